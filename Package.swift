@@ -1,0 +1,86 @@
+// swift-tools-version:6.0
+// berth: a daemonless container engine. No Swift package dependencies: the toolchain
+// plus C system libraries from Debian, linked statically from their .a archives
+// (design.md §7: every shared library costs every command start-up time).
+import PackageDescription
+import Foundation
+
+/// Debian's multiarch directory holding the static archives of the -dev packages.
+let libDir: String = {
+    for dir in ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"]
+    where FileManager.default.fileExists(atPath: dir + "/libz.a") {
+        return dir
+    }
+    return "/usr/lib/x86_64-linux-gnu"
+}()
+
+/// Links `lib<name>.a` by path: `-Bstatic -l<name>` would be reordered by the driver.
+func staticArchive(_ name: String) -> LinkerSetting {
+    .unsafeFlags(["\(libDir)/lib\(name).a"])
+}
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "berth",
+    products: [
+        .executable(name: "berth", targets: ["berth"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
+        .systemLibrary(name: "CTLS", path: "Sources/CTLS"),
+        .target(name: "CBerth", path: "Sources/CBerth"),
+        .target(
+            name: "BerthSystem",
+            dependencies: ["CBerth"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "BerthImage",
+            dependencies: ["BerthSystem", "CZlib", "CZstd", "CTLS"],
+            swiftSettings: swiftSettings,
+            linkerSettings: [staticArchive("z"), staticArchive("zstd"), staticArchive("crypto")]
+        ),
+        .target(
+            name: "BerthEngine",
+            dependencies: ["BerthImage", "BerthSystem", "CBerth"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "BerthCLI",
+            dependencies: ["BerthEngine", "BerthImage", "BerthSystem"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "berth",
+            dependencies: ["BerthCLI"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: ["CTLS"],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings,
+            linkerSettings: [staticArchive("crypto")]
+        ),
+        .testTarget(
+            name: "BerthImageTests",
+            dependencies: ["BerthImage", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BerthCLITests",
+            dependencies: ["BerthCLI", "BerthImage"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,90 @@
+// The berth executable's front door: global flags, sub-command lookup with
+// suggestions, rootless re-execution into the user namespace, and the one place
+// errors are printed (`Error: …`, exit 125).
+import BerthEngine
+import BerthSystem
+import Glibc
+
+package enum BerthCommandLine {
+    static let commands: [any CLICommand] = [
+        ImagesCommand(), ImageCommand(), LoadCommand(), SaveCommand(), ImportCommand(), TagCommand(), UntagCommand(),
+        RmiCommand(), HistoryCommand(), InspectCommand(), InfoCommand(), VersionCommand(), UserNamespaceCommand(),
+    ]
+
+    package static func main() -> Never {
+        exit(run(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    static func run(_ arguments: [String]) -> Int32 {
+        do {
+            return try dispatch(arguments)
+        } catch let error as CLIError {
+            Output.err("Error: \(error)\n")
+            return error.exitCode
+        } catch {
+            Output.err("Error: \(error)\n")
+            return ExitCode.engineError
+        }
+    }
+
+    private static func dispatch(_ arguments: [String]) throws -> Int32 {
+        var globals = GlobalOptions()
+        var index = 0
+        // Global flags before the command name.
+        while index < arguments.count, arguments[index].hasPrefix("-") {
+            let arg = arguments[index]
+            if arg == "--version" || arg == "-v" { return try VersionCommand().run(ParsedArguments(), CommandContext(globals: globals, invocation: arguments)) }
+            if arg == "--help" || arg == "-h" { Output.out(Help.root(commands)); return 0 }
+            let parsed = try ArgumentParser.parse(Array(arguments[index...].prefix(arg.contains("=") ? 1 : 2)),
+                                                  flags: GlobalOptions.flags, command: "berth")
+            apply(parsed, to: &globals)
+            index += arg.contains("=") ? 1 : 2
+        }
+        guard index < arguments.count else {
+            Output.err(Help.root(commands))
+            throw CLIError("missing command 'berth COMMAND'")
+        }
+        var command = try lookup(arguments[index], in: commands, path: "berth")
+        var path = "berth " + command.name
+        index += 1
+        while !command.subcommands.isEmpty {
+            guard index < arguments.count, !arguments[index].hasPrefix("-") else {
+                if index < arguments.count, arguments[index] == "--help" || arguments[index] == "-h" {
+                    Output.out(Help.command(command, path: path)); return 0
+                }
+                Output.err(Help.command(command, path: path))
+                throw CLIError("missing command '\(path) COMMAND'")
+            }
+            command = try lookup(arguments[index], in: command.subcommands, path: path)
+            path += " " + command.name
+            index += 1
+        }
+        let parsed = try ArgumentParser.parse(Array(arguments[index...]), flags: command.flags + GlobalOptions.flags, command: path)
+        if parsed.has("help") { Output.out(Help.command(command, path: path)); return 0 }
+        apply(parsed, to: &globals)
+        if command.needsUserNamespace && Engine.needsUserNamespaceForWrites {
+            return try UserNamespace.reexecute(arguments: arguments)
+        }
+        return try command.run(parsed, CommandContext(globals: globals, invocation: arguments))
+    }
+
+    private static func apply(_ parsed: ParsedArguments, to globals: inout GlobalOptions) {
+        if let root = parsed.value("root") { globals.root = root }
+        if let runroot = parsed.value("runroot") { globals.runroot = runroot }
+        if let level = parsed.value("log-level") { globals.logLevel = level }
+    }
+
+    private static func lookup(_ name: String, in commands: [any CLICommand], path: String) throws -> any CLICommand {
+        if let command = commands.first(where: { $0.name == name || $0.aliases.contains(name) }) { return command }
+        let names = commands.filter { !$0.summary.isEmpty }.flatMap { [$0.name] + $0.aliases }
+        let hint = Suggestion.closest(to: name, among: names).map { ": did you mean `\($0)`?" } ?? ""
+        throw CLIError("unrecognized command `\(path) \(name)`\(hint)")
+    }
+}
+
+/// Exit codes shared with podman and docker.
+enum ExitCode {
+    static let engineError: Int32 = 125
+    static let cannotInvoke: Int32 = 126
+    static let notFound: Int32 = 127
+}

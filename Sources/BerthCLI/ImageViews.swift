@@ -1,0 +1,119 @@
+// How images look to users and templates: podman's field names for `images`,
+// `image inspect` and `history`, built as TemplateValues.
+import BerthEngine
+import BerthImage
+import FoundationEssentials
+
+enum ImageViews {
+    static func now() -> Double { Date().timeIntervalSince1970 }
+
+    static func since(_ date: Date) -> String {
+        HumanUnits.durationSince(max(0, now() - date.timeIntervalSince1970))
+    }
+
+    /// Go's time.Time String form, as podman prints CreatedAt.
+    static func goTime(_ date: Date) -> String {
+        let text = RFC3339.format(date) // 2026-11-22T21:50:07.62Z
+        let parts = text.dropLast().split(separator: "T")
+        return "\(parts[0]) \(parts.count > 1 ? parts[1] : "") +0000 UTC"
+    }
+
+    static func strings(_ list: [String]) -> TemplateValue { .array(list.map { .string($0) }) }
+
+    static func labels(_ labels: [String: String]?) -> TemplateValue {
+        guard let labels else { return .null }
+        return .object(labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
+    }
+
+    /// One row of `images`: an image under one of its names (or <none>).
+    static func row(_ image: ImageDetails, name: String?, noTrunc: Bool) -> TemplateValue {
+        let reference = name.flatMap { try? ImageReference.parse($0) }
+        let id = noTrunc ? "sha256:" + image.record.id : String(image.record.id.prefix(12))
+        let size = HumanUnits.size(image.record.size)
+        return .object([
+            ("ID", .string(id)), ("Id", .string(image.record.id)), ("ParentId", .string("")),
+            ("RepoTags", strings(image.record.names)), ("RepoDigests", strings(image.repoDigests)),
+            ("Created", .string(since(image.created))), ("CreatedAt", .string(goTime(image.created))),
+            ("CreatedSince", .string(since(image.created))), ("CreatedTime", .string(goTime(image.created))),
+            ("Size", .string(size)), ("VirtualSize", .string(size)), ("SharedSize", .string("0 B")),
+            ("Labels", labels(image.config.config?.Labels)), ("Containers", .int(0)),
+            ("ReadOnly", .bool(false)), ("IsReadOnly", .bool(false)), ("Dangling", .bool(image.record.names.isEmpty)),
+            ("Names", strings(image.record.names)), ("Digest", .string(image.record.manifestDigest.description)),
+            ("History", strings(image.record.names)),
+            ("Repository", .string(reference?.repository ?? "<none>")), ("Tag", .string(reference?.tag ?? "<none>")),
+        ])
+    }
+
+    /// One element of `images --format json` (podman's shape: one per image).
+    static func json(_ image: ImageDetails) -> TemplateValue {
+        .object([
+            ("Id", .string(image.record.id)), ("ParentId", .string("")), ("RepoTags", .null),
+            ("RepoDigests", strings(image.repoDigests)), ("Size", .int(image.record.size)), ("SharedSize", .int(0)),
+            ("VirtualSize", .int(image.record.size)), ("Labels", labels(image.config.config?.Labels)),
+            ("Containers", .int(0)), ("Names", strings(image.record.names)),
+            ("Digest", .string(image.record.manifestDigest.description)), ("History", strings(image.record.names)),
+            ("Created", .int(Int64(image.created.timeIntervalSince1970))), ("CreatedAt", .string(RFC3339.format(image.created))),
+        ])
+    }
+
+    static func containerConfig(_ config: ContainerConfig?) -> TemplateValue {
+        guard let config else { return .object([]) }
+        var fields: [(String, TemplateValue)] = []
+        if let user = config.User { fields.append(("User", .string(user))) }
+        if let ports = config.ExposedPorts { fields.append(("ExposedPorts", .object(ports.keys.sorted().map { ($0, .object([])) }))) }
+        if let env = config.Env { fields.append(("Env", strings(env))) }
+        if let entrypoint = config.Entrypoint { fields.append(("Entrypoint", strings(entrypoint))) }
+        if let cmd = config.Cmd { fields.append(("Cmd", strings(cmd))) }
+        if let volumes = config.Volumes { fields.append(("Volumes", .object(volumes.keys.sorted().map { ($0, .object([])) }))) }
+        if let dir = config.WorkingDir { fields.append(("WorkingDir", .string(dir))) }
+        if let labels = config.Labels { fields.append(("Labels", self.labels(labels))) }
+        if let signal = config.StopSignal { fields.append(("StopSignal", .string(signal))) }
+        return .object(fields)
+    }
+
+    /// `image inspect`, podman's key order.
+    static func inspect(_ image: ImageDetails, graphRoot: String) -> TemplateValue {
+        let history: [TemplateValue] = (image.config.history ?? []).map { entry in
+            var fields: [(String, TemplateValue)] = []
+            if let created = entry.created { fields.append(("created", .string(created))) }
+            if let by = entry.created_by { fields.append(("created_by", .string(by))) }
+            if let author = entry.author { fields.append(("author", .string(author))) }
+            if let comment = entry.comment { fields.append(("comment", .string(comment))) }
+            if entry.empty_layer == true { fields.append(("empty_layer", .bool(true))) }
+            return .object(fields)
+        }
+        let top = image.record.layers.last
+        return .object([
+            ("Id", .string(image.record.id)), ("Digest", .string(image.record.manifestDigest.description)),
+            ("RepoTags", strings(image.record.names)), ("RepoDigests", strings(image.repoDigests)),
+            ("Parent", .string("")), ("Comment", .string(image.config.history?.first?.comment ?? "")),
+            ("Created", .string(RFC3339.format(image.created))), ("Config", containerConfig(image.config.config)),
+            ("Version", .string("")), ("Author", .string(image.config.author ?? "")),
+            ("Architecture", .string(image.config.architecture)), ("Os", .string(image.config.os)),
+            ("Size", .int(image.record.size)), ("VirtualSize", .int(image.record.size)),
+            ("GraphDriver", .object([
+                ("Name", .string("overlay")),
+                ("Data", .object([
+                    ("LowerDir", .string(image.record.layers.dropLast().reversed().map { graphRoot + "/layers/" + $0 + "/diff" }.joined(separator: ":"))),
+                    ("UpperDir", .string(top.map { graphRoot + "/layers/" + $0 + "/diff" } ?? "")),
+                ])),
+            ])),
+            ("RootFS", .object([("Type", .string("layers")), ("Layers", strings(image.layers.map(\.diffID.description)))])),
+            ("Labels", labels(image.config.config?.Labels)), ("Annotations", .object([])),
+            ("ManifestType", .string(image.record.manifestMediaType)), ("User", .string(image.config.config?.User ?? "")),
+            ("History", .array(history)), ("NamesHistory", strings(image.record.names)),
+        ])
+    }
+
+    static func history(_ row: HistoryRow, noTrunc: Bool, human: Bool) -> TemplateValue {
+        let id = noTrunc || row.id == "<missing>" ? row.id : String(row.id.prefix(12))
+        var createdBy = row.createdBy
+        if !noTrunc && createdBy.count > 45 { createdBy = String(createdBy.prefix(42)) + "..." }
+        let created = row.created.map { human ? since($0) : RFC3339.format($0) } ?? ""
+        return .object([
+            ("ID", .string(id)), ("Created", .string(created)), ("CreatedSince", .string(created)),
+            ("CreatedAt", .string(row.created.map(RFC3339.format) ?? "")), ("CreatedBy", .string(createdBy)),
+            ("Size", .string(human ? HumanUnits.size(row.size) : String(row.size))), ("Comment", .string(row.comment)),
+        ])
+    }
+}

@@ -1,0 +1,82 @@
+// `berth image inspect`, `berth inspect` (images, for now) and `berth history`.
+import BerthEngine
+
+struct ImageInspectCommand: CLICommand {
+    let name = "inspect"
+    let summary = "Display the configuration of an image"
+    let usage = "[options] IMAGE [IMAGE...]"
+    let flags: [FlagSpec] = [.value("format", "f", "string", "Format the output to a Go template or json")]
+
+    func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
+        guard !args.positionals.isEmpty else { throw CLIError("inspect requires at least one image") }
+        let engine = context.engine()
+        var objects: [TemplateValue] = []
+        var failures: [String] = []
+        for name in args.positionals {
+            do {
+                objects.append(ImageViews.inspect(try engine.inspectImage(name), graphRoot: engine.paths.root))
+            } catch {
+                failures.append("\(error)")
+            }
+        }
+        Output.out(try Report.renderObjects(objects, format: args.value("format")))
+        guard failures.isEmpty else { throw CLIError("inspecting object: " + failures.joined(separator: "; ")) }
+        return 0
+    }
+}
+
+struct InspectCommand: CLICommand {
+    let name = "inspect"
+    let summary = "Display the configuration of object denoted by ID"
+    let usage = "[options] {CONTAINER|IMAGE} [...]"
+    let flags: [FlagSpec] = [
+        .value("format", "f", "string", "Format the output to a Go template or json"),
+        .value("type", "t", "string", "Specify inspect-object type (\"image\" or \"all\")", default: "all"),
+    ]
+
+    func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
+        if let type = args.value("type"), type != "image", type != "all" {
+            throw CLIError("invalid type \"\(type)\": only images can be inspected in this version")
+        }
+        return try ImageInspectCommand().run(args, context)
+    }
+}
+
+struct HistoryCommand: CLICommand {
+    let name = "history"
+    let summary = "Show history of a specified image"
+    let usage = "[options] IMAGE"
+    let flags: [FlagSpec] = [
+        .value("format", nil, "string", "Change the output to JSON or a Go template"),
+        .bool("human", "H", "Display sizes and dates in human readable format"),
+        .bool("no-trunc", nil, "Do not truncate the output"),
+        .bool("quiet", "q", "Display the numeric IDs only"),
+    ]
+
+    func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
+        guard args.positionals.count == 1 else { throw CLIError("history requires exactly one image") }
+        let rows = try context.engine().history(args.positionals[0])
+        let noTrunc = args.has("no-trunc")
+        if args.has("quiet") {
+            for row in rows { Output.out((noTrunc || row.id == "<missing>" ? row.id : String(row.id.prefix(12))) + "\n") }
+            return 0
+        }
+        let human = args.values["human"]?.last != "false"
+        let values = rows.map { ImageViews.history($0, noTrunc: noTrunc, human: human) }
+        let columns: [Report.Column] = [
+            .init(header: "ID", field: "ID"), .init(header: "CREATED", field: "Created"),
+            .init(header: "CREATED BY", field: "CreatedBy"), .init(header: "SIZE", field: "Size"),
+            .init(header: "COMMENT", field: "Comment"),
+        ]
+        if args.value("format")?.lowercased() == "json" {
+            let json = TemplateValue.array(rows.map { row in
+                .object([("id", .string(row.id)), ("created", .string(row.created.map(RFC3339.format) ?? "")),
+                         ("CreatedBy", .string(row.createdBy)), ("size", .int(row.size)), ("comment", .string(row.comment))])
+            })
+            Output.out(json.jsonString(indent: false) + "\n")
+            return 0
+        }
+        Output.out(try Report.render(rows: values, format: args.value("format"), columns: columns) { .array(values) })
+        return 0
+    }
+}

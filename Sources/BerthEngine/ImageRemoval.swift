@@ -1,0 +1,92 @@
+// `rmi` and `image prune`: removing names and images, then every layer and blob
+// no remaining image uses. Done under the store lock so a concurrent load never
+// loses a layer it is about to reference (it re-checks under the same lock).
+import BerthImage
+import BerthSystem
+
+package struct RemovalReport: Sendable {
+    package var untagged: [String] = []
+    package var deleted: [String] = []
+    package var errors: [String] = []
+}
+
+extension Engine {
+    /// Removes images as podman's rmi: a name given removes that name, and the
+    /// image when it was its last name; an ID removes the image (all its names
+    /// only with `force`).
+    package func removeImages(_ names: [String], force: Bool, all: Bool) throws -> RemovalReport {
+        var report = RemovalReport()
+        try store.withLock { () throws in
+            let targets = all ? try store.images().map(\.id) : names
+            let used = store.imagesUsedByContainers()
+            for text in targets {
+                do {
+                    var image = try resolveImage(text)
+                    let byID = all || image.id.hasPrefix(text.hasPrefix("sha256:") ? String(text.dropFirst(7)) : text)
+                    if let containers = used[image.id], !force {
+                        throw ImageError.imageInUse(image: text, containers: containers)
+                    }
+                    if !byID, image.names.count > 1, let name = matchingName(text, image) {
+                        image.names.removeAll { $0 == name }
+                        try store.writeImage(image)
+                        report.untagged.append(name)
+                        continue
+                    }
+                    if byID && image.names.count > 1 && !force {
+                        throw ImageError.conflict("unable to delete image \"\(image.id)\" by ID with more than one tag (\(image.names)): please force removal")
+                    }
+                    report.untagged += image.names
+                    try FileSystem.unlinkIfPresent(store.imagePath(image.id))
+                    report.deleted.append(image.id)
+                } catch {
+                    report.errors.append("\(error)")
+                }
+            }
+            try collectGarbage()
+        }
+        return report
+    }
+
+    /// Removes dangling images (no names), or with `all` every image no container uses.
+    package func pruneImages(all: Bool) throws -> [String] {
+        var removed: [String] = []
+        try store.withLock { () throws in
+            let used = store.imagesUsedByContainers()
+            for image in try store.images() where used[image.id] == nil && (all || image.names.isEmpty) {
+                try FileSystem.unlinkIfPresent(store.imagePath(image.id))
+                removed.append(image.id)
+            }
+            try collectGarbage()
+        }
+        return removed
+    }
+
+    private func matchingName(_ text: String, _ image: ImageRecord) -> String? {
+        image.names.first { name in (try? match(text, in: [ImageRecordStub.with(name: name)])) != nil }
+    }
+
+    /// Deletes layers and blobs that no image record refers to. Call under the lock.
+    private func collectGarbage() throws {
+        var liveLayers = Set<String>()
+        var liveBlobs = Set<String>()
+        for image in try store.images() {
+            liveLayers.formUnion(image.layers)
+            liveBlobs.insert(image.manifestDigest.hex)
+            liveBlobs.insert(image.configDigest.hex)
+            if let manifest = try? store.manifest(of: image) {
+                for layer in manifest.layers { liveBlobs.insert(layer.digest.hex) }
+            }
+            for chainID in image.layers {
+                if let layer = try? store.layer(chainID) { liveBlobs.insert(layer.blob.hex) }
+            }
+        }
+        for name in try FileSystem.list(store.layersDir) where !name.hasPrefix(".") && !liveLayers.contains(name) {
+            // layer.json goes first: a half-removed layer then reads as absent.
+            try FileSystem.unlinkIfPresent(store.layerDir(name) + "/layer.json")
+            try FileSystem.removeTree(store.layerDir(name))
+        }
+        for name in try FileSystem.list(store.blobsDir) where !name.hasPrefix(".") && !liveBlobs.contains(name) {
+            try FileSystem.unlinkIfPresent(store.blobsDir + "/" + name)
+        }
+    }
+}

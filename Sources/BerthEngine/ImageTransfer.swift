@@ -1,0 +1,60 @@
+// `load` and `save`: images in and out of archives (docker-archive, oci-archive,
+// OCI layout directories).
+package import BerthImage
+import BerthSystem
+
+package struct LoadReport: Sendable {
+    /// Names of the loaded image, or `sha256:<id>` for an unnamed one.
+    package var loaded: [String]
+}
+
+extension Engine {
+    package func load(from path: String) throws -> LoadReport {
+        guard FileSystem.exists(path) else {
+            throw ImageError.invalidArgument("stat \(path): no such file or directory")
+        }
+        let area = try IngestArea(store: store)
+        defer { area.discard() }
+        let contents = try ArchiveLoader.open(path) { area.newPath("archive") }
+        let images = try ArchiveLoader.images(in: contents)
+        let writer = ImageWriter(store: store)
+        var loaded: [String] = []
+        for image in images {
+            let record = try writer.write(image)
+            let names = image.names.map(\.description)
+            loaded += names.isEmpty ? ["sha256:" + record.id] : names
+        }
+        return LoadReport(loaded: loaded)
+    }
+
+    package func save(_ names: [String], format: ArchiveFormat, to output: String) throws {
+        guard !names.isEmpty else { throw ImageError.invalidArgument("save requires at least one image") }
+        var items: [SaveItem] = []
+        for name in names {
+            let image = try resolveImage(name)
+            // Saved by name: record that name; by ID: every name the image has.
+            let reference = try? ImageReference.parse(name)
+            let byName = reference.flatMap { ref in image.names.first { $0 == ref.description || matchesShort($0, name) } }
+            let recorded = byName.map { [$0] } ?? image.names
+            if let index = items.firstIndex(where: { $0.image.id == image.id }) {
+                for name in recorded where !items[index].names.contains(name) { items[index].names.append(name) }
+            } else {
+                items.append(SaveItem(image: image, names: recorded))
+            }
+        }
+        try ArchiveSaver(store: store).save(items, format: format, to: output)
+    }
+
+    private func matchesShort(_ stored: String, _ given: String) -> Bool {
+        guard let image = try? match(given, in: [ImageRecordStub.with(name: stored)]) else { return false }
+        return image.names == [stored]
+    }
+}
+
+/// A one-name record to reuse the resolver's name matching on a single name.
+enum ImageRecordStub {
+    static func with(name: String) -> ImageRecord {
+        ImageRecord(id: "-", names: [name], manifestDigest: Digest(hex: ""), manifestMediaType: "",
+                    configDigest: Digest(hex: ""), layers: [], size: 0, created: nil, stored: 0)
+    }
+}

@@ -1,0 +1,76 @@
+// An owned file descriptor that closes itself, plus the reads and writes berth needs.
+package import Glibc
+
+package final class FileDescriptor: @unchecked Sendable {
+    package let raw: Int32
+    private var isOpen = true
+
+    package init(raw: Int32) { self.raw = raw }
+
+    deinit { if isOpen { Glibc.close(raw) } }
+
+    package func close() {
+        if isOpen { Glibc.close(raw); isOpen = false }
+    }
+
+    /// Opens `path` with O_CLOEXEC always added.
+    package static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws -> FileDescriptor {
+        let fd = try check("open", path) { Glibc.open(path, flags | O_CLOEXEC, mode) }
+        return FileDescriptor(raw: fd)
+    }
+
+    /// Opens `name` relative to this directory fd.
+    package func openAt(_ name: String, _ flags: Int32, mode: mode_t = 0o644) throws -> FileDescriptor {
+        let fd = try check("open", name) { Glibc.openat(raw, name, flags | O_CLOEXEC, mode) }
+        return FileDescriptor(raw: fd)
+    }
+
+    /// Reads up to `count` bytes into `buffer`; 0 means end of file.
+    package func read(into buffer: UnsafeMutableRawBufferPointer, path: String = "") throws -> Int {
+        while true {
+            let n = Glibc.read(raw, buffer.baseAddress, buffer.count)
+            if n >= 0 { return n }
+            let saved = Glibc.errno
+            if saved == EINTR { continue }
+            throw SystemError("read", path, errno: saved)
+        }
+    }
+
+    /// Writes all of `buffer`, looping over short writes.
+    package func write(_ buffer: UnsafeRawBufferPointer, path: String = "") throws {
+        var offset = 0
+        while offset < buffer.count {
+            let n = Glibc.write(raw, buffer.baseAddress! + offset, buffer.count - offset)
+            if n < 0 {
+                let saved = Glibc.errno
+                if saved == EINTR { continue }
+                throw SystemError("write", path, errno: saved)
+            }
+            offset += n
+        }
+    }
+
+    package func write(_ bytes: [UInt8], path: String = "") throws {
+        try bytes.withUnsafeBytes { (buf) throws in try write(buf, path: path) }
+    }
+
+    package func readAll(path: String = "") throws -> [UInt8] {
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = try chunk.withUnsafeMutableBytes { (buf) throws in try read(into: buf, path: path) }
+            if n == 0 { return result }
+            result.append(contentsOf: chunk[0..<n])
+        }
+    }
+
+    package func sync(path: String = "") throws {
+        try check("fsync", path) { fsync(raw) }
+    }
+
+    package func status(path: String = "") throws -> stat {
+        var st = Glibc.stat()
+        try check("stat", path) { fstat(raw, &st) }
+        return st
+    }
+}

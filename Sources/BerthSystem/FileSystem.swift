@@ -1,0 +1,131 @@
+// Path-level file operations used across berth: existence, reading, directory
+// listing, recursive creation and fd-relative recursive removal.
+package import Glibc
+
+package enum FileSystem {
+    package static func exists(_ path: String) -> Bool {
+        var st = Glibc.stat()
+        return lstat(path, &st) == 0
+    }
+
+    package static func isDirectory(_ path: String) -> Bool {
+        var st = Glibc.stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    package static func size(_ path: String) throws -> Int64 {
+        var st = Glibc.stat()
+        try check("stat", path) { stat(path, &st) }
+        return Int64(st.st_size)
+    }
+
+    package static func readFile(_ path: String) throws -> [UInt8] {
+        let fd = try FileDescriptor.open(path, O_RDONLY)
+        return try fd.readAll(path: path)
+    }
+
+    package static func readText(_ path: String) throws -> String {
+        String(decoding: try readFile(path), as: UTF8.self)
+    }
+
+    /// Creates `path` and any missing parents.
+    package static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws {
+        if isDirectory(path) { return }
+        let parent = dirname(of: path)
+        if parent != path && !parent.isEmpty { try makeDirectories(parent, mode: mode) }
+        if mkdir(path, mode) != 0 && Glibc.errno != EEXIST {
+            throw SystemError("mkdir", path)
+        }
+    }
+
+    /// Names in a directory, without "." and ".."; empty when it does not exist.
+    package static func list(_ path: String) throws -> [String] {
+        guard let dir = opendir(path) else {
+            if Glibc.errno == ENOENT { return [] }
+            throw SystemError("opendir", path)
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Removes a file or a whole tree without following symlinks; missing is fine.
+    package static func removeTree(_ path: String) throws {
+        var st = Glibc.stat()
+        if lstat(path, &st) != 0 {
+            if Glibc.errno == ENOENT { return }
+            throw SystemError("stat", path)
+        }
+        if (st.st_mode & S_IFMT) != S_IFDIR {
+            try check("unlink", path) { unlink(path) }
+            return
+        }
+        let dirfd = try check("open", path) { open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+        try removeContents(of: dirfd, path: path)
+        close(dirfd)
+        try check("rmdir", path) { rmdir(path) }
+    }
+
+    /// Removes everything inside the directory `dirfd` (which it closes not).
+    private static func removeContents(of dirfd: Int32, path: String) throws {
+        let dupfd = dup(dirfd)
+        guard dupfd >= 0, let dir = fdopendir(dupfd) else { throw SystemError("fdopendir", path) }
+        defer { closedir(dir) }
+        var names: [(String, Bool)] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name == "." || name == ".." { continue }
+            names.append((name, entry.pointee.d_type == DT_DIR))
+        }
+        for (name, isDir) in names {
+            let child = path + "/" + name
+            if isDir {
+                let fd = try check("open", child) { openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+                // A directory without search permission (a layer's 0700 dir) is opened
+                // above as we own it; make it writable so its entries can go.
+                fchmod(fd, 0o700)
+                do { try removeContents(of: fd, path: child) } catch { close(fd); throw error }
+                close(fd)
+                try check("rmdir", child) { unlinkat(dirfd, name, AT_REMOVEDIR) }
+            } else {
+                try check("unlink", child) { unlinkat(dirfd, name, 0) }
+            }
+        }
+    }
+
+    package static func rename(_ from: String, _ to: String) throws {
+        try check("rename", from + " to " + to) { Glibc.rename(from, to) }
+    }
+
+    package static func unlinkIfPresent(_ path: String) throws {
+        if unlink(path) != 0 && Glibc.errno != ENOENT { throw SystemError("unlink", path) }
+    }
+
+    package static func dirname(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        if slash == path.startIndex { return "/" }
+        return String(path[..<slash])
+    }
+
+    package static func basename(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+
+    /// Makes a relative path absolute against the working directory.
+    package static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
+        guard getcwd(&buffer, buffer.count) != nil else { return path }
+        let cwd = String(cString: buffer)
+        return path == "." ? cwd : cwd + "/" + path
+    }
+}

@@ -1,0 +1,103 @@
+// Runs helper programs (newuidmap, newgidmap) with posix_spawn: no fork of the
+// Swift process, fds closed on exec, the exit status returned as podman reports it.
+package import Glibc
+package import CBerth
+
+package enum Subprocess {
+    package struct Output: Sendable {
+        package var status: Int32
+        package var stdout: [UInt8]
+        package var stderr: [UInt8]
+    }
+
+    /// Runs `executable` (searched on PATH when it has no slash) and collects its output.
+    package static func run(_ executable: String, _ arguments: [String]) throws -> Output {
+        var outPipe: [Int32] = [-1, -1]
+        var errPipe: [Int32] = [-1, -1]
+        try check("pipe2", executable) { berth_pipe_cloexec(&outPipe) }
+        try check("pipe2", executable) { berth_pipe_cloexec(&errPipe) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        let pid = try spawn(executable, arguments, actions: &actions)
+        close(outPipe[1]); close(errPipe[1])
+        let outFD = FileDescriptor(raw: outPipe[0])
+        let errFD = FileDescriptor(raw: errPipe[0])
+        // Helpers print little; read stdout then stderr without deadlock risk
+        // for outputs under the pipe buffer size.
+        let stdout = try outFD.readAll(path: executable)
+        let stderr = try errFD.readAll(path: executable)
+        return Output(status: try wait(pid, executable), stdout: stdout, stderr: stderr)
+    }
+
+    static func spawn(_ executable: String, _ arguments: [String],
+                      actions: inout posix_spawn_file_actions_t) throws -> pid_t {
+        var pid: pid_t = 0
+        let argv = CStringArray([executable] + arguments)
+        let envp = CStringArray(Environment.all())
+        let rc = executable.contains("/")
+            ? posix_spawn(&pid, executable, &actions, nil, argv.pointers, envp.pointers)
+            : posix_spawnp(&pid, executable, &actions, nil, argv.pointers, envp.pointers)
+        if rc != 0 { throw SystemError("spawn", executable, errno: rc) }
+        return pid
+    }
+
+    /// Waits for `pid` and maps its end to a shell-style status (128+N for signals).
+    package static func wait(_ pid: pid_t, _ name: String) throws -> Int32 {
+        var status: Int32 = 0
+        try check("waitpid", name) { waitpid(pid, &status, 0) }
+        return decode(status)
+    }
+
+    package static func decode(_ status: Int32) -> Int32 {
+        let signal = status & 0x7f
+        if signal == 0 { return (status >> 8) & 0xff }
+        return 128 + signal
+    }
+
+    package static func isExecutable(_ path: String) -> Bool { access(path, X_OK) == 0 }
+
+    /// Finds `name` on PATH (or the usual sbin directories), nil when absent.
+    package static func which(_ name: String) -> String? {
+        let path = Environment.get("PATH") ?? "/usr/local/bin:/usr/bin:/bin"
+        for dir in path.split(separator: ":") + ["/usr/sbin", "/sbin"] {
+            let candidate = "\(dir)/\(name)"
+            if isExecutable(candidate) { return candidate }
+        }
+        return nil
+    }
+}
+
+/// NUL-terminated argv/envp arrays that live as long as this value.
+package final class CStringArray {
+    private var storage: [UnsafeMutablePointer<CChar>?]
+
+    package init(_ strings: [String]) {
+        storage = strings.map { strdup($0) } + [nil]
+    }
+
+    deinit { for pointer in storage { free(pointer) } }
+
+    package var pointers: UnsafePointer<UnsafeMutablePointer<CChar>?> {
+        storage.withUnsafeBufferPointer { $0.baseAddress! }
+    }
+}
+
+package enum Environment {
+    package static func get(_ name: String) -> String? {
+        guard let value = getenv(name) else { return nil }
+        return String(cString: value)
+    }
+
+    package static func all() -> [String] {
+        var result: [String] = []
+        var pointer = environ
+        while let entry = pointer.pointee {
+            result.append(String(cString: entry))
+            pointer += 1
+        }
+        return result
+    }
+}

@@ -1,0 +1,33 @@
+// The one error type of BerthSystem: a failed syscall, named with its operation
+// and the object it acted on, carrying errno.
+package import Glibc
+
+package struct SystemError: Error, CustomStringConvertible, Sendable {
+    package let operation: String
+    package let path: String
+    package let errno: Int32
+
+    package init(_ operation: String, _ path: String, errno: Int32 = Glibc.errno) {
+        self.operation = operation
+        self.path = path
+        self.errno = errno
+    }
+
+    package var description: String {
+        let reason = String(cString: strerror(errno))
+        return path.isEmpty ? "\(operation): \(reason)" : "\(operation) \(path): \(reason)"
+    }
+}
+
+/// Runs a syscall returning -1 on failure, retrying on EINTR; throws with the
+/// errno captured on the very next line.
+@discardableResult
+package func check(_ operation: String, _ path: String, _ call: () -> Int32) throws -> Int32 {
+    while true {
+        let result = call()
+        if result >= 0 { return result }
+        let saved = Glibc.errno
+        if saved == EINTR { continue }
+        throw SystemError(operation, path, errno: saved)
+    }
+}

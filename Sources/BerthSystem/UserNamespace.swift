@@ -1,0 +1,139 @@
+// Rootless support: the subordinate id ranges of /etc/subuid and /etc/subgid, and
+// re-executing berth as the first process of a new user namespace whose maps the
+// parent writes with the setuid newuidmap/newgidmap (design.md §3).
+package import CBerth
+package import Glibc
+
+package struct IDMapping: Sendable, Equatable {
+    package var containerID: UInt32
+    package var hostID: UInt32
+    package var size: UInt32
+}
+
+package enum UserNamespace {
+    /// True when this process runs in the initial user namespace (full id map).
+    package static var isInitial: Bool {
+        guard let text = try? FileSystem.readText("/proc/self/uid_map") else { return true }
+        let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        return fields.count == 3 && fields[0] == "0" && fields[1] == "0" && fields[2] == "4294967295"
+    }
+
+    /// The uid map of this process, as `IDMapping`s.
+    package static func currentUIDMap() -> [IDMapping] {
+        guard let text = try? FileSystem.readText("/proc/self/uid_map") else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            let f = line.split(separator: " ", omittingEmptySubsequences: true).compactMap { UInt32($0) }
+            return f.count == 3 ? IDMapping(containerID: f[0], hostID: f[1], size: f[2]) : nil
+        }
+    }
+
+    /// True inside a namespace that maps one id only (the fallback without subuids):
+    /// chown to any other owner is impossible there.
+    package static var isSingleIDMapped: Bool {
+        let map = currentUIDMap()
+        return map.count == 1 && map[0].size == 1
+    }
+
+    /// Subordinate ranges for `user`/`id` from an /etc/subuid-format file.
+    package static func subordinateRanges(file: String, user: String, id: UInt32) -> [IDMapping] {
+        guard let text = try? FileSystem.readText(file) else { return [] }
+        var ranges: [IDMapping] = []
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: ":")
+            guard fields.count == 3, fields[0] == user || fields[0] == String(id),
+                  let start = UInt32(fields[1]), let count = UInt32(fields[2]), count > 0 else { continue }
+            ranges.append(IDMapping(containerID: 0, hostID: start, size: count))
+        }
+        return ranges
+    }
+
+    /// The maps berth uses rootless: the user is root inside, the subordinate
+    /// ranges follow from id 1.
+    package static func rootlessMaps(subordinate: [IDMapping], ownID: UInt32) -> [IDMapping] {
+        var maps = [IDMapping(containerID: 0, hostID: ownID, size: 1)]
+        var next: UInt32 = 1
+        for range in subordinate {
+            maps.append(IDMapping(containerID: next, hostID: range.hostID, size: range.size))
+            next += range.size
+        }
+        return maps
+    }
+
+    nonisolated(unsafe) private static var childPID: pid_t = 0
+
+    /// Runs this executable again with `arguments` in a new user namespace and
+    /// returns its exit status. Signals that would end berth are forwarded.
+    package static func reexecute(arguments: [String]) throws -> Int32 {
+        let exe = (try? readLink("/proc/self/exe")) ?? "/proc/self/exe"
+        let argv = CStringArray([exe] + arguments)
+        let envp = CStringArray(Environment.all())
+        var releaseFD: Int32 = -1
+        let pid = berth_spawn_in_userns(exe, argv.pointers, envp.pointers, &releaseFD)
+        if pid < 0 { throw SystemError("clone user namespace for", exe) }
+        let release = FileDescriptor(raw: releaseFD)
+        do {
+            try writeMaps(pid: pid)
+        } catch {
+            release.close()
+            _ = try? Subprocess.wait(pid, exe)
+            throw error
+        }
+        childPID = pid
+        for sig in [SIGTERM, SIGHUP, SIGINT, SIGQUIT] {
+            signal(sig) { received in if UserNamespace.childPID > 0 { kill(UserNamespace.childPID, received) } }
+        }
+        try release.write([1], path: "user namespace release pipe")
+        release.close()
+        return try Subprocess.wait(pid, exe)
+    }
+
+    private static func writeMaps(pid: pid_t) throws {
+        let uid = getuid(), gid = getgid()
+        let user = userName(uid) ?? String(uid)
+        let subUIDs = subordinateRanges(file: "/etc/subuid", user: user, id: uid)
+        let subGIDs = subordinateRanges(file: "/etc/subgid", user: user, id: uid)
+        if let newuidmap = Subprocess.which("newuidmap"), let newgidmap = Subprocess.which("newgidmap"),
+           !subUIDs.isEmpty, !subGIDs.isEmpty {
+            try runMapper(newuidmap, pid: pid, maps: rootlessMaps(subordinate: subUIDs, ownID: uid))
+            try runMapper(newgidmap, pid: pid, maps: rootlessMaps(subordinate: subGIDs, ownID: gid))
+            return
+        }
+        warnSingleMapping(user: user)
+        try writeProcFile("/proc/\(pid)/setgroups", "deny")
+        try writeProcFile("/proc/\(pid)/uid_map", "0 \(uid) 1\n")
+        try writeProcFile("/proc/\(pid)/gid_map", "0 \(gid) 1\n")
+    }
+
+    private static func runMapper(_ tool: String, pid: pid_t, maps: [IDMapping]) throws {
+        var args = [String(pid)]
+        for map in maps { args += [String(map.containerID), String(map.hostID), String(map.size)] }
+        let output = try Subprocess.run(tool, args)
+        if output.status != 0 {
+            let message = String(decoding: output.stderr, as: UTF8.self)
+                .split(separator: "\n").first.map(String.init) ?? "exit status \(output.status)"
+            throw SystemError("\(FileSystem.basename(of: tool)) for user namespace of pid \(pid) (\(message))", "", errno: EPERM)
+        }
+    }
+
+    private static func warnSingleMapping(user: String) {
+        let message = "WARN: no subordinate ids for \(user) in /etc/subuid and /etc/subgid (or newuidmap/newgidmap missing: install uidmap): using a single-id user namespace; files in images are all owned by you\n"
+        _ = message.withCString { Glibc.write(2, $0, strlen($0)) }
+    }
+
+    private static func writeProcFile(_ path: String, _ text: String) throws {
+        let fd = try FileDescriptor.open(path, O_WRONLY)
+        try fd.write(Array(text.utf8), path: path)
+    }
+
+    package static func userName(_ uid: uid_t) -> String? {
+        guard let entry = getpwuid(uid) else { return nil }
+        return String(cString: entry.pointee.pw_name)
+    }
+
+    package static func readLink(_ path: String) throws -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink(path, &buffer, Int(PATH_MAX))
+        if n < 0 { throw SystemError("readlink", path) }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

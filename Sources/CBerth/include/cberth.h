@@ -1,0 +1,49 @@
+// CBerth: the C side of berth: syscalls Swift cannot call directly (variadic
+// syscall(2), macros like makedev) and code that runs in a forked child before exec.
+#ifndef CBERTH_H
+#define CBERTH_H
+
+#include <sys/types.h>
+#include <stdint.h>
+
+/// openat2(2) with a RESOLVE_* mask; returns the fd or -1 with errno set.
+int berth_openat2(int dirfd, const char *path, int flags, mode_t mode, uint64_t resolve);
+
+/// The RESOLVE_* flags of openat2(2), exported as values Swift can read.
+extern const uint64_t BERTH_RESOLVE_BENEATH;
+extern const uint64_t BERTH_RESOLVE_NO_MAGICLINKS;
+extern const uint64_t BERTH_RESOLVE_NO_SYMLINKS;
+extern const uint64_t BERTH_RESOLVE_IN_ROOT;
+
+/// mknodat(2) with major/minor numbers (makedev is a macro).
+int berth_mknodat(int dirfd, const char *name, mode_t mode, unsigned int major, unsigned int minor);
+
+/// Splits a dev_t into major and minor numbers.
+void berth_dev_split(uint64_t dev, unsigned int *major, unsigned int *minor);
+
+/// Starts `exe` with `argv`/`envp` as the first process of a new user namespace.
+/// The child blocks until the parent writes one byte to the pipe whose write end
+/// is returned in *release_fd (after it has written the id maps), then execs.
+/// Closing release_fd without writing makes the child exit 125 without exec.
+/// Returns the child's pid, or -1 with errno set.
+pid_t berth_spawn_in_userns(const char *exe, char *const argv[], char *const envp[], int *release_fd);
+
+/// The calling thread's errno (Swift's `errno` is fine too; this keeps C callers symmetric).
+int berth_errno(void);
+
+/// Fills `buffer` with `count` random bytes from getrandom(2).
+void berth_random_bytes(void *buffer, size_t count);
+
+/// pipe2(fds, O_CLOEXEC): glibc declares pipe2 only under _GNU_SOURCE.
+int berth_pipe_cloexec(int fds[2]);
+
+/// O_PATH, which glibc declares only under _GNU_SOURCE.
+extern const int BERTH_O_PATH;
+
+/// fsetxattr(2); <sys/xattr.h> is not part of Swift's Glibc module.
+int berth_fsetxattr(int fd, const char *name, const void *value, size_t size);
+
+/// The f_type of the filesystem at `path` (statfs(2)), or -1 with errno set.
+long berth_filesystem_type(const char *path);
+
+#endif

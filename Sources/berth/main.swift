@@ -1,0 +1,2 @@
+import BerthCLI
+BerthCommandLine.main()
