@@ -59,7 +59,8 @@ package enum BerthCommandLine {
             path += " " + command.name
             index += 1
         }
-        let parsed = try ArgumentParser.parse(Array(arguments[index...]), flags: command.flags + GlobalOptions.flags, command: path)
+        let parsed = try ArgumentParser.parse(Array(arguments[index...]), flags: command.flags + GlobalOptions.flags, command: path,
+                                                  stopAtFirstPositional: command.stopsAtFirstPositional)
         if parsed.has("help") { Output.out(Help.command(command, path: path)); return 0 }
         apply(parsed, to: &globals)
         if command.needsUserNamespace && Engine.needsUserNamespaceForWrites {

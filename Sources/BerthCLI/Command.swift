@@ -33,6 +33,8 @@ protocol CLICommand: Sendable {
     /// Rootless commands that write layer files run inside the user namespace.
     var needsUserNamespace: Bool { get }
     var subcommands: [any CLICommand] { get }
+    /// Flags after the first positional belong to it (`unshare CMD -x`, later `run IMAGE CMD -x`).
+    var stopsAtFirstPositional: Bool { get }
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32
 }
 
@@ -40,4 +42,5 @@ extension CLICommand {
     var aliases: [String] { [] }
     var needsUserNamespace: Bool { false }
     var subcommands: [any CLICommand] { [] }
+    var stopsAtFirstPositional: Bool { false }
 }

@@ -12,6 +12,7 @@ package enum FormatOption: Sendable {
     /// in a table, spaces between actions separate columns.
     package static func parse(_ s: String) throws(TemplateError) -> FormatOption {
         let trimmed = s.trimmingSpaces
+        if trimmed.isEmpty { return .table(nil) }  // podman treats --format "" as no --format
         if trimmed.lowercased() == "json" { return .json }
         if trimmed == "table" || (trimmed.hasPrefix("table") && trimmed.dropFirst(5).first!.isWhitespace) {
             let body = String(trimmed.dropFirst(5)).trimmingSpaces

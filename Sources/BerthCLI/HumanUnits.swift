@@ -18,7 +18,7 @@ package enum HumanUnits {
     /// go-units `HumanDuration`: "Less than a second", "About a minute", "3 months".
     package static func duration(_ seconds: Double) -> String {
         // Int(Double) traps on NaN and overflow; a thousand years is plenty.
-        let seconds = seconds.isNaN ? 0 : min(seconds, 3e10)
+        let seconds = seconds.isNaN ? 0 : max(min(seconds, 3e10), -1)
         let whole = Int(seconds)
         if whole < 1 { return "Less than a second" }
         if whole == 1 { return "1 second" }

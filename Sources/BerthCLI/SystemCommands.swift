@@ -50,6 +50,7 @@ struct UserNamespaceCommand: CLICommand {
     let summary = "Run a command in a modified user namespace"
     let usage = "[options] [COMMAND [ARG...]]"
     let needsUserNamespace = true
+    let stopsAtFirstPositional = true
     let flags: [FlagSpec] = []
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {

@@ -6,6 +6,14 @@ import CZstd
 package enum Compression: String, Sendable {
     case none, gzip, zstd
 
+    /// The compression a layer media type declares.
+    package static func promised(by mediaType: String) -> Compression? {
+        if mediaType.hasSuffix("+gzip") || mediaType.hasSuffix(".tar.gzip") { return .gzip }
+        if mediaType.hasSuffix("+zstd") { return .zstd }
+        if mediaType.hasSuffix(".tar") { return Compression.none }
+        return nil
+    }
+
     /// Recognises the format from the first bytes of a stream.
     package static func detect(_ head: [UInt8]) -> Compression? {
         if head.count >= 2 && head[0] == 0x1f && head[1] == 0x8b { return .gzip }

@@ -62,7 +62,8 @@ package enum Subprocess {
     /// Finds `name` on PATH (or the usual sbin directories), nil when absent.
     package static func which(_ name: String) -> String? {
         let path = Environment.get("PATH") ?? "/usr/local/bin:/usr/bin:/bin"
-        for dir in path.split(separator: ":") + ["/usr/sbin", "/sbin"] {
+        let dirs: [String] = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin"]
+        for dir in dirs {
             let candidate = "\(dir)/\(name)"
             if isExecutable(candidate) { return candidate }
         }

@@ -31,7 +31,7 @@ private let sample: TemplateValue = [
 @Suite struct GoTemplateFields {
     @Test func dotAndFields() throws {
         #expect(try render("{{.}}", "plain") == "plain")
-        #expect(try render("id={{.ID}} size={{.Size}} ok={{.Running}}") == "id=abc123 size=4493 ok=true")
+        #expect(try render("id={{.ID}} size={{ .Size }} ok={{\t.Running\n}}") == "id=abc123 size=4493 ok=true")
         #expect(try render("{{.Config.Image}}") == "alpine")
         #expect(try render("{{.Ratio}}") == "1.5")
     }
@@ -79,7 +79,7 @@ private let sample: TemplateValue = [
 @Suite struct GoTemplatePipelines {
     @Test func pipesPassTheLastArgument() throws {
         #expect(try render("{{.ID | upper}}") == "ABC123")
-        #expect(try render(#"{{.Names | join ", "}}"#) == "web, db")
+        #expect(try render(#"{{join .Names ", "}}"#) == "web, db")
         #expect(try render(#"{{.ID | printf "%s!" | upper}}"#) == "ABC123!")
         #expect(try render("{{(index .Names 1) | upper}}") == "DB")
         #expect(try render("{{(.Config).Image}}") == "alpine")
@@ -101,7 +101,7 @@ private let sample: TemplateValue = [
         #expect(try render("{{len .Names}} {{len .ID}} {{len .Labels}} {{len \"é\"}}") == "2 6 2 2")
         #expect(try render("{{index .Names 1}} {{index .Labels \"z\"}} {{index .Config \"Cmd\" 0}}") == "db 1 sh")
         #expect(try render("{{index .Labels \"nope\"}}") == "<no value>")
-        #expect(try render("{{print 1 2 \"a\" \"b\" 3}}") == "1 2a b3")
+        #expect(try render("{{print 1 2 \"a\" \"b\" 3}}") == "1 2ab3")
         #expect(try render("{{println .ID 7}}") == "abc123 7\n")
         #expect(try render("{{not .Empty}} {{not .ID}}") == "true false")
         #expect(try render("{{and .ID .Size}} {{and .ID .Empty 7}}|{{or .Empty .ID}} {{or 0 \"\"}}|") == "4493 |abc123 |")
@@ -203,6 +203,9 @@ private let sample: TemplateValue = [
             == "template: output:1:2: executing \"output\" at <upper 3>: wrong type for value; expected string; got int")
         #expect(failure("{{join .Names}}")
             == "template: output:1:2: executing \"output\" at <join .Names>: wrong number of args for join: want 2 got 1")
+        // The piped value comes last, so this is join(", ", .Names): wrong in Go too.
+        #expect(failure(#"{{.Names | join ", "}}"#)
+            == "template: output:1:11: executing \"output\" at <join \", \">: wrong type for value; expected []string; got string")
         #expect(failure("{{.ID 1}}")
             == "template: output:1:2: executing \"output\" at <.ID 1>: can't give argument to non-function .ID")
         #expect(failure("{{range .ID}}{{end}}") == "template: output:1:8: range can't iterate over abc123")
@@ -224,6 +227,7 @@ private let sample: TemplateValue = [
             guard case .json = try FormatOption.parse(json) else { Issue.record("\(json) is not json"); continue }
         }
         guard case .table(nil) = try FormatOption.parse("table") else { Issue.record("bare table"); return }
+        guard case .table(nil) = try FormatOption.parse(" ") else { Issue.record("empty format"); return }
         guard case .table(let t?) = try FormatOption.parse("table {{.ID}}") else { Issue.record("table"); return }
         #expect(try t.render(sample) == "abc123\n")
         guard case .template(let each) = try FormatOption.parse(#"{{.ID}}\t{{.Size}}"#) else { Issue.record("template"); return }
@@ -321,6 +325,9 @@ private let sample: TemplateValue = [
             }
             """)
         #expect(value.jsonString(indent: false) == #"{"Id":"x","Args":["a",1,2.5,true,null],"Empty":[],"None":{},"Nested":{"k":"v"}}"#)
+        // podman inspect indents by five spaces.
+        #expect(TemplateValue.array([["k": []]]).jsonString(indent: true, indentUnit: "     ")
+            == "[\n     {\n          \"k\": []\n     }\n]")
     }
 
     @Test func jsonEscapesLikeGo() {
