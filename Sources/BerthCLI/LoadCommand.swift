@@ -1,6 +1,7 @@
 // `berth load`: images from a docker-archive, oci-archive or OCI layout directory.
 import BerthEngine
 import BerthSystem
+import Glibc
 
 struct LoadCommand: CLICommand {
     let name = "load"
@@ -13,8 +14,9 @@ struct LoadCommand: CLICommand {
     ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
-        guard let input = args.value("input") ?? args.positionals.first else {
-            throw CLIError("no archive given: use --input FILE (reading an archive from stdin is not supported)")
+        let input = args.value("input") ?? args.positionals.first ?? "-"
+        if input == "-" && isatty(0) != 0 {
+            throw CLIError("cannot read an archive from a terminal: use --input FILE or redirect standard input")
         }
         let report = try context.engine().load(from: input)
         for name in report.loaded { Output.out("Loaded image: \(name)\n") }

@@ -61,7 +61,7 @@ extension Engine {
         return try ImageWriter(store: store).write(image)
     }
 
-    private func copyStandardInput(to path: String) throws {
+    func copyStandardInput(to path: String) throws {
         let out = try FileDescriptor.open(path, O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
         let input = FileDescriptor(raw: dup(0))
         var chunk = [UInt8](repeating: 0, count: 1 << 20)

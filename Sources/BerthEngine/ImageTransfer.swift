@@ -9,12 +9,18 @@ package struct LoadReport: Sendable {
 }
 
 extension Engine {
+    /// `path` "-" reads the archive from standard input (copied aside first: the
+    /// archive index needs random access).
     package func load(from path: String) throws -> LoadReport {
-        guard FileSystem.exists(path) else {
-            throw ImageError.invalidArgument("stat \(path): no such file or directory")
-        }
         let area = try IngestArea(store: store)
         defer { area.discard() }
+        var path = path
+        if path == "-" {
+            path = area.newPath("stdin")
+            try copyStandardInput(to: path)
+        } else if !FileSystem.exists(path) {
+            throw ImageError.invalidArgument("stat \(path): no such file or directory")
+        }
         let contents = try ArchiveLoader.open(path) { area.newPath("archive") }
         let images = try ArchiveLoader.images(in: contents)
         let writer = ImageWriter(store: store)

@@ -29,6 +29,8 @@ import TestSupport
         #expect(sb.berth("rmi", "-a", "-f").status == 0)
         let fromSkopeo = sb.berth("load", "-i", archive)
         #expect(fromSkopeo.stdout == "Loaded image: example.com/fixture:v1\n", "\(fromSkopeo)")
+        let fromStdin = sb.berth(["load"], stdin: try readBytes(archive))
+        #expect(fromStdin.stdout == "Loaded image: example.com/fixture:v1\n", "load reads stdin without -i: \(fromStdin)")
         #expect(imageIDs(sb) == [info.imageID], "the config, and so the image ID, survives")
     }
 
