@@ -26,7 +26,7 @@ extension Engine {
                     if let containers = used[image.id], !force {
                         throw ImageError.imageInUse(image: text, containers: containers)
                     }
-                    if !byID, image.names.count > 1, let name = matchingName(text, image) {
+                    if !byID, image.names.count > 1, let name = matchingName(text, in: image) {
                         image.names.removeAll { $0 == name }
                         try store.writeImage(image)
                         report.untagged.append(name)
@@ -59,10 +59,6 @@ extension Engine {
             try collectGarbage()
         }
         return removed
-    }
-
-    private func matchingName(_ text: String, _ image: ImageRecord) -> String? {
-        image.names.first { name in (try? match(text, in: [ImageRecordStub.with(name: name)])) != nil }
     }
 
     /// Deletes layers and blobs that no image record refers to. Call under the lock.

@@ -3,6 +3,38 @@
 // `name@sha256:<manifest digest>`.
 package import BerthImage
 
+/// How a user's text names images: the parsed reference and the names it may mean,
+/// best first.
+struct NameQuery {
+    let reference: ImageReference
+    let hasRegistry: Bool
+
+    init(_ text: String) throws {
+        reference = try ImageReference.parse(text)
+        let parts = text.split(separator: "/")
+        hasRegistry = parts.count > 1 && ImageReference.isDomain(String(parts[0]))
+    }
+
+    /// 0 for the exact normalized name, 1 for localhost/NAME, 2 for the same
+    /// path in another registry; nil when `stored` is not meant.
+    func rank(_ stored: String) -> Int? {
+        guard let candidate = try? ImageReference.parse(stored) else { return nil }
+        if let digest = reference.digest {
+            guard candidate.digest == nil || candidate.digest == digest else { return nil }
+            return (hasRegistry ? candidate.repository == reference.repository : pathMatches(candidate)) ? 0 : nil
+        }
+        if candidate == reference { return 0 }
+        guard !hasRegistry, candidate.tag == reference.tag, pathMatches(candidate) else { return nil }
+        return candidate.domain == "localhost" ? 1 : 2
+    }
+
+    /// A short name "foo" or "library/foo" matches ".../foo" in any registry.
+    private func pathMatches(_ candidate: ImageReference) -> Bool {
+        let path = reference.path.hasPrefix("library/") ? String(reference.path.dropFirst(8)) : reference.path
+        return candidate.path == path || candidate.path == "library/" + path || candidate.path.hasSuffix("/" + path)
+    }
+}
+
 extension Engine {
     package func resolveImage(_ text: String) throws -> ImageRecord {
         let images = try store.images()
@@ -18,39 +50,20 @@ extension Engine {
             if hits.count == 1 { return hits[0] }
             if hits.count > 1 { throw ImageError.conflict("\(text): ambiguous image ID prefix, \(hits.count) images match") }
         }
-        guard let reference = try? ImageReference.parse(text) else {
-            if text.hasPrefix("sha256:") { return nil }
-            _ = try ImageReference.parse(text) // rethrows the format error
-            return nil
+        if text.hasPrefix("sha256:") { return nil }
+        let query = try NameQuery(text)
+        var best: (rank: Int, image: ImageRecord)?
+        for image in images {
+            if let digest = query.reference.digest, image.manifestDigest != digest { continue }
+            guard let rank = image.names.compactMap(query.rank).min() else { continue }
+            if best == nil || rank < best!.rank { best = (rank, image) }
         }
-        let explicitRegistry = text.split(separator: "/").count > 1 && text.split(separator: "/").first.map { ImageReference.isDomain(String($0)) } == true
-        if let digest = reference.digest {
-            return images.first { image in
-                image.manifestDigest == digest && image.names.contains { name in
-                    guard let stored = try? ImageReference.parse(name) else { return false }
-                    return explicitRegistry ? stored.repository == reference.repository : shortMatch(stored, reference)
-                }
-            }
-        }
-        let wanted = reference.description
-        if let exact = images.first(where: { $0.names.contains(wanted) }) { return exact }
-        if explicitRegistry { return nil }
-        // Short name: localhost first (podman's local images), then any registry.
-        let shortPath = reference.path.hasPrefix("library/") ? String(reference.path.dropFirst(8)) : reference.path
-        let local = "localhost/" + shortPath + ":" + (reference.tag ?? "latest")
-        if let hit = images.first(where: { $0.names.contains(local) }) { return hit }
-        return images.first { image in
-            image.names.contains { name in
-                guard let stored = try? ImageReference.parse(name) else { return false }
-                return shortMatch(stored, reference) && stored.tag == reference.tag
-            }
-        }
+        return best?.image
     }
 
-    /// A short name "foo" or "library/foo" matches ".../foo" in any registry.
-    private func shortMatch(_ stored: ImageReference, _ wanted: ImageReference) -> Bool {
-        var path = wanted.path
-        if path.hasPrefix("library/") { path.removeFirst(8) }
-        return stored.path == path || stored.path == "library/" + path || stored.path.hasSuffix("/" + path)
+    /// The name of `image` that `text` means, if `text` names it rather than its ID.
+    func matchingName(_ text: String, in image: ImageRecord) -> String? {
+        guard let query = try? NameQuery(text) else { return nil }
+        return image.names.compactMap { name in query.rank(name).map { (name, $0) } }.min { $0.1 < $1.1 }?.0
     }
 }

@@ -39,9 +39,7 @@ extension Engine {
         for name in names {
             let image = try resolveImage(name)
             // Saved by name: record that name; by ID: every name the image has.
-            let reference = try? ImageReference.parse(name)
-            let byName = reference.flatMap { ref in image.names.first { $0 == ref.description || matchesShort($0, name) } }
-            let recorded = byName.map { [$0] } ?? image.names
+            let recorded = matchingName(name, in: image).map { [$0] } ?? image.names
             if let index = items.firstIndex(where: { $0.image.id == image.id }) {
                 for name in recorded where !items[index].names.contains(name) { items[index].names.append(name) }
             } else {
@@ -49,18 +47,5 @@ extension Engine {
             }
         }
         try ArchiveSaver(store: store).save(items, format: format, to: output)
-    }
-
-    private func matchesShort(_ stored: String, _ given: String) -> Bool {
-        guard let image = try? match(given, in: [ImageRecordStub.with(name: stored)]) else { return false }
-        return image.names == [stored]
-    }
-}
-
-/// A one-name record to reuse the resolver's name matching on a single name.
-enum ImageRecordStub {
-    static func with(name: String) -> ImageRecord {
-        ImageRecord(id: "-", names: [name], manifestDigest: Digest(hex: ""), manifestMediaType: "",
-                    configDigest: Digest(hex: ""), layers: [], size: 0, created: nil, stored: 0)
     }
 }

@@ -8,6 +8,7 @@
 #include <linux/openat2.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -82,6 +83,7 @@ int berth_errno(void)
 pid_t berth_spawn_in_userns(const char *exe, char *const argv[], char *const envp[], int *release_fd)
 {
     int fds[2];
+    pid_t parent = getpid();
     if (pipe2(fds, O_CLOEXEC) < 0)
         return -1;
 
@@ -98,6 +100,11 @@ pid_t berth_spawn_in_userns(const char *exe, char *const argv[], char *const env
     if (pid == 0) {
         char go = 0;
         ssize_t n;
+        // berth in the namespace must not outlive the berth that started it: a
+        // kill -9 of the command would otherwise leave it writing to the store.
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(125);
         close(fds[1]);
         do {
             n = read(fds[0], &go, 1);
