@@ -35,6 +35,11 @@ let package = Package(
         .systemLibrary(name: "CTLS", path: "Sources/CTLS"),
         .target(name: "CBerth", path: "Sources/CBerth"),
         .target(
+            name: "CBerthSeccomp",
+            path: "Sources/CBerthSeccomp",
+            linkerSettings: [staticArchive("seccomp")]
+        ),
+        .target(
             name: "BerthSystem",
             dependencies: ["CBerth"],
             swiftSettings: swiftSettings
@@ -46,8 +51,13 @@ let package = Package(
             linkerSettings: [staticArchive("z"), staticArchive("zstd"), staticArchive("crypto")]
         ),
         .target(
+            name: "BerthRuntime",
+            dependencies: ["BerthSystem", "CBerth", "CBerthSeccomp"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "BerthEngine",
-            dependencies: ["BerthImage", "BerthSystem", "CBerth"],
+            dependencies: ["BerthImage", "BerthRuntime", "BerthSystem", "CBerth"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -75,6 +85,11 @@ let package = Package(
         .testTarget(
             name: "BerthCLITests",
             dependencies: ["BerthCLI", "BerthImage"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BerthRuntimeTests",
+            dependencies: ["BerthRuntime"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

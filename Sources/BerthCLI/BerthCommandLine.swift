@@ -2,6 +2,7 @@
 // suggestions, rootless re-execution into the user namespace, and the one place
 // errors are printed (`Error: …`, exit 125).
 import BerthEngine
+import BerthRuntime
 import BerthSystem
 import Glibc
 
@@ -9,6 +10,8 @@ package enum BerthCommandLine {
     static let commands: [any CLICommand] = [
         ImagesCommand(), ImageCommand(), LoadCommand(), SaveCommand(), ImportCommand(), TagCommand(), UntagCommand(),
         RmiCommand(), HistoryCommand(), InspectCommand(), InfoCommand(), VersionCommand(), UserNamespaceCommand(),
+        RunCommand(), CreateCommand(), StartCommand(), PsCommand(), RmCommand(), StopCommand(), WaitCommand(),
+        ContainerCommand(),
     ]
 
     package static func main() -> Never {
@@ -19,6 +22,9 @@ package enum BerthCommandLine {
         do {
             return try dispatch(arguments)
         } catch let error as CLIError {
+            Output.err("Error: \(error)\n")
+            return error.exitCode
+        } catch let error as RuntimeError {
             Output.err("Error: \(error)\n")
             return error.exitCode
         } catch {
@@ -76,7 +82,10 @@ package enum BerthCommandLine {
     }
 
     private static func lookup(_ name: String, in commands: [any CLICommand], path: String) throws -> any CLICommand {
-        if let command = commands.first(where: { $0.name == name || $0.aliases.contains(name) }) { return command }
+        // Names win over aliases: `berth rm` is the container verb, `berth image rm` finds rmi by alias.
+        if let command = commands.first(where: { $0.name == name }) ?? commands.first(where: { $0.aliases.contains(name) }) {
+            return command
+        }
         let names = commands.filter { !$0.summary.isEmpty }.flatMap { [$0.name] + $0.aliases }
         let hint = Suggestion.closest(to: name, among: names).map { ": did you mean `\($0)`?" } ?? ""
         throw CLIError("unrecognized command `\(path) \(name)`\(hint)")

@@ -31,14 +31,30 @@ struct InspectCommand: CLICommand {
     let usage = "[options] {CONTAINER|IMAGE} [...]"
     let flags: [FlagSpec] = [
         .value("format", "f", "string", "Format the output to a Go template or json"),
-        .value("type", "t", "string", "Specify inspect-object type (\"image\" or \"all\")", default: "all"),
+        .value("type", "t", "string", "Specify inspect-object type (\"image\", \"container\" or \"all\")", default: "all"),
     ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
-        if let type = args.value("type"), type != "image", type != "all" {
-            throw CLIError("invalid type \"\(type)\": only images can be inspected in this version")
+        let type = args.value("type") ?? "all"
+        guard ["image", "container", "all"].contains(type) else {
+            throw CLIError("invalid type \"\(type)\": must be container, image or all")
         }
-        return try ImageInspectCommand().run(args, context)
+        guard !args.positionals.isEmpty else { throw CLIError("inspect requires at least one name or ID") }
+        let engine = context.engine()
+        var objects: [TemplateValue] = []
+        var failures: [String] = []
+        for name in args.positionals {
+            if type != "image", let record = try? engine.resolveContainer(name) {
+                objects.append(ContainerViews.inspect(try engine.containerDetails(record.id)))
+            } else if type != "container", let image = try? engine.inspectImage(name) {
+                objects.append(ImageViews.inspect(image, graphRoot: engine.paths.root))
+            } else {
+                failures.append("no such object: \"\(name)\"")
+            }
+        }
+        Output.out(try Report.renderObjects(objects, format: args.value("format")))
+        guard failures.isEmpty else { throw CLIError(failures.joined(separator: "; ")) }
+        return 0
     }
 }
 

@@ -23,8 +23,10 @@ extension Engine {
                 do {
                     var image = try resolveImage(text)
                     let byID = all || image.id.hasPrefix(text.hasPrefix("sha256:") ? String(text.dropFirst(7)) : text)
-                    if let containers = used[image.id], !force {
-                        throw ImageError.imageInUse(image: text, containers: containers)
+                    if let containers = used[image.id] {
+                        guard force else { throw ImageError.imageInUse(image: text, containers: containers.map(\.name)) }
+                        // podman's --force: the containers using the image go with it.
+                        for container in containers { try removeContainer(container.id, force: true, lockHeld: true) }
                     }
                     if !byID, image.names.count > 1, let name = matchingName(text, in: image) {
                         image.names.removeAll { $0 == name }

@@ -97,13 +97,13 @@ package final class ImageStore: @unchecked Sendable {
         try JSONCoding.decode(ImageConfig.self, from: configBytes(of: image), location: "config \(image.configDigest)")
     }
 
-    /// IDs of images that containers in this store were created from.
-    package func imagesUsedByContainers() -> [String: [String]] {
-        var used: [String: [String]] = [:]
+    /// The containers (ID, name) created from each image, by image ID.
+    package func imagesUsedByContainers() -> [String: [(id: String, name: String)]] {
+        var used: [String: [(id: String, name: String)]] = [:]
         for id in (try? FileSystem.list(containersDir)) ?? [] {
             guard let bytes = try? FileSystem.readFile(containersDir + "/" + id + "/config.json"),
                   let record = try? JSONCoding.decode(ContainerImageLink.self, from: bytes, location: id) else { continue }
-            used[record.imageID, default: []].append(record.name ?? String(id.prefix(12)))
+            used[record.imageID, default: []].append((id, record.name ?? String(id.prefix(12))))
         }
         return used
     }

@@ -4,25 +4,28 @@ package import Glibc
 package import CBerth
 
 package enum AtomicFile {
-    package static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws {
+    /// `durable: false` skips the fsyncs: still atomic (a reader never sees a torn
+    /// file, and ext4 flushes data replaced by rename), for records rewritten on
+    /// every container start where an fsync would cost more than the start itself.
+    package static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644, durable: Bool = true) throws {
         let dir = FileSystem.dirname(of: path)
         let temp = "\(dir)/.tmp-\(getpid())-\(RandomID.hex(8))-\(FileSystem.basename(of: path))"
         do {
             let fd = try FileDescriptor.open(temp, O_WRONLY | O_CREAT | O_EXCL, mode: mode)
             try fd.write(bytes, path: temp)
             try check("fchmod", temp) { fchmod(fd.raw, mode) }
-            try fd.sync(path: temp)
+            if durable { try fd.sync(path: temp) }
             fd.close()
             try FileSystem.rename(temp, path)
         } catch {
             unlink(temp)
             throw error
         }
-        syncDirectory(dir)
+        if durable { syncDirectory(dir) }
     }
 
-    package static func write(_ text: String, to path: String, mode: mode_t = 0o644) throws {
-        try write(Array(text.utf8), to: path, mode: mode)
+    package static func write(_ text: String, to path: String, mode: mode_t = 0o644, durable: Bool = true) throws {
+        try write(Array(text.utf8), to: path, mode: mode, durable: durable)
     }
 
     /// Makes a rename in `dir` durable; failures are harmless (the data is fsynced).

@@ -88,10 +88,10 @@ package enum FileSystem {
         for (name, isDir) in names {
             let child = path + "/" + name
             if isDir {
+                // A directory we own but may not search (overlay's work/work is 000)
+                // is made accessible first so its entries can go.
+                fchmodat(dirfd, name, 0o700, 0)
                 let fd = try check("open", child) { openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
-                // A directory without search permission (a layer's 0700 dir) is opened
-                // above as we own it; make it writable so its entries can go.
-                fchmod(fd, 0o700)
                 do { try removeContents(of: fd, path: child) } catch { close(fd); throw error }
                 close(fd)
                 try check("rmdir", child) { unlinkat(dirfd, name, AT_REMOVEDIR) }

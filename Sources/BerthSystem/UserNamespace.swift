@@ -8,6 +8,12 @@ package struct IDMapping: Sendable, Equatable {
     package var containerID: UInt32
     package var hostID: UInt32
     package var size: UInt32
+
+    package init(containerID: UInt32, hostID: UInt32, size: UInt32) {
+        self.containerID = containerID
+        self.hostID = hostID
+        self.size = size
+    }
 }
 
 package enum UserNamespace {
@@ -87,21 +93,44 @@ package enum UserNamespace {
         return try Subprocess.wait(pid, exe)
     }
 
-    private static func writeMaps(pid: pid_t) throws {
+    /// The maps a rootless user gets: the subordinate ranges through newuidmap and
+    /// newgidmap, or (with a warning) only the user's own id.
+    package static func rootlessMaps() -> (uid: [IDMapping], gid: [IDMapping]) {
         let uid = getuid(), gid = getgid()
         let user = userName(uid) ?? String(uid)
         let subUIDs = subordinateRanges(file: "/etc/subuid", user: user, id: uid)
         let subGIDs = subordinateRanges(file: "/etc/subgid", user: user, id: uid)
-        if let newuidmap = Subprocess.which("newuidmap"), let newgidmap = Subprocess.which("newgidmap"),
-           !subUIDs.isEmpty, !subGIDs.isEmpty {
-            try runMapper(newuidmap, pid: pid, maps: rootlessMaps(subordinate: subUIDs, ownID: uid))
-            try runMapper(newgidmap, pid: pid, maps: rootlessMaps(subordinate: subGIDs, ownID: gid))
-            return
+        if Subprocess.which("newuidmap") != nil, Subprocess.which("newgidmap") != nil, !subUIDs.isEmpty, !subGIDs.isEmpty {
+            return (rootlessMaps(subordinate: subUIDs, ownID: uid), rootlessMaps(subordinate: subGIDs, ownID: gid))
         }
         warnSingleMapping(user: user)
-        try writeProcFile("/proc/\(pid)/setgroups", "deny")
-        try writeProcFile("/proc/\(pid)/uid_map", "0 \(uid) 1\n")
-        try writeProcFile("/proc/\(pid)/gid_map", "0 \(gid) 1\n")
+        return ([IDMapping(containerID: 0, hostID: uid, size: 1)], [IDMapping(containerID: 0, hostID: gid, size: 1)])
+    }
+
+    private static func writeMaps(pid: pid_t) throws {
+        let maps = rootlessMaps()
+        try writeMaps(pid: pid, uid: maps.uid, gid: maps.gid)
+    }
+
+    /// Writes a child's id maps: directly for a single own id (setgroups denied),
+    /// through the setuid helpers for ranges.
+    package static func writeMaps(pid: pid_t, uid: [IDMapping], gid: [IDMapping]) throws {
+        if uid.count == 1 && uid[0].size == 1 && uid[0].hostID == getuid() {
+            try writeProcFile("/proc/\(pid)/setgroups", "deny")
+            try writeProcFile("/proc/\(pid)/uid_map", "0 \(uid[0].hostID) 1\n")
+            try writeProcFile("/proc/\(pid)/gid_map", "0 \(gid[0].hostID) 1\n")
+            return
+        }
+        if geteuid() == 0 && UserNamespace.isInitial {
+            try writeProcFile("/proc/\(pid)/uid_map", uid.map { "\($0.containerID) \($0.hostID) \($0.size)\n" }.joined())
+            try writeProcFile("/proc/\(pid)/gid_map", gid.map { "\($0.containerID) \($0.hostID) \($0.size)\n" }.joined())
+            return
+        }
+        guard let newuidmap = Subprocess.which("newuidmap"), let newgidmap = Subprocess.which("newgidmap") else {
+            throw SystemError("newuidmap/newgidmap (install uidmap)", "", errno: ENOENT)
+        }
+        try runMapper(newuidmap, pid: pid, maps: uid)
+        try runMapper(newgidmap, pid: pid, maps: gid)
     }
 
     private static func runMapper(_ tool: String, pid: pid_t, maps: [IDMapping]) throws {

@@ -8,7 +8,11 @@
 #include <linux/openat2.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <termios.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -117,4 +121,56 @@ pid_t berth_spawn_in_userns(const char *exe, char *const argv[], char *const env
     close(fds[0]);
     *release_fd = fds[1];
     return pid;
+}
+
+int berth_pty_open(int *master, int *slave)
+{
+    char name[128];
+    int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (m < 0)
+        return -1;
+    if (grantpt(m) < 0 || unlockpt(m) < 0 || ptsname_r(m, name, sizeof name) != 0) {
+        int saved = errno;
+        close(m);
+        errno = saved;
+        return -1;
+    }
+    int s = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (s < 0) {
+        int saved = errno;
+        close(m);
+        errno = saved;
+        return -1;
+    }
+    *master = m;
+    *slave = s;
+    return 0;
+}
+
+int berth_copy_winsize(int from, int to)
+{
+    struct winsize ws;
+    if (ioctl(from, TIOCGWINSZ, &ws) < 0)
+        return -1;
+    return ioctl(to, TIOCSWINSZ, &ws);
+}
+
+size_t berth_termios_size(void)
+{
+    return sizeof(struct termios);
+}
+
+int berth_tty_raw(int fd, void *saved)
+{
+    struct termios t;
+    if (tcgetattr(fd, &t) < 0)
+        return -1;
+    memcpy(saved, &t, sizeof t);
+    cfmakeraw(&t);
+    return tcsetattr(fd, TCSANOW, &t);
+}
+
+int berth_tty_restore(int fd, const void *saved)
+{
+    return tcsetattr(fd, TCSANOW, (const struct termios *)saved);
 }

@@ -94,14 +94,14 @@ import TestSupport
         let sb = try Sandbox(mode)
         defer { #expect(sb.cleanup().isEmpty) }
         let tarball = try busyboxTarball(sb)
-        let id = String(sb.berth("import", tarball, "used").stdout.dropFirst(7).prefix(64))
-        // The container record as `create` writes it (containers/<id>/config.json).
-        try sb.makeFile("record.json", #"{"imageID":"\#(id)","name":"web"}"#)
-        let dir = sb.root + "/containers/c0ffee"
-        #expect(sb.run("/bin/mkdir", ["-p", dir], asTestUser: mode == .rootless).status == 0)
-        #expect(sb.run("/bin/cp", [sb.path("record.json"), dir + "/config.json"], asTestUser: mode == .rootless).status == 0)
+        #expect(sb.berth("import", tarball, "used").status == 0)
+        let created = sb.berth("create", "--name", "web", "used", "true")
+        #expect(created.status == 0, "\(created)")
         let refused = sb.berth("rmi", "used")
         #expect(refused.status == 2 && refused.stderr.contains("in use by container(s) web"), "\(refused)")
+        #expect(sb.berth("image", "prune", "-a").stdout.isEmpty, "prune -a keeps images containers use")
         #expect(sb.berth("rmi", "-f", "used").status == 0)
+        #expect(sb.berth("ps", "-a", "-q").stdout.isEmpty, "rmi -f removes the containers using the image")
+        #expect(storeSnapshot(sb).isEmpty)
     }
 }

@@ -46,4 +46,17 @@ int berth_fsetxattr(int fd, const char *name, const void *value, size_t size);
 /// The f_type of the filesystem at `path` (statfs(2)), or -1 with errno set.
 long berth_filesystem_type(const char *path);
 
+/// Opens a pty pair: the master (O_CLOEXEC) in *master, the slave (O_CLOEXEC,
+/// O_NOCTTY) in *slave. Returns 0 or -1 with errno.
+int berth_pty_open(int *master, int *slave);
+
+/// Copies the window size of terminal `from` to `to`; 0 or -1 with errno.
+int berth_copy_winsize(int from, int to);
+
+/// Puts terminal `fd` in raw mode, saving its settings in `saved` (opaque, at
+/// least berth_termios_size() bytes). 0 or -1 with errno.
+int berth_tty_raw(int fd, void *saved);
+int berth_tty_restore(int fd, const void *saved);
+size_t berth_termios_size(void);
+
 #endif

@@ -1,0 +1,85 @@
+// How containers look in `ps` and `inspect`: podman's fields and JSON shape.
+import BerthEngine
+import BerthImage
+import FoundationEssentials
+
+enum ContainerViews {
+    static func status(_ c: ContainerDetails) -> String {
+        let now = Date().timeIntervalSince1970
+        switch c.state.status {
+        case .created: return "Created"
+        case .running: return "Up " + HumanUnits.duration(now - (c.state.startedAt ?? now))
+        case .exited, .stopped:
+            return "Exited (\(c.state.exitCode)) " + HumanUnits.durationSince(now - (c.state.finishedAt ?? now))
+        }
+    }
+
+    static func command(_ c: ContainerDetails, noTrunc: Bool) -> String {
+        let text = ([c.record.path] + c.record.args).joined(separator: " ")
+        return noTrunc || text.count <= 17 ? text : String(text.prefix(17)) + "..."
+    }
+
+    static func row(_ c: ContainerDetails, noTrunc: Bool) -> TemplateValue {
+        let created = Date(timeIntervalSince1970: c.record.created)
+        return .object([
+            ("ID", .string(noTrunc ? c.record.id : String(c.record.id.prefix(12)))),
+            ("Image", .string(c.record.imageName)), ("ImageID", .string(c.record.imageID)),
+            ("Command", .string(command(c, noTrunc: noTrunc))),
+            ("CreatedHuman", .string(ImageViews.since(created))), ("CreatedAt", .string(ImageViews.goTime(created))),
+            ("Created", .string(ImageViews.since(created))), ("RunningFor", .string(ImageViews.since(created))),
+            ("Status", .string(status(c))), ("State", .string(c.state.status.rawValue)), ("Ports", .string("")),
+            ("Names", .string(c.record.name)), ("Labels", ImageViews.labels(c.record.labels)),
+            ("Pid", .int(Int64(c.state.status == .running ? c.state.pid : 0))),
+            ("ExitCode", .int(Int64(c.state.exitCode))), ("Mounts", ImageViews.strings(c.record.mounts.map(\.destination))),
+        ])
+    }
+
+    static func json(_ c: ContainerDetails) -> TemplateValue {
+        .object([
+            ("AutoRemove", .bool(c.record.autoRemove)), ("Command", ImageViews.strings([c.record.path] + c.record.args)),
+            ("CreatedAt", .string(ImageViews.since(Date(timeIntervalSince1970: c.record.created)))),
+            ("Exited", .bool(c.state.status == .exited)), ("ExitedAt", .int(Int64(c.state.finishedAt ?? 0))),
+            ("ExitCode", .int(Int64(c.state.exitCode))), ("Id", .string(c.record.id)), ("Image", .string(c.record.imageName)),
+            ("ImageID", .string(c.record.imageID)), ("Labels", ImageViews.labels(c.record.labels)),
+            ("Names", ImageViews.strings([c.record.name])), ("Pid", .int(Int64(c.state.status == .running ? c.state.pid : 0))),
+            ("Ports", .null), ("StartedAt", .int(Int64(c.state.startedAt ?? 0))), ("State", .string(c.state.status.rawValue)),
+            ("Status", .string(status(c))), ("Created", .int(Int64(c.record.created))),
+        ])
+    }
+
+    static func time(_ seconds: Double?) -> TemplateValue {
+        .string(seconds.map { RFC3339.format(Date(timeIntervalSince1970: $0)) } ?? "0001-01-01T00:00:00Z")
+    }
+
+    /// `inspect` of a container, podman's key order (the fields berth has).
+    static func inspect(_ c: ContainerDetails) -> TemplateValue {
+        let r = c.record, s = c.state
+        let mounts: [TemplateValue] = r.mounts.map { m in
+            .object([("Type", .string(m.type)), ("Source", .string(m.source)), ("Destination", .string(m.destination)),
+                     ("Options", ImageViews.strings(m.options)), ("RW", .bool(!m.readOnly))])
+        }
+        return .object([
+            ("Id", .string(r.id)), ("Created", time(r.created)), ("Path", .string(r.path)), ("Args", ImageViews.strings(r.args)),
+            ("State", .object([
+                ("Status", .string(s.status.rawValue)), ("Running", .bool(s.status == .running)), ("Paused", .bool(false)),
+                ("Restarting", .bool(false)), ("OOMKilled", .bool(false)), ("Dead", .bool(false)),
+                ("Pid", .int(Int64(s.status == .running ? s.pid : 0))), ("ExitCode", .int(Int64(s.exitCode))),
+                ("Error", .string(s.error ?? "")), ("StartedAt", time(s.startedAt)), ("FinishedAt", time(s.finishedAt)),
+            ])),
+            ("Image", .string(r.imageID)), ("ImageName", .string(r.imageName)), ("Name", .string(r.name)),
+            ("RestartCount", .int(0)), ("Mounts", .array(mounts)),
+            ("Config", .object([
+                ("Hostname", .string(r.hostname)), ("User", .string(r.user)), ("Env", ImageViews.strings(r.env)),
+                ("Cmd", ImageViews.strings(r.cmd)), ("Image", .string(r.imageName)), ("WorkingDir", .string(r.workingDir)),
+                ("Entrypoint", ImageViews.strings(r.entrypoint)), ("Labels", ImageViews.labels(r.labels)),
+                ("StopSignal", .string(r.stopSignal)), ("Tty", .bool(r.tty)), ("OpenStdin", .bool(r.interactive)),
+            ])),
+            ("HostConfig", .object([
+                ("NetworkMode", .string(r.network)), ("Privileged", .bool(r.privileged)), ("ReadonlyRootfs", .bool(r.readOnly)),
+                ("CapAdd", ImageViews.strings(r.capAdd)), ("CapDrop", ImageViews.strings(r.capDrop)), ("AutoRemove", .bool(r.autoRemove)),
+                ("Init", .bool(r.useInit)), ("UsernsMode", .string(r.userns)),
+                ("SecurityOpt", ImageViews.strings((r.seccomp.map { ["seccomp=" + $0] } ?? []) + (r.noNewPrivileges ? ["no-new-privileges"] : []))),
+            ])),
+        ])
+    }
+}

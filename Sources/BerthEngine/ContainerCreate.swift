@@ -1,0 +1,161 @@
+// `create` (and the first half of `run`): resolves the image, merges its config
+// with the user's options (podman's precedence) and writes the container record.
+package import BerthImage
+import BerthSystem
+import BerthRuntime
+import FoundationEssentials
+import Glibc
+
+package struct CreateOptions: Sendable {
+    package var image: String
+    package var command: [String] = []
+    package var entrypoint: String?
+    package var env: [String] = []
+    package var envFiles: [String] = []
+    package var workingDir: String?
+    package var user: String?
+    package var hostname: String?
+    package var name: String?
+    package var replace = false
+    package var autoRemove = false
+    package var interactive = false
+    package var tty = false
+    package var readOnly = false
+    package var useInit = false
+    package var volumes: [String] = []
+    package var mounts: [String] = []
+    package var tmpfs: [String] = []
+    package var network = "host"
+    package var privileged = false
+    package var capAdd: [String] = []
+    package var capDrop: [String] = []
+    package var securityOpts: [String] = []
+    package var userns: String?
+    package var ulimits: [String] = []
+    package var labels: [String] = []
+
+    package init(image: String) { self.image = image }
+}
+
+extension Engine {
+    package func createContainer(_ options: CreateOptions) throws -> ContainerRecord {
+        let image = try resolveImage(options.image)
+        let config = try store.config(of: image).config ?? ContainerConfig()
+        let name = try options.name ?? generatedName()
+        guard Engine.isValidName(name) else {
+            throw ContainerError.invalid("container name \"\(name)\" must match [a-zA-Z0-9][a-zA-Z0-9_.-]*")
+        }
+        let entrypoint = options.entrypoint.map { $0.isEmpty ? [] : ConfigChange.commandForm($0, shell: false) } ?? (config.Entrypoint ?? [])
+        // An explicit --entrypoint drops the image's CMD, as docker and podman do.
+        let cmd = !options.command.isEmpty ? options.command : (options.entrypoint != nil ? [] : (config.Cmd ?? []))
+        let args = entrypoint + cmd
+        guard let path = args.first else {
+            throw ContainerError.invalid("no command or entrypoint provided, and no CMD or ENTRYPOINT from image")
+        }
+        var env = config.Env ?? []
+        if !env.contains(where: { $0.hasPrefix("PATH=") }) { env.insert("PATH=\(Engine.defaultPath)", at: 0) }
+        for file in options.envFiles { env = Engine.merge(env, try Engine.readEnvFile(file)) }
+        env = Engine.merge(env, options.env.map(Engine.expandEnv))
+        if options.tty && !env.contains(where: { $0.hasPrefix("TERM=") }) { env.append("TERM=xterm") }
+        env = Engine.merge(env, ["container=berth"])
+        let mounts = try VolumeParser.parse(volumes: options.volumes, mounts: options.mounts, tmpfs: options.tmpfs)
+        for opt in options.securityOpts { try Engine.validateSecurityOpt(opt) }
+        for ulimit in options.ulimits { _ = try Ulimit.parse(ulimit) }
+        _ = try Capabilities.resolve(privileged: options.privileged, add: options.capAdd, drop: options.capDrop)
+        guard ["none", "host"].contains(options.network) else {
+            throw ContainerError.invalid("network mode \"\(options.network)\" is not supported yet: use none or host")
+        }
+        if let userns = options.userns, userns != "keep-id", userns != "host", userns != "" {
+            throw ContainerError.invalid("unsupported --userns \"\(userns)\": use keep-id")
+        }
+        var labels = config.Labels ?? [:]
+        for label in options.labels {
+            let parts = label.split(separator: "=", maxSplits: 1)
+            labels[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        let id = RandomID.hex(32)
+        var record = ContainerRecord(
+            id: id, name: name, imageID: image.id, imageName: image.names.first ?? image.id,
+            layers: image.layers, created: Date().timeIntervalSince1970, path: path, args: Array(args.dropFirst()),
+            entrypoint: entrypoint, cmd: cmd, env: env, workingDir: options.workingDir ?? config.WorkingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/",
+            user: options.user ?? config.User ?? "", hostname: options.hostname ?? String(id.prefix(12)),
+            mounts: mounts, readOnly: options.readOnly, privileged: options.privileged,
+            capAdd: options.capAdd, capDrop: options.capDrop, seccomp: nil, noNewPrivileges: false,
+            useInit: options.useInit, network: options.network, tty: options.tty, interactive: options.interactive,
+            autoRemove: options.autoRemove, ulimits: options.ulimits, userns: options.userns ?? "", labels: labels,
+            stopSignal: config.StopSignal ?? "SIGTERM", isRootless: StorePaths.isRootless)
+        for opt in options.securityOpts {
+            if opt == "no-new-privileges" || opt == "no-new-privileges=true" || opt == "no-new-privileges:true" { record.noNewPrivileges = true }
+            if opt.hasPrefix("seccomp=") || opt.hasPrefix("seccomp:") {
+                let value = String(opt.dropFirst(8))
+                record.seccomp = value == "unconfined" ? value : FileSystem.absolute(value)
+            }
+        }
+        try store.withLock { () throws in
+            for other in try listContainers() where other.record.name == name {
+                guard options.replace else { throw ContainerError.nameInUse(name, id: other.record.id) }
+                try removeContainer(other.record.id, force: true, lockHeld: true)
+            }
+            try FileSystem.makeDirectories(containerDir(id) + "/upper", mode: 0o755)
+            try FileSystem.makeDirectories(containerDir(id) + "/work", mode: 0o700)
+            try FileSystem.makeDirectories(containerDir(id) + "/userdata", mode: 0o700)
+            try writeRecord(record)
+            try writeState(ContainerState(status: .created), for: id)
+        }
+        return record
+    }
+
+    static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+    static func isValidName(_ name: String) -> Bool {
+        guard let first = name.first, first.isASCII, first.isLetter || first.isNumber else { return false }
+        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-") }
+    }
+
+    /// `-e NAME` takes NAME's value from berth's own environment, as podman does.
+    static func expandEnv(_ entry: String) -> String {
+        if entry.contains("=") { return entry }
+        return entry + "=" + (Environment.get(entry) ?? "")
+    }
+
+    static func merge(_ base: [String], _ overrides: [String]) -> [String] {
+        var result = base
+        for entry in overrides {
+            let key = entry.split(separator: "=", maxSplits: 1).first.map(String.init) ?? entry
+            result.removeAll { $0.hasPrefix(key + "=") || $0 == key }
+            result.append(entry)
+        }
+        return result
+    }
+
+    static func readEnvFile(_ path: String) throws -> [String] {
+        let text = try FileSystem.readText(path)
+        return text.split(separator: "\n").map { String($0).trimmedSpaces }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }.map(expandEnv)
+    }
+
+    static func validateSecurityOpt(_ opt: String) throws {
+        let valid = opt.hasPrefix("seccomp=") || opt.hasPrefix("seccomp:") || opt.hasPrefix("no-new-privileges")
+            || opt.hasPrefix("label=")
+        guard valid else { throw ContainerError.invalid("invalid --security-opt \"\(opt)\": supported are seccomp=unconfined|FILE and no-new-privileges") }
+        if opt.hasPrefix("seccomp=") || opt.hasPrefix("seccomp:") {
+            let value = String(opt.dropFirst(8))
+            if value != "unconfined" && !FileSystem.exists(value) {
+                throw ContainerError.invalid("opening seccomp profile \(value): no such file or directory")
+            }
+        }
+    }
+
+    func generatedName() throws -> String {
+        let adjectives = ["brave", "calm", "eager", "fond", "gentle", "happy", "jolly", "keen", "lucid", "merry", "nimble", "proud", "quiet", "swift", "tender", "vivid", "witty", "zealous"]
+        let nouns = ["anchor", "beacon", "buoy", "cargo", "dock", "harbor", "hull", "keel", "mast", "pier", "quay", "rudder", "sail", "stern", "tide", "wharf"]
+        let taken = Set(try listContainers().map(\.record.name))
+        for _ in 0..<50 {
+            let bytes = RandomID.hex(2)
+            let n = Int(bytes, radix: 16) ?? 0
+            let name = adjectives[n % adjectives.count] + "_" + nouns[(n / adjectives.count) % nouns.count]
+            if !taken.contains(name) { return name }
+        }
+        return "berth_" + RandomID.hex(4)
+    }
+}

@@ -1,0 +1,73 @@
+// A container as stored: containers/<id>/config.json (what was asked, immutable
+// after create) and containers/<id>/state.json (what happened, rewritten atomically).
+package import BerthImage
+import BerthSystem
+import FoundationEssentials
+
+package struct VolumeMount: Codable, Sendable, Equatable {
+    package var type: String          // "bind" or "tmpfs"
+    package var source: String
+    package var destination: String
+    package var readOnly: Bool
+    package var options: [String]
+}
+
+package struct ContainerRecord: Codable, Sendable {
+    package var id: String
+    package var name: String
+    /// The image's ID; the key the image store reads to refuse rmi of a used image.
+    package var imageID: String
+    package var imageName: String
+    /// Chain IDs of the image's layers, bottom first (the overlay lower dirs).
+    package var layers: [String]
+    package var created: Double
+    package var path: String
+    package var args: [String]
+    package var entrypoint: [String]
+    package var cmd: [String]
+    package var env: [String]
+    package var workingDir: String
+    package var user: String
+    package var hostname: String
+    package var mounts: [VolumeMount]
+    package var readOnly: Bool
+    package var privileged: Bool
+    package var capAdd: [String]
+    package var capDrop: [String]
+    /// nil: the default profile; "unconfined"; or a profile file path.
+    package var seccomp: String?
+    package var noNewPrivileges: Bool
+    package var useInit: Bool
+    package var network: String
+    package var tty: Bool
+    package var interactive: Bool
+    package var autoRemove: Bool
+    package var ulimits: [String]
+    package var userns: String
+    package var labels: [String: String]
+    package var stopSignal: String
+    package var isRootless: Bool
+}
+
+package enum ContainerStatus: String, Codable, Sendable {
+    case created, running, stopped, exited
+}
+
+package struct ContainerState: Codable, Sendable {
+    package var status: ContainerStatus
+    package var pid: Int32 = 0
+    /// Field 22 of /proc/PID/stat when started: a pid reused later differs here.
+    package var pidStartTime: UInt64 = 0
+    package var bootID: String = ""
+    package var startedAt: Double?
+    package var finishedAt: Double?
+    package var exitCode: Int32 = 0
+    package var error: String?
+
+    package init(status: ContainerStatus) { self.status = status }
+}
+
+package struct ContainerDetails: Sendable {
+    package var record: ContainerRecord
+    package var state: ContainerState
+}

@@ -1,0 +1,159 @@
+// `start` and the second half of `run`: turns a container record into a
+// ContainerSpec, starts it, supervises it in the foreground and records the exit.
+import BerthImage
+package import BerthRuntime
+import BerthSystem
+import FoundationEssentials
+import Glibc
+
+package struct AttachOptions: Sendable {
+    package var sigProxy = true
+    package init() {}
+}
+
+extension Engine {
+    /// Runs the container in the foreground and returns its exit code.
+    package func startAttached(_ nameOrID: String, attach: AttachOptions, onStarted: (ContainerRecord) -> Void = { _ in }) throws -> Int32 {
+        let record = try resolveContainer(nameOrID)
+        let lock = try lockContainer(record.id)
+        var state = readState(record.id)
+        if state.status == .running {
+            lock.unlock()
+            throw ContainerError.invalid("container \(record.name) is already running")
+        }
+        let spec: ContainerSpec
+        let relay: TerminalRelay?
+        let process: ContainerProcess
+        do {
+            spec = try containerSpec(record)
+            relay = record.tty ? try TerminalRelay() : nil
+            let input: Int32 = record.interactive ? 0 : open("/dev/null", O_RDONLY | O_CLOEXEC)
+            defer { if input > 0 { close(input) } }
+            let stdio = relay.map { ($0.slave.raw, $0.slave.raw, $0.slave.raw) } ?? (input, -1, -1)
+            process = try ContainerProcess.start(spec, stdio: stdio)
+        } catch {
+            state.status = state.startedAt == nil ? .created : .exited
+            state.error = "\(error)"
+            try? writeState(state, for: record.id)
+            lock.unlock()
+            if record.autoRemove { try? removeContainer(record.id, force: true) }
+            throw error
+        }
+        state = ContainerState(status: .running)
+        state.pid = process.pid
+        state.pidStartTime = ProcessLiveness.startTime(of: process.pid) ?? 0
+        state.bootID = ProcessLiveness.bootID
+        state.startedAt = Date().timeIntervalSince1970
+        try? writeState(state, for: record.id)
+        lock.unlock()
+        onStarted(record)
+        if attach.sigProxy && relay == nil { SignalForwarder.start(forwardingTo: process.pid) }
+        relay?.relay(forwardInput: record.interactive)
+        let code = process.wait()
+        SignalForwarder.stop()
+        let finish = try lockContainer(record.id)
+        state.status = .exited
+        state.exitCode = code
+        state.finishedAt = Date().timeIntervalSince1970
+        try? writeState(state, for: record.id)
+        finish.unlock()
+        if record.autoRemove { try removeContainer(record.id, force: true) }
+        return code
+    }
+
+    func containerSpec(_ record: ContainerRecord) throws -> ContainerSpec {
+        let lower = record.layers.reversed().map { store.layerDiffDir($0) }
+        for dir in lower where !FileSystem.isDirectory(dir) {
+            throw ContainerError.invalid("container \(record.name): image layer \(dir) is missing (was the image removed?)")
+        }
+        let merged = runtimeDir(record.id) + "/merged"
+        try FileSystem.makeDirectories(merged, mode: 0o755)
+        let userFiles = ImageFiles(upper: containerDir(record.id) + "/upper", lower: lower)
+        let user = try UserSpec.resolve(record.user, in: userFiles)
+        var env = record.env
+        if !env.contains(where: { $0.hasPrefix("HOME=") }) { env.append("HOME=" + user.home) }
+        env = Engine.merge(env, ["HOSTNAME=" + record.hostname])
+        let searchPath = env.first { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) } ?? Engine.defaultPath
+
+        var spec = ContainerSpec(rootfs: merged, arguments: [record.path] + record.args, environment: env,
+                                 searchPath: searchPath, workingDirectory: record.workingDir)
+        spec.overlay = (lower, containerDir(record.id) + "/upper", containerDir(record.id) + "/work")
+        spec.readOnlyRootfs = record.readOnly
+        spec.hostname = record.hostname
+        spec.newNetwork = record.network == "none"
+        spec.uid = user.uid
+        spec.gid = user.gid
+        spec.additionalGroups = user.groups
+        spec.tty = record.tty
+        spec.useInit = record.useInit
+        spec.noNewPrivileges = record.noNewPrivileges
+        spec.pingGroupRange = "0 0"
+        spec.capabilities = try Capabilities.resolve(privileged: record.privileged, add: record.capAdd, drop: record.capDrop)
+        spec.rlimits = try record.ulimits.map(Ulimit.parse)
+        if record.isRootless {
+            spec.idMaps = record.userns == "keep-id" ? keepIDMaps(uid: user.uid, gid: user.gid) : UserNamespace.rootlessMaps()
+        }
+        spec.mounts = DefaultMounts.system(rootless: record.isRootless, privileged: record.privileged, newNetwork: spec.newNetwork)
+        spec.mounts += try etcFiles(record)
+        for volume in record.mounts {
+            if volume.type == "tmpfs" {
+                let options = (["mode=1777"] + volume.options).joined(separator: ",")
+                spec.mounts.append(MountSpec(kind: .filesystem, source: "tmpfs", destination: volume.destination, fstype: "tmpfs",
+                                             flags: UInt(MS_NOSUID | MS_NODEV) | (volume.readOnly ? UInt(MS_RDONLY) : 0), data: options))
+            } else {
+                spec.mounts.append(MountSpec(kind: .bind, source: volume.source, destination: volume.destination,
+                                             flags: volume.readOnly ? UInt(MS_RDONLY) : 0))
+            }
+        }
+        if !record.privileged {
+            spec.maskedPaths = DefaultMounts.maskedPaths
+            spec.readOnlyPaths = DefaultMounts.readOnlyPaths
+        }
+        spec.seccompProgram = try seccompProgram(record, capabilities: spec.capabilities)
+        return spec
+    }
+
+    /// --userns=keep-id: the user's own id is the same inside; the subordinate range
+    /// fills the ids below and above it.
+    private func keepIDMaps(uid: UInt32, gid: UInt32) -> (uid: [IDMapping], gid: [IDMapping]) {
+        let base = UserNamespace.rootlessMaps()
+        func remap(_ maps: [IDMapping], own: UInt32, inside: UInt32) -> [IDMapping] {
+            guard let sub = maps.first(where: { $0.containerID == 1 }), inside > 0, sub.size >= inside else { return maps }
+            return [IDMapping(containerID: 0, hostID: sub.hostID, size: inside),
+                    IDMapping(containerID: inside, hostID: own, size: 1),
+                    IDMapping(containerID: inside + 1, hostID: sub.hostID + inside, size: sub.size - inside)]
+        }
+        return (remap(base.uid, own: getuid(), inside: getuid()), remap(base.gid, own: getgid(), inside: getgid()))
+    }
+
+    /// /etc/hosts, /etc/hostname and /etc/resolv.conf, generated per container.
+    private func etcFiles(_ record: ContainerRecord) throws -> [MountSpec] {
+        let dir = containerDir(record.id) + "/userdata"
+        let hosts = "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n127.0.1.1\t\(record.hostname) \(record.name)\n"
+        var resolv = (try? FileSystem.readText("/etc/resolv.conf")) ?? ""
+        if record.network == "none" || resolv.isEmpty {
+            resolv = resolv.split(separator: "\n").filter { !$0.hasPrefix("nameserver 127.") }.joined(separator: "\n") + "\n"
+        }
+        try AtomicFile.write(hosts, to: dir + "/hosts", durable: false)
+        try AtomicFile.write(record.hostname + "\n", to: dir + "/hostname", durable: false)
+        try AtomicFile.write(resolv, to: dir + "/resolv.conf", durable: false)
+        return ["hosts", "hostname", "resolv.conf"].map {
+            MountSpec(kind: .bind, source: dir + "/" + $0, destination: "/etc/" + $0)
+        }
+    }
+}
+
+extension Engine {
+    /// The compiled seccomp program for a container: nil when unconfined or
+    /// privileged, else the default or the user's profile, compiled once per
+    /// profile and capability set and then read from the store's cache.
+    func seccompProgram(_ record: ContainerRecord, capabilities: Set<String>) throws -> [UInt8]? {
+        if record.privileged || record.seccomp == "unconfined" { return nil }
+        let cache = SeccompCache(directory: paths.root + "/seccomp")
+        if let path = record.seccomp {
+            let (profile, bytes) = try SeccompProfile.load(jsonFile: path)
+            return try cache.program(for: profile, profileBytes: bytes, capabilities: capabilities, source: path)
+        }
+        return try cache.program(for: .defaultProfile, profileBytes: SeccompProfile.defaultProfileJSON, capabilities: capabilities)
+    }
+}

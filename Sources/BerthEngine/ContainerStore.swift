@@ -1,0 +1,120 @@
+// Containers on disk: records, states, per-container locks, name lookup, and the
+// liveness check that replaces a daemon (design.md §2: pid plus start time).
+import BerthImage
+import BerthSystem
+import FoundationEssentials
+import Glibc
+
+extension Engine {
+    package var containersDir: String { store.containersDir }
+    func containerDir(_ id: String) -> String { containersDir + "/" + id }
+    func runtimeDir(_ id: String) -> String { paths.runroot + "/containers/" + id }
+
+    func readRecord(_ id: String) throws -> ContainerRecord {
+        let path = containerDir(id) + "/config.json"
+        return try JSONCoding.decode(ContainerRecord.self, from: FileSystem.readFile(path), location: path)
+    }
+
+    func writeRecord(_ record: ContainerRecord) throws {
+        try AtomicFile.write(JSONCoding.encode(record), to: containerDir(record.id) + "/config.json", mode: 0o600, durable: false)
+    }
+
+    /// The stored state, with a "running" container whose process is gone (or
+    /// whose pid now belongs to another process, or from before a reboot) read as exited.
+    func readState(_ id: String) -> ContainerState {
+        let path = containerDir(id) + "/state.json"
+        guard let bytes = try? FileSystem.readFile(path),
+              var state = try? JSONCoding.decode(ContainerState.self, from: bytes, location: path) else {
+            return ContainerState(status: .created)
+        }
+        if state.status == .running && !ProcessLiveness.isAlive(pid: state.pid, startTime: state.pidStartTime, bootID: state.bootID) {
+            state.status = .exited
+            state.exitCode = state.exitCode == 0 ? 137 : state.exitCode
+            state.finishedAt = state.finishedAt ?? Date().timeIntervalSince1970
+        }
+        return state
+    }
+
+    func writeState(_ state: ContainerState, for id: String) throws {
+        try AtomicFile.write(JSONCoding.encode(state), to: containerDir(id) + "/state.json", mode: 0o600, durable: false)
+    }
+
+    /// Serialises changes to one container between berth processes.
+    func lockContainer(_ id: String) throws -> FileLock {
+        try FileLock.exclusive(containerDir(id) + "/lock")
+    }
+
+    package func containerIDs() throws -> [String] {
+        try FileSystem.list(containersDir).filter { Digest.isHex64($0) && FileSystem.exists(containerDir($0) + "/config.json") }
+    }
+
+    package func listContainers() throws -> [ContainerDetails] {
+        var result: [ContainerDetails] = []
+        for id in try containerIDs() {
+            guard let record = try? readRecord(id) else { continue }
+            result.append(ContainerDetails(record: record, state: readState(id)))
+        }
+        return result.sorted { $0.record.created > $1.record.created }
+    }
+
+    /// A container by full or short ID, or by name.
+    package func resolveContainer(_ text: String) throws -> ContainerRecord {
+        let ids = try containerIDs()
+        if ids.contains(text) { return try readRecord(text) }
+        var byName: ContainerRecord?
+        var byPrefix: [String] = []
+        for id in ids {
+            if id.hasPrefix(text) { byPrefix.append(id) }
+            if let record = try? readRecord(id), record.name == text { byName = record }
+        }
+        if let byName { return byName }
+        if byPrefix.count == 1 { return try readRecord(byPrefix[0]) }
+        if byPrefix.count > 1 { throw ContainerError.ambiguous(text) }
+        throw ContainerError.notFound(text)
+    }
+}
+
+package enum ContainerError: Error, CustomStringConvertible {
+    case notFound(String)
+    case ambiguous(String)
+    case nameInUse(String, id: String)
+    case running(String)
+    case invalid(String)
+
+    package var description: String {
+        switch self {
+        case .notFound(let name): return "no container with name or ID \"\(name)\" found: no such container"
+        case .ambiguous(let name): return "more than one container matches \"\(name)\": use more of the ID"
+        case .nameInUse(let name, let id):
+            return "the container name \"\(name)\" is already in use by \(id). You have to remove that container to be able to reuse that name: that name is already in use"
+        case .running(let name):
+            return "cannot remove container \(name) as it is running - running or paused containers cannot be removed without force: container state improper"
+        case .invalid(let message): return message
+        }
+    }
+}
+
+enum ProcessLiveness {
+    static func startTime(of pid: Int32) -> UInt64? {
+        guard let stat = try? FileSystem.readText("/proc/\(pid)/stat"),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        // Fields after "comm)": state is field 3; starttime is field 22.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 19 ? UInt64(fields[19]) : nil
+    }
+
+    static var bootID: String {
+        ((try? FileSystem.readText("/proc/sys/kernel/random/boot_id")) ?? "").filter { !$0.isWhitespace }
+    }
+
+    static func isAlive(pid: Int32, startTime: UInt64, bootID: String) -> Bool {
+        guard pid > 0, bootID == ProcessLiveness.bootID else { return false }
+        return ProcessLiveness.startTime(of: pid) == startTime
+    }
+}
+
+extension Engine {
+    package func containerDetails(_ id: String) throws -> ContainerDetails {
+        ContainerDetails(record: try readRecord(id), state: readState(id))
+    }
+}

@@ -1,0 +1,96 @@
+// Starting a container's first process and supervising it in the foreground:
+// clone through the C child path, id maps for rootless, release, exec check,
+// signal forwarding (or a pty relay with -t), and the exit status.
+package import BerthSystem
+import CBerth
+package import Glibc
+
+package final class ContainerProcess {
+    package let pid: Int32
+    private let pidfd: Int32
+
+    private init(pid: pid_t, pidfd: Int32) {
+        self.pid = pid
+        self.pidfd = pidfd
+    }
+
+    deinit { if pidfd >= 0 { close(pidfd) } }
+
+    /// Launches the container and returns once its command has been exec'd; a
+    /// failure before exec throws with the stage that failed (and reaps the child).
+    package static func start(_ spec: ContainerSpec, stdio: (Int32, Int32, Int32) = (-1, -1, -1)) throws -> ContainerProcess {
+        let launch = LaunchPlan(spec, stdio: stdio)
+        var syncFD: Int32 = -1
+        var pidfd: Int32 = -1
+        var plan = launch.plan
+        let pid = berth_launch(&plan, &syncFD, &pidfd)
+        if pid < 0 { throw RuntimeError.system(SystemError("clone container process", "")) }
+        let sync = FileDescriptor(raw: syncFD)
+        let process = ContainerProcess(pid: pid, pidfd: pidfd)
+        do {
+            if let maps = spec.idMaps {
+                try UserNamespace.writeMaps(pid: pid, uid: maps.uid, gid: maps.gid)
+            }
+            if berth_launch_release(sync.raw) != 0 { throw RuntimeError.system(SystemError("release container process", "")) }
+            var report = berth_launch_report()
+            let result = berth_launch_wait_exec(sync.raw, &report)
+            if result < 0 { throw RuntimeError.system(SystemError("wait for container exec", "")) }
+            if result == 1 { throw failure(report, command: spec.arguments[0]) }
+        } catch {
+            kill(pid, SIGKILL)
+            _ = process.wait()
+            throw error
+        }
+        withExtendedLifetime(launch) {}
+        return process
+    }
+
+    private static func failure(_ report: berth_launch_report, command: String) -> RuntimeError {
+        var copy = report
+        let detail = withUnsafeBytes(of: &copy.detail) { raw in
+            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        let stage = LaunchStage(rawValue: report.stage) ?? .sync
+        if stage == .exec {
+            if report.error == ENOENT { return .commandNotFound(command) }
+            return .cannotInvoke(command, reason: String(cString: strerror(report.error)))
+        }
+        return .setupFailed(stage: stage.description, detail: detail, errno: report.error)
+    }
+
+    /// Waits for the process and returns its exit code (128+N for signal N).
+    package func wait() -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { return 125 }
+        }
+        return Subprocess.decode(status)
+    }
+}
+
+/// The stages of berth_launch_stage, named for messages.
+enum LaunchStage: Int32, CustomStringConvertible {
+    case sync = 1, mountRootfs, mounts, pivotRoot, masks, hostname, network, rlimits, ids, capabilities, seccomp, cwd, stdio, exec
+    case namespaces, initProcess
+
+    var description: String {
+        switch self {
+        case .sync: return "waiting for the parent"
+        case .mountRootfs: return "mount root filesystem"
+        case .mounts: return "mount"
+        case .pivotRoot: return "pivot_root"
+        case .masks: return "mask paths"
+        case .hostname: return "set hostname"
+        case .network: return "set up network namespace"
+        case .rlimits: return "set resource limit"
+        case .ids: return "set user and groups"
+        case .capabilities: return "set capabilities"
+        case .seccomp: return "load seccomp filter"
+        case .cwd: return "change to working directory"
+        case .stdio: return "set up stdio"
+        case .exec: return "exec"
+        case .namespaces: return "create cgroup namespace"
+        case .initProcess: return "start init"
+        }
+    }
+}

@@ -1,0 +1,71 @@
+// What the runtime needs to start one container: a value built by the engine from
+// the container record and image config, turned into the C launch plan.
+package import BerthSystem
+
+package struct MountSpec: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable { case filesystem, bind, device, symlink }
+    package var kind: Kind
+    package var source: String
+    package var destination: String
+    package var fstype: String = ""
+    package var flags: UInt = 0
+    package var data: String = ""
+
+    package init(kind: Kind, source: String, destination: String, fstype: String = "", flags: UInt = 0, data: String = "") {
+        self.kind = kind
+        self.source = source
+        self.destination = destination
+        self.fstype = fstype
+        self.flags = flags
+        self.data = data
+    }
+}
+
+package struct ResourceLimit: Sendable, Equatable {
+    package var resource: Int32
+    package var soft: UInt64
+    package var hard: UInt64
+
+    package init(resource: Int32, soft: UInt64, hard: UInt64) {
+        self.resource = resource
+        self.soft = soft
+        self.hard = hard
+    }
+}
+
+package struct ContainerSpec: Sendable {
+    /// Empty directory where the root filesystem is assembled.
+    package var rootfs: String
+    /// Overlay lower dirs (top first), upper and work dirs; nil bind-mounts `rootfs` as is.
+    package var overlay: (lower: [String], upper: String, work: String)?
+    package var readOnlyRootfs = false
+    package var mounts: [MountSpec] = []
+    package var maskedPaths: [String] = []
+    package var readOnlyPaths: [String] = []
+    package var hostname: String?
+    package var newNetwork = true
+    /// uid and gid maps when the container gets its own user namespace (rootless).
+    package var idMaps: (uid: [IDMapping], gid: [IDMapping])?
+    package var arguments: [String]
+    package var environment: [String]
+    package var searchPath: String
+    package var workingDirectory: String
+    package var uid: UInt32 = 0
+    package var gid: UInt32 = 0
+    package var additionalGroups: [UInt32] = []
+    package var capabilities: Set<String> = Capabilities.podmanDefault
+    package var noNewPrivileges = false
+    package var seccompProgram: [UInt8]?
+    package var rlimits: [ResourceLimit] = []
+    package var tty = false
+    package var useInit = false
+    package var pingGroupRange: String?
+
+    package init(rootfs: String, arguments: [String], environment: [String], searchPath: String, workingDirectory: String) {
+        self.rootfs = rootfs
+        self.arguments = arguments
+        self.environment = environment
+        self.searchPath = searchPath
+        self.workingDirectory = workingDirectory
+    }
+}

@@ -1,0 +1,117 @@
+// Flattens a ContainerSpec into the C berth_launch_plan (design.md §2): every
+// string and array the child reads is allocated here, before clone, and lives as
+// long as this object.
+import BerthSystem
+package import CBerth
+import Glibc
+
+final class LaunchPlan {
+    private var strings: [UnsafeMutablePointer<CChar>] = []
+    private var buffers: [UnsafeMutableRawPointer] = []
+    private(set) var plan = berth_launch_plan()
+    /// Keeps the argv/envp arrays alive.
+    private var arrays: [CStringArray] = []
+
+    deinit {
+        for pointer in strings { free(pointer) }
+        for buffer in buffers { free(buffer) }
+    }
+
+    private func string(_ text: String) -> UnsafePointer<CChar> {
+        let copy = strdup(text)!
+        strings.append(copy)
+        return UnsafePointer(copy)
+    }
+
+    private func optionalString(_ text: String?) -> UnsafePointer<CChar>? { text.map(string) }
+
+    private func array<T>(_ values: [T]) -> UnsafePointer<T>? {
+        guard !values.isEmpty else { return nil }
+        let buffer = UnsafeMutablePointer<T>.allocate(capacity: values.count)
+        buffer.initialize(from: values, count: values.count)
+        buffers.append(UnsafeMutableRawPointer(buffer))
+        return UnsafePointer(buffer)
+    }
+
+    init(_ spec: ContainerSpec, stdio: (Int32, Int32, Int32)) {
+        var flags = CloneFlag.newNS | CloneFlag.newPID | CloneFlag.newUTS | CloneFlag.newIPC | CloneFlag.newCgroup
+        if spec.newNetwork { flags |= CloneFlag.newNet }
+        if spec.idMaps != nil { flags |= CloneFlag.newUser }
+        plan.clone_flags = Int32(flags)
+        plan.rootfs = string(spec.rootfs)
+        if let overlay = spec.overlay {
+            var options = "lowerdir=\(overlay.lower.joined(separator: ":")),upperdir=\(overlay.upper),workdir=\(overlay.work)"
+            if spec.idMaps != nil { options += ",userxattr" }
+            plan.overlay_options = string(options)
+        }
+        plan.readonly_rootfs = spec.readOnlyRootfs
+        let mounts = spec.mounts.map { mount -> berth_mount in
+            let kind: Int32
+            switch mount.kind {
+            case .filesystem: kind = Int32(BERTH_MOUNT_FS.rawValue)
+            case .bind: kind = Int32(BERTH_MOUNT_BIND.rawValue)
+            case .device: kind = Int32(BERTH_MOUNT_DEVICE.rawValue)
+            case .symlink: kind = Int32(BERTH_MOUNT_SYMLINK.rawValue)
+            }
+            return berth_mount(kind: kind, source: string(mount.source), target: string(mount.destination),
+                               fstype: optionalString(mount.fstype.isEmpty ? nil : mount.fstype), flags: mount.flags,
+                               data: optionalString(mount.data.isEmpty ? nil : mount.data))
+        }
+        plan.mounts = array(mounts)
+        plan.mount_count = mounts.count
+        let masked = spec.maskedPaths.map { Optional(string($0)) }
+        plan.masked_paths = array(masked)
+        plan.masked_count = masked.count
+        let readOnly = spec.readOnlyPaths.map { Optional(string($0)) }
+        plan.readonly_paths = array(readOnly)
+        plan.readonly_count = readOnly.count
+        plan.hostname = optionalString(spec.hostname)
+        plan.loopback_up = spec.newNetwork
+        plan.ping_group_range = optionalString(spec.newNetwork ? spec.pingGroupRange : nil)
+        let argv = CStringArray(spec.arguments)
+        let envp = CStringArray(spec.environment)
+        arrays = [argv, envp]
+        plan.path = string(spec.arguments[0])
+        plan.search_path = string(spec.searchPath)
+        plan.argv = UnsafePointer(argv.pointers)
+        plan.envp = UnsafePointer(envp.pointers)
+        plan.cwd = string(spec.workingDirectory)
+        plan.uid = spec.uid
+        plan.gid = spec.gid
+        plan.groups = array(spec.additionalGroups)
+        plan.group_count = spec.additionalGroups.count
+        plan.umask = 0o022
+        let caps = Capabilities.mask(spec.capabilities)
+        plan.cap_bounding = caps
+        plan.cap_effective = caps
+        plan.cap_permitted = caps
+        plan.cap_inheritable = 0
+        // Ambient capabilities let a non-root user keep the set across exec, as podman does for --user.
+        plan.cap_ambient = spec.uid == 0 ? 0 : caps
+        plan.cap_last_cap = Int32(Capabilities.lastCap)
+        plan.no_new_privs = spec.noNewPrivileges
+        if let program = spec.seccompProgram, !program.isEmpty {
+            plan.seccomp_filter = UnsafeRawPointer(array(program))
+            plan.seccomp_filter_len = program.count / 8
+        }
+        let limits = spec.rlimits.map { berth_rlimit(resource: $0.resource, soft: $0.soft, hard: $0.hard) }
+        plan.rlimits = array(limits)
+        plan.rlimit_count = limits.count
+        plan.stdin_fd = stdio.0
+        plan.stdout_fd = stdio.1
+        plan.stderr_fd = stdio.2
+        plan.tty = spec.tty
+        plan.`init` = spec.useInit
+    }
+}
+
+/// The CLONE_NEW* flags (linux/sched.h); glibc shows them only under _GNU_SOURCE.
+enum CloneFlag {
+    static let newNS: Int32 = 0x0002_0000
+    static let newCgroup: Int32 = 0x0200_0000
+    static let newUTS: Int32 = 0x0400_0000
+    static let newIPC: Int32 = 0x0800_0000
+    static let newUser: Int32 = 0x1000_0000
+    static let newPID: Int32 = 0x2000_0000
+    static let newNet: Int32 = 0x4000_0000
+}

@@ -1,0 +1,38 @@
+// The one error type of BerthRuntime, with the exit code podman would use.
+package import BerthSystem
+
+package enum RuntimeError: Error, CustomStringConvertible {
+    case system(SystemError)
+    case invalidArgument(String)
+    /// The command could not be found (exit 127).
+    case commandNotFound(String)
+    /// The command exists but cannot be run (exit 126).
+    case cannotInvoke(String, reason: String)
+    /// Preparing the container failed before its command started.
+    case setupFailed(stage: String, detail: String, errno: Int32)
+
+    package var description: String {
+        switch self {
+        case .system(let error): return error.description
+        case .invalidArgument(let message): return message
+        case .commandNotFound(let command):
+            return "executable file `\(command)` not found in $PATH: No such file or directory"
+        case .cannotInvoke(let command, let reason): return "cannot invoke `\(command)`: \(reason)"
+        case .setupFailed(let stage, let detail, let errno):
+            let reason = SystemError("", "", errno: errno).description.dropFirst(2)
+            return detail.isEmpty ? "container setup: \(stage): \(reason)" : "container setup: \(stage) \(detail): \(reason)"
+        }
+    }
+
+    package var exitCode: Int32 {
+        switch self {
+        case .commandNotFound: return 127
+        case .cannotInvoke: return 126
+        default: return 125
+        }
+    }
+}
+
+enum FileSystemReader {
+    static func text(_ path: String) throws -> String { try FileSystem.readText(path) }
+}

@@ -1,0 +1,154 @@
+// The container child path (design.md §2): the parent flattens everything the
+// child needs into one berth_launch_plan before clone; the child makes raw
+// syscalls only (no malloc, no stdio) until execve.
+#ifndef BERTH_LAUNCH_H
+#define BERTH_LAUNCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/// What a berth_mount entry does, in plan order, before pivot_root.
+enum berth_mount_kind {
+    BERTH_MOUNT_FS = 0,      // mount(source, target, fstype, flags, data)
+    BERTH_MOUNT_BIND = 1,    // bind source (host path) onto target; MS_RDONLY in flags remounts read-only
+    BERTH_MOUNT_DEVICE = 2,  // bind the host device node `source` onto a new empty file at target
+    BERTH_MOUNT_SYMLINK = 3, // symlink(source, target)
+};
+
+struct berth_mount {
+    int kind;
+    const char *source;
+    /// Absolute path inside the container; created (dir, or file for binds of
+    /// files and devices) beneath the new root, never through a symlink out of it.
+    const char *target;
+    const char *fstype;
+    unsigned long flags;
+    const char *data;
+};
+
+struct berth_rlimit {
+    int resource;
+    uint64_t soft;
+    uint64_t hard;
+};
+
+struct berth_launch_plan {
+    /// CLONE_NEW* flags (CLONE_NEWUSER when rootless); SIGCHLD is added.
+    int clone_flags;
+
+    /// Where the root filesystem is assembled (an empty directory on the host).
+    const char *rootfs;
+    /// When set: mount overlay on rootfs with these options
+    /// ("lowerdir=…,upperdir=…,workdir=…[,userxattr]"); else rootfs is bind-mounted.
+    const char *overlay_options;
+    bool readonly_rootfs;
+
+    const struct berth_mount *mounts;
+    size_t mount_count;
+    const char *const *masked_paths;   // /dev/null over files, read-only empty tmpfs over dirs; missing ones skipped
+    size_t masked_count;
+    const char *const *readonly_paths; // bind-remounted read-only; missing ones skipped
+    size_t readonly_count;
+
+    const char *hostname;  // NULL: leave as is (no UTS namespace)
+    /// Bring up the loopback interface (a new network namespace starts with lo down).
+    bool loopback_up;
+    /// net.ipv4.ping_group_range to write in the new network namespace, or NULL.
+    const char *ping_group_range;
+
+    /// The process. `path` is resolved by the parent against the image's PATH
+    /// inside the rootfs when possible; if it has no slash the child searches `search_path`.
+    const char *path;
+    const char *search_path;
+    char *const *argv;
+    char *const *envp;
+    const char *cwd;       // created if missing (as podman), then chdir
+    uid_t uid;
+    gid_t gid;
+    const gid_t *groups;
+    size_t group_count;
+    mode_t umask;
+
+    uint64_t cap_bounding;
+    uint64_t cap_effective;
+    uint64_t cap_permitted;
+    uint64_t cap_inheritable;
+    uint64_t cap_ambient;
+    bool no_new_privs;
+
+    /// A compiled seccomp program (struct sock_filter array), loaded last before exec.
+    const void *seccomp_filter;
+    size_t seccomp_filter_len;   // in sock_filter entries; 0 = no filter
+
+    const struct berth_rlimit *rlimits;
+    size_t rlimit_count;
+
+    int stdin_fd, stdout_fd, stderr_fd;  // dup'ed onto 0/1/2; -1 keeps the inherited one
+    /// A terminal: setsid() and TIOCSCTTY on stdin_fd.
+    bool tty;
+    /// pid 1 stays a tiny init (reaps zombies, forwards signals) and forks the process.
+    bool init;
+
+    /// /proc/sys/kernel/cap_last_cap of this kernel (caps above it are not
+    /// dropped from the bounding set); 0: berth_launch reads it before cloning.
+    int cap_last_cap;
+    /// fds 3 … 3+preserve_fds-1 stay open across exec (podman --preserve-fds);
+    /// every other fd above 2 is made close-on-exec in the child. 0: none.
+    int preserve_fds;
+};
+
+/// Where a failed child stopped, reported with its errno.
+enum berth_launch_stage {
+    BERTH_STAGE_SYNC = 1,
+    BERTH_STAGE_MOUNT_ROOTFS,
+    BERTH_STAGE_MOUNTS,
+    BERTH_STAGE_PIVOT_ROOT,
+    BERTH_STAGE_MASKS,
+    BERTH_STAGE_HOSTNAME,
+    BERTH_STAGE_NETWORK,
+    BERTH_STAGE_RLIMITS,
+    BERTH_STAGE_IDS,
+    BERTH_STAGE_CAPABILITIES,
+    BERTH_STAGE_SECCOMP,
+    BERTH_STAGE_CWD,
+    BERTH_STAGE_STDIO,
+    BERTH_STAGE_EXEC,
+    /// unshare(CLONE_NEWCGROUP), done after the release (see berth_launch).
+    BERTH_STAGE_NAMESPACES,
+    /// The init of plan->init: fork of the container's process, its process group.
+    BERTH_STAGE_INIT,
+};
+
+struct berth_launch_report {
+    int32_t stage;  // enum berth_launch_stage
+    int32_t error;  // errno
+    /// Which mount or path failed, for the message (truncated), e.g.
+    /// "proc on /proc", "bind /x on /data", "RLIMIT_NOFILE", "setresuid 1000",
+    /// the command's path for BERTH_STAGE_EXEC.
+    char detail[240];
+};
+
+/// Clones the child with plan->clone_flags (CLONE_NEW* only, else EINVAL;
+/// CLONE_NEWNS is required). CLONE_NEWCGROUP is applied by the child after the
+/// release, so the namespace is rooted at the cgroup the parent moved it into.
+/// The child dies with SIGKILL when the *thread* that called berth_launch exits
+/// (PR_SET_PDEATHSIG): call it from a thread that outlives the container.
+/// cap_ambient caps are also made inheritable (the kernel raises only those).
+/// The child waits until
+/// berth_launch_release() before doing anything, so the parent can write id maps
+/// and join cgroups. Returns the child's pid (and a pidfd in *pidfd when the
+/// kernel gives one, else -1) or -1 with errno set. *sync_fd is the parent's end
+/// of a SOCK_SEQPACKET|SOCK_CLOEXEC socketpair.
+pid_t berth_launch(const struct berth_launch_plan *plan, int *sync_fd, int *pidfd);
+
+/// Lets the child go on. Returns 0 or -1 with errno (0 also when the child has
+/// already died: berth_launch_wait_exec then returns its report or 0).
+int berth_launch_release(int sync_fd);
+
+/// Waits for the child's exec: returns 0 when it exec'd (the socket closed on
+/// exec), 1 with *report filled when it failed, -1 with errno on error.
+int berth_launch_wait_exec(int sync_fd, struct berth_launch_report *report);
+
+#endif

@@ -1,0 +1,233 @@
+// `run` as a user sees it: isolation, security defaults, exit codes and signals,
+// the container life cycle. Root and rootless.
+import Foundation
+import Testing
+import TestSupport
+
+/// A sandbox with a busybox image named `img` imported.
+func sandboxWithImage(_ mode: Mode) throws -> Sandbox {
+    let sb = try Sandbox(mode)
+    let imported = sb.berth("import", "--change", "CMD=/bin/sh", try busyboxTarball(sb), "img")
+    #expect(imported.status == 0, "\(imported)")
+    return sb
+}
+
+/// The berth command line of this sandbox, for shell scripts that background it.
+func berthLine(_ sb: Sandbox) -> String {
+    "\(Sandbox.binary) --root \(sb.root) --runroot \(sb.runroot)"
+}
+
+func shell(_ sb: Sandbox, _ script: String) -> Sandbox.Result {
+    sb.run("/bin/sh", ["-c", script], asTestUser: sb.mode == .rootless,
+           env: ["HOME": sb.testUser?.home ?? "/root", "XDG_RUNTIME_DIR": sb.runtimeDir])
+}
+
+@Suite struct RunIsolationTests {
+    @Test(arguments: Mode.available)
+    func namespaces_isolate(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let hostHostname = ProcessInfo.processInfo.hostName
+        let result = sb.berth("run", "--rm", "--network", "none", "--hostname", "inside", "img",
+                              "sh", "-c", "echo pid=$$; hostname; ip -o link | cut -d: -f2; cat /proc/self/uid_map")
+        #expect(result.status == 0, "\(result)")
+        let lines = result.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(lines.first == "pid=1", "the command is pid 1: \(result.stdout)")
+        #expect(lines.count > 2 && lines[1] == "inside" && lines[1] != hostHostname)
+        #expect(lines.count > 2 && lines[2] == "lo" && !lines.contains("eth0"), "only lo with --network none: \(result.stdout)")
+        if mode == .rootless {
+            let map = lines.dropFirst(3).joined(separator: "\n")
+            #expect(map.contains("0       \(sb.testUser!.uid)          1") || map.contains("0 \(sb.testUser!.uid) 1")
+                    || map.split(separator: "\n").first?.split(separator: " ").map(String.init) == ["0", "\(sb.testUser!.uid)", "1"],
+                    "uid 0 inside is the user outside: \(map)")
+        }
+        // A mount made inside (and the rootfs overlay) is invisible outside.
+        let mounted = sb.berth("run", "--rm", "--privileged", "img", "sh", "-c",
+                               "mkdir -p /mnt && mount -t tmpfs berth-inner-tmpfs /mnt && grep -c berth-inner-tmpfs /proc/mounts")
+        #expect(mounted.stdout == "1\n", "\(mounted)")
+        let hostMounts = (try? String(contentsOfFile: "/proc/mounts", encoding: .utf8)) ?? ""
+        #expect(!hostMounts.contains("berth-inner-tmpfs") && !hostMounts.contains(sb.dir))
+    }
+
+    @Test(arguments: Mode.available)
+    func bind_mounted_files_belong_to_the_user_on_the_host(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let shared = sb.path("shared")
+        try sb.makeFile("shared/in.txt", "from host")
+        let result = sb.berth("run", "--rm", "-v", "\(shared):/data", "img", "sh", "-c", "cat /data/in.txt; echo made > /data/out.txt")
+        #expect(result.status == 0 && result.stdout == "from host", "\(result)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: shared + "/out.txt")
+        let owner = (attributes[.ownerAccountID] as? NSNumber)?.uint32Value
+        #expect(owner == (mode == .rootless ? sb.testUser!.uid : 0))
+        let readOnly = sb.berth("run", "--rm", "-v", "\(shared):/data:ro", "img", "sh", "-c", "echo x > /data/y")
+        #expect(readOnly.status != 0 && readOnly.stderr.contains("Read-only file system"), "\(readOnly)")
+    }
+}
+
+@Suite struct RunSecurityTests {
+    @Test(arguments: Mode.available)
+    func defaults_confine_and_privileged_lifts(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let status = sb.berth("run", "--rm", "img", "sh", "-c", "grep -E '^(CapEff|Seccomp):' /proc/self/status")
+        #expect(status.stdout.contains("CapEff:\t00000000800405fb"), "podman's default capability set: \(status)")
+        #expect(status.stdout.contains("Seccomp:\t2"), "\(status)")
+        let denied = sb.berth("run", "--rm", "img", "sh", "-c", """
+            echo x > /proc/sys/kernel/hostname 2>/dev/null && echo hostname-written
+            [ -s /proc/kcore ] && echo kcore-readable
+            mkdir -p /mnt; mount -t tmpfs x /mnt 2>/dev/null && echo mounted
+            unshare -r true 2>/dev/null && echo unshared
+            echo done
+            """)
+        #expect(denied.stdout == "done\n", "\(denied)")
+        let privileged = sb.berth("run", "--rm", "--privileged", "img", "sh", "-c", """
+            grep -c -E ' /proc/(kcore|keys|timer_list) ' /proc/mounts
+            mkdir -p /mnt; mount -t tmpfs x /mnt && echo mounted
+            unshare -r true && echo unshared
+            echo x > /proc/sys/kernel/hostname 2>/dev/null && echo hostname-written
+            """)
+        #expect(privileged.stdout.hasPrefix("0\nmounted\nunshared\n"), "masks gone, mount and unshare work: \(privileged)")
+        if mode == .root { #expect(privileged.stdout.contains("hostname-written")) }
+        let readOnly = sb.berth("run", "--rm", "--read-only", "img", "sh", "-c", "touch /x")
+        #expect(readOnly.status != 0 && readOnly.stderr.contains("Read-only file system"))
+        let noNewPrivs = sb.berth("run", "--rm", "--security-opt", "no-new-privileges", "--cap-drop", "all", "img",
+                                  "sh", "-c", "grep -E '^(NoNewPrivs|CapEff)' /proc/self/status")
+        #expect(noNewPrivs.stdout == "CapEff:\t0000000000000000\nNoNewPrivs:\t1\n", "\(noNewPrivs)")
+        let unconfined = sb.berth("run", "--rm", "--security-opt", "seccomp=unconfined", "img", "grep", "Seccomp:", "/proc/self/status")
+        #expect(unconfined.stdout.contains("Seccomp:\t0"))
+    }
+}
+
+@Suite struct RunExitCodeTests {
+    @Test(arguments: Mode.available)
+    func exit_codes_follow_podman(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        #expect(sb.berth("run", "--rm", "img", "true").status == 0)
+        #expect(sb.berth("run", "--rm", "img", "sh", "-c", "exit 3").status == 3)
+        let engine = sb.berth("run", "--rm", "--bogus", "img", "true")
+        #expect(engine.status == 125 && engine.stderr.hasPrefix("Error: unknown flag: --bogus"))
+        let missingImage = sb.berth("run", "--rm", "nosuchimage", "true")
+        #expect(missingImage.status == 125 && missingImage.stderr == "Error: nosuchimage: image not known\n", "\(missingImage)")
+        let notFound = sb.berth("run", "--rm", "img", "nosuchcommand")
+        #expect(notFound.status == 127 && notFound.stderr.contains("nosuchcommand") && notFound.stderr.hasPrefix("Error: "), "\(notFound)")
+        let cannot = sb.berth("run", "--rm", "img", "/etc/passwd")
+        #expect(cannot.status == 126 && cannot.stderr.contains("/etc/passwd") && cannot.stderr.hasPrefix("Error: "), "\(cannot)")
+        #expect(sb.berth("ps", "-a", "-q").stdout.isEmpty, "--rm leaves no container behind, even on failure")
+        // A signal inside: pid 1 ignores TERM it has no handler for; under --init the shell is not pid 1.
+        #expect(sb.berth("run", "--rm", "img", "sh", "-c", "kill -TERM $$; exit 4").status == 4)
+        #expect(sb.berth("run", "--rm", "--init", "img", "sh", "-c", "kill -TERM $$; sleep 5").status == 143)
+        #expect(sb.berth("run", "--rm", "--init", "img", "sh", "-c", "sleep 0.2 & sleep 0.1; exit 5").status == 5)
+    }
+
+    @Test(arguments: Mode.available)
+    func kill_from_outside_and_forwarded_sigterm(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let b = berthLine(sb)
+        let killed = shell(sb, """
+            \(b) run --name k img sleep 100 & bp=$!
+            for i in $(seq 1 200); do
+              pid=$(\(b) inspect --format '{{.State.Pid}}' k 2>/dev/null)
+              [ "${pid:-0}" -gt 0 ] && break; sleep 0.05
+            done
+            kill -9 "$pid"; wait $bp; echo "exit=$?"
+            \(b) ps -a --format '{{.Names}} {{.Status}}'
+            """)
+        #expect(killed.stdout.contains("exit=137"), "\(killed)")
+        #expect(killed.stdout.contains("k Exited (137)"), "\(killed)")
+        let forwarded = shell(sb, """
+            \(b) run --rm --name t img sh -c 'trap "exit 42" TERM; echo ready; while :; do sleep 0.1; done' > \(sb.path("out")) & bp=$!
+            for i in $(seq 1 200); do grep -q ready \(sb.path("out")) 2>/dev/null && break; sleep 0.05; done
+            kill -TERM $bp; wait $bp; echo "exit=$?"
+            """)
+        #expect(forwarded.stdout.contains("exit=42"), "SIGTERM to berth reaches the container: \(forwarded)")
+    }
+}
+
+@Suite struct ContainerLifecycleTests {
+    @Test(arguments: Mode.available)
+    func changes_survive_restart_and_vanish_with_rm(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let id = sb.berth("create", "--name", "keeper", "img", "sh", "-c", "echo run >> /log; cat /log").stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(id.count == 64)
+        #expect(sb.berth("ps", "-a", "--format", "{{.Names}} {{.Status}}").stdout == "keeper Created\n")
+        #expect(sb.berth("start", "keeper").stdout == "run\n")
+        #expect(sb.berth("start", "keeper").stdout == "run\nrun\n", "the upper dir survives between runs")
+        let ps = sb.berth("ps", "-a")
+        #expect(ps.stdout.hasPrefix("CONTAINER ID  IMAGE"), "\(ps)")
+        #expect(ps.stdout.contains("Exited (0)") && ps.stdout.contains("keeper"))
+        #expect(sb.berth("ps", "-a", "--filter", "status=exited", "-q").stdout == String(id.prefix(12)) + "\n")
+        #expect(sb.berth("ps", "-q").stdout.isEmpty, "ps without -a lists running containers only")
+        let duplicate = sb.berth("create", "--name", "keeper", "img", "true")
+        #expect(duplicate.status == 125 && duplicate.stderr.contains("already in use"))
+        #expect(sb.berth("rm", "keeper").status == 0)
+        #expect(!FileManager.default.fileExists(atPath: sb.root + "/containers/" + id))
+        #expect(sb.berth("run", "--rm", "--name", "gone", "img", "true").status == 0)
+        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: sb.root + "/containers")) ?? []
+        #expect(leftovers.isEmpty, "--rm leaves no record: \(leftovers)")
+        let runtime = (try? FileManager.default.contentsOfDirectory(atPath: sb.runroot + "/containers")) ?? []
+        #expect(runtime.isEmpty, "--rm leaves no runtime state: \(runtime)")
+    }
+
+    @Test(arguments: Mode.available)
+    func run_options_reach_the_process(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        try sb.makeFile("env.list", "FROM_FILE=yes\n# comment\n")
+        let result = sb.berth("run", "--rm", "-e", "A=1", "--env-file", sb.path("env.list"), "-w", "/tmp/work",
+                              "-u", "nobody", "--tmpfs", "/scratch", "img", "sh", "-c",
+                              "echo $A $FROM_FILE; pwd; id -u; touch /scratch/x && echo tmpfs-ok")
+        #expect(result.stdout == "1 yes\n/tmp/work\n65534\ntmpfs-ok\n", "\(result)")
+        let entry = sb.berth("run", "--rm", "--entrypoint", "echo", "img", "hello", "world")
+        #expect(entry.stdout == "hello world\n")
+        let cid = sb.path("cid")
+        #expect(sb.berth("run", "--rm", "--cidfile", cid, "img", "true").status == 0)
+        #expect(((try? String(contentsOfFile: cid, encoding: .utf8)) ?? "").count == 64)
+        let ulimit = sb.berth("run", "--rm", "--ulimit", "nofile=100:200", "img", "sh", "-c", "ulimit -n; ulimit -Hn")
+        #expect(ulimit.stdout == "100\n200\n", "\(ulimit)")
+    }
+
+    @Test(arguments: Mode.available)
+    func interactive_tty_gets_a_real_terminal(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        // Python's pty module plays the user's terminal: 40 rows, 100 columns.
+        let driver = try sb.makeFile("terminal_driver.py", """
+            import os, pty, sys, time, fcntl, termios, struct, select
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execv(sys.argv[1], sys.argv[1:])
+            fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', 40, 100, 0, 0))
+            out = b''
+            def pump(seconds):
+                global out
+                end = time.time() + seconds
+                while time.time() < end:
+                    r, _, _ = select.select([fd], [], [], 0.05)
+                    if r:
+                        try:
+                            out += os.read(fd, 4096)
+                        except OSError:
+                            return
+            pump(1.5)
+            os.write(fd, b'stty size; echo typed-$((6*7))\\r')
+            pump(1.0)
+            os.write(fd, b'exit 7\\r')
+            pump(1.0)
+            _, status = os.waitpid(pid, 0)
+            sys.stdout.write(out.decode(errors='replace'))
+            sys.stdout.write('\\nstatus=%d\\n' % os.waitstatus_to_exitcode(status))
+            """)
+        let result = sb.run("/usr/bin/python3", [driver, Sandbox.binary, "--root", sb.root, "--runroot", sb.runroot,
+                                                  "run", "--rm", "-it", "img", "sh"],
+                            asTestUser: mode == .rootless, env: ["HOME": sb.testUser?.home ?? "/root"])
+        #expect(result.stdout.contains("# "), "the shell's prompt appears: \(result)")
+        #expect(result.stdout.contains("40 100"), "the window size reaches the container: \(result)")
+        #expect(result.stdout.contains("typed-42"), "typed input reaches the shell: \(result)")
+        #expect(result.stdout.contains("status=7"), "\(result)")
+    }
+}
