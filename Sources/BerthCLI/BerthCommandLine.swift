@@ -19,6 +19,7 @@ package enum BerthCommandLine {
     }
 
     static func run(_ arguments: [String]) -> Int32 {
+        Stopwatch.mark("main")
         do {
             return try dispatch(arguments)
         } catch let error as CLIError {

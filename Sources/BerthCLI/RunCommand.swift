@@ -1,6 +1,7 @@
 // `berth run` and `berth create`: podman's flags, parsed up to the image name.
 import BerthEngine
 import BerthSystem
+import BerthSystem
 
 /// Flags shared by run and create (podman's names).
 enum ContainerFlags {
@@ -84,6 +85,7 @@ struct RunCommand: CLICommand {
         let engine = context.engine()
         let options = try ContainerFlags.options(args)
         let record = try engine.createContainer(options)
+        Stopwatch.mark("created")
         try ContainerFlags.writeCIDFile(args, id: record.id)
         var attach = AttachOptions()
         attach.sigProxy = args.values["sig-proxy"]?.last != "false"

@@ -92,13 +92,11 @@ extension Engine {
             }
         }
         try store.withLock { () throws in
-            for other in try listContainers() where other.record.name == name {
-                guard options.replace else { throw ContainerError.nameInUse(name, id: other.record.id) }
-                try removeContainer(other.record.id, force: true, lockHeld: true)
-            }
+            try ContainerNames(self).claim(name, for: id, replace: options.replace)
             try FileSystem.makeDirectories(containerDir(id) + "/upper", mode: 0o755)
             try FileSystem.makeDirectories(containerDir(id) + "/work", mode: 0o700)
             try FileSystem.makeDirectories(containerDir(id) + "/userdata", mode: 0o700)
+            try writeEtcFiles(record)
             try writeRecord(record)
             try writeState(ContainerState(status: .created), for: id)
         }
@@ -146,15 +144,16 @@ extension Engine {
         }
     }
 
+    /// A free adjective_noun name (a race with another create is settled by the claim).
     func generatedName() throws -> String {
         let adjectives = ["brave", "calm", "eager", "fond", "gentle", "happy", "jolly", "keen", "lucid", "merry", "nimble", "proud", "quiet", "swift", "tender", "vivid", "witty", "zealous"]
         let nouns = ["anchor", "beacon", "buoy", "cargo", "dock", "harbor", "hull", "keel", "mast", "pier", "quay", "rudder", "sail", "stern", "tide", "wharf"]
-        let taken = Set(try listContainers().map(\.record.name))
+        let names = ContainerNames(self)
         for _ in 0..<50 {
             let bytes = RandomID.hex(2)
             let n = Int(bytes, radix: 16) ?? 0
             let name = adjectives[n % adjectives.count] + "_" + nouns[(n / adjectives.count) % nouns.count]
-            if !taken.contains(name) { return name }
+            if names.owner(of: name) == nil { return name }
         }
         return "berth_" + RandomID.hex(4)
     }

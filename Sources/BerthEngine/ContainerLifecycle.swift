@@ -17,6 +17,7 @@ extension Engine {
             waitForExit(state, timeout: 10)
         }
         let remove = { () throws in
+            ContainerNames(self).release(record.name, for: record.id)
             try FileSystem.unlinkIfPresent(self.containerDir(record.id) + "/config.json")
             try FileSystem.removeTree(self.runtimeDir(record.id))
             try self.removeOwnedBySubordinateIDs(self.containerDir(record.id))

@@ -26,11 +26,13 @@ extension Engine {
         let process: ContainerProcess
         do {
             spec = try containerSpec(record)
+            Stopwatch.mark("spec")
             relay = record.tty ? try TerminalRelay() : nil
             let input: Int32 = record.interactive ? 0 : open("/dev/null", O_RDONLY | O_CLOEXEC)
             defer { if input > 0 { close(input) } }
             let stdio = relay.map { ($0.slave.raw, $0.slave.raw, $0.slave.raw) } ?? (input, -1, -1)
             process = try ContainerProcess.start(spec, stdio: stdio)
+            Stopwatch.mark("exec")
         } catch {
             state.status = state.startedAt == nil ? .created : .exited
             state.error = "\(error)"
@@ -50,6 +52,7 @@ extension Engine {
         if attach.sigProxy && relay == nil { SignalForwarder.start(forwardingTo: process.pid) }
         relay?.relay(forwardInput: record.interactive)
         let code = process.wait()
+        Stopwatch.mark("exited")
         SignalForwarder.stop()
         let finish = try lockContainer(record.id)
         state.status = .exited
@@ -58,6 +61,7 @@ extension Engine {
         try? writeState(state, for: record.id)
         finish.unlock()
         if record.autoRemove { try removeContainer(record.id, force: true) }
+        Stopwatch.mark("removed")
         return code
     }
 
@@ -126,8 +130,17 @@ extension Engine {
         return (remap(base.uid, own: getuid(), inside: getuid()), remap(base.gid, own: getgid(), inside: getgid()))
     }
 
-    /// /etc/hosts, /etc/hostname and /etc/resolv.conf, generated per container.
+    /// Bind mounts of the container's /etc/hosts, /etc/hostname and /etc/resolv.conf
+    /// (written at create; rewritten here only if missing).
     private func etcFiles(_ record: ContainerRecord) throws -> [MountSpec] {
+        let dir = containerDir(record.id) + "/userdata"
+        if !FileSystem.exists(dir + "/resolv.conf") { try writeEtcFiles(record) }
+        return ["hosts", "hostname", "resolv.conf"].map {
+            MountSpec(kind: .bind, source: dir + "/" + $0, destination: "/etc/" + $0)
+        }
+    }
+
+    func writeEtcFiles(_ record: ContainerRecord) throws {
         let dir = containerDir(record.id) + "/userdata"
         let hosts = "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n127.0.1.1\t\(record.hostname) \(record.name)\n"
         var resolv = (try? FileSystem.readText("/etc/resolv.conf")) ?? ""
@@ -137,9 +150,6 @@ extension Engine {
         try AtomicFile.write(hosts, to: dir + "/hosts", durable: false)
         try AtomicFile.write(record.hostname + "\n", to: dir + "/hostname", durable: false)
         try AtomicFile.write(resolv, to: dir + "/resolv.conf", durable: false)
-        return ["hosts", "hostname", "resolv.conf"].map {
-            MountSpec(kind: .bind, source: dir + "/" + $0, destination: "/etc/" + $0)
-        }
     }
 }
 

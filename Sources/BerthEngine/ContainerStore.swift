@@ -59,8 +59,9 @@ extension Engine {
 
     /// A container by full or short ID, or by name.
     package func resolveContainer(_ text: String) throws -> ContainerRecord {
+        if Digest.isHex64(text), FileSystem.exists(containerDir(text) + "/config.json") { return try readRecord(text) }
+        if let id = ContainerNames(self).owner(of: text) { return try readRecord(id) }
         let ids = try containerIDs()
-        if ids.contains(text) { return try readRecord(text) }
         var byName: ContainerRecord?
         var byPrefix: [String] = []
         for id in ids {

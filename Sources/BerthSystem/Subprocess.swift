@@ -10,8 +10,26 @@ package enum Subprocess {
         package var stderr: [UInt8]
     }
 
+    /// A started helper whose output is collected by `finish`.
+    package struct Running {
+        let pid: pid_t
+        let executable: String
+        let stdout: FileDescriptor
+        let stderr: FileDescriptor
+
+        package func finish() throws -> Output {
+            let out = try stdout.readAll(path: executable)
+            let err = try stderr.readAll(path: executable)
+            return Output(status: try Subprocess.wait(pid, executable), stdout: out, stderr: err)
+        }
+    }
+
     /// Runs `executable` (searched on PATH when it has no slash) and collects its output.
     package static func run(_ executable: String, _ arguments: [String]) throws -> Output {
+        try start(executable, arguments).finish()
+    }
+
+    package static func start(_ executable: String, _ arguments: [String]) throws -> Running {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
         try check("pipe2", executable) { berth_pipe_cloexec(&outPipe) }
@@ -23,13 +41,10 @@ package enum Subprocess {
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         let pid = try spawn(executable, arguments, actions: &actions)
         close(outPipe[1]); close(errPipe[1])
-        let outFD = FileDescriptor(raw: outPipe[0])
-        let errFD = FileDescriptor(raw: errPipe[0])
-        // Helpers print little; read stdout then stderr without deadlock risk
-        // for outputs under the pipe buffer size.
-        let stdout = try outFD.readAll(path: executable)
-        let stderr = try errFD.readAll(path: executable)
-        return Output(status: try wait(pid, executable), stdout: stdout, stderr: stderr)
+        // Helpers print little: reading stdout then stderr cannot deadlock for
+        // outputs under the pipe buffer size.
+        return Running(pid: pid, executable: executable, stdout: FileDescriptor(raw: outPipe[0]),
+                       stderr: FileDescriptor(raw: errPipe[0]))
     }
 
     static func spawn(_ executable: String, _ arguments: [String],

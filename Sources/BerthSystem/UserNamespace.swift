@@ -129,19 +129,21 @@ package enum UserNamespace {
         guard let newuidmap = Subprocess.which("newuidmap"), let newgidmap = Subprocess.which("newgidmap") else {
             throw SystemError("newuidmap/newgidmap (install uidmap)", "", errno: ENOENT)
         }
-        try runMapper(newuidmap, pid: pid, maps: uid)
-        try runMapper(newgidmap, pid: pid, maps: gid)
-    }
-
-    private static func runMapper(_ tool: String, pid: pid_t, maps: [IDMapping]) throws {
-        var args = [String(pid)]
-        for map in maps { args += [String(map.containerID), String(map.hostID), String(map.size)] }
-        let output = try Subprocess.run(tool, args)
-        if output.status != 0 {
+        // The two setuid helpers run at once: each costs ~2 ms of exec and checks.
+        let uidRun = try Subprocess.start(newuidmap, mapperArguments(pid, uid))
+        let gidRun = try Subprocess.start(newgidmap, mapperArguments(pid, gid))
+        let results = [(newuidmap, try uidRun.finish()), (newgidmap, try gidRun.finish())]
+        for (tool, output) in results where output.status != 0 {
             let message = String(decoding: output.stderr, as: UTF8.self)
                 .split(separator: "\n").first.map(String.init) ?? "exit status \(output.status)"
             throw SystemError("\(FileSystem.basename(of: tool)) for user namespace of pid \(pid) (\(message))", "", errno: EPERM)
         }
+    }
+
+    private static func mapperArguments(_ pid: pid_t, _ maps: [IDMapping]) -> [String] {
+        var args = [String(pid)]
+        for map in maps { args += [String(map.containerID), String(map.hostID), String(map.size)] }
+        return args
     }
 
     private static func warnSingleMapping(user: String) {

@@ -1,0 +1,39 @@
+// Container names are unique: containers/names/<name> is a symlink to the ID,
+// created with symlink(2)'s atomic EEXIST, so no command scans every record to
+// check a name and two racing creates cannot both win.
+import BerthSystem
+import Glibc
+
+struct ContainerNames {
+    let engine: Engine
+
+    init(_ engine: Engine) { self.engine = engine }
+
+    private var dir: String { engine.containersDir + "/names" }
+
+    func owner(of name: String) -> String? {
+        guard let id = try? UserNamespace.readLink(dir + "/" + name) else { return nil }
+        // A link left by a crash between claim and record is not an owner.
+        return FileSystem.exists(engine.containersDir + "/" + id + "/config.json") ? id : nil
+    }
+
+    /// Takes `name` for `id`; with `replace`, removes the container holding it.
+    func claim(_ name: String, for id: String, replace: Bool) throws {
+        try FileSystem.makeDirectories(dir, mode: 0o700)
+        for _ in 0..<3 {
+            if symlink(id, dir + "/" + name) == 0 { return }
+            guard errno == EEXIST else { throw SystemError("symlink", dir + "/" + name) }
+            if let other = owner(of: name) {
+                guard replace else { throw ContainerError.nameInUse(name, id: other) }
+                try engine.removeContainer(other, force: true, lockHeld: true)
+            } else {
+                try FileSystem.unlinkIfPresent(dir + "/" + name)
+            }
+        }
+        throw ContainerError.invalid("could not claim the name \(name): it keeps being taken")
+    }
+
+    func release(_ name: String, for id: String) {
+        if (try? UserNamespace.readLink(dir + "/" + name)) == id { unlink(dir + "/" + name) }
+    }
+}
