@@ -93,6 +93,8 @@ extension Engine {
         spec.noNewPrivileges = record.noNewPrivileges
         spec.pingGroupRange = "0 0"
         spec.capabilities = try Capabilities.resolve(privileged: record.privileged, add: record.capAdd, drop: record.capDrop)
+        spec.nonRootCapabilities = record.privileged ? spec.capabilities
+            : Set(try record.capAdd.map(Capabilities.normalize)).intersection(spec.capabilities)
         spec.rlimits = try record.ulimits.map(Ulimit.parse)
         if record.isRootless {
             spec.idMaps = record.userns == "keep-id" ? keepIDMaps(uid: user.uid, gid: user.gid) : UserNamespace.rootlessMaps()

@@ -53,7 +53,11 @@ package struct ContainerSpec: Sendable {
     package var uid: UInt32 = 0
     package var gid: UInt32 = 0
     package var additionalGroups: [UInt32] = []
+    /// The bounding set; root's effective set too.
     package var capabilities: Set<String> = Capabilities.podmanDefault
+    /// A non-root process's effective (and ambient) set: podman gives it only what
+    /// --cap-add named, so `--user 1000` runs without capabilities by default.
+    package var nonRootCapabilities: Set<String> = []
     package var noNewPrivileges = false
     package var seccompProgram: [UInt8]?
     package var rlimits: [ResourceLimit] = []

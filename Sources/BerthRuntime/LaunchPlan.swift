@@ -81,13 +81,15 @@ final class LaunchPlan {
         plan.groups = array(spec.additionalGroups)
         plan.group_count = spec.additionalGroups.count
         plan.umask = 0o022
-        let caps = Capabilities.mask(spec.capabilities)
-        plan.cap_bounding = caps
-        plan.cap_effective = caps
-        plan.cap_permitted = caps
+        let bounding = Capabilities.mask(spec.capabilities)
+        let process = spec.uid == 0 ? bounding : Capabilities.mask(spec.nonRootCapabilities) & bounding
+        plan.cap_bounding = bounding
+        plan.cap_effective = process
+        plan.cap_permitted = process
         plan.cap_inheritable = 0
-        // Ambient capabilities let a non-root user keep the set across exec, as podman does for --user.
-        plan.cap_ambient = spec.uid == 0 ? 0 : caps
+        // Ambient capabilities carry a non-root process's set across exec (the child
+        // adds them to the inheritable set, which the kernel requires).
+        plan.cap_ambient = spec.uid == 0 ? 0 : process
         plan.cap_last_cap = Int32(Capabilities.lastCap)
         plan.no_new_privs = spec.noNewPrivileges
         if let program = spec.seccompProgram, !program.isEmpty {

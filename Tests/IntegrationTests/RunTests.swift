@@ -168,7 +168,9 @@ func shell(_ sb: Sandbox, _ script: String) -> Sandbox.Result {
         #expect(!FileManager.default.fileExists(atPath: sb.root + "/containers/" + id))
         #expect(sb.berth("run", "--rm", "--name", "gone", "img", "true").status == 0)
         let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: sb.root + "/containers")) ?? []
-        #expect(leftovers.isEmpty, "--rm leaves no record: \(leftovers)")
+        #expect(leftovers.filter { $0 != "names" }.isEmpty, "--rm leaves no record: \(leftovers)")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: sb.root + "/containers/names")) ?? []
+        #expect(names.isEmpty, "--rm frees the name: \(names)")
         let runtime = (try? FileManager.default.contentsOfDirectory(atPath: sb.runroot + "/containers")) ?? []
         #expect(runtime.isEmpty, "--rm leaves no runtime state: \(runtime)")
     }
@@ -229,5 +231,77 @@ func shell(_ sb: Sandbox, _ script: String) -> Sandbox.Result {
         #expect(result.stdout.contains("40 100"), "the window size reaches the container: \(result)")
         #expect(result.stdout.contains("typed-42"), "typed input reaches the shell: \(result)")
         #expect(result.stdout.contains("status=7"), "\(result)")
+    }
+}
+
+@Suite struct RunOptionTests {
+    @Test(arguments: Mode.available)
+    func stdin_replace_wait_stop_inspect(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let piped = sb.berth(["run", "--rm", "-i", "img", "cat"], stdin: Array("through stdin\n".utf8))
+        #expect(piped.stdout == "through stdin\n", "-i passes stdin: \(piped)")
+        let closed = sb.berth(["run", "--rm", "img", "cat"], stdin: Array("ignored\n".utf8))
+        #expect(closed.stdout.isEmpty, "without -i the container reads /dev/null: \(closed)")
+
+        #expect(sb.berth("create", "--name", "same", "img", "echo", "one").status == 0)
+        #expect(sb.berth("create", "--replace", "--name", "same", "img", "echo", "two").status == 0)
+        #expect(sb.berth("start", "same").stdout == "two\n", "--replace swapped the container")
+        #expect(sb.berth("wait", "same").stdout == "0\n")
+        let inspect = sb.berth("inspect", "--format", "{{.Name}} {{.State.Status}} {{.State.ExitCode}} {{.Config.Cmd}}", "same")
+        #expect(inspect.stdout == "same exited 0 [echo two]\n", "\(inspect)")
+        let json = sb.berth("container", "inspect", "same")
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+        #expect((parsed?.first?["State"] as? [String: Any])?["Status"] as? String == "exited")
+
+        let b = berthLine(sb)
+        let stopped = shell(sb, """
+            \(b) run --name sleeper img sleep 60 & bp=$!
+            for i in $(seq 1 200); do
+              [ "$(\(b) inspect --format '{{.State.Status}}' sleeper 2>/dev/null)" = running ] && break; sleep 0.05
+            done
+            \(b) ps --format '{{.Names}} {{.Status}}'
+            \(b) stop -t 1 sleeper; wait $bp; echo "run-exit=$?"
+            \(b) wait sleeper
+            \(b) ps -a --filter name=sleeper --format '{{.Status}}'
+            """)
+        #expect(stopped.stdout.contains("sleeper Up "), "ps shows the running container: \(stopped)")
+        #expect(stopped.stdout.contains("run-exit=137"), "sleep as pid 1 ignores TERM: stop kills it after -t: \(stopped)")
+        #expect(stopped.stdout.contains("\n137\n") && stopped.stdout.contains("Exited (137)"), "\(stopped)")
+        #expect(sb.berth("rm", "-f", "sleeper", "same").status == 0)
+    }
+
+    @Test(arguments: Mode.available)
+    func mount_flag_and_keep_id(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        try sb.makeFile("data/file", "mounted")
+        let bind = sb.berth("run", "--rm", "--mount", "type=bind,source=\(sb.path("data")),target=/in,readonly", "img",
+                            "sh", "-c", "cat /in/file; touch /in/x 2>/dev/null || echo read-only")
+        #expect(bind.stdout == "mountedread-only\n", "\(bind)")
+        let tmpfs = sb.berth("run", "--rm", "--mount", "type=tmpfs,target=/t", "img", "sh", "-c", "grep ' /t ' /proc/mounts | cut -d' ' -f3")
+        #expect(tmpfs.stdout == "tmpfs\n", "\(tmpfs)")
+        let badMount = sb.berth("run", "--rm", "--mount", "type=volume,target=/v", "img", "true")
+        #expect(badMount.status == 125 && badMount.stderr.hasPrefix("Error: "))
+        let missing = sb.berth("run", "--rm", "-v", "/nonexistent/dir:/x", "img", "true")
+        #expect(missing.status == 125 && missing.stderr.contains("/nonexistent/dir"), "\(missing)")
+        if mode == .rootless {
+            let keep = sb.berth("run", "--rm", "--userns=keep-id", "img", "sh", "-c", "id -u; id -g")
+            #expect(keep.stdout == "\(sb.testUser!.uid)\n\(sb.testUser!.gid)\n", "keep-id runs as the user's own id: \(keep)")
+        }
+    }
+}
+
+@Suite struct RunUserTests {
+    @Test(arguments: Mode.available)
+    func non_root_users_get_no_capabilities_unless_added(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let plain = sb.berth("run", "--rm", "-u", "1000:1000", "img", "grep", "CapEff", "/proc/self/status")
+        #expect(plain.stdout == "CapEff:\t0000000000000000\n", "\(plain)")
+        let added = sb.berth("run", "--rm", "-u", "1000", "--cap-add", "net_bind_service", "img", "grep", "CapEff", "/proc/self/status")
+        #expect(added.stdout == "CapEff:\t0000000000000400\n", "\(added)")
+        let unknownUser = sb.berth("run", "--rm", "-u", "nosuchuser", "img", "true")
+        #expect(unknownUser.status == 125 && unknownUser.stderr.contains("nosuchuser"), "\(unknownUser)")
     }
 }
