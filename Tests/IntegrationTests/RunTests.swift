@@ -305,3 +305,61 @@ func shell(_ sb: Sandbox, _ script: String) -> Sandbox.Result {
         #expect(unknownUser.status == 125 && unknownUser.stderr.contains("nosuchuser"), "\(unknownUser)")
     }
 }
+
+@Suite struct RunProfileTests {
+    @Test(arguments: Mode.available)
+    func custom_seccomp_profile_and_generated_etc_files(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        // Allow everything but mkdir/mkdirat, which get EPERM.
+        let profile = try sb.makeFile("profile.json", """
+            {"defaultAction": "SCMP_ACT_ALLOW",
+             "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
+            """)
+        let denied = sb.berth("run", "--rm", "--security-opt", "seccomp=\(profile)", "img", "sh", "-c", "mkdir /x; echo rc=$?")
+        #expect(denied.stdout == "rc=1\n" && denied.stderr.contains("Operation not permitted"), "\(denied)")
+        let broken = try sb.makeFile("broken.json", #"{"defaultAction": "SCMP_ACT_NOPE"}"#)
+        let refused = sb.berth("run", "--rm", "--security-opt", "seccomp=\(broken)", "img", "true")
+        #expect(refused.status == 125 && refused.stderr.contains("SCMP_ACT_NOPE"), "\(refused)")
+        #expect(sb.berth("ps", "-a", "-q").stdout.isEmpty)
+
+        let etc = sb.berth("run", "--rm", "--name", "named", "--hostname", "box", "img", "sh", "-c",
+                           "cat /etc/hostname; grep -c box /etc/hosts; grep -c localhost /etc/hosts; test -f /etc/resolv.conf && echo resolv")
+        #expect(etc.stdout == "box\n1\n2\nresolv\n", "\(etc)")
+    }
+
+    @Test(arguments: Mode.available)
+    func ps_filters_by_ancestor_and_formats_json(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        #expect(sb.berth("tag", "img", "other").status == 0)
+        #expect(sb.berth("create", "--name", "a", "img", "true").status == 0)
+        let imported = sb.berth("import", try busyboxTarball(sb, name: "second.tar"), "second")
+        #expect(imported.status == 0)
+        #expect(sb.berth("create", "--name", "b", "second", "true").status == 0)
+        #expect(sb.berth("ps", "-a", "--filter", "ancestor=img", "--format", "{{.Names}}").stdout == "a\n")
+        #expect(sb.berth("ps", "-a", "--filter", "name=b", "--format", "{{.Names}} {{.Image}}").stdout == "b localhost/second:latest\n")
+        let json = sb.berth("ps", "-a", "--format", "json")
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+        #expect(Set(parsed?.compactMap { ($0["Names"] as? [String])?.first } ?? []) == ["a", "b"], "\(json)")
+        let bad = sb.berth("ps", "--filter", "status=sleepy")
+        #expect(bad.status == 125 && bad.stderr.hasPrefix("Error: "))
+        #expect(sb.berth("rm", "a", "b").status == 0)
+    }
+
+    @Test(arguments: Mode.available)
+    func every_proxied_signal_reaches_the_container(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let b = berthLine(sb)
+        for (signal, code) in [("INT", 40), ("HUP", 41), ("QUIT", 43), ("USR1", 44), ("USR2", 45)] {
+            let out = sb.path("out-\(signal)")
+            let result = shell(sb, """
+                \(b) run --rm img sh -c 'trap "exit \(code)" \(signal); echo ready; while :; do sleep 0.05; done' > \(out) & bp=$!
+                for i in $(seq 1 200); do grep -q ready \(out) 2>/dev/null && break; sleep 0.05; done
+                kill -\(signal) $bp; wait $bp; echo "exit=$?"
+                """)
+            #expect(result.stdout.contains("exit=\(code)"), "SIG\(signal) is forwarded: \(result)")
+        }
+    }
+}
