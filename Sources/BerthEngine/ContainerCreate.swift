@@ -1,6 +1,6 @@
 // `create` (and the first half of `run`): resolves the image, merges its config
 // with the user's options (podman's precedence) and writes the container record.
-package import BerthImage
+import BerthImage
 import BerthSystem
 import BerthRuntime
 import FoundationEssentials

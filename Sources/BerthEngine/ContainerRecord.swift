@@ -1,6 +1,6 @@
 // A container as stored: containers/<id>/config.json (what was asked, immutable
 // after create) and containers/<id>/state.json (what happened, rewritten atomically).
-package import BerthImage
+import BerthImage
 import BerthSystem
 import FoundationEssentials
 

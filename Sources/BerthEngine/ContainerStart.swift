@@ -1,7 +1,7 @@
 // `start` and the second half of `run`: turns a container record into a
 // ContainerSpec, starts it, supervises it in the foreground and records the exit.
 import BerthImage
-package import BerthRuntime
+import BerthRuntime
 import BerthSystem
 import FoundationEssentials
 import Glibc

@@ -151,7 +151,7 @@ package final class ImageWriter {
             try ImageError.wrap { () throws in try FileSystem.makeDirectories(dir + "/diff", mode: 0o755) }
             let decompressed = try DecompressingStream(raw, location: source.location)
             compression = decompressed.format
-            if let promised = source.mediaType.flatMap { Compression.promised(by: $0) }, promised != compression {
+            if let promised = source.mediaType.flatMap({ Compression.promised(by: $0) }), promised != compression {
                 throw ImageError.decompression(reason: "layer is \(compression.rawValue) data but its media type \(source.mediaType!) says \(promised.rawValue)", location: source.location)
             }
             let content = TeeHashStream(decompressed)

@@ -1,9 +1,9 @@
 // Starting a container's first process and supervising it in the foreground:
 // clone through the C child path, id maps for rootless, release, exec check,
 // signal forwarding (or a pty relay with -t), and the exit status.
-package import BerthSystem
+import BerthSystem
 import CBerth
-package import Glibc
+import Glibc
 
 package final class ContainerProcess {
     package let pid: Int32

@@ -2,7 +2,7 @@
 // string and array the child reads is allocated here, before clone, and lives as
 // long as this object.
 import BerthSystem
-package import CBerth
+import CBerth
 import Glibc
 
 final class LaunchPlan {

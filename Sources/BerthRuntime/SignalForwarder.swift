@@ -1,6 +1,6 @@
 // Forwards the signals a user sends to berth to the container's first process
 // (--sig-proxy, podman's default).
-package import Glibc
+import Glibc
 
 package enum SignalForwarder {
     nonisolated(unsafe) private static var target: pid_t = 0

@@ -1,13 +1,13 @@
 // Crash-safe record writes: temp file in the same directory, fsync, rename, fsync
 // the directory. A reader sees the old version or the new one, never a torn one.
-package import Glibc
-package import CBerth
+import Glibc
+import CBerth
 
 package enum AtomicFile {
     /// `durable: false` skips the fsyncs: still atomic (a reader never sees a torn
     /// file, and ext4 flushes data replaced by rename), for records rewritten on
     /// every container start where an fsync would cost more than the start itself.
-    package static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644, durable: Bool = true) throws {
+    package static func write(_ bytes: [UInt8], to path: String, mode: UInt32 = 0o644, durable: Bool = true) throws {
         let dir = FileSystem.dirname(of: path)
         let temp = "\(dir)/.tmp-\(getpid())-\(RandomID.hex(8))-\(FileSystem.basename(of: path))"
         do {
@@ -24,7 +24,7 @@ package enum AtomicFile {
         if durable { syncDirectory(dir) }
     }
 
-    package static func write(_ text: String, to path: String, mode: mode_t = 0o644, durable: Bool = true) throws {
+    package static func write(_ text: String, to path: String, mode: UInt32 = 0o644, durable: Bool = true) throws {
         try write(Array(text.utf8), to: path, mode: mode, durable: durable)
     }
 

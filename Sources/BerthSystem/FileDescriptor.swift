@@ -14,13 +14,13 @@ package final class FileDescriptor: @unchecked Sendable {
     }
 
     /// Opens `path` with O_CLOEXEC always added.
-    package static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws -> FileDescriptor {
+    package static func open(_ path: String, _ flags: Int32, mode: UInt32 = 0o644) throws -> FileDescriptor {
         let fd = try check("open", path) { Glibc.open(path, flags | O_CLOEXEC, mode) }
         return FileDescriptor(raw: fd)
     }
 
     /// Opens `name` relative to this directory fd.
-    package func openAt(_ name: String, _ flags: Int32, mode: mode_t = 0o644) throws -> FileDescriptor {
+    package func openAt(_ name: String, _ flags: Int32, mode: UInt32 = 0o644) throws -> FileDescriptor {
         let fd = try check("open", name) { Glibc.openat(raw, name, flags | O_CLOEXEC, mode) }
         return FileDescriptor(raw: fd)
     }

@@ -1,6 +1,6 @@
 // flock(2)-based locks: held by an open fd, released by the kernel when the
 // process dies, so a crashed command never leaves a stale lock behind.
-package import Glibc
+import Glibc
 
 package final class FileLock: @unchecked Sendable {
     private let fd: FileDescriptor

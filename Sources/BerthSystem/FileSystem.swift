@@ -1,6 +1,6 @@
 // Path-level file operations used across berth: existence, reading, directory
 // listing, recursive creation and fd-relative recursive removal.
-package import Glibc
+import Glibc
 
 package enum FileSystem {
     package static func exists(_ path: String) -> Bool {
@@ -29,7 +29,7 @@ package enum FileSystem {
     }
 
     /// Creates `path` and any missing parents.
-    package static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws {
+    package static func makeDirectories(_ path: String, mode: UInt32 = 0o755) throws {
         if isDirectory(path) { return }
         let parent = dirname(of: path)
         if parent != path && !parent.isEmpty { try makeDirectories(parent, mode: mode) }
@@ -125,7 +125,7 @@ package enum FileSystem {
         if path.hasPrefix("/") { return path }
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
         guard getcwd(&buffer, buffer.count) != nil else { return path }
-        let cwd = String(cString: buffer)
+        let cwd = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return path == "." ? cwd : cwd + "/" + path
     }
 }

@@ -4,8 +4,8 @@
 import Glibc
 
 package enum Stopwatch {
-    nonisolated(unsafe) private static let origin: timespec = now()
-    nonisolated(unsafe) private static let enabled = getenv("BERTH_PROFILE") != nil
+    private static let origin: timespec = now()
+    private static let enabled = getenv("BERTH_PROFILE") != nil
 
     private static func now() -> timespec {
         var t = timespec()

@@ -1,6 +1,6 @@
 // Where berth keeps its state by default (design.md §3, §11): root and rootless
 // locations, with the XDG fallbacks a machine without logind needs.
-package import Glibc
+import Glibc
 
 package struct StorePaths: Sendable {
     package var root: String
@@ -23,7 +23,7 @@ package struct StorePaths: Sendable {
 
     /// XDG_RUNTIME_DIR, else /run/user/UID when it is ours, else a private /tmp dir:
     /// nothing creates XDG_RUNTIME_DIR on machines without logind.
-    package static func runtimeDirectory(uid: uid_t) -> (String, String) {
+    package static func runtimeDirectory(uid: UInt32) -> (String, String) {
         if let dir = Environment.get("XDG_RUNTIME_DIR"), !dir.isEmpty { return (dir, "XDG_RUNTIME_DIR") }
         var st = stat()
         let runUser = "/run/user/\(uid)"

@@ -1,7 +1,7 @@
 // Runs helper programs (newuidmap, newgidmap) with posix_spawn: no fork of the
 // Swift process, fds closed on exec, the exit status returned as podman reports it.
-package import Glibc
-package import CBerth
+import Glibc
+import CBerth
 
 package enum Subprocess {
     package struct Output: Sendable {
@@ -60,7 +60,7 @@ package enum Subprocess {
     }
 
     /// Waits for `pid` and maps its end to a shell-style status (128+N for signals).
-    package static func wait(_ pid: pid_t, _ name: String) throws -> Int32 {
+    package static func wait(_ pid: Int32, _ name: String) throws -> Int32 {
         var status: Int32 = 0
         try check("waitpid", name) { waitpid(pid, &status, 0) }
         return decode(status)

@@ -1,6 +1,6 @@
 // The one error type of BerthSystem: a failed syscall, named with its operation
 // and the object it acted on, carrying errno.
-package import Glibc
+import Glibc
 
 package struct SystemError: Error, CustomStringConvertible, Sendable {
     package let operation: String

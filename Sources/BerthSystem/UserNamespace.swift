@@ -1,8 +1,8 @@
 // Rootless support: the subordinate id ranges of /etc/subuid and /etc/subgid, and
 // re-executing berth as the first process of a new user namespace whose maps the
 // parent writes with the setuid newuidmap/newgidmap (design.md §3).
-package import CBerth
-package import Glibc
+import CBerth
+import Glibc
 
 package struct IDMapping: Sendable, Equatable {
     package var containerID: UInt32
@@ -114,7 +114,7 @@ package enum UserNamespace {
 
     /// Writes a child's id maps: directly for a single own id (setgroups denied),
     /// through the setuid helpers for ranges.
-    package static func writeMaps(pid: pid_t, uid: [IDMapping], gid: [IDMapping]) throws {
+    package static func writeMaps(pid: Int32, uid: [IDMapping], gid: [IDMapping]) throws {
         if uid.count == 1 && uid[0].size == 1 && uid[0].hostID == getuid() {
             try writeProcFile("/proc/\(pid)/setgroups", "deny")
             try writeProcFile("/proc/\(pid)/uid_map", "0 \(uid[0].hostID) 1\n")
@@ -156,7 +156,7 @@ package enum UserNamespace {
         try fd.write(Array(text.utf8), path: path)
     }
 
-    package static func userName(_ uid: uid_t) -> String? {
+    package static func userName(_ uid: UInt32) -> String? {
         guard let entry = getpwuid(uid) else { return nil }
         return String(cString: entry.pointee.pw_name)
     }
