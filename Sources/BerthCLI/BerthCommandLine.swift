@@ -35,6 +35,7 @@ package enum BerthCommandLine {
     }
 
     private static func dispatch(_ arguments: [String]) throws -> Int32 {
+        if arguments == [PauseProcess.command] { PauseProcess.run() }
         var globals = GlobalOptions()
         var index = 0
         // Global flags before the command name.

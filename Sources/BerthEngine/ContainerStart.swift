@@ -97,7 +97,13 @@ extension Engine {
             : Set(try record.capAdd.map(Capabilities.normalize)).intersection(spec.capabilities)
         spec.rlimits = try record.ulimits.map(Ulimit.parse)
         if record.isRootless {
-            spec.idMaps = record.userns == "keep-id" ? keepIDMaps(uid: user.uid, gid: user.gid) : UserNamespace.rootlessMaps()
+            if record.userns == "keep-id" {
+                spec.idMaps = keepIDMaps(uid: user.uid, gid: user.gid)
+            } else if let userns = try? PauseProcess.userNamespace(runroot: paths.runroot) {
+                spec.joinUserNamespace = userns
+            } else {
+                spec.idMaps = UserNamespace.rootlessMaps()
+            }
         }
         spec.mounts = DefaultMounts.system(rootless: record.isRootless, privileged: record.privileged, newNetwork: spec.newNetwork)
         spec.mounts += try etcFiles(record)

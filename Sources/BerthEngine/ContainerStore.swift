@@ -95,24 +95,6 @@ package enum ContainerError: Error, CustomStringConvertible {
     }
 }
 
-enum ProcessLiveness {
-    static func startTime(of pid: Int32) -> UInt64? {
-        guard let stat = try? FileSystem.readText("/proc/\(pid)/stat"),
-              let close = stat.lastIndex(of: ")") else { return nil }
-        // Fields after "comm)": state is field 3; starttime is field 22.
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        return fields.count > 19 ? UInt64(fields[19]) : nil
-    }
-
-    static var bootID: String {
-        ((try? FileSystem.readText("/proc/sys/kernel/random/boot_id")) ?? "").filter { !$0.isWhitespace }
-    }
-
-    static func isAlive(pid: Int32, startTime: UInt64, bootID: String) -> Bool {
-        guard pid > 0, bootID == ProcessLiveness.bootID else { return false }
-        return ProcessLiveness.startTime(of: pid) == startTime
-    }
-}
 
 extension Engine {
     package func containerDetails(_ id: String) throws -> ContainerDetails {

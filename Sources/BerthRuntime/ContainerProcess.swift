@@ -71,7 +71,7 @@ package final class ContainerProcess {
 /// The stages of berth_launch_stage, named for messages.
 enum LaunchStage: Int32, CustomStringConvertible {
     case sync = 1, mountRootfs, mounts, pivotRoot, masks, hostname, network, rlimits, ids, capabilities, seccomp, cwd, stdio, exec
-    case namespaces, initProcess
+    case namespaces, initProcess, joinUserNamespace
 
     var description: String {
         switch self {
@@ -91,6 +91,7 @@ enum LaunchStage: Int32, CustomStringConvertible {
         case .exec: return "exec"
         case .namespaces: return "create cgroup namespace"
         case .initProcess: return "start init"
+        case .joinUserNamespace: return "join the pause process's user namespace"
         }
     }
 }

@@ -46,6 +46,10 @@ package struct ContainerSpec: Sendable {
     package var newNetwork = true
     /// uid and gid maps when the container gets its own user namespace (rootless).
     package var idMaps: (uid: [IDMapping], gid: [IDMapping])?
+    /// Rootless: the pause process's user namespace to join instead (its maps are
+    /// already written), in place of idMaps.
+    package var joinUserNamespace: FileDescriptor?
+    package var inUserNamespace: Bool { idMaps != nil || joinUserNamespace != nil }
     package var arguments: [String]
     package var environment: [String]
     package var searchPath: String

@@ -37,11 +37,15 @@ final class LaunchPlan {
         var flags = CloneFlag.newNS | CloneFlag.newPID | CloneFlag.newUTS | CloneFlag.newIPC | CloneFlag.newCgroup
         if spec.newNetwork { flags |= CloneFlag.newNet }
         if spec.idMaps != nil { flags |= CloneFlag.newUser }
+        if let userns = spec.joinUserNamespace {
+            plan.join_userns = true
+            plan.userns_fd = userns.raw
+        }
         plan.clone_flags = Int32(flags)
         plan.rootfs = string(spec.rootfs)
         if let overlay = spec.overlay {
             var options = "lowerdir=\(overlay.lower.joined(separator: ":")),upperdir=\(overlay.upper),workdir=\(overlay.work)"
-            if spec.idMaps != nil { options += ",userxattr" }
+            if spec.inUserNamespace { options += ",userxattr" }
             plan.overlay_options = string(options)
         }
         plan.readonly_rootfs = spec.readOnlyRootfs

@@ -174,3 +174,8 @@ int berth_tty_restore(int fd, const void *saved)
 {
     return tcsetattr(fd, TCSANOW, (const struct termios *)saved);
 }
+
+int berth_clear_pdeathsig(void)
+{
+    return prctl(PR_SET_PDEATHSIG, 0);
+}

@@ -51,6 +51,21 @@
 //      possible: the filter only has to allow execve and the report);
 //  16. init mode: fork; pid 1 stays a reaper/forwarder, the grandchild goes on;
 //  17. execve (PATH search in plan->search_path when the path has no slash).
+//
+// Join mode (plan->join_userns, launch.h): berth_launch clones an intermediate
+// process with no namespace flags instead. Still single-threaded and with all
+// signals blocked, it arms PR_SET_PDEATHSIG (+ getppid check), closes the
+// parent's socket end, setns()es into the user namespace (allowed: single-
+// threaded, its own fs struct, and its uid owns that namespace or is root),
+// becomes its root (step 3's ids), unshares the other namespaces but
+// CLONE_NEWCGROUP, and forks the container process with CLONE_PARENT, so it
+// is the caller thread's child from its first instruction: never an orphan
+// and never reparented, so its PR_SET_PDEATHSIG (armed in step 2 as always)
+// names the caller's thread, not the short-lived intermediate. The container
+// process runs steps 1-17 unchanged (the user namespace is already entered:
+// step 3's ids are skipped as without CLONE_NEWUSER). The intermediate sends
+// the container process's pid (a pid record, see launch.h) and exits 0; a
+// failure is a BERTH_STAGE_JOIN_USERNS report and exit 127.
 #define _GNU_SOURCE
 #include "launch.h"
 
@@ -62,6 +77,7 @@
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <net/if.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -87,6 +103,9 @@
 #endif
 #ifndef SYS_close_range
 #define SYS_close_range 436
+#endif
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
 #endif
 #ifndef SYS_openat2
 #define SYS_openat2 437
@@ -542,7 +561,8 @@ static void wait_for_release(struct child *c)
     // catches a parent that died before the line above.
     if (!(c->flags & CLONE_NEWPID) && getppid() != c->parent)
         _exit(CHILD_FAILED);
-    if (close(c->parent_end) < 0)
+    // -1: closed already by the intermediate of join mode.
+    if (c->parent_end >= 0 && close(c->parent_end) < 0)
         fail(c, BERTH_STAGE_SYNC, errno, "close the parent's socket", NULL, NULL);
     c->parent_end = -1;
 
@@ -565,21 +585,29 @@ static void wait_for_release(struct child *c)
         _exit(CHILD_FAILED); // the parent went away or gave up: nobody to tell
 }
 
+/// Root of the user namespace just entered (created or joined), failures
+/// reported at `stage`.
+static void become_userns_root(const struct child *c, int stage)
+{
+    // EINVAL: 0 is not mapped; carry on with the ids we have.
+    if (raw_setresgid(0) < 0 && errno != EINVAL)
+        fail(c, stage, errno, "setresgid 0 in the user namespace", NULL, NULL);
+    if (raw_setresuid(0) < 0 && errno != EINVAL)
+        fail(c, stage, errno, "setresuid 0 in the user namespace", NULL, NULL);
+    // EPERM: setgroups is denied in this namespace.
+    if (raw_setgroups(0, NULL) < 0 && errno != EPERM)
+        fail(c, stage, errno, "setgroups in the user namespace", NULL, NULL);
+    rearm_parent_death(c, stage);
+}
+
 /// In a new user namespace the child still has the host's ids (unmapped:
 /// files it created would fail with EOVERFLOW): become the namespace's root.
+/// (A joined one was entered by the intermediate, which did this already.)
 static void become_namespace_root(const struct child *c)
 {
     if (!(c->flags & CLONE_NEWUSER))
         return;
-    // EINVAL: 0 is not mapped; carry on with the ids we have.
-    if (raw_setresgid(0) < 0 && errno != EINVAL)
-        fail(c, BERTH_STAGE_IDS, errno, "setresgid 0 in the user namespace", NULL, NULL);
-    if (raw_setresuid(0) < 0 && errno != EINVAL)
-        fail(c, BERTH_STAGE_IDS, errno, "setresuid 0 in the user namespace", NULL, NULL);
-    // EPERM: setgroups is denied in this namespace.
-    if (raw_setgroups(0, NULL) < 0 && errno != EPERM)
-        fail(c, BERTH_STAGE_IDS, errno, "setgroups in the user namespace", NULL, NULL);
-    rearm_parent_death(c, BERTH_STAGE_IDS);
+    become_userns_root(c, BERTH_STAGE_IDS);
 }
 
 static void protect_process(const struct child *c)
@@ -1252,6 +1280,63 @@ static _Noreturn void child_main(struct child *c)
 }
 
 // ---------------------------------------------------------------------------
+// Join mode: the intermediate process.
+
+/// The intermediate's message when the fork worked. 8 bytes: never taken for a
+/// berth_launch_report (248 bytes, whose first field, the stage, is >= 1).
+struct pid_record {
+    int32_t tag;  // PID_RECORD_TAG
+    int32_t pid;  // the container process, in the caller's pid namespace
+};
+#define PID_RECORD_TAG ((int32_t)-0x4a4f494e) // -"JOIN"
+
+/// Runs in the process berth_launch cloned (no namespace flags); see the top
+/// of this file. Signals stay blocked here: no handler of the parent's may run,
+/// and the container process resets them all (reset_signals).
+static _Noreturn void join_main(struct child *c)
+{
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+        fail(c, BERTH_STAGE_JOIN_USERNS, errno, "PR_SET_PDEATHSIG", NULL, NULL);
+    if (getppid() != c->parent)
+        _exit(CHILD_FAILED);
+    // The container process inherits our fds: it must not hold the parent's
+    // end either (an EOF tells it that the parent is gone).
+    if (close(c->parent_end) < 0)
+        fail(c, BERTH_STAGE_JOIN_USERNS, errno, "close the parent's socket", NULL, NULL);
+    c->parent_end = -1;
+
+    if (setns(c->plan->userns_fd, CLONE_NEWUSER) < 0)
+        fail(c, BERTH_STAGE_JOIN_USERNS, errno, "setns into the user namespace", NULL, NULL);
+    // Also re-arms the parent-death signal, which a change of ids clears.
+    become_userns_root(c, BERTH_STAGE_JOIN_USERNS);
+    // Owned by the joined user namespace. The cgroup namespace waits for the
+    // release, as in the clone of the other mode.
+    int others = c->flags & ~CLONE_NEWCGROUP;
+    if (others != 0 && unshare(others) < 0)
+        fail(c, BERTH_STAGE_JOIN_USERNS, errno, "unshare namespaces", NULL, NULL);
+
+    // CLONE_PARENT: the caller's thread is the parent, not us (we exit now).
+    // A fork-like clone: it continues on a copy of this stack.
+    pid_t pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
+    if (pid < 0)
+        fail(c, BERTH_STAGE_JOIN_USERNS, errno, "fork the container process", NULL, NULL);
+    if (pid == 0)
+        child_main(c);
+
+    struct pid_record record = { .tag = PID_RECORD_TAG, .pid = pid };
+    ssize_t n;
+    do {
+        n = send(c->sync, &record, sizeof record, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)sizeof record) {
+        // The parent cannot learn its pid: it must not run.
+        kill(pid, SIGKILL);
+        _exit(CHILD_FAILED);
+    }
+    _exit(0);
+}
+
+// ---------------------------------------------------------------------------
 // The parent's side.
 
 /// /proc/sys/kernel/cap_last_cap, read once (the parent side only).
@@ -1303,6 +1388,95 @@ static pid_t clone_child(int flags, int *pidfd)
     return (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, NULL, NULL, 0);
 }
 
+/// Join mode: peeks at the intermediate's one message (a pid record or a
+/// report) without taking it. Returns its size, 0 on EOF, -1 with errno
+/// (ECHILD: the intermediate exited and left nothing, while the container
+/// process it may have forked still holds the socket).
+static ssize_t peek_intermediate(int sync, int intermediate_fd, struct berth_launch_report *buf)
+{
+    bool exited = false;
+    for (;;) {
+        ssize_t n = recv(sync, buf, sizeof *buf, MSG_PEEK | MSG_DONTWAIT);
+        if (n >= 0)
+            return n;
+        if (errno == EINTR)
+            continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            return -1;
+        if (exited) {
+            errno = ECHILD;
+            return -1;
+        }
+        if (intermediate_fd < 0) { // no pidfd (Linux < 5.3): trust the EOF
+            n = recv(sync, buf, sizeof *buf, MSG_PEEK);
+            if (n >= 0 || errno != EINTR)
+                return n;
+            continue;
+        }
+        // Its pidfd turns readable when it has exited: anything it sent is
+        // queued by then, so one more look at the socket settles it.
+        struct pollfd fds[2] = { { .fd = sync, .events = POLLIN }, { .fd = intermediate_fd, .events = POLLIN } };
+        int r = poll(fds, 2, -1);
+        if (r < 0 && errno != EINTR)
+            return -1;
+        if (r > 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
+            exited = true;
+    }
+}
+
+static void reap(pid_t pid)
+{
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+}
+
+/// Join mode, in the parent after the clone of the intermediate `pid`.
+static pid_t finish_join(pid_t pid, int intermediate_fd, int sync, int *sync_fd, int *pidfd)
+{
+    struct berth_launch_report message;
+    ssize_t n = peek_intermediate(sync, intermediate_fd, &message);
+    if (n == (ssize_t)sizeof message) {
+        // Its report: left for berth_launch_wait_exec; the caller reaps it.
+        *sync_fd = sync;
+        if (pidfd != NULL)
+            *pidfd = intermediate_fd;
+        else if (intermediate_fd >= 0)
+            close(intermediate_fd);
+        return pid;
+    }
+    int error = n < 0 ? errno : n == 0 ? ECHILD : EBADMSG;
+    struct pid_record record;
+    if (n == (ssize_t)sizeof record) {
+        ssize_t taken;
+        do {
+            taken = recv(sync, &record, sizeof record, 0);
+        } while (taken < 0 && errno == EINTR);
+        if (taken == (ssize_t)sizeof record && record.tag == PID_RECORD_TAG && record.pid > 0) {
+            reap(pid);
+            if (intermediate_fd >= 0)
+                close(intermediate_fd);
+            *sync_fd = sync;
+            if (pidfd != NULL) {
+                // Our child, not reaped: the pid cannot have been reused.
+                long fd = syscall(SYS_pidfd_open, record.pid, 0);
+                *pidfd = fd >= 0 ? (int)fd : -1;
+            }
+            return record.pid;
+        }
+        error = taken < 0 ? errno : EBADMSG;
+    }
+    // Nothing usable: a container process it may have forked gets the EOF
+    // instead of the release and exits.
+    close(sync);
+    kill(pid, SIGKILL); // not reaped yet: still ours
+    reap(pid);
+    if (intermediate_fd >= 0)
+        close(intermediate_fd);
+    errno = error;
+    return -1;
+}
+
 pid_t berth_launch(const struct berth_launch_plan *plan, int *sync_fd, int *pidfd)
 {
     if (plan == NULL || sync_fd == NULL) {
@@ -1315,6 +1489,14 @@ pid_t berth_launch(const struct berth_launch_plan *plan, int *sync_fd, int *pidf
     int flags = plan->clone_flags & ~CSIGNAL;
     if (flags & ~NAMESPACE_FLAGS) {
         errno = EINVAL;
+        return -1;
+    }
+    if (plan->join_userns && (flags & CLONE_NEWUSER)) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (plan->join_userns && plan->userns_fd < 0) {
+        errno = EBADF;
         return -1;
     }
     int sockets[2];
@@ -1344,9 +1526,12 @@ pid_t berth_launch(const struct berth_launch_plan *plan, int *sync_fd, int *pidf
         return -1;
     }
     int fd = -1;
-    pid_t pid = clone_child(flags & ~CLONE_NEWCGROUP, &fd);
-    if (pid == 0)
+    pid_t pid = clone_child(plan->join_userns ? 0 : flags & ~CLONE_NEWCGROUP, &fd);
+    if (pid == 0) {
+        if (plan->join_userns)
+            join_main(&c);
         child_main(&c);
+    }
     int error = errno;
     pthread_sigmask(SIG_SETMASK, &saved, NULL);
     close(sockets[1]);
@@ -1355,6 +1540,8 @@ pid_t berth_launch(const struct berth_launch_plan *plan, int *sync_fd, int *pidf
         errno = error;
         return -1;
     }
+    if (plan->join_userns)
+        return finish_join(pid, fd, sockets[0], sync_fd, pidfd);
     *sync_fd = sockets[0];
     if (pidfd != NULL)
         *pidfd = fd;

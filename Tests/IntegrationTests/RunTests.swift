@@ -363,3 +363,32 @@ func shell(_ sb: Sandbox, _ script: String) -> Sandbox.Result {
         }
     }
 }
+
+@Suite struct PauseProcessTests {
+    @Test(arguments: Mode.available)
+    func rootless_runs_share_one_user_namespace_held_by_a_pause_process(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let first = sb.berth("run", "--rm", "img", "readlink", "/proc/self/ns/user")
+        #expect(first.status == 0, "\(first)")
+        let pidFile = sb.runroot + "/pause.pid"
+        guard mode == .rootless else {
+            #expect(!FileManager.default.fileExists(atPath: pidFile), "root needs no pause process")
+            return
+        }
+        let pause = try String(contentsOfFile: pidFile, encoding: .utf8).split(separator: " ").first.map(String.init) ?? ""
+        let second = sb.berth("run", "--rm", "img", "readlink", "/proc/self/ns/user")
+        #expect(second.stdout == first.stdout, "both containers are in the pause process's user namespace")
+        let map = sb.berth("run", "--rm", "img", "cat", "/proc/self/uid_map").stdout
+        #expect(map.split(separator: "\n").count == 2, "the user and the subordinate range: \(map)")
+        // A dead pause process (or a reboot) is noticed and replaced.
+        let pausePID = Int32(pause) ?? 0
+        #expect(pausePID > 1, "pause.pid names a process: \(pause)")
+        if pausePID > 1 { kill(pausePID, SIGKILL) }
+        Thread.sleep(forTimeInterval: 0.1)
+        let third = sb.berth("run", "--rm", "img", "true")
+        #expect(third.status == 0, "\(third)")
+        let replaced = try String(contentsOfFile: pidFile, encoding: .utf8).split(separator: " ").first.map(String.init)
+        #expect(replaced != pause)
+    }
+}

@@ -194,7 +194,8 @@ public final class Sandbox: @unchecked Sendable {
     public func cleanup() -> [String] {
         lock.lock()
         defer { lock.unlock() }
-        let found = scanMounts()
+        stopPauseProcess()
+        let found = scanMounts() + scanProcesses()
         if !removed {
             removeTree()
             removed = true
@@ -272,3 +273,32 @@ public final class Sandbox: @unchecked Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+extension Sandbox {
+    /// A rootless store's pause process (it holds the user namespace between
+    /// commands, as podman's does) is expected to outlive berth; it goes with the sandbox.
+    func stopPauseProcess() {
+        guard let text = try? String(contentsOfFile: runroot + "/pause.pid", encoding: .utf8),
+              let pid = Int32(text.split(separator: " ").first ?? ""), pid > 1 else { return }
+        kill(pid, SIGKILL)
+    }
+
+    /// Processes still running with this sandbox in their command line: a test
+    /// that leaves one behind is reported, and the process is killed.
+    func scanProcesses() -> [String] {
+        var found: [String] = []
+        let me = getpid()
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry), pid > 1, pid != me,
+                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
+            let cmdline = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+            guard cmdline.contains(dir + "/") else { continue }
+            if let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+               let close = stat.lastIndex(of: ")"), stat[stat.index(close, offsetBy: 2)] == "Z" { continue }
+            found.append("process \(pid) left running: \(cmdline)")
+            kill(pid, SIGKILL)
+        }
+        return found
+    }
+}
+

@@ -59,4 +59,8 @@ int berth_tty_raw(int fd, void *saved);
 int berth_tty_restore(int fd, const void *saved);
 size_t berth_termios_size(void);
 
+/// Clears the parent-death signal (execve keeps it): the pause process must
+/// outlive the berth that started it.
+int berth_clear_pdeathsig(void);
+
 #endif

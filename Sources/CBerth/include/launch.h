@@ -97,6 +97,12 @@ struct berth_launch_plan {
     /// fds 3 … 3+preserve_fds-1 stay open across exec (podman --preserve-fds);
     /// every other fd above 2 is made close-on-exec in the child. 0: none.
     int preserve_fds;
+
+    /// Join this user namespace (an fd of /proc/PID/ns/user) instead of creating
+    /// one: clone_flags must not contain CLONE_NEWUSER then. Only read when
+    /// join_userns is true.
+    bool join_userns;
+    int userns_fd;
 };
 
 /// Where a failed child stopped, reported with its errno.
@@ -119,6 +125,9 @@ enum berth_launch_stage {
     BERTH_STAGE_NAMESPACES,
     /// The init of plan->init: fork of the container's process, its process group.
     BERTH_STAGE_INIT,
+    /// plan->join_userns: the intermediate process (setns into userns_fd, root
+    /// there, unshare of the other namespaces, fork of the container process).
+    BERTH_STAGE_JOIN_USERNS,
 };
 
 struct berth_launch_report {
@@ -141,6 +150,28 @@ struct berth_launch_report {
 /// and join cgroups. Returns the child's pid (and a pidfd in *pidfd when the
 /// kernel gives one, else -1) or -1 with errno set. *sync_fd is the parent's end
 /// of a SOCK_SEQPACKET|SOCK_CLOEXEC socketpair.
+///
+/// plan->join_userns (rootless with a pause process holding the user namespace;
+/// no id maps to write): berth_launch clones an intermediate process without
+/// namespace flags. It setns(userns_fd, CLONE_NEWUSER), becomes root there
+/// (setresgid/setresuid 0, setgroups), unshares clone_flags minus
+/// CLONE_NEWCGROUP (still made after the release) and forks the container
+/// process with CLONE_PARENT: that one is a child of the thread that called
+/// berth_launch, exactly as without join_userns (waitpid, pidfd, the
+/// PR_SET_PDEATHSIG rule above), and pid 1 of its pid namespace. The
+/// intermediate sends one message on the sync socket and exits:
+///   - a pid record of 8 bytes, {int32 tag < 0, int32 pid} (pid as seen by the
+///     caller): berth_launch consumes it, reaps the intermediate and returns
+///     that pid (and *pidfd from pidfd_open, -1 on ENOSYS);
+///   - or a berth_launch_report (sizeof, 248 bytes; stage
+///     BERTH_STAGE_JOIN_USERNS, errno, detail) and exit 127: berth_launch leaves
+///     it in the socket and returns the intermediate's pid (and its pidfd), not
+///     reaped. The caller goes on as usual: berth_launch_release returns 0,
+///     berth_launch_wait_exec returns 1 with the report, waitpid sees exit 127.
+/// The two are told apart by size (and the tag). berth_launch blocks until
+/// that message (the setns, unshare and fork: well under a millisecond). An
+/// intermediate that dies without a message (killed): -1 with errno ECHILD.
+/// The caller may close userns_fd once berth_launch has returned.
 pid_t berth_launch(const struct berth_launch_plan *plan, int *sync_fd, int *pidfd);
 
 /// Lets the child go on. Returns 0 or -1 with errno (0 also when the child has
