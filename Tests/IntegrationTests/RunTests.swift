@@ -392,3 +392,24 @@ func shell(_ sb: Sandbox, _ script: String) -> Sandbox.Result {
         #expect(replaced != pause)
     }
 }
+
+@Suite struct LivenessTests {
+    @Test(arguments: Mode.available)
+    func a_reused_pid_does_not_make_a_container_look_running(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let id = sb.berth("create", "--name", "ghost", "img", "true").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        // The record of a container berth saw running, whose pid now belongs to another
+        // live process (this test's own), with another start time.
+        let statePath = sb.root + "/containers/\(id)/state.json"
+        let bootID = try String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let state = #"{"status":"running","pid":\#(getpid()),"pidStartTime":1,"bootID":"\#(bootID)","startedAt":1,"exitCode":0}"#
+        try state.write(toFile: statePath, atomically: true, encoding: .utf8)
+        if mode == .rootless { _ = sb.run("/bin/chown", ["\(sb.testUser!.uid)", statePath], asTestUser: false) }
+        let ps = sb.berth("ps", "-a", "--format", "{{.Names}} {{.State}}")
+        #expect(ps.stdout == "ghost exited\n", "\(ps)")
+        #expect(sb.berth("ps", "-q").stdout.isEmpty)
+        #expect(sb.berth("rm", "ghost").status == 0, "an exited container is removed without -f")
+    }
+}
