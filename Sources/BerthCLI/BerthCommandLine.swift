@@ -11,7 +11,7 @@ package enum BerthCommandLine {
         ImagesCommand(), ImageCommand(), LoadCommand(), SaveCommand(), ImportCommand(), TagCommand(), UntagCommand(),
         RmiCommand(), HistoryCommand(), InspectCommand(), InfoCommand(), VersionCommand(), UserNamespaceCommand(),
         RunCommand(), CreateCommand(), StartCommand(), PsCommand(), RmCommand(), StopCommand(), WaitCommand(),
-        ContainerCommand(),
+        ContainerCommand(), LogsCommand(), MonitorCommand(),
     ]
 
     package static func main() -> Never {
@@ -26,6 +26,9 @@ package enum BerthCommandLine {
             Output.err("Error: \(error)\n")
             return error.exitCode
         } catch let error as RuntimeError {
+            Output.err("Error: \(error)\n")
+            return error.exitCode
+        } catch let error as ContainerError {
             Output.err("Error: \(error)\n")
             return error.exitCode
         } catch {

@@ -159,3 +159,21 @@ struct ContainerInspectCommand: CLICommand {
         return try InspectCommand().run(parsed, context)
     }
 }
+
+/// `berth logs`: what a detached container wrote (its monitor's log file).
+struct LogsCommand: CLICommand {
+    let name = "logs"
+    let summary = "Fetch the logs of a detached container"
+    let usage = "CONTAINER"
+    let flags: [FlagSpec] = []
+
+    func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
+        guard args.positionals.count == 1 else { throw CLIError("logs takes exactly one container") }
+        let engine = context.engine()
+        let record = try engine.resolveContainer(args.positionals[0])
+        if let bytes = try? FileSystem.readFile(engine.logPath(record.id)) {
+            Output.out(String(decoding: bytes, as: UTF8.self))
+        }
+        return 0
+    }
+}

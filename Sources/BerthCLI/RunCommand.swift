@@ -80,13 +80,26 @@ struct RunCommand: CLICommand {
     let stopsAtFirstPositional = true
     let flags = ContainerFlags.create + [.bool("detach", "d", "Run container in background and print container ID")]
 
+
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
-        if args.has("detach") { throw CLIError("--detach is not supported yet: run in the foreground") }
         let engine = context.engine()
         let options = try ContainerFlags.options(args)
+        if args.has("detach") && options.tty {
+            throw CLIError("detached containers with a terminal (-t) are not supported yet")
+        }
         let record = try engine.createContainer(options)
         Stopwatch.mark("created")
         try ContainerFlags.writeCIDFile(args, id: record.id)
+        if args.has("detach") {
+            do {
+                _ = try engine.startDetached(record.id)
+            } catch {
+                if options.autoRemove { try? engine.removeContainer(record.id, force: true) }
+                throw error
+            }
+            Output.out(record.id + "\n")
+            return 0
+        }
         var attach = AttachOptions()
         attach.sigProxy = args.values["sig-proxy"]?.last != "false"
         return try engine.startAttached(record.id, attach: attach)
@@ -113,15 +126,25 @@ struct StartCommand: CLICommand {
     let summary = "Start one or more containers"
     let usage = "[options] CONTAINER"
     let flags: [FlagSpec] = [
-        .bool("attach", "a", "Attach container's STDOUT and STDERR (the only mode for now)"),
+        .bool("attach", "a", "Attach container's STDOUT and STDERR"),
         .bool("interactive", "i", "Attach container's STDIN"),
-        .bool("sig-proxy", nil, "Proxy received signals to the process"),
+        .bool("sig-proxy", nil, "Proxy received signals to the process (with --attach)"),
     ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
-        guard args.positionals.count == 1 else { throw CLIError("start takes exactly one container (it runs attached)") }
-        var attach = AttachOptions()
-        attach.sigProxy = args.values["sig-proxy"]?.last != "false"
-        return try context.engine().startAttached(args.positionals[0], attach: attach)
+        guard !args.positionals.isEmpty else { throw CLIError("start requires at least one container") }
+        let engine = context.engine()
+        if args.has("attach") || args.has("interactive") {
+            guard args.positionals.count == 1 else { throw CLIError("you cannot start and attach multiple containers at once") }
+            var attach = AttachOptions()
+            attach.sigProxy = args.values["sig-proxy"]?.last != "false"
+            return try engine.startAttached(args.positionals[0], attach: attach)
+        }
+        // podman: without --attach, start runs each container detached and prints its name or ID as given.
+        for target in args.positionals {
+            _ = try engine.startDetached(target)
+            Output.out(target + "\n")
+        }
+        return 0
     }
 }

@@ -8,6 +8,9 @@ import Glibc
 
 package struct AttachOptions: Sendable {
     package var sigProxy = true
+    /// Detached (the monitor): the container's stdin, stdout and stderr; no pty
+    /// relay and no signal forwarding.
+    package var detachedStdio: (Int32, Int32, Int32)?
     package init() {}
 }
 
@@ -27,10 +30,10 @@ extension Engine {
         do {
             spec = try containerSpec(record)
             Stopwatch.mark("spec")
-            relay = record.tty ? try TerminalRelay() : nil
-            let input: Int32 = record.interactive ? 0 : open("/dev/null", O_RDONLY | O_CLOEXEC)
+            relay = record.tty && attach.detachedStdio == nil ? try TerminalRelay() : nil
+            let input: Int32 = record.interactive && attach.detachedStdio == nil ? 0 : open("/dev/null", O_RDONLY | O_CLOEXEC)
             defer { if input > 0 { close(input) } }
-            let stdio = relay.map { ($0.slave.raw, $0.slave.raw, $0.slave.raw) } ?? (input, -1, -1)
+            let stdio = attach.detachedStdio ?? relay.map { ($0.slave.raw, $0.slave.raw, $0.slave.raw) } ?? (input, -1, -1)
             process = try ContainerProcess.start(spec, stdio: stdio)
             Stopwatch.mark("exec")
         } catch {
@@ -49,7 +52,7 @@ extension Engine {
         try? writeState(state, for: record.id)
         lock.unlock()
         onStarted(record)
-        if attach.sigProxy && relay == nil { SignalForwarder.start(forwardingTo: process.pid) }
+        if attach.sigProxy && relay == nil && attach.detachedStdio == nil { SignalForwarder.start(forwardingTo: process.pid) }
         relay?.relay(forwardInput: record.interactive)
         let code = process.wait()
         Stopwatch.mark("exited")

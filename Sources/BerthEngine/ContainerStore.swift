@@ -81,6 +81,8 @@ package enum ContainerError: Error, CustomStringConvertible {
     case nameInUse(String, id: String)
     case running(String)
     case invalid(String)
+    /// A detached start failed; the code is what a foreground run would exit with.
+    case startFailed(String, exitCode: Int32)
 
     package var description: String {
         switch self {
@@ -91,7 +93,13 @@ package enum ContainerError: Error, CustomStringConvertible {
         case .running(let name):
             return "cannot remove container \(name) as it is running - running or paused containers cannot be removed without force: container state improper"
         case .invalid(let message): return message
+        case .startFailed(let message, _): return message
         }
+    }
+
+    package var exitCode: Int32 {
+        if case .startFailed(_, let code) = self { return code }
+        return 125
     }
 }
 

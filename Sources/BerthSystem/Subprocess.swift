@@ -47,6 +47,21 @@ package enum Subprocess {
                        stderr: FileDescriptor(raw: errPipe[0]))
     }
 
+    /// Starts a long-lived helper (the container monitor): stdio on /dev/null and
+    /// `statusFD` as its fd 3; it is not waited for here.
+    package static func spawnDetached(_ executable: String, _ arguments: [String], statusFD: Int32) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd: Int32 in [0, 1, 2] {
+            posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
+        }
+        // dup2 clears close-on-exec on the copy; the pipe end is never fd 3 itself
+        // (0-2 are open), so the copy is always a fresh, inheritable descriptor.
+        posix_spawn_file_actions_adddup2(&actions, statusFD, 3)
+        return try spawn(executable, arguments, actions: &actions)
+    }
+
     static func spawn(_ executable: String, _ arguments: [String],
                       actions: inout posix_spawn_file_actions_t) throws -> pid_t {
         var pid: pid_t = 0

@@ -155,8 +155,8 @@ func shell(_ sb: Sandbox, _ script: String) -> Sandbox.Result {
             .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(id.count == 64)
         #expect(sb.berth("ps", "-a", "--format", "{{.Names}} {{.Status}}").stdout == "keeper Created\n")
-        #expect(sb.berth("start", "keeper").stdout == "run\n")
-        #expect(sb.berth("start", "keeper").stdout == "run\nrun\n", "the upper dir survives between runs")
+        #expect(sb.berth("start", "-a", "keeper").stdout == "run\n")
+        #expect(sb.berth("start", "-a", "keeper").stdout == "run\nrun\n", "the upper dir survives between runs")
         let ps = sb.berth("ps", "-a")
         #expect(ps.stdout.hasPrefix("CONTAINER ID  IMAGE"), "\(ps)")
         #expect(ps.stdout.contains("Exited (0)") && ps.stdout.contains("keeper"))
@@ -246,7 +246,7 @@ func shell(_ sb: Sandbox, _ script: String) -> Sandbox.Result {
 
         #expect(sb.berth("create", "--name", "same", "img", "echo", "one").status == 0)
         #expect(sb.berth("create", "--replace", "--name", "same", "img", "echo", "two").status == 0)
-        #expect(sb.berth("start", "same").stdout == "two\n", "--replace swapped the container")
+        #expect(sb.berth("start", "-a", "same").stdout == "two\n", "--replace swapped the container")
         #expect(sb.berth("wait", "same").stdout == "0\n")
         let inspect = sb.berth("inspect", "--format", "{{.Name}} {{.State.Status}} {{.State.ExitCode}} {{.Config.Cmd}}", "same")
         #expect(inspect.stdout == "same exited 0 [echo two]\n", "\(inspect)")
@@ -411,5 +411,41 @@ func shell(_ sb: Sandbox, _ script: String) -> Sandbox.Result {
         #expect(ps.stdout == "ghost exited\n", "\(ps)")
         #expect(sb.berth("ps", "-q").stdout.isEmpty)
         #expect(sb.berth("rm", "ghost").status == 0, "an exited container is removed without -f")
+    }
+}
+
+@Suite struct DetachedTests {
+    @Test(arguments: Mode.available)
+    func run_detached_and_start_return_while_the_monitor_keeps_the_container(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let started = sb.berth("run", "-d", "--name", "bg", "img", "sh", "-c", "echo hello from bg; sleep 30")
+        #expect(started.status == 0 && started.stdout.count == 65, "run -d prints the ID: \(started)")
+        #expect(sb.berth("ps", "--format", "{{.Names}} {{.State}}").stdout == "bg running\n")
+        var logs = ""
+        for _ in 0..<100 where !logs.contains("hello") {
+            logs = sb.berth("logs", "bg").stdout
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(logs == "hello from bg\n", "the monitor keeps the output: \(logs)")
+        #expect(sb.berth("stop", "-t", "1", "bg").stdout == "bg\n")
+        #expect(sb.berth("ps", "-a", "--format", "{{.Names}} {{.Status}}").stdout.hasPrefix("bg Exited (137)"))
+
+        #expect(sb.berth("create", "--name", "later", "img", "sh", "-c", "exit 6").status == 0)
+        #expect(sb.berth("start", "later").stdout == "later\n", "start without -a detaches and prints the name")
+        #expect(sb.berth("wait", "later").stdout == "6\n")
+
+        let failing = sb.berth("run", "-d", "img", "nosuchcommand")
+        #expect(failing.status == 127, "the monitor reports the exit code a foreground run would give: \(failing)")
+        #expect(failing.stderr.hasPrefix("Error: ") && failing.stderr.contains("nosuchcommand"), "\(failing)")
+
+        #expect(sb.berth("run", "-d", "--rm", "--name", "gone", "img", "true").status == 0)
+        var remaining = "gone"
+        for _ in 0..<100 where !remaining.isEmpty {
+            remaining = sb.berth("ps", "-a", "--filter", "name=gone", "-q").stdout
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(remaining.isEmpty, "--rm applies to detached containers too")
+        #expect(sb.berth("rm", "-a", "-f").status == 0)
     }
 }
