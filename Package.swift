@@ -50,6 +50,15 @@ let package = Package(
             swiftSettings: swiftSettings,
             linkerSettings: [staticArchive("z"), staticArchive("zstd"), staticArchive("crypto")]
         ),
+        // libssl's API lives beside the registry client that alone uses it; CTLS keeps
+        // the libcrypto headers the image code needs.
+        .systemLibrary(name: "CBerthSSL", path: "Sources/CBerthSSL"),
+        .target(
+            name: "BerthRegistry",
+            dependencies: ["BerthSystem", "BerthImage", "CTLS", "CBerthSSL"],
+            swiftSettings: swiftSettings,
+            linkerSettings: [staticArchive("ssl"), staticArchive("crypto")]
+        ),
         .target(
             name: "BerthRuntime",
             dependencies: ["BerthSystem", "CBerth", "CBerthSeccomp"],
@@ -85,6 +94,11 @@ let package = Package(
         .testTarget(
             name: "BerthCLITests",
             dependencies: ["BerthCLI", "BerthImage"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BerthRegistryTests",
+            dependencies: ["BerthRegistry", "BerthImage"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
