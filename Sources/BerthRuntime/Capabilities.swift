@@ -23,13 +23,19 @@ package enum Capabilities {
         return value
     }
 
-    /// Accepts "NET_ADMIN", "cap_net_admin", "CAP_NET_ADMIN" and "ALL".
+    /// "CAP_SYS_ADMIN" from "sys_admin", "SYS_ADMIN" or "CAP_SYS_ADMIN", known or not
+    /// (a seccomp profile may name capabilities this table lacks).
+    package static func canonicalName(_ name: String) -> String {
+        let upper = name.uppercased()
+        return upper.hasPrefix("CAP_") ? upper : "CAP_" + upper
+    }
+
+    /// Accepts "NET_ADMIN", "cap_net_admin", "CAP_NET_ADMIN" and "ALL"; refuses unknown names.
     package static func normalize(_ name: String) throws -> String {
-        var upper = name.uppercased()
-        if upper == "ALL" { return upper }
-        if !upper.hasPrefix("CAP_") { upper = "CAP_" + upper }
-        guard names.contains(upper) else { throw RuntimeError.invalidArgument("unknown capability \"\(name)\"") }
-        return upper
+        if name.uppercased() == "ALL" { return "ALL" }
+        let canonical = canonicalName(name)
+        guard names.contains(canonical) else { throw RuntimeError.invalidArgument("unknown capability \"\(name)\"") }
+        return canonical
     }
 
     /// podman's rule: start from the default (or all with --privileged), add, then drop.

@@ -34,7 +34,7 @@ package enum SeccompCompiler {
     ) throws -> [UInt8] {
         try profile.validate(source: source)
         let host = SeccompHost.current
-        let caps = Set(capabilities.map(normalizeCapability))
+        let caps = Set(capabilities.map(Capabilities.canonicalName))
         var plan = RulePlan()
         for (index, entry) in (profile.syscalls ?? []).enumerated()
         where applies(entry, capabilities: caps, host: host) {
@@ -68,21 +68,16 @@ package enum SeccompCompiler {
         return program
     }
 
-    /// "CAP_SYS_ADMIN" from "sys_admin", "SYS_ADMIN" or "CAP_SYS_ADMIN".
-    package static func normalizeCapability(_ name: String) -> String {
-        let upper = name.uppercased()
-        return upper.hasPrefix("CAP_") ? upper : "CAP_" + upper
-    }
 
     /// moby's includes/excludes: includes need every cap, the native arch listed and a
     /// new enough kernel; excludes drop the entry when any cap is held or the arch is listed.
     static func applies(_ entry: SeccompProfile.Syscall, capabilities: Set<String>, host: SeccompHost) -> Bool {
         if let excludes = entry.excludes {
-            if (excludes.caps ?? []).contains(where: { capabilities.contains(normalizeCapability($0)) }) { return false }
+            if (excludes.caps ?? []).contains(where: { capabilities.contains(Capabilities.canonicalName($0)) }) { return false }
             if (excludes.arches ?? []).contains(host.dockerArch) { return false }
         }
         if let includes = entry.includes {
-            if !(includes.caps ?? []).allSatisfy({ capabilities.contains(normalizeCapability($0)) }) { return false }
+            if !(includes.caps ?? []).allSatisfy({ capabilities.contains(Capabilities.canonicalName($0)) }) { return false }
             if let arches = includes.arches, !arches.isEmpty, !arches.contains(host.dockerArch) { return false }
             if let minimum = includes.minKernel {
                 // An unparsable release is treated as new: the rule stays, the kernel decides.
@@ -254,7 +249,7 @@ package struct SeccompCache: Sendable {
     /// Where the program for these inputs is (or would be) stored.
     package func file(profileBytes: [UInt8], capabilities: Set<String>) -> String {
         let host = SeccompHost.current
-        let caps = Set(capabilities.map(SeccompCompiler.normalizeCapability)).sorted().joined(separator: ",")
+        let caps = Set(capabilities.map(Capabilities.canonicalName)).sorted().joined(separator: ",")
         var key = Array(Self.formatVersion.utf8) + [0]
         key += profileBytes + [0]
         for part in [caps, SeccompCompiler.libseccompVersion, host.scmpArch, host.kernelRelease] {

@@ -7,10 +7,7 @@ import Testing
 @testable import BerthRuntime
 
 /// design.md §8's default capability set.
-private let defaultCapabilities: Set<String> = [
-    "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_NET_BIND_SERVICE",
-    "CAP_SETFCAP", "CAP_SETGID", "CAP_SETPCAP", "CAP_SETUID", "CAP_SYS_CHROOT",
-]
+private let defaultCapabilities = Capabilities.podmanDefault
 
 @Suite struct SeccompTests {
     @Test func test_default_profile_compiles_to_whole_bpf_instructions() throws {
