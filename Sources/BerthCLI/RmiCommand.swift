@@ -15,17 +15,12 @@ struct RmiCommand: CLICommand {
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         guard args.has("all") || !args.positionals.isEmpty else { throw CLIError("image name or ID must be specified") }
-        let report = try context.engine().removeImages(args.positionals, force: args.has("force"), all: args.has("all"))
+        var report = try context.engine().removeImages(args.positionals, force: args.has("force"), all: args.has("all"))
         for name in report.untagged { Output.out("Untagged: \(name)\n") }
         for id in report.deleted { Output.out("Deleted: \(id)\n") }
-        var errors = report.errors
-        if args.has("ignore") { errors.removeAll { $0.hasSuffix("image not known") } }
-        for error in errors { Output.err("Error: \(error)\n") }
-        // podman: 1 when an image was not found, 2 when one is in use, else 125.
-        if errors.isEmpty { return 0 }
-        if errors.allSatisfy({ $0.hasSuffix("image not known") }) { return 1 }
-        if errors.contains(where: { $0.contains("in use by container") }) { return 2 }
-        return ExitCode.engineError
+        if args.has("ignore") { report.errors.removeAll(where: RemovalReport.isNotKnown) }
+        for error in report.errors { Output.err("Error: \(error)\n") }
+        return report.exitCode
     }
 }
 

@@ -108,7 +108,7 @@ extension Engine {
                 spec.idMaps = UserNamespace.rootlessMaps()
             }
         }
-        spec.mounts = DefaultMounts.system(rootless: record.isRootless, privileged: record.privileged, newNetwork: spec.newNetwork)
+        spec.mounts = DefaultMounts.system(rootless: record.isRootless, privileged: record.privileged)
         spec.mounts += try etcFiles(record)
         for volume in record.mounts {
             if volume.type == "tmpfs" {

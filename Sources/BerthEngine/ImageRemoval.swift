@@ -4,10 +4,24 @@
 import BerthImage
 import BerthSystem
 
-package struct RemovalReport: Sendable {
+package struct RemovalReport {
     package var untagged: [String] = []
     package var deleted: [String] = []
-    package var errors: [String] = []
+    package var errors: [any Error] = []
+
+    /// podman's rmi exit code: 1 when every failure is an unknown image, 2 when an
+    /// image is in use, else 125.
+    package var exitCode: Int32 {
+        if errors.isEmpty { return 0 }
+        if errors.allSatisfy(RemovalReport.isNotKnown) { return 1 }
+        if errors.contains(where: { if case ImageError.imageInUse = $0 { return true }; return false }) { return 2 }
+        return 125
+    }
+
+    package static func isNotKnown(_ error: any Error) -> Bool {
+        if case ImageError.imageNotKnown = error { return true }
+        return false
+    }
 }
 
 extension Engine {
@@ -41,7 +55,7 @@ extension Engine {
                     try FileSystem.unlinkIfPresent(store.imagePath(image.id))
                     report.deleted.append(image.id)
                 } catch {
-                    report.errors.append("\(error)")
+                    report.errors.append(error)
                 }
             }
             try collectGarbage()

@@ -1,4 +1,5 @@
 // Linux capabilities by name and number, and podman's default set (design.md §8).
+import BerthSystem
 package enum Capabilities {
     /// Index = capability number (linux/capability.h).
     package static let names = [
@@ -18,7 +19,7 @@ package enum Capabilities {
 
     /// The highest capability this kernel knows.
     package static var lastCap: Int {
-        guard let text = try? FileSystemReader.text("/proc/sys/kernel/cap_last_cap"),
+        guard let text = try? FileSystem.readText("/proc/sys/kernel/cap_last_cap"),
               let value = Int(text.filter { $0.isNumber }) else { return names.count - 1 }
         return value
     }
@@ -50,7 +51,7 @@ package enum Capabilities {
     /// This process's bounding set: a container can hold no capability outside it
     /// (root here lacks CAP_SYS_RESOURCE, design.md §11).
     package static var bounding: Set<String> {
-        guard let status = try? FileSystemReader.text("/proc/self/status"),
+        guard let status = try? FileSystem.readText("/proc/self/status"),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapBnd:") }),
               let mask = UInt64(line.dropFirst(7).trimmingPrefix(while: { $0 == " " || $0 == "\t" }), radix: 16) else {
             return Set(names)

@@ -5,7 +5,7 @@ import BerthSystem
 import Glibc
 
 package enum DefaultMounts {
-    package static func system(rootless: Bool, privileged: Bool, newNetwork: Bool) -> [MountSpec] {
+    package static func system(rootless: Bool, privileged: Bool) -> [MountSpec] {
         let nosuidNodevNoexec = UInt(MS_NOSUID | MS_NODEV | MS_NOEXEC)
         var mounts: [MountSpec] = [
             MountSpec(kind: .filesystem, source: "proc", destination: "/proc", fstype: "proc", flags: nosuidNodevNoexec),

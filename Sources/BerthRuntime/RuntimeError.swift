@@ -32,7 +32,3 @@ package enum RuntimeError: Error, CustomStringConvertible {
         }
     }
 }
-
-enum FileSystemReader {
-    static func text(_ path: String) throws -> String { try FileSystem.readText(path) }
-}
