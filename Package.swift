@@ -66,12 +66,12 @@ let package = Package(
         ),
         .target(
             name: "BerthEngine",
-            dependencies: ["BerthImage", "BerthRuntime", "BerthSystem", "CBerth"],
+            dependencies: ["BerthImage", "BerthRegistry", "BerthRuntime", "BerthSystem", "CBerth"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "BerthCLI",
-            dependencies: ["BerthEngine", "BerthImage", "BerthSystem"],
+            dependencies: ["BerthEngine", "BerthImage", "BerthRegistry", "BerthSystem"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

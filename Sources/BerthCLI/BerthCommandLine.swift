@@ -11,7 +11,8 @@ package enum BerthCommandLine {
         ImagesCommand(), ImageCommand(), LoadCommand(), SaveCommand(), ImportCommand(), TagCommand(), UntagCommand(),
         RmiCommand(), HistoryCommand(), InspectCommand(), InfoCommand(), VersionCommand(), UserNamespaceCommand(),
         RunCommand(), CreateCommand(), StartCommand(), PsCommand(), RmCommand(), StopCommand(), WaitCommand(),
-        ContainerCommand(), LogsCommand(), MonitorCommand(),
+        ContainerCommand(), LogsCommand(), MonitorCommand(), PullCommand(), PushCommand(), LoginCommand(), LogoutCommand(),
+        SearchCommand(), ManifestCommand(),
     ]
 
     package static func main() -> Never {

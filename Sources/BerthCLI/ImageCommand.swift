@@ -6,7 +6,7 @@ struct ImageCommand: CLICommand {
     let flags: [FlagSpec] = []
     var subcommands: [any CLICommand] {
         [ImagesCommand(), LoadCommand(), SaveCommand(), ImportCommand(), TagCommand(), UntagCommand(), RmiCommand(),
-         ImagePruneCommand(), ImageInspectCommand(), HistoryCommand()]
+         ImagePruneCommand(), ImageInspectCommand(), HistoryCommand(), PullCommand(), PushCommand()]
     }
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 { 0 }

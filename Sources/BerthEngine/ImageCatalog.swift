@@ -15,8 +15,10 @@ package struct ImageDetails: Sendable {
         var seen: [String] = []
         for name in record.names {
             guard let reference = try? ImageReference.parse(name) else { continue }
-            let digest = reference.repository + "@" + record.manifestDigest.description
-            if !seen.contains(digest) { seen.append(digest) }
+            for manifest in [record.manifestDigest] + (record.otherDigests ?? []) {
+                let digest = reference.repository + "@" + manifest.description
+                if !seen.contains(digest) { seen.append(digest) }
+            }
         }
         return seen
     }

@@ -21,6 +21,8 @@ package final class ImageStore: @unchecked Sendable {
     package var containersDir: String { root + "/containers" }
     package var tmpDir: String { root + "/tmp" }
     package var lockPath: String { root + "/store.lock" }
+    /// Beside a layer kept uncompressed: the digest of its gzip blob, made by a push.
+    package static let gzipBlobNote = "gzip-blob"
 
     package func blobPath(_ digest: Digest) -> String { blobsDir + "/" + digest.hex }
     package func layerDir(_ chainID: String) -> String { layersDir + "/" + chainID }

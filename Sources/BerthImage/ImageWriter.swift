@@ -35,6 +35,10 @@ package struct PendingImage {
     package var layers: [LayerSource]
     package var names: [ImageReference]
     package var location: String
+    /// How many layers may be fetched and unpacked at once.
+    package var parallelism = 1
+    /// Other manifest digests the image is known by (the index it was pulled through).
+    package var extraDigests: [Digest] = []
 
     package init(manifestBytes: [UInt8]?, configBytes: [UInt8], layers: [LayerSource], names: [ImageReference], location: String) {
         self.manifestBytes = manifestBytes
@@ -46,7 +50,7 @@ package struct PendingImage {
     }
 }
 
-package final class ImageWriter {
+package final class ImageWriter: @unchecked Sendable {
     private let store: ImageStore
 
     package init(store: ImageStore) { self.store = store }
@@ -104,10 +108,18 @@ package final class ImageWriter {
 
         var staged: [StagedLayer?] = Array(repeating: nil, count: chains.count)
         for attempt in 0..<3 {
-            for index in chains.indices where staged[index] == nil || (attempt > 0 && staged[index]?.stagedDir == nil && !store.hasLayer(chains[index])) {
-                staged[index] = try stage(image.layers[index], diffID: diffIDs[index], chainID: chains[index],
-                                          parent: index > 0 ? chains[index - 1] : nil, area: area)
+            let todo = chains.indices.filter { index in
+                staged[index] == nil || (attempt > 0 && staged[index]?.stagedDir == nil && !store.hasLayer(chains[index]))
             }
+            // Layers are independent until publishing: a pull fetches and unpacks them side by side.
+            let shared = UncheckedSendable((self, image.layers, diffIDs, chains, area))
+            let results = try ParallelWork.map(todo.count, width: image.parallelism) { job in
+                let (writer, layers, diffIDs, chains, area) = shared.value
+                let index = todo[job]
+                return UncheckedSendable(try writer.stage(layers[index], diffID: diffIDs[index], chainID: chains[index],
+                                                          parent: index > 0 ? chains[index - 1] : nil, area: area))
+            }
+            for (job, result) in results.enumerated() { staged[todo[job]] = result.value }
             let layers = staged.map { $0! }
             if let record = try publish(image, config: config, manifest: manifest, layers: layers) { return record }
             // A concurrent rmi removed a layer we meant to share: stage it again.
@@ -211,6 +223,9 @@ package final class ImageWriter {
                 created: config.created, stored: Date().timeIntervalSince1970)
             for name in names where !record.names.contains(name) { record.names.append(name) }
             if image.manifestBytes != nil { record.manifestDigest = manifestDigest; record.manifestMediaType = mediaType }
+            for digest in image.extraDigests where !(record.otherDigests ?? []).contains(digest) {
+                record.otherDigests = (record.otherDigests ?? []) + [digest]
+            }
             try store.writeImage(record)
             return record
         }

@@ -15,6 +15,9 @@ package struct ImageRecord: Codable, Sendable {
     package var created: String?
     /// When this store received it, seconds since the epoch.
     package var stored: Double
+    /// Other manifest digests that name this image: the index (manifest list) it was
+    /// pulled through. Shown in RepoDigests beside `manifestDigest`.
+    package var otherDigests: [Digest]?
 
     package init(id: String, names: [String], manifestDigest: Digest, manifestMediaType: String, configDigest: Digest,
                  layers: [String], size: Int64, created: String?, stored: Double) {

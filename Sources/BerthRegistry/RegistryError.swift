@@ -20,6 +20,22 @@ package enum RegistryError: Error, CustomStringConvertible, Sendable {
     case bodyTooLarge(url: String, limit: Int)
     case tooManyRedirects(url: String, limit: Int)
     case requestBodyTruncated(url: String, expected: Int64, sent: Int64)
+    /// `line` is 0 for problems that concern the whole file.
+    case invalidRegistriesConf(path: String, line: Int, reason: String)
+    /// `reason` never quotes credentials.
+    case invalidAuthFile(path: String, reason: String)
+    case fileFailed(operation: String, path: String, errno: Int32)
+    /// The registry refused the credentials (or wants some and has none).
+    case unauthorized(registry: String, detail: String)
+    /// A token server's answer could not be used.
+    case tokenFailed(realm: String, reason: String)
+    /// An answer of the distribution API other than the expected one; `detail` is
+    /// the registry's own error text when it sent one.
+    case unexpectedStatus(operation: String, url: String, status: Int, detail: String)
+    case manifestUnknown(reference: String)
+    case blobUnknown(repository: String, digest: String)
+    case invalidManifest(reference: String, reason: String)
+    case blocked(name: String, config: String)
 
     package var description: String {
         switch self {
@@ -57,6 +73,26 @@ package enum RegistryError: Error, CustomStringConvertible, Sendable {
             return "too many redirects (more than \(limit)) starting at \(url)"
         case .requestBodyTruncated(let url, let expected, let sent):
             return "the request body for \(url) ended after \(sent) of \(expected) bytes"
+        case .invalidRegistriesConf(let path, let line, let reason):
+            return line > 0 ? "invalid registries.conf \(path):\(line): \(reason)" : "invalid registries.conf \(path): \(reason)"
+        case .invalidAuthFile(let path, let reason):
+            return "invalid auth file \(path): \(reason)"
+        case .fileFailed(let operation, let path, let errno):
+            return "\(operation) \(path): \(String(cString: strerror(errno)))"
+        case .unauthorized(let registry, let detail):
+            return "authenticating to \(registry): \(detail)"
+        case .tokenFailed(let realm, let reason):
+            return "getting a token from \(realm): \(reason)"
+        case .unexpectedStatus(let operation, let url, let status, let detail):
+            return "\(operation): \(url) answered \(status)" + (detail.isEmpty ? "" : ": \(detail)")
+        case .manifestUnknown(let reference):
+            return "\(reference): manifest unknown"
+        case .blobUnknown(let repository, let digest):
+            return "\(repository): blob \(digest) unknown to the registry"
+        case .invalidManifest(let reference, let reason):
+            return "\(reference): invalid manifest: \(reason)"
+        case .blocked(let name, let config):
+            return "registry for \(name) is blocked in \(config)"
         }
     }
 }

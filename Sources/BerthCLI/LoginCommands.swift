@@ -1,0 +1,77 @@
+// `berth login` and `berth logout`: credentials in the podman/docker auth.json.
+import BerthEngine
+import BerthRegistry
+
+struct LoginCommand: CLICommand {
+    let name = "login"
+    let summary = "Log in to a container registry"
+    let usage = "[options] [REGISTRY]"
+    let flags: [FlagSpec] = [
+        .value("username", "u", "string", "Username for registry"),
+        .value("password", "p", "string", "Password for registry"),
+        .bool("password-stdin", nil, "Take the password from stdin"),
+        .bool("get-login", nil, "Return the current login user for the registry"),
+        .bool("tls-verify", nil, "Require HTTPS and verify certificates when contacting registries"),
+        .value("cert-dir", nil, "Pathname", "Use certificates at the specified path to access the registry"),
+        .value("authfile", nil, "string", "Path of the authentication file. Use REGISTRY_AUTH_FILE environment variable to override"),
+    ]
+
+    func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
+        guard args.positionals.count <= 1 else { throw CLIError("login accepts only one registry to log in to") }
+        guard let registry = args.positionals.first else {
+            throw CLIError("please provide a registry to log in to")
+        }
+        let options = try RegistryFlags.options(args)
+        let engine = context.engine()
+        if args.has("get-login") {
+            guard let stored = try engine.storedCredentials(registry, options: options) else {
+                throw CLIError("not logged into \(registry)")
+            }
+            Output.out(stored.username + "\n")
+            return 0
+        }
+        if args.value("password") != nil && args.has("password-stdin") {
+            throw CLIError("--password and --password-stdin are mutually exclusive")
+        }
+        let username = try args.value("username") ?? TerminalPrompt.line("Username: ")
+        guard !username.isEmpty else { throw CLIError("username can't be empty") }
+        let password: String
+        if args.has("password-stdin") {
+            password = TerminalPrompt.standardInput()
+        } else if let given = args.value("password") {
+            password = given
+        } else {
+            password = try TerminalPrompt.secret("Password: ")
+        }
+        guard !password.isEmpty else { throw CLIError("password can't be empty") }
+        _ = try engine.login(registry, credentials: Credentials(username: username, password: password), options: options)
+        Output.out("Login Succeeded!\n")
+        return 0
+    }
+}
+
+struct LogoutCommand: CLICommand {
+    let name = "logout"
+    let summary = "Log out of a container registry"
+    let usage = "[options] [REGISTRY]"
+    let flags: [FlagSpec] = [
+        .bool("all", "a", "Remove the cached credentials for all registries in the auth file"),
+        .value("authfile", nil, "string", "Path of the authentication file. Use REGISTRY_AUTH_FILE environment variable to override"),
+    ]
+
+    func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
+        let engine = context.engine()
+        if args.has("all") {
+            _ = try engine.logout(nil, authFile: args.value("authfile"))
+            Output.out("Removed login credentials for all registries\n")
+            return 0
+        }
+        guard args.positionals.count == 1 else { throw CLIError("please provide a registry to log out from") }
+        let registry = args.positionals[0]
+        guard try engine.logout(registry, authFile: args.value("authfile")) else {
+            throw CLIError("not logged into \(registry)")
+        }
+        Output.out("Removed login credentials for \(registry)\n")
+        return 0
+    }
+}
