@@ -166,7 +166,8 @@ package final class ImageWriter: @unchecked Sendable {
             if let promised = source.mediaType.flatMap({ Compression.promised(by: $0) }), promised != compression {
                 throw ImageError.decompression(reason: "layer is \(compression.rawValue) data but its media type \(source.mediaType!) says \(promised.rawValue)", location: source.location)
             }
-            let content = TeeHashStream(decompressed)
+            // The blob side (receive, hash, keep, inflate) runs ahead on a thread of its own.
+            let content = TeeHashStream(PrefetchStream(decompressed))
             let unpacker = try LayerUnpacker(directory: dir + "/diff", location: source.location, options: UnpackOptions.current())
             try unpacker.unpack(TarReader(content, location: source.location))
             // Whatever follows the end-of-archive blocks is part of the diff ID too.

@@ -256,7 +256,8 @@ extension RegistriesConf {
                 throw reader.fail(v1.line, "\"registries\" must be a table ([registries.search] and so on, the version 1 format), not \(v1.value.kind)")
             }
             if isDropIn {
-                throw reader.fail(v1.line, "drop-in files must use the version 2 format; [registries.search], [registries.insecure] and [registries.block] are version 1")
+                throw reader.fail(
+                    v1.line, "drop-in files must use the version 2 format; [registries.search], [registries.insecure] and [registries.block] are version 1")
             }
             let v2Keys = ["unqualified-search-registries", "registry", "aliases", "short-name-mode", "credential-helpers"]
             if let v2 = v2Keys.first(where: { root[$0] != nil }), let v2Entry = root[v2] {
