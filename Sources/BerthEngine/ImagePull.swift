@@ -2,7 +2,7 @@
 // and every layer fetched side by side, each streamed once through digest checks,
 // decompression and the unpacker (ImageWriter) before anything is published.
 package import BerthImage
-package import BerthRegistry
+import BerthRegistry
 import BerthSystem
 import Synchronization
 

@@ -3,7 +3,7 @@
 // kept uncompressed in the store are gzipped once and the result kept beside the
 // layer, so the next push of the same layer finds the same blob.
 package import BerthImage
-package import BerthRegistry
+import BerthRegistry
 import BerthSystem
 import Glibc
 
@@ -50,6 +50,8 @@ extension Engine {
         let access = try RegistryAccess(options.registry)
         _ = try access.endpoints(for: target) // refuses blocked registries
         let client = try access.client(for: target, insecure: access.isInsecure(target.repository))
+        // Reach the registry before writing anything (a gzip blob) into the store.
+        _ = try client.ensureScheme()
 
         let (manifestBytes, mediaType, blobs) = try pushPlan(image, format: options.format)
         let repository = target.path

@@ -1,7 +1,7 @@
 // What pull, push, login and search share: registries.conf (short names, mirrors,
 // insecure and blocked registries), credentials from --creds or the auth files,
 // TLS settings from --tls-verify and --cert-dir, proxies from the environment.
-package import BerthImage
+import BerthImage
 package import BerthRegistry
 import BerthSystem
 

@@ -1,6 +1,6 @@
 // `login`, `logout`, `search` and `manifest inspect`: the registry verbs that do not
 // move images.
-package import BerthImage
+import BerthImage
 package import BerthRegistry
 import BerthSystem
 

@@ -2,7 +2,7 @@
 // wants to be authenticated, and requests that carry the right credentials and are
 // retried when the registry or the network stumbles. Safe to share between the
 // threads of a parallel pull.
-package import BerthImage
+import BerthImage
 import Glibc
 import Synchronization
 

@@ -1,0 +1,122 @@
+// Names and configuration: short names through registries.conf, insecure,
+// blocked and mirrored registries; search, manifest inspect, --all-tags; chunked
+// uploads of big layers.
+import Foundation
+import Testing
+import TestSupport
+
+@Suite struct RegistryConfigTests {
+    @Test(arguments: Mode.available)
+    func registries_conf_resolves_short_names_mirrors_and_blocks(mode: Mode) throws {
+        let sb = try Sandbox(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let registry = try TestRegistry(.plain)
+        defer { registry.stop() }
+        let address = registry.address
+        let env = try registryEnv(sb, conf: """
+            # The test's own registries.conf (v2 format).
+            unqualified-search-registries = ["\(address)"]
+
+            [[registry]]
+            location = "\(address)"
+            insecure = true
+
+            [[registry]]
+            prefix = "\(address)/forbidden"
+            location = "\(address)/forbidden"
+            blocked = true
+
+            [[registry]]
+            prefix = "mirrored.example/team"
+            location = "mirrored.example/team"
+            [[registry.mirror]]
+            location = "\(address)/mirror/team"
+            insecure = true
+            """)
+        let id = try importBusybox(sb, as: "localhost/conf:1")
+        // insecure = true: no --tls-verify=false needed.
+        for target in ["shorty:1", "mirror/team/app:2", "forbidden/x:1"] {
+            let pushed = sb.berth(["push", "localhost/conf:1", "\(address)/\(target)"], env: env)
+            if target.hasPrefix("forbidden") {
+                expectOneLineError(pushed, containing: "blocked")
+            } else {
+                #expect(pushed.status == 0, "\(pushed)")
+            }
+        }
+        #expect(sb.berth("rmi", "-a").status == 0)
+
+        let short = sb.berth(["pull", "shorty:1"], env: env)
+        #expect(short.stdout == id + "\n", "\(short)")
+        #expect(short.stderr.hasPrefix("Trying to pull \(address)/shorty:1...\n"), "\(short)")
+        let mirrored = sb.berth(["pull", "-q", "mirrored.example/team/app:2"], env: env)
+        #expect(mirrored.stdout == id + "\n", "the mirror serves a registry that does not exist: \(mirrored)")
+        let names = sb.berth("images", "--format", "{{.Repository}}:{{.Tag}}").stdout.split(separator: "\n").sorted()
+        #expect(names == ["\(address)/shorty:1", "mirrored.example/team/app:2"], "images keep the names asked for: \(names)")
+        expectOneLineError(sb.berth(["pull", "\(address)/forbidden/x:1"], env: env), containing: "blocked")
+
+        let broken = try registryEnv(sb, conf: "unqualified-search-registries = [\"unterminated\n")
+        expectOneLineError(sb.berth(["pull", "shorty:1"], env: broken), containing: "registries.conf")
+    }
+
+    @Test(arguments: Mode.available)
+    func search_manifest_inspect_and_all_tags(mode: Mode) throws {
+        let sb = try Sandbox(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let registry = try TestRegistry(.plain)
+        defer { registry.stop() }
+        let address = registry.address
+        let env = try registryEnv(sb)
+        let id = try importBusybox(sb, as: "localhost/s:1")
+        for target in ["find/alpha:1", "find/alpha:2", "find/beta:1"] {
+            #expect(sb.berth(["push", "-q", "--tls-verify=false", "localhost/s:1", "\(address)/\(target)"], env: env).status == 0)
+        }
+        let search = sb.berth(["search", "--tls-verify=false", "\(address)/alpha"], env: env)
+        #expect(search.status == 0, "\(search)")
+        let lines = search.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(lines.first?.hasPrefix("NAME") == true && Array(lines.dropFirst()) == ["\(address)/find/alpha"], "\(search)")
+        let tags = sb.berth(["search", "--tls-verify=false", "--list-tags", "--format", "{{.Tag}}", "\(address)/find/alpha"], env: env)
+        #expect(tags.stdout.split(separator: "\n").sorted() == ["1", "2"], "\(tags)")
+
+        let manifest = sb.berth(["manifest", "inspect", "--tls-verify=false", "\(address)/find/beta:1"], env: env)
+        let parsed = try JSONSerialization.jsonObject(with: Data(manifest.stdout.utf8)) as? [String: Any]
+        #expect(parsed?["schemaVersion"] as? Int == 2, "\(manifest)")
+        #expect((parsed?["config"] as? [String: Any])?["digest"] as? String == "sha256:" + id)
+
+        #expect(sb.berth("rmi", "-a").status == 0)
+        let all = sb.berth(["pull", "-q", "--all-tags", "--tls-verify=false", "\(address)/find/alpha"], env: env)
+        #expect(all.stdout == id + "\n", "\(all)")
+        let names = sb.berth("images", "--format", "{{.Repository}}:{{.Tag}}").stdout.split(separator: "\n").sorted()
+        #expect(names == ["\(address)/find/alpha:1", "\(address)/find/alpha:2"], "\(names)")
+    }
+
+    @Test(arguments: Mode.available)
+    func big_layers_go_up_in_chunks_and_come_back_whole(mode: Mode) throws {
+        let sb = try Sandbox(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let registry = try TestRegistry(.plain)
+        defer { registry.stop() }
+        let env = try registryEnv(sb)
+        var noise = [UInt8](repeating: 0, count: 40 << 20)
+        noise.withUnsafeMutableBytes { raw in
+            var state: UInt64 = 0x9E3779B97F4A7C15
+            for index in stride(from: 0, to: raw.count, by: 8) {
+                state ^= state << 13; state ^= state >> 7; state ^= state << 17
+                raw.storeBytes(of: state, toByteOffset: index, as: UInt64.self)
+            }
+        }
+        var tar = try Fixtures.busyboxRootfs()
+        tar.file("noise.bin", noise)
+        let tarball = try sb.makeFile("big.tar", tar.bytes())
+        let imported = sb.berth("import", tarball, "localhost/big:1")
+        let id = String(imported.stdout.trimmingCharacters(in: .whitespacesAndNewlines).dropFirst(7))
+        let target = "\(registry.address)/chunks/big:1"
+        registry.resetRequests()
+        let pushed = sb.berth(["push", "--tls-verify=false", "localhost/big:1", target], env: env)
+        #expect(pushed.status == 0, "\(pushed)")
+        let patches = try registry.requests().filter { $0.method == "PATCH" && $0.status == 202 }
+        #expect(patches.count == 2, "a 40 MiB layer goes up in two 32 MiB chunks: \(patches)")
+        #expect(sb.berth("rmi", "-a").status == 0)
+        let pulled = sb.berth(["pull", "-q", "--tls-verify=false", target], env: env)
+        #expect(pulled.stdout == id + "\n", "\(pulled)")
+    }
+}

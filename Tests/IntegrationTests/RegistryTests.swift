@@ -1,0 +1,271 @@
+// push, pull, login against Debian's real docker-registry (plain, TLS with a CA
+// of the test's, htpasswd, token auth), with skopeo and podman as outside judges.
+import Foundation
+import Testing
+import TestSupport
+
+@Suite struct RegistryTests {
+    @Test(arguments: Mode.available)
+    func push_then_pull_keeps_the_image_id_and_peers_read_what_berth_pushed(mode: Mode) throws {
+        let sb = try Sandbox(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let registry = try TestRegistry(.plain)
+        defer { registry.stop() }
+        let env = try registryEnv(sb)
+        let id = try importBusybox(sb, as: "localhost/busybox:1")
+        let target = "\(registry.address)/berth/busybox:1"
+
+        let digestFile = sb.path("digest")
+        let pushed = sb.berth(["push", "--tls-verify=false", "--digestfile", digestFile, "localhost/busybox:1", target], env: env)
+        #expect(pushed.status == 0, "\(pushed)")
+        #expect(pushed.stderr.hasPrefix("Getting image source signatures\nCopying blob sha256:"), "\(pushed)")
+        #expect(pushed.stderr.hasSuffix("Copying config sha256:\(id) done\nWriting manifest to image destination\n"), "\(pushed)")
+        let digest = try String(contentsOfFile: digestFile, encoding: .utf8)
+        #expect(digest.hasPrefix("sha256:") && digest.count == 71, "--digestfile holds the manifest digest: \(digest)")
+
+        let inspected = sb.run("/usr/bin/skopeo", ["inspect", "--tls-verify=false", "--format", "{{.Digest}} {{.Architecture}}", "docker://" + target],
+                               asTestUser: false)
+        #expect(inspected.stdout == "\(digest) \(Fixtures.hostArchitecture)\n", "skopeo reads what berth pushed: \(inspected)")
+
+        #expect(sb.berth("rmi", "localhost/busybox:1").status == 0)
+        let pulled = sb.berth(["pull", "--tls-verify=false", target], env: env)
+        #expect(pulled.status == 0, "\(pulled)")
+        #expect(pulled.stdout == id + "\n", "pull prints the image ID last: \(pulled)")
+        #expect(pulled.stderr.hasPrefix("Trying to pull \(target)...\nGetting image source signatures\nCopying blob sha256:"), "\(pulled)")
+        let repoDigests = sb.berth("image", "inspect", "--format", "{{.RepoDigests}}", target)
+        #expect(repoDigests.stdout == "[\(registry.address)/berth/busybox@\(digest)]\n", "\(repoDigests)")
+        let ran = sb.berth("run", "--rm", "--network", "none", target, "echo", "pulled")
+        #expect(ran.stdout == "pulled\n", "\(ran)")
+
+        let quiet = sb.berth(["pull", "-q", "--tls-verify=false", target], env: env)
+        #expect(quiet.stdout == id + "\n" && quiet.stderr.isEmpty, "\(quiet)")
+
+        if mode == .root && isPodmanInstalled() {
+            let podman = sb.run("/usr/bin/podman", ["--root", sb.path("podman/root"), "--runroot", sb.path("podman/run"),
+                                                    "--storage-driver", "vfs", "pull", "-q", "--tls-verify=false", target],
+                                asTestUser: false)
+            #expect(podman.stdout == id + "\n", "podman pulls what berth pushed, same image ID: \(podman)")
+        }
+    }
+
+    @Test(arguments: Mode.available)
+    func pulls_what_skopeo_pushes_in_docker_and_oci_formats_and_picks_the_platform_of_an_index(mode: Mode) throws {
+        let sb = try Sandbox(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let registry = try TestRegistry(.plain)
+        defer { registry.stop() }
+        let env = try registryEnv(sb)
+        let busybox = try Fixtures.busyboxRootfs().bytes()
+
+        let layout = sb.path("layout")
+        let info = try Fixtures.ociLayout(at: layout, layers: [busybox], compression: .gzip, refName: "single")
+        for format in ["v2s2", "oci"] {
+            let target = "\(registry.address)/skopeo/\(format):1"
+            let copied = sb.run("/usr/bin/skopeo", ["copy", "--dest-tls-verify=false", "--format", format, "oci:\(layout):single", "docker://" + target],
+                                asTestUser: false)
+            #expect(copied.status == 0, "\(copied)")
+            let raw = sb.run("/usr/bin/skopeo", ["inspect", "--raw", "--tls-verify=false", "docker://" + target], asTestUser: false)
+            let manifest = try JSONSerialization.jsonObject(with: Data(raw.stdout.utf8)) as? [String: Any]
+            let mediaType = manifest?["mediaType"] as? String
+            #expect(mediaType == (format == "oci" ? "application/vnd.oci.image.manifest.v1+json" : "application/vnd.docker.distribution.manifest.v2+json"))
+            let configDigest = (manifest?["config"] as? [String: Any])?["digest"] as? String ?? "?"
+            let pulled = sb.berth(["pull", "-q", "--tls-verify=false", target], env: env)
+            #expect(pulled.status == 0, "\(format): \(pulled)")
+            #expect(pulled.stdout == String(configDigest.dropFirst(7)) + "\n", "\(format): the image ID is the config digest")
+        }
+        #expect(imageIDs(sb).contains(info.imageID))
+
+        // A two-platform index, written as an OCI layout and copied whole by skopeo.
+        let host = Fixtures.hostArchitecture
+        let other = host == "amd64" ? "arm64" : "amd64"
+        let multi = sb.path("multi")
+        let hostInfo = try Fixtures.ociLayout(at: multi, layers: [busybox], config: ["architecture": host], refName: "h")
+        let otherInfo = try Fixtures.ociLayout(at: multi, layers: [busybox, extraLayer("other")], config: ["architecture": other], refName: "o")
+        let indexBytes = try JSONSerialization.data(withJSONObject: [
+            "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": [
+                ["mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": otherInfo.manifestDigest, "size": otherInfo.manifestSize,
+                 "platform": ["architecture": other, "os": "linux"]],
+                ["mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": hostInfo.manifestDigest, "size": hostInfo.manifestSize,
+                 "platform": ["architecture": host, "os": "linux"]],
+            ],
+        ] as [String: Any])
+        let indexDigest = sha256Digest(Array(indexBytes))
+        try indexBytes.write(to: URL(fileURLWithPath: "\(multi)/blobs/sha256/\(indexDigest.dropFirst(7))"))
+        try JSONSerialization.data(withJSONObject: [
+            "schemaVersion": 2,
+            "manifests": [["mediaType": "application/vnd.oci.image.index.v1+json", "digest": indexDigest, "size": indexBytes.count,
+                           "annotations": ["org.opencontainers.image.ref.name": "multi"]]],
+        ] as [String: Any]).write(to: URL(fileURLWithPath: multi + "/index.json"))
+        let target = "\(registry.address)/skopeo/multi:1"
+        let copied = sb.run("/usr/bin/skopeo", ["copy", "--all", "--dest-tls-verify=false", "oci:\(multi):multi", "docker://" + target], asTestUser: false)
+        #expect(copied.status == 0, "\(copied)")
+
+        let native = sb.berth(["pull", "-q", "--tls-verify=false", target], env: env)
+        #expect(native.stdout == hostInfo.imageID + "\n", "this machine's platform is chosen: \(native)")
+        let repoDigests = sb.berth("image", "inspect", "--format", "{{.RepoDigests}}", hostInfo.imageID).stdout
+        #expect(repoDigests.contains("@" + indexDigest) && repoDigests.contains("@" + hostInfo.manifestDigest), "\(repoDigests)")
+        let foreign = sb.berth(["pull", "-q", "--tls-verify=false", "--arch", other, target], env: env)
+        #expect(foreign.stdout == otherInfo.imageID + "\n", "--arch picks the other entry: \(foreign)")
+        let byPlatform = sb.berth(["pull", "-q", "--tls-verify=false", "--platform", "linux/\(other)", target], env: env)
+        #expect(byPlatform.stdout == otherInfo.imageID + "\n", "\(byPlatform)")
+        let before = storeSnapshot(sb)
+        let missing = sb.berth(["pull", "--tls-verify=false", "--platform", "linux/s390x", target], env: env)
+        expectOneLineError(missing, containing: "no image found in manifest list for architecture linux/s390x")
+        #expect(storeSnapshot(sb) == before)
+    }
+
+    @Test(arguments: Mode.available)
+    func a_second_push_sends_no_layer_bytes_and_a_pull_fetches_only_layers_it_lacks(mode: Mode) throws {
+        let sb = try Sandbox(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let registry = try TestRegistry(.plain)
+        defer { registry.stop() }
+        let env = try registryEnv(sb)
+        let busybox = try Fixtures.busyboxRootfs().bytes()
+        let base = try loadLayout(sb, "example.com/base:1", layers: [busybox])
+        let derived = try loadLayout(sb, "example.com/derived:1", layers: [busybox, extraLayer("derived")])
+        let push = { (image: String, target: String) -> CommandResult in
+            sb.berth(["push", "--tls-verify=false", image, "\(registry.address)/\(target)"], env: env)
+        }
+
+        #expect(push("example.com/base:1", "shared/base:1").status == 0)
+        registry.resetRequests()
+        let again = push("example.com/base:1", "shared/base:1")
+        #expect(again.status == 0, "\(again)")
+        #expect(again.stderr.contains("Copying blob \(base.layerDigests[0]) skipped: already exists"), "\(again)")
+        let uploaded = try registry.uploadedBytes()
+        let log = try registry.requests()
+        #expect(uploaded == 0, "a second push uploads nothing: \(log)")
+        #expect(try registry.requests().filter(\.isBlobUpload).isEmpty)
+
+        registry.resetRequests()
+        #expect(push("example.com/derived:1", "shared/derived:1").status == 0)
+        let requests = try registry.requests()
+        #expect(requests.contains { $0.isBlobMount && $0.status == 201 }, "the base layer is mounted from shared/base: \(requests)")
+        let newBytes = try registry.uploadedBytes()
+        let expected = registry.blobSize(derived.layerDigests[1])! + registry.blobSize(derived.configDigest)!
+        #expect(newBytes == expected, "only the new layer and the config go up: \(newBytes) vs \(expected)")
+
+        #expect(sb.berth("rmi", "-a", "-f").status == 0)
+        #expect(sb.berth(["pull", "-q", "--tls-verify=false", "\(registry.address)/shared/base:1"], env: env).status == 0)
+        registry.resetRequests()
+        let pulled = sb.berth(["pull", "--tls-verify=false", "\(registry.address)/shared/derived:1"], env: env)
+        #expect(pulled.stdout == derived.imageID + "\n", "\(pulled)")
+        let fetched = try registry.requests().filter(\.isBlobFetch).map { $0.path.split(separator: "/").last.map(String.init) ?? "" }
+        #expect(fetched.sorted() == [derived.configDigest, derived.layerDigests[1]].sorted(), "the shared base layer is not downloaded: \(fetched)")
+        #expect(pulled.stderr.contains("Copying blob \(derived.layerDigests[0]) skipped: already exists"), "\(pulled)")
+        _ = base
+    }
+
+    @Test(arguments: Mode.available)
+    func tls_with_a_private_ca_needs_cert_dir_or_tls_verify_false(mode: Mode) throws {
+        let sb = try Sandbox(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let registry = try TestRegistry(.tls)
+        defer { registry.stop() }
+        let env = try registryEnv(sb)
+        let id = try importBusybox(sb, as: "localhost/tls:1")
+        let target = "\(registry.address)/secure/tls:1"
+
+        let before = storeSnapshot(sb)
+        let unknownCA = sb.berth(["push", "localhost/tls:1", target], env: env)
+        expectOneLineError(unknownCA, containing: "certificate")
+        #expect(storeSnapshot(sb) == before)
+
+        let pushed = sb.berth(["push", "--cert-dir", registry.certDirectory, "localhost/tls:1", target], env: env)
+        #expect(pushed.status == 0, "\(pushed)")
+        #expect(sb.berth("rmi", "-a").status == 0)
+        let refused = sb.berth(["pull", target], env: env)
+        expectOneLineError(refused, containing: "certificate")
+        #expect(storeSnapshot(sb).isEmpty, "a refused pull leaves the store as it was")
+        let pulled = sb.berth(["pull", "-q", "--cert-dir", registry.certDirectory, target], env: env)
+        #expect(pulled.stdout == id + "\n", "\(pulled)")
+        let unverified = sb.berth(["pull", "-q", "--tls-verify=false", target], env: env)
+        #expect(unverified.stdout == id + "\n", "\(unverified)")
+    }
+
+    @Test(arguments: Mode.available)
+    func basic_auth_login_logout_and_creds(mode: Mode) throws {
+        let sb = try Sandbox(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let password = "s3cret-Pw"
+        let registry = try TestRegistry(.basicAuth(user: "berth", password: password))
+        defer { registry.stop() }
+        let env = try registryEnv(sb)
+        let id = try importBusybox(sb, as: "localhost/auth:1")
+        let target = "\(registry.address)/private/auth:1"
+
+        let anonymous = sb.berth(["push", "--tls-verify=false", "localhost/auth:1", target], env: env)
+        expectOneLineError(anonymous, containing: "authentication required")
+
+        let wrong = sb.berth(["login", "--tls-verify=false", "-u", "berth", "-p", "wrong-\(password)", registry.address], env: env)
+        expectOneLineError(wrong, containing: "invalid username/password")
+        #expect(!wrong.stderr.contains(password) && !wrong.stdout.contains(password))
+        let authFile = sb.runtimeDir + "/containers/auth.json"
+        #expect(!FileManager.default.fileExists(atPath: authFile), "a failed login writes nothing")
+
+        let login = sb.berth(["login", "--tls-verify=false", "-u", "berth", "--password-stdin", registry.address],
+                             stdin: Array((password + "\n").utf8), env: env)
+        #expect(login.stdout == "Login Succeeded!\n", "\(login)")
+        #expect(!login.stderr.contains(password))
+        let attributes = try FileManager.default.attributesOfItem(atPath: authFile)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600, "auth.json is private")
+        let auths = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: authFile))) as? [String: Any]
+        let entry = (auths?["auths"] as? [String: Any])?[registry.address] as? [String: Any]
+        #expect(entry?["auth"] as? String == Data("berth:\(password)".utf8).base64EncodedString(), "podman's auth.json format")
+        #expect(sb.berth(["login", "--get-login", registry.address], env: env).stdout == "berth\n")
+
+        #expect(sb.berth(["push", "--tls-verify=false", "localhost/auth:1", target], env: env).status == 0)
+        #expect(sb.berth("rmi", "-a").status == 0)
+        #expect(sb.berth(["pull", "-q", "--tls-verify=false", target], env: env).stdout == id + "\n")
+
+        let logout = sb.berth(["logout", registry.address], env: env)
+        #expect(logout.stdout == "Removed login credentials for \(registry.address)\n", "\(logout)")
+        expectOneLineError(sb.berth(["logout", registry.address], env: env), containing: "not logged into \(registry.address)")
+        #expect(sb.berth("rmi", "-a").status == 0)
+        expectOneLineError(sb.berth(["pull", "--tls-verify=false", target], env: env), containing: "authentication required")
+        expectOneLineError(sb.berth(["pull", "--tls-verify=false", "--creds", "berth:nope", target], env: env), containing: "invalid username/password")
+        #expect(storeSnapshot(sb).isEmpty)
+        let withCreds = sb.berth(["pull", "-q", "--tls-verify=false", "--creds", "berth:\(password)", target], env: env)
+        #expect(withCreds.stdout == id + "\n", "\(withCreds)")
+
+        // REGISTRY_AUTH_FILE names another file, and docker's config.json format reads too.
+        var dockerEnv = env
+        let dockerConfig = try sb.makeFile("docker/config.json", """
+            {"auths": {"\(registry.address)": {"auth": "\(Data("berth:\(password)".utf8).base64EncodedString())"}}}
+            """)
+        dockerEnv["REGISTRY_AUTH_FILE"] = dockerConfig
+        #expect(sb.berth("rmi", "-a").status == 0)
+        #expect(sb.berth(["pull", "-q", "--tls-verify=false", target], env: dockerEnv).stdout == id + "\n")
+    }
+
+    @Test(arguments: Mode.available)
+    func bearer_tokens_from_the_realm_anonymous_for_pull_credentials_for_push(mode: Mode) throws {
+        let sb = try Sandbox(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let registry = try TestRegistry(.token(user: "berth", password: "t0ken-pw"))
+        defer { registry.stop() }
+        let env = try registryEnv(sb)
+        let id = try importBusybox(sb, as: "localhost/token:1")
+        let target = "\(registry.address)/tokens/busybox:1"
+
+        let anonymous = sb.berth(["push", "--tls-verify=false", "localhost/token:1", target], env: env)
+        expectOneLineError(anonymous, containing: "authentication required")
+        let pushed = sb.berth(["push", "--tls-verify=false", "--creds", "berth:t0ken-pw", "localhost/token:1", target], env: env)
+        #expect(pushed.status == 0, "\(pushed)")
+        let grants = registry.tokenRequestLog().flatMap(\.granted)
+        #expect(grants.contains("repository:tokens/busybox:pull,push"), "\(registry.tokenRequestLog())")
+
+        #expect(sb.berth("rmi", "-a").status == 0)
+        registry.resetRequests()
+        let pulled = sb.berth(["pull", "-q", "--tls-verify=false", target], env: env)
+        #expect(pulled.stdout == id + "\n", "an anonymous token is enough to pull: \(pulled)")
+        #expect(registry.tokenRequests == 1, "one token serves the whole pull: \(registry.tokenRequestLog())")
+
+        let login = sb.berth(["login", "--tls-verify=false", "-u", "berth", "-p", "t0ken-pw", registry.address], env: env)
+        #expect(login.stdout == "Login Succeeded!\n", "\(login)")
+        expectOneLineError(sb.berth(["login", "--tls-verify=false", "-u", "berth", "-p", "bad", registry.address], env: env),
+                           containing: "invalid username/password")
+    }
+}
