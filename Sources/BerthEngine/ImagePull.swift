@@ -78,24 +78,21 @@ extension Engine {
 
     package func pull(_ text: String, options: PullOptions, observer: @escaping TransferObserver) throws -> PullReport {
         let access = try RegistryAccess(options.registry)
-        var failures: [String] = []
-        for candidate in try access.candidates(text) {
+        let candidates = try access.candidates(text)
+        var unknown: [String] = []
+        for (index, candidate) in candidates.enumerated() {
             observer(.trying(candidate.description))
             do {
                 if options.allTags {
                     return PullReport(imageIDs: try pullAllTags(candidate, access: access, options: options, observer: observer))
                 }
                 return PullReport(imageIDs: [try pull(candidate, access: access, options: options, observer: observer)])
-            } catch let error as RegistryError {
-                if case .manifestUnknown = error, failures.count + 1 < (try access.candidates(text)).count {
-                    failures.append("\(candidate): \(error)")
-                    continue
-                }
-                if !failures.isEmpty { throw ImageError.conflict((failures + ["\(candidate): \(error)"]).joined(separator: "; ")) }
-                throw error
+            } catch RegistryError.manifestUnknown(let reference) where index + 1 < candidates.count {
+                // A short name: the next search registry may have it.
+                unknown.append(reference)
             }
         }
-        throw ImageError.conflict(failures.joined(separator: "; "))
+        preconditionFailure("the last candidate returns or throws")
     }
 
     private func pullAllTags(_ reference: ImageReference, access: RegistryAccess, options: PullOptions,

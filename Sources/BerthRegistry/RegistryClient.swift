@@ -75,7 +75,7 @@ package final class RegistryClient: Sendable {
         var refreshedAuth = false
         while true {
             var request = HTTPRequest(method: method, url: url, headers: headers, body: body)
-            if request.url.hasSameOrigin(as: try registryURL(scheme)), let authorization = try authorization(for: scopes, refresh: false) {
+            if request.url.hasSameOrigin(as: try registryURL(scheme)), let authorization = try authorization(for: scopes) {
                 request.headers["Authorization"] = authorization
             }
             do {
@@ -195,7 +195,7 @@ package final class RegistryClient: Sendable {
     // MARK: authorization
 
     /// The Authorization header for `scopes`, fetching a bearer token when needed.
-    private func authorization(for scopes: [String], refresh: Bool) throws -> String? {
+    private func authorization(for scopes: [String]) throws -> String? {
         guard let challenge = state.withLock({ $0.challenge }) else { return nil }
         switch challenge.scheme {
         case .basic:
@@ -203,7 +203,7 @@ package final class RegistryClient: Sendable {
             return "Basic " + credentials.basicToken
         case .bearer:
             let key = scopes.joined(separator: " ")
-            if !refresh, let token = state.withLock({ $0.tokens[key] }) { return "Bearer " + token }
+            if let token = state.withLock({ $0.tokens[key] }) { return "Bearer " + token }
             let token = try TokenRequest(challenge: challenge, scopes: scopes, credentials: options.credentials, registry: registry)
                 .fetch(using: http)
             state.withLock { $0.tokens[key] = token }

@@ -67,6 +67,39 @@ import TestSupport
     }
 
     @Test(arguments: Mode.available)
+    func server_errors_are_retried_and_a_broken_blob_download_resumes_with_range(mode: Mode) throws {
+        let sb = try Sandbox(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let env = try registryEnv(sb)
+        var random = [UInt8](repeating: 0, count: 1 << 20)
+        for index in random.indices { random[index] = UInt8.random(in: 0...255) }
+        var tar = TarBuilder()
+        tar.file("noise.bin", random)
+        let layout = sb.path("layout")
+        let info = try Fixtures.ociLayout(at: layout, layers: [try Fixtures.busyboxRootfs().bytes(), tar.bytes()], compression: .gzip)
+        let blob = { (digest: String) in "\(layout)/blobs/sha256/\(digest.dropFirst(7))" }
+        let half = try readBytes(blob(info.layerDigests[1])).count / 2
+        let manifestPath = "/v2/flaky/image/manifests/1"
+        let layerPath = "/v2/flaky/image/blobs/\(info.layerDigests[1])"
+        let fake = try FakeRegistry(routes: [
+            manifestPath: .init(file: blob(info.manifestDigest), mediaType: "application/vnd.oci.image.manifest.v1+json", failFirst: 2),
+            "/v2/flaky/image/blobs/\(info.configDigest)": .init(file: blob(info.configDigest), failFirst: 1),
+            "/v2/flaky/image/blobs/\(info.layerDigests[0])": .init(file: blob(info.layerDigests[0])),
+            layerPath: .init(file: blob(info.layerDigests[1]), dropOnceAfter: half),
+        ])
+        defer { fake.stop() }
+        let pulled = sb.berth(["pull", "-q", "--tls-verify=false", "\(fake.address)/flaky/image:1"], env: env)
+        #expect(pulled.stdout == info.imageID + "\n", "\(pulled)")
+        let log = fake.requests()
+        #expect(log.filter { $0.hasPrefix("GET \(manifestPath) ") } == ["GET \(manifestPath) - 503", "GET \(manifestPath) - 503", "GET \(manifestPath) - 200"],
+                "503s are retried: \(log)")
+        #expect(log.filter { $0.hasPrefix("GET \(layerPath) ") } == ["GET \(layerPath) - 200", "GET \(layerPath) bytes=\(half)- 206"],
+                "the dropped download resumes where it stopped: \(log)")
+        let ran = sb.berth("run", "--rm", "--network", "none", "\(fake.address)/flaky/image:1", "wc", "-c", "/noise.bin")
+        #expect(ran.stdout.trimmingCharacters(in: .whitespaces).hasPrefix("\(1 << 20)"), "\(ran)")
+    }
+
+    @Test(arguments: Mode.available)
     func a_pull_killed_mid_layer_leaves_a_store_the_next_pull_completes(mode: Mode) throws {
         let sb = try Sandbox(mode)
         defer { #expect(sb.cleanup().isEmpty) }

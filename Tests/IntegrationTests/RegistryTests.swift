@@ -125,6 +125,9 @@ import TestSupport
         let busybox = try Fixtures.busyboxRootfs().bytes()
         let base = try loadLayout(sb, "example.com/base:1", layers: [busybox])
         let derived = try loadLayout(sb, "example.com/derived:1", layers: [busybox, extraLayer("derived")])
+        // derived's top layer alone: the same blob, another chain (another unpacked layer).
+        let top = try loadLayout(sb, "example.com/top:1", layers: [extraLayer("derived")])
+        #expect(top.layerDigests[0] == derived.layerDigests[1])
         let push = { (image: String, target: String) -> CommandResult in
             sb.berth(["push", "--tls-verify=false", image, "\(registry.address)/\(target)"], env: env)
         }
@@ -147,6 +150,8 @@ import TestSupport
         let expected = registry.blobSize(derived.layerDigests[1])! + registry.blobSize(derived.configDigest)!
         #expect(newBytes == expected, "only the new layer and the config go up: \(newBytes) vs \(expected)")
 
+        #expect(push("example.com/top:1", "shared/top:1").status == 0)
+
         #expect(sb.berth("rmi", "-a", "-f").status == 0)
         #expect(sb.berth(["pull", "-q", "--tls-verify=false", "\(registry.address)/shared/base:1"], env: env).status == 0)
         registry.resetRequests()
@@ -155,6 +160,16 @@ import TestSupport
         let fetched = try registry.requests().filter(\.isBlobFetch).map { $0.path.split(separator: "/").last.map(String.init) ?? "" }
         #expect(fetched.sorted() == [derived.configDigest, derived.layerDigests[1]].sorted(), "the shared base layer is not downloaded: \(fetched)")
         #expect(pulled.stderr.contains("Copying blob \(derived.layerDigests[0]) skipped: already exists"), "\(pulled)")
+
+        // A blob the store has, but not unpacked as this image needs it: unpacked from
+        // the store, not downloaded again.
+        registry.resetRequests()
+        let topPulled = sb.berth(["pull", "-q", "--tls-verify=false", "\(registry.address)/shared/top:1"], env: env)
+        #expect(topPulled.stdout == top.imageID + "\n", "\(topPulled)")
+        let topFetched = try registry.requests().filter(\.isBlobFetch).map { $0.path.split(separator: "/").last.map(String.init) ?? "" }
+        #expect(topFetched == [top.configDigest], "only the config is fetched: \(topFetched)")
+        let ids = sb.berth("images", "-q", "--no-trunc").stdout
+        #expect(ids.contains(top.imageID) && ids.contains(derived.imageID), "\(ids)")
         _ = base
     }
 

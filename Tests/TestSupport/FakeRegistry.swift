@@ -12,12 +12,19 @@ public final class FakeRegistry: @unchecked Sendable {
         public var mediaType: String
         /// Send this many bytes of the body, then hold the connection open.
         public var stallAfter: Int?
+        /// The first GET gets this many bytes, then the connection closes.
+        public var dropOnceAfter: Int?
+        /// The first this-many requests get 503 Service Unavailable.
+        public var failFirst: Int
 
-        public init(file: String, status: Int = 200, mediaType: String = "application/octet-stream", stallAfter: Int? = nil) {
+        public init(file: String, status: Int = 200, mediaType: String = "application/octet-stream", stallAfter: Int? = nil,
+                    dropOnceAfter: Int? = nil, failFirst: Int = 0) {
             self.file = file
             self.status = status
             self.mediaType = mediaType
             self.stallAfter = stallAfter
+            self.dropOnceAfter = dropOnceAfter
+            self.failFirst = failFirst
         }
     }
 
@@ -33,6 +40,8 @@ public final class FakeRegistry: @unchecked Sendable {
         for (path, route) in routes {
             var entry: [String: Any] = ["file": route.file, "status": route.status, "type": route.mediaType]
             if let stall = route.stallAfter { entry["stall"] = stall }
+            if let drop = route.dropOnceAfter { entry["drop"] = drop }
+            entry["fail"] = route.failFirst
             table[path] = entry
         }
         let config = directory + "/routes.json"
@@ -41,7 +50,7 @@ public final class FakeRegistry: @unchecked Sendable {
         try fakeRegistryScript.write(toFile: script, atomically: true, encoding: .utf8)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [script, config]
+        process.arguments = [script, config, directory + "/requests.log"]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -60,6 +69,12 @@ public final class FakeRegistry: @unchecked Sendable {
         self.port = port
     }
 
+    /// Every request so far, one line each: "METHOD PATH RANGE-HEADER STATUS".
+    public func requests() -> [String] {
+        let text = (try? String(contentsOfFile: directory + "/requests.log", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map(String.init)
+    }
+
     public func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
@@ -72,9 +87,17 @@ public final class FakeRegistry: @unchecked Sendable {
 }
 
 private let fakeRegistryScript = #"""
-import http.server, json, os, socketserver, sys, time
+import http.server, json, socketserver, sys, threading, time
 
 routes = json.load(open(sys.argv[1]))
+log_path = sys.argv[2]
+lock = threading.Lock()
+seen = {}
+
+def note(line):
+    with lock:
+        with open(log_path, "a") as f:
+            f.write(line + "\n")
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -82,39 +105,65 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def send_body(self, status, ctype, body, head_only, extra=()):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in extra:
+            self.send_header(name, value)
+        self.end_headers()
+        if not head_only:
+            self.wfile.write(body)
+
     def reply(self, head_only):
         path = self.path.split("?")[0]
+        asked = self.headers.get("Range", "-")
         if path == "/v2/":
-            self.send_response(200)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            if not head_only:
-                self.wfile.write(b"{}")
+            note(f"{self.command} {path} {asked} 200")
+            self.send_body(200, "application/json", b"{}", head_only)
             return
         route = routes.get(path)
         if route is None:
+            note(f"{self.command} {path} {asked} 404")
             body = b'{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}'
-            self.send_response(404)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if not head_only:
-                self.wfile.write(body)
+            self.send_body(404, "application/json", body, head_only)
+            return
+        with lock:
+            count = seen.get(path, 0)
+            seen[path] = count + 1
+        if count < route.get("fail", 0):
+            note(f"{self.command} {path} {asked} 503")
+            self.send_body(503, "application/json", b'{"errors":[{"code":"UNAVAILABLE","message":"try later"}]}', head_only)
             return
         data = open(route["file"], "rb").read()
-        self.send_response(route["status"])
+        status, start, extra = route["status"], 0, []
+        if asked.startswith("bytes=") and asked.endswith("-") and status == 200:
+            start = int(asked[6:-1])
+            status = 206
+            extra = [("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")]
+        note(f"{self.command} {path} {asked} {status}")
+        body = data[start:]
+        self.send_response(status)
         self.send_header("Content-Type", route["type"])
-        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in extra:
+            self.send_header(name, value)
         self.end_headers()
         if head_only:
             return
         stall = route.get("stall")
         if stall is not None:
-            self.wfile.write(data[:stall])
+            self.wfile.write(body[:stall])
             self.wfile.flush()
             time.sleep(600)
             return
-        self.wfile.write(data)
+        drop = route.get("drop")
+        if drop is not None and self.command == "GET" and count == route.get("fail", 0):
+            self.wfile.write(body[:drop])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        self.wfile.write(body)
 
     def do_GET(self):
         self.reply(False)
