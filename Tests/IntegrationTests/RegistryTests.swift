@@ -40,6 +40,21 @@ import TestSupport
         let quiet = sb.berth(["pull", "-q", "--tls-verify=false", target], env: env)
         #expect(quiet.stdout == id + "\n" && quiet.stderr.isEmpty, "\(quiet)")
 
+        // --format picks the manifest type; the config, and so the image ID, stays.
+        for (format, mediaType) in [("v2s2", "application/vnd.docker.distribution.manifest.v2+json"),
+                                    ("oci", "application/vnd.oci.image.manifest.v1+json")] {
+            let formatted = "\(registry.address)/berth/\(format):1"
+            let pushedAs = sb.berth(["push", "-q", "--tls-verify=false", "--format", format, target, formatted], env: env)
+            #expect(pushedAs.status == 0, "\(pushedAs)")
+            let raw = sb.run("/usr/bin/skopeo", ["inspect", "--raw", "--tls-verify=false", "docker://" + formatted], asTestUser: false)
+            let manifest = try JSONSerialization.jsonObject(with: Data(raw.stdout.utf8)) as? [String: Any]
+            #expect(manifest?["mediaType"] as? String == mediaType, "\(format): \(raw)")
+            let layerTypes = (manifest?["layers"] as? [[String: Any]])?.compactMap { $0["mediaType"] as? String }
+            #expect(layerTypes == [format == "oci" ? "application/vnd.oci.image.layer.v1.tar+gzip" : "application/vnd.docker.image.rootfs.diff.tar.gzip"])
+            #expect(sb.berth(["pull", "-q", "--tls-verify=false", formatted], env: env).stdout == id + "\n")
+        }
+        expectOneLineError(sb.berth(["push", "--tls-verify=false", "--format", "v1", target, target], env: env), containing: "unknown format")
+
         if mode == .root && isPodmanInstalled() {
             let podman = sb.run("/usr/bin/podman", ["--root", sb.path("podman/root"), "--runroot", sb.path("podman/run"),
                                                     "--storage-driver", "vfs", "pull", "-q", "--tls-verify=false", target],
@@ -105,6 +120,17 @@ import TestSupport
         #expect(native.stdout == hostInfo.imageID + "\n", "this machine's platform is chosen: \(native)")
         let repoDigests = sb.berth("image", "inspect", "--format", "{{.RepoDigests}}", hostInfo.imageID).stdout
         #expect(repoDigests.contains("@" + indexDigest) && repoDigests.contains("@" + hostInfo.manifestDigest), "\(repoDigests)")
+        // The same two platforms as a Docker manifest list, converted by skopeo.
+        let listTarget = "\(registry.address)/skopeo/multi-v2s2:1"
+        let converted = sb.run("/usr/bin/skopeo", ["copy", "--all", "--format", "v2s2", "--src-tls-verify=false", "--dest-tls-verify=false",
+                                                   "docker://" + target, "docker://" + listTarget], asTestUser: false)
+        #expect(converted.status == 0, "\(converted)")
+        let listRaw = sb.run("/usr/bin/skopeo", ["inspect", "--raw", "--tls-verify=false", "docker://" + listTarget], asTestUser: false)
+        #expect(listRaw.stdout.contains("application/vnd.docker.distribution.manifest.list.v2+json"), "\(listRaw)")
+        let hostConfig = sb.run("/usr/bin/skopeo", ["inspect", "--config", "--raw", "--tls-verify=false", "docker://" + listTarget], asTestUser: false)
+        let fromList = sb.berth(["pull", "-q", "--tls-verify=false", listTarget], env: env)
+        #expect(fromList.stdout == sha256Hex(Array(hostConfig.stdout.utf8)) + "\n", "the host's entry of a Docker manifest list: \(fromList)")
+
         let foreign = sb.berth(["pull", "-q", "--tls-verify=false", "--arch", other, target], env: env)
         #expect(foreign.stdout == otherInfo.imageID + "\n", "--arch picks the other entry: \(foreign)")
         let byPlatform = sb.berth(["pull", "-q", "--tls-verify=false", "--platform", "linux/\(other)", target], env: env)
