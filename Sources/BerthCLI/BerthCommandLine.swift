@@ -23,6 +23,8 @@ package enum BerthCommandLine {
         Stopwatch.mark("main")
         do {
             return try dispatch(arguments)
+        } catch let failure as ReportedFailure {
+            return failure.exitCode
         } catch let error as CLIError {
             Output.err("Error: \(error)\n")
             return error.exitCode

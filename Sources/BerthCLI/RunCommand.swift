@@ -1,7 +1,6 @@
 // `berth run` and `berth create`: podman's flags, parsed up to the image name.
 import BerthEngine
 import BerthSystem
-import BerthSystem
 
 /// Flags shared by run and create (podman's names).
 enum ContainerFlags {
@@ -78,7 +77,7 @@ struct RunCommand: CLICommand {
     let summary = "Run a command in a new container"
     let usage = "[options] IMAGE [COMMAND [ARG...]]"
     let stopsAtFirstPositional = true
-    let flags = ContainerFlags.create + [.bool("detach", "d", "Run container in background and print container ID")]
+    let flags = ContainerFlags.create + ImageAvailability.flags + [.bool("detach", "d", "Run container in background and print container ID")]
 
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
@@ -87,7 +86,7 @@ struct RunCommand: CLICommand {
         if args.has("detach") && options.tty {
             throw CLIError("detached containers with a terminal (-t) are not supported yet")
         }
-        let record = try engine.createContainer(options)
+        let record = try ImageAvailability.createContainer(options, args, context, engine: engine)
         Stopwatch.mark("created")
         try ContainerFlags.writeCIDFile(args, id: record.id)
         if args.has("detach") {
@@ -111,10 +110,10 @@ struct CreateCommand: CLICommand {
     let summary = "Create but do not start a container"
     let usage = "[options] IMAGE [COMMAND [ARG...]]"
     let stopsAtFirstPositional = true
-    let flags = ContainerFlags.create
+    let flags = ContainerFlags.create + ImageAvailability.flags
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
-        let record = try context.engine().createContainer(ContainerFlags.options(args))
+        let record = try ImageAvailability.createContainer(ContainerFlags.options(args), args, context, engine: context.engine())
         try ContainerFlags.writeCIDFile(args, id: record.id)
         Output.out(record.id + "\n")
         return 0

@@ -38,7 +38,7 @@ final class RegistryAccess {
 
     init(_ options: RegistryOptions) throws {
         self.options = options
-        environment = ProcessEnvironment.current()
+        environment = Environment.dictionary()
         conf = try RegistriesConf.load(environment: environment)
         proxy = try ProxySettings.fromEnvironment(environment)
     }

@@ -40,13 +40,13 @@ extension Engine {
     /// The credentials already stored for `registryText`, if any.
     package func storedCredentials(_ registryText: String, options: RegistryOptions) throws -> Credentials? {
         let key = try Self.registryKey(registryText)
-        let environment = ProcessEnvironment.current()
+        let environment = Environment.dictionary()
         return try AuthFile.credentials(for: key, paths: AuthFile.readPaths(explicit: options.authFile, environment: environment))
     }
 
     /// Removes stored credentials; false when there were none.
     package func logout(_ registryText: String?, authFile: String?) throws -> Bool {
-        let path = AuthFile.writePath(explicit: authFile, environment: ProcessEnvironment.current())
+        let path = AuthFile.writePath(explicit: authFile, environment: Environment.dictionary())
         guard let registryText else {
             try AuthFile.removeAll(at: path)
             return true

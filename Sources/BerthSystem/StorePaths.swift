@@ -31,19 +31,3 @@ package struct StorePaths: Sendable {
         return ("/tmp/berth-runtime-\(uid)", "fallback: no XDG_RUNTIME_DIR and no \(runUser)")
     }
 }
-
-package enum ProcessEnvironment {
-    /// The process environment as a dictionary (first definition wins, as getenv).
-    package static func current() -> [String: String] {
-        var result: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "="), result[String(text[..<equals])] == nil {
-                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            pointer += 1
-        }
-        return result
-    }
-}

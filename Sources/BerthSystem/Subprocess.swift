@@ -47,6 +47,18 @@ package enum Subprocess {
                        stderr: FileDescriptor(raw: errPipe[0]))
     }
 
+    /// Runs `executable` with standard input and output on /dev/null and standard
+    /// error shared with ours (a helper whose messages are for the user); its status.
+    package static func runSharingStderr(_ executable: String, _ arguments: [String]) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        let pid = try spawn(executable, arguments, actions: &actions)
+        return try wait(pid, executable)
+    }
+
     /// Starts a long-lived helper (the container monitor): stdio on /dev/null and
     /// `statusFD` as its fd 3; it is not waited for here.
     package static func spawnDetached(_ executable: String, _ arguments: [String], statusFD: Int32) throws -> Int32 {
@@ -120,6 +132,17 @@ package enum Environment {
     package static func get(_ name: String) -> String? {
         guard let value = getenv(name) else { return nil }
         return String(cString: value)
+    }
+
+    /// The environment as a dictionary (the first definition of a name wins, as getenv).
+    package static func dictionary() -> [String: String] {
+        var result: [String: String] = [:]
+        for entry in all() {
+            guard let equals = entry.firstIndex(of: "=") else { continue }
+            let name = String(entry[..<equals])
+            if result[name] == nil { result[name] = String(entry[entry.index(after: equals)...]) }
+        }
+        return result
     }
 
     package static func all() -> [String] {

@@ -90,6 +90,35 @@ import TestSupport
     }
 
     @Test(arguments: Mode.available)
+    func run_and_create_pull_a_missing_image_as_podman_does(mode: Mode) throws {
+        let sb = try Sandbox(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let registry = try TestRegistry(.plain)
+        defer { registry.stop() }
+        let env = try registryEnv(sb)
+        let id = try importBusybox(sb, as: "localhost/auto:1")
+        let target = "\(registry.address)/auto/busybox:1"
+        #expect(sb.berth(["push", "-q", "--tls-verify=false", "localhost/auto:1", target], env: env).status == 0)
+        #expect(sb.berth("rmi", "-a").status == 0)
+
+        let never = sb.berth(["run", "--rm", "--pull", "never", target, "true"], env: env)
+        expectOneLineError(never, containing: "\(target): image not known")
+        let ran = sb.berth(["run", "--rm", "--network", "none", "--tls-verify=false", target, "echo", "pulled first"], env: env)
+        #expect(ran.status == 0 && ran.stdout == "pulled first\n", "\(ran)")
+        #expect(ran.stderr.hasPrefix("Trying to pull \(target)...\n"), "the pull's progress is on standard error: \(ran)")
+        #expect(imageIDs(sb) == [id])
+        let again = sb.berth(["run", "--rm", "--network", "none", target, "true"], env: env)
+        #expect(again.status == 0 && again.stderr.isEmpty, "present: no pull: \(again)")
+
+        let created = sb.berth(["create", "-q", "--pull", "always", "--tls-verify=false", target, "true"], env: env)
+        #expect(created.status == 0 && created.stderr.isEmpty, "\(created)")
+        #expect(sb.berth("rm", created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)).status == 0)
+        let missing = sb.berth(["run", "--rm", "--tls-verify=false", "\(registry.address)/auto/none:1", "true"], env: env)
+        expectOneLineError(missing, containing: "manifest unknown")
+        expectOneLineError(sb.berth(["run", "--pull", "sometimes", target, "true"], env: env), containing: "invalid pull policy")
+    }
+
+    @Test(arguments: Mode.available)
     func big_layers_go_up_in_chunks_and_come_back_whole(mode: Mode) throws {
         let sb = try Sandbox(mode)
         defer { #expect(sb.cleanup().isEmpty) }
