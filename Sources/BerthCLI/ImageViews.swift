@@ -32,7 +32,7 @@ enum ImageViews {
         let size = HumanUnits.size(image.record.size)
         return .object([
             ("ID", .string(id)), ("Id", .string(image.record.id)), ("ParentId", .string("")),
-            ("RepoTags", strings(image.record.names)), ("RepoDigests", strings(image.repoDigests)),
+            ("RepoTags", strings(image.repoTags)), ("RepoDigests", strings(image.repoDigests)),
             ("Created", .string(since(image.created))), ("CreatedAt", .string(goTime(image.created))),
             ("CreatedSince", .string(since(image.created))), ("CreatedTime", .string(goTime(image.created))),
             ("Size", .string(size)), ("VirtualSize", .string(size)), ("SharedSize", .string("0 B")),
@@ -85,7 +85,7 @@ enum ImageViews {
         let top = image.record.layers.last
         return .object([
             ("Id", .string(image.record.id)), ("Digest", .string(image.record.manifestDigest.description)),
-            ("RepoTags", strings(image.record.names)), ("RepoDigests", strings(image.repoDigests)),
+            ("RepoTags", strings(image.repoTags)), ("RepoDigests", strings(image.repoDigests)),
             ("Parent", .string("")), ("Comment", .string(image.config.history?.first?.comment ?? "")),
             ("Created", .string(RFC3339.format(image.created))), ("Config", containerConfig(image.config.config)),
             ("Version", .string("")), ("Author", .string(image.config.author ?? "")),

@@ -18,11 +18,9 @@ struct LoginCommand: CLICommand {
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         guard args.positionals.count <= 1 else { throw CLIError("login accepts only one registry to log in to") }
-        guard let registry = args.positionals.first else {
-            throw CLIError("please provide a registry to log in to")
-        }
         let options = try RegistryFlags.options(args)
         let engine = context.engine()
+        let registry = try args.positionals.first ?? engine.defaultRegistry("log in to")
         if args.has("get-login") {
             guard let stored = try engine.storedCredentials(registry, options: options) else {
                 throw CLIError("not logged into \(registry)")
@@ -66,8 +64,8 @@ struct LogoutCommand: CLICommand {
             Output.out("Removed login credentials for all registries\n")
             return 0
         }
-        guard args.positionals.count == 1 else { throw CLIError("please provide a registry to log out from") }
-        let registry = args.positionals[0]
+        guard args.positionals.count <= 1 else { throw CLIError("logout accepts only one registry to log out from") }
+        let registry = try args.positionals.first ?? engine.defaultRegistry("log out from")
         guard try engine.logout(registry, authFile: args.value("authfile")) else {
             throw CLIError("not logged into \(registry)")
         }

@@ -11,6 +11,11 @@ package struct ImageDetails: Sendable {
     package var layers: [LayerRecord]
     package var created: Date
 
+    /// The names that carry a tag: a name pulled by digest is a RepoDigest, not a tag.
+    package var repoTags: [String] {
+        record.names.filter { !$0.contains("@") }
+    }
+
     package var repoDigests: [String] {
         var seen: [String] = []
         for name in record.names {

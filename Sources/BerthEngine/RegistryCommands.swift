@@ -24,6 +24,15 @@ extension Engine {
         return key
     }
 
+    /// The registry `login` and `logout` mean without one named: podman's first
+    /// unqualified-search registry.
+    package func defaultRegistry(_ verb: String) throws -> String {
+        guard let first = try RegistryAccess(RegistryOptions()).conf.unqualifiedSearchRegistries.first else {
+            throw ImageError.invalidArgument("please provide a registry to \(verb) (no unqualified-search-registries in registries.conf)")
+        }
+        return first
+    }
+
     /// Checks `credentials` against the registry, then stores them in the auth file.
     /// Returns the file written.
     package func login(_ registryText: String, credentials: Credentials, options: RegistryOptions) throws -> String {

@@ -37,6 +37,11 @@ import TestSupport
         let ran = sb.berth("run", "--rm", "--network", "none", target, "echo", "pulled")
         #expect(ran.stdout == "pulled\n", "\(ran)")
 
+        let byDigest = sb.berth(["pull", "-q", "--tls-verify=false", "\(registry.address)/berth/busybox@\(digest)"], env: env)
+        #expect(byDigest.stdout == id + "\n", "\(byDigest)")
+        let tags = sb.berth("image", "inspect", "--format", "{{.RepoTags}} {{.RepoDigests}}", id)
+        #expect(tags.stdout == "[\(target)] [\(registry.address)/berth/busybox@\(digest)]\n", "a digest is not a tag: \(tags)")
+
         let quiet = sb.berth(["pull", "-q", "--tls-verify=false", target], env: env)
         #expect(quiet.stdout == id + "\n" && quiet.stderr.isEmpty, "\(quiet)")
 
@@ -279,6 +284,12 @@ import TestSupport
         dockerEnv["REGISTRY_AUTH_FILE"] = dockerConfig
         #expect(sb.berth("rmi", "-a").status == 0)
         #expect(sb.berth(["pull", "-q", "--tls-verify=false", target], env: dockerEnv).stdout == id + "\n")
+
+        // No registry named: podman's first unqualified-search registry.
+        let searchEnv = try registryEnv(sb, conf: "unqualified-search-registries = [\"\(registry.address)\"]\n")
+        let implicit = sb.berth(["login", "--tls-verify=false", "-u", "berth", "-p", password], env: searchEnv)
+        #expect(implicit.stdout == "Login Succeeded!\n", "\(implicit)")
+        #expect(sb.berth(["logout"], env: searchEnv).stdout == "Removed login credentials for \(registry.address)\n")
     }
 
     @Test(arguments: Mode.available)

@@ -108,7 +108,8 @@ func shell(_ sb: Sandbox, _ script: String) -> Sandbox.Result {
         #expect(sb.berth("run", "--rm", "img", "sh", "-c", "exit 3").status == 3)
         let engine = sb.berth("run", "--rm", "--bogus", "img", "true")
         #expect(engine.status == 125 && engine.stderr.hasPrefix("Error: unknown flag: --bogus"))
-        let missingImage = sb.berth("run", "--rm", "nosuchimage", "true")
+        // --pull never: a missing image is not looked for in a registry (no network here).
+        let missingImage = sb.berth("run", "--rm", "--pull", "never", "nosuchimage", "true")
         #expect(missingImage.status == 125 && missingImage.stderr == "Error: nosuchimage: image not known\n", "\(missingImage)")
         let notFound = sb.berth("run", "--rm", "img", "nosuchcommand")
         #expect(notFound.status == 127 && notFound.stderr.contains("nosuchcommand") && notFound.stderr.hasPrefix("Error: "), "\(notFound)")
