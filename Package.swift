@@ -98,7 +98,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BerthRegistryTests",
-            dependencies: ["BerthRegistry", "BerthImage"],
+            dependencies: ["BerthRegistry", "BerthImage", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -2,52 +2,24 @@
 // (or deinit), plus a throwaway CA made with the openssl CLI.
 import Foundation
 import Testing
+import TestSupport
 
 final class TestServer {
-    let port: Int
-    private let process: Process
+    private let directory: TemporaryDirectory
+    private let server: PythonServer
+    var port: Int { server.port }
 
     /// `python3 server.py <arguments>`; the script prints its port once listening.
     init(_ arguments: [String]) throws {
-        let directory = try TemporaryDirectory()
-        let script = directory.path + "/server.py"
-        try serverScript.write(toFile: script, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [script] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        self.process = process
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let data = output.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            line += data
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            throw TestFailure("server \(arguments) did not start")
-        }
-        self.port = port
+        directory = try TemporaryDirectory()
+        server = try PythonServer(script: serverScript, arguments: arguments, in: directory.path)
     }
 
     static func http() throws -> TestServer { try TestServer(["http"]) }
     static func proxy() throws -> TestServer { try TestServer(["proxy"]) }
     static func tls(_ ca: TestCA) throws -> TestServer { try TestServer(["tls", ca.serverCert, ca.serverKey]) }
 
-    func stop() {
-        if process.isRunning {
-            // SIGKILL: the child inherits the signal mask of a concurrency worker thread,
-            // which blocks SIGTERM.
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
-
-    deinit { stop() }
+    func stop() { server.stop() }
 }
 
 struct TestFailure: Error, CustomStringConvertible {

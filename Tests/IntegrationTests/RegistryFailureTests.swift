@@ -71,13 +71,7 @@ import TestSupport
         let sb = try Sandbox(mode)
         defer { #expect(sb.cleanup().isEmpty) }
         let env = try registryEnv(sb)
-        var random = [UInt8](repeating: 0, count: 1 << 20)
-        for index in random.indices { random[index] = UInt8.random(in: 0...255) }
-        var tar = TarBuilder()
-        tar.file("noise.bin", random)
-        let layout = sb.path("layout")
-        let info = try Fixtures.ociLayout(at: layout, layers: [try Fixtures.busyboxRootfs().bytes(), tar.bytes()], compression: .gzip)
-        let blob = { (digest: String) in "\(layout)/blobs/sha256/\(digest.dropFirst(7))" }
+        let (info, blob) = try noiseImageLayout(sb, bytes: 1 << 20)
         let half = try readBytes(blob(info.layerDigests[1])).count / 2
         let manifestPath = "/v2/flaky/image/manifests/1"
         let layerPath = "/v2/flaky/image/blobs/\(info.layerDigests[1])"
@@ -105,13 +99,7 @@ import TestSupport
         defer { #expect(sb.cleanup().isEmpty) }
         let env = try registryEnv(sb)
         // Random bytes do not compress: the blob is big enough to stop half way.
-        var random = [UInt8](repeating: 0, count: 4 << 20)
-        for index in random.indices { random[index] = UInt8.random(in: 0...255) }
-        var tar = TarBuilder()
-        tar.file("noise.bin", random)
-        let layout = sb.path("layout")
-        let info = try Fixtures.ociLayout(at: layout, layers: [try Fixtures.busyboxRootfs().bytes(), tar.bytes()], compression: .gzip)
-        let blob = { (digest: String) in "\(layout)/blobs/sha256/\(digest.dropFirst(7))" }
+        let (info, blob) = try noiseImageLayout(sb, bytes: 4 << 20)
         let manifestFile = blob(info.manifestDigest)
         func routes(stalling: Bool) -> [String: FakeRegistry.Route] {
             var table: [String: FakeRegistry.Route] = [
@@ -152,4 +140,16 @@ import TestSupport
         let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: sb.root + "/tmp")) ?? []
         #expect(leftovers.filter { $0.hasPrefix("ingest") }.isEmpty, "the dead pull's ingest area was swept: \(leftovers)")
     }
+}
+
+/// An OCI layout of busybox plus a layer holding /noise.bin of `bytes` random bytes;
+/// returns what was written and where each blob's file is.
+private func noiseImageLayout(_ sb: Sandbox, bytes: Int) throws -> (OCIImageInfo, (String) -> String) {
+    var random = [UInt8](repeating: 0, count: bytes)
+    for index in random.indices { random[index] = UInt8.random(in: 0...255) }
+    var tar = TarBuilder()
+    tar.file("noise.bin", random)
+    let layout = sb.path("layout")
+    let info = try Fixtures.ociLayout(at: layout, layers: [try Fixtures.busyboxRootfs().bytes(), tar.bytes()], compression: .gzip)
+    return (info, { digest in "\(layout)/blobs/sha256/\(digest.dropFirst(7))" })
 }

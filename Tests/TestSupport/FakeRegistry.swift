@@ -28,9 +28,9 @@ public final class FakeRegistry: @unchecked Sendable {
         }
     }
 
-    public let port: Int
+    public var port: Int { server.port }
     public var address: String { "127.0.0.1:\(port)" }
-    private let process: Process
+    private let server: PythonServer
     private let directory: String
 
     public init(routes: [String: Route]) throws {
@@ -46,27 +46,7 @@ public final class FakeRegistry: @unchecked Sendable {
         }
         let config = directory + "/routes.json"
         try JSONSerialization.data(withJSONObject: table).write(to: URL(fileURLWithPath: config))
-        let script = directory + "/fake.py"
-        try fakeRegistryScript.write(toFile: script, atomically: true, encoding: .utf8)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [script, config, directory + "/requests.log"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let data = output.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            line += data
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            throw TestSupportError("fake registry did not start")
-        }
-        self.port = port
+        server = try PythonServer(script: fakeRegistryScript, arguments: [config, directory + "/requests.log"], in: directory)
     }
 
     /// Every request so far, one line each: "METHOD PATH RANGE-HEADER STATUS".
@@ -76,10 +56,7 @@ public final class FakeRegistry: @unchecked Sendable {
     }
 
     public func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        server.stop()
         try? FileManager.default.removeItem(atPath: directory)
     }
 
