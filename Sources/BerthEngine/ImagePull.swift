@@ -159,27 +159,30 @@ extension Engine {
             throw RegistryError.invalidManifest(reference: source.description, reason: "unsupported layer media type \"\(layer.mediaType)\"")
         }
         observer(.gettingSignatures)
-        let configBytes = try client.smallBlob(repository, digest: manifest.config.digest, limit: Self.configLimit)
+        let configBytes = try (try? store.readBlob(manifest.config.digest, limit: Self.configLimit)).flatMap { Digest.of($0) == manifest.config.digest ? $0 : nil }
+            ?? client.smallBlob(repository, digest: manifest.config.digest, limit: Self.configLimit)
         let config = try JSONCoding.decode(ImageConfig.self, from: configBytes, location: "\(source): config")
         let chains = chainIDs(of: config.rootfs.diff_ids)
 
+        let cache = VerifiedBlobCache(store: store)
         var layers: [LayerSource] = []
         for (index, layer) in manifest.layers.enumerated() {
             if index < chains.count, store.hasLayer(chains[index].hex) {
                 observer(.blobSkipped(layer.digest))
             }
             let store = self.store
-            layers.append(LayerSource(
+            var layerSource = LayerSource(
                 expectedDigest: layer.digest, mediaType: layer.mediaType, location: "\(source): layer \(layer.digest)",
                 open: {
-                    // A blob fetched earlier but not unpacked is read from the store, not the network.
-                    if store.hasBlob(layer.digest) {
-                        observer(.blobStarted(layer.digest, size: layer.size))
-                        return ProgressStream(try FileStream(path: store.blobPath(layer.digest)), digest: layer.digest, observer: observer)
-                    }
                     observer(.blobStarted(layer.digest, size: layer.size))
-                    return ProgressStream(client.blob(repository, digest: layer.digest, size: layer.size), digest: layer.digest, observer: observer)
-                }))
+                    // A blob fetched earlier but not unpacked for this image is read from disk.
+                    let local = store.hasBlob(layer.digest) ? store.blobPath(layer.digest) : cache.has(layer.digest) ? cache.path(layer.digest) : nil
+                    let stream: any ByteStream = try local.map { try FileStream(path: $0) }
+                        ?? client.blob(repository, digest: layer.digest, size: layer.size)
+                    return ProgressStream(stream, digest: layer.digest, observer: observer)
+                })
+            layerSource.verified = { path, digest in cache.keep(path, as: digest) }
+            layers.append(layerSource)
         }
         var names: [ImageReference] = []
         if reference.tag != nil || reference.digest != nil { names.append(reference) }
@@ -188,6 +191,7 @@ extension Engine {
         pending.parallelism = Self.pullParallelism
         if let indexDigest { pending.extraDigests = [indexDigest] }
         let record = try ImageWriter(store: store).write(pending)
+        cache.forget(manifest.layers.map(\.digest))
         observer(.config(manifest.config.digest))
         observer(.writingManifest)
         BlobLocations(store: store).remember(manifest.layers.map(\.digest), at: "\(client.registry)/\(repository)")

@@ -104,5 +104,6 @@ extension Engine {
         for name in try FileSystem.list(store.blobsDir) where !name.hasPrefix(".") && !liveBlobs.contains(name) {
             try FileSystem.unlinkIfPresent(store.blobsDir + "/" + name)
         }
+        VerifiedBlobCache(store: store).removeAll()
     }
 }

@@ -90,14 +90,23 @@ package struct ArchiveSaver {
         var written = Set<Digest>()
         var descriptors: [Descriptor] = []
         for item in items {
-            let manifest = try store.manifest(of: item.image)
+            var manifest = try store.manifest(of: item.image)
             let config = try store.configBytes(of: item.image)
+            // A pull that found a layer unpacked already did not fetch the registry's
+            // blob for it: describe the layers by the blobs the store has.
+            let complete = manifest.layers.allSatisfy { store.hasBlob($0.digest) }
+            if !complete {
+                manifest.layers = try item.image.layers.map { chainID in
+                    let layer = try store.layer(chainID)
+                    return Descriptor(mediaType: layer.blobMediaType, digest: layer.blob, size: layer.blobSize)
+                }
+            }
             var oci = manifest
             oci.mediaType = MediaType.ociManifest
             oci.config.mediaType = ociType(manifest.config.mediaType)
             oci.layers = manifest.layers.map { var l = $0; l.mediaType = ociType(l.mediaType); return l }
             // Keep the stored bytes (and so the digest) when they are OCI already.
-            let isOCI = item.image.manifestMediaType == MediaType.ociManifest && manifest.mediaType != MediaType.dockerManifest
+            let isOCI = complete && item.image.manifestMediaType == MediaType.ociManifest && manifest.mediaType != MediaType.dockerManifest
             let manifestBytes = isOCI ? try store.readBlob(item.image.manifestDigest) : JSONCoding.encode(oci)
             let manifestDigest = Digest.of(manifestBytes)
             for layer in manifest.layers where written.insert(layer.digest).inserted {

@@ -14,6 +14,9 @@ package struct LayerSource {
     package var mediaType: String?
     package var location: String
     package var open: () throws -> any ByteStream
+    /// Told the staged file of the blob once its digest checked out, before the
+    /// image is published (a pull keeps it for a retry if the image fails).
+    package var verified: ((String, Digest) -> Void)?
 
     package init(expectedDigest: Digest?, mediaType: String?, location: String,
                  open: @escaping () throws -> any ByteStream) {
@@ -137,6 +140,12 @@ package final class ImageWriter: @unchecked Sendable {
             if let expected = source.expectedDigest { return store.hasBlob(expected) }
             return existing.map { store.hasBlob($0.blob) } ?? false
         }()
+        if let existing, haveLayer, !blobKnown {
+            // Unpacked already from another blob of the same content (an uncompressed
+            // one from an archive): nothing to fetch. The manifest then names a blob
+            // the store does not hold; save and push describe the layer by its own.
+            return StagedLayer(record: existing, stagedDir: nil, stagedBlob: nil)
+        }
         if let existing, blobKnown {
             var record = existing
             if let expected = source.expectedDigest, expected != existing.blob {
@@ -152,43 +161,32 @@ package final class ImageWriter: @unchecked Sendable {
             try FileDescriptor.open(blobPath, O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
         }
         let raw = TeeHashStream(try source.open(), copyTo: blobFile, copyPath: blobPath)
-        var stagedDir: String?
-        var computedDiffID = diffID ?? existing?.diffID
-        var size: Int64 = existing?.size ?? 0
-        var compression = Compression.none
-        if haveLayer {
-            try raw.drain()
-        } else {
-            let dir = area.newPath("layer")
-            try ImageError.wrap { () throws in try FileSystem.makeDirectories(dir + "/diff", mode: 0o755) }
-            let decompressed = try DecompressingStream(raw, location: source.location)
-            compression = decompressed.format
-            if let promised = source.mediaType.flatMap({ Compression.promised(by: $0) }), promised != compression {
-                throw ImageError.decompression(reason: "layer is \(compression.rawValue) data but its media type \(source.mediaType!) says \(promised.rawValue)", location: source.location)
-            }
-            // The blob side (receive, hash, keep, inflate) runs ahead on a thread of its own.
-            let content = TeeHashStream(PrefetchStream(decompressed))
-            let unpacker = try LayerUnpacker(directory: dir + "/diff", location: source.location, options: UnpackOptions.current())
-            try unpacker.unpack(TarReader(content, location: source.location))
-            // Whatever follows the end-of-archive blocks is part of the diff ID too.
-            try content.drain()
-            let actualDiffID = content.finish()
-            if let diffID, actualDiffID != diffID {
-                throw ImageError.digestMismatch(what: "\(source.location): uncompressed layer", expected: diffID.description, actual: actualDiffID.description)
-            }
-            computedDiffID = actualDiffID
-            size = content.count
-            stagedDir = dir
+        let dir = area.newPath("layer")
+        try ImageError.wrap { () throws in try FileSystem.makeDirectories(dir + "/diff", mode: 0o755) }
+        let decompressed = try DecompressingStream(raw, location: source.location)
+        let compression = decompressed.format
+        if let promised = source.mediaType.flatMap({ Compression.promised(by: $0) }), promised != compression {
+            throw ImageError.decompression(reason: "layer is \(compression.rawValue) data but its media type \(source.mediaType!) says \(promised.rawValue)", location: source.location)
+        }
+        // The blob side (receive, hash, keep, inflate) runs ahead on a thread of its own.
+        let content = TeeHashStream(PrefetchStream(decompressed))
+        let unpacker = try LayerUnpacker(directory: dir + "/diff", location: source.location, options: UnpackOptions.current())
+        try unpacker.unpack(TarReader(content, location: source.location))
+        // Whatever follows the end-of-archive blocks is part of the diff ID too.
+        try content.drain()
+        let actualDiffID = content.finish()
+        if let diffID, actualDiffID != diffID {
+            throw ImageError.digestMismatch(what: "\(source.location): uncompressed layer", expected: diffID.description, actual: actualDiffID.description)
         }
         let blobDigest = raw.finish()
         if let expected = source.expectedDigest, expected != blobDigest {
             throw ImageError.digestMismatch(what: source.location, expected: expected.description, actual: blobDigest.description)
         }
         try ImageError.wrap { () throws in try blobFile.sync(path: blobPath) }
-        let mediaType = source.mediaType ?? existing?.blobMediaType ?? MediaType.ociLayer(for: compression)
-        let record = LayerRecord(chainID: chainID ?? "", diffID: computedDiffID!, parent: parent, size: size,
-                                 blob: blobDigest, blobMediaType: mediaType, blobSize: raw.count)
-        return StagedLayer(record: record, stagedDir: stagedDir, stagedBlob: blobPath)
+        source.verified?(blobPath, blobDigest)
+        let record = LayerRecord(chainID: chainID ?? "", diffID: actualDiffID, parent: parent, size: content.count,
+                                 blob: blobDigest, blobMediaType: source.mediaType ?? MediaType.ociLayer(for: compression), blobSize: raw.count)
+        return StagedLayer(record: record, stagedDir: dir, stagedBlob: blobPath)
     }
 
     /// Publishes everything under the lock; nil when a shared layer vanished meanwhile.

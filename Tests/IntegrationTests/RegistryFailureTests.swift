@@ -115,26 +115,31 @@ import TestSupport
         let serving = try FakeRegistry(routes: routes(stalling: false))
         defer { serving.stop() }
 
-        // Start the pull, wait until half the big layer is in the ingest area, kill -9.
+        // Start the pull; once the small layer is verified (kept in the cache) and
+        // half the big one is in the ingest area, kill -9.
         let script = """
             "$0" --root "$1" --runroot "$2" pull -q --tls-verify=false "$3" >/dev/null 2>&1 &
             pid=$!
             i=0
             while [ $i -lt 400 ]; do
-                if [ -n "$(find "$1/tmp" -name 'blob-*' -size +1024k 2>/dev/null)" ]; then
+                if [ -e "$1/cache/blobs/$4" ] && [ -n "$(find "$1/tmp" -name 'blob-*' -size +1024k 2>/dev/null)" ]; then
                     kill -9 $pid; wait $pid; echo killed; exit 0
                 fi
                 sleep 0.05; i=$((i+1))
             done
             kill -9 $pid; echo never-stalled
             """
-        let killed = sb.run("/bin/sh", ["-c", script, Sandbox.binary, sb.root, sb.runroot, "\(stalling.address)/big/image:1"],
+        let killed = sb.run("/bin/sh", ["-c", script, Sandbox.binary, sb.root, sb.runroot, "\(stalling.address)/big/image:1",
+                                        String(info.layerDigests[0].dropFirst(7))],
                             asTestUser: mode == .rootless, env: env)
         #expect(killed.stdout == "killed\n", "\(killed)")
         #expect(storeSnapshot(sb).isEmpty || !storeSnapshot(sb).contains { $0.hasPrefix("images/") }, "no image appears from a killed pull")
 
         let pulled = sb.berth(["pull", "-q", "--tls-verify=false", "\(serving.address)/big/image:1"], env: env)
         #expect(pulled.stdout == info.imageID + "\n", "\(pulled)")
+        let fetched = serving.requests().filter { $0.hasPrefix("GET /v2/big/image/blobs/sha256:") }
+        #expect(!fetched.contains { $0.contains(info.layerDigests[0]) } && fetched.contains { $0.contains(info.layerDigests[1]) },
+                "the layer verified before the kill is not downloaded again: \(fetched)")
         let ran = sb.berth("run", "--rm", "--network", "none", "\(serving.address)/big/image:1", "wc", "-c", "/noise.bin")
         #expect(ran.stdout.trimmingCharacters(in: .whitespaces).hasPrefix("\(4 << 20)"), "\(ran)")
         let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: sb.root + "/tmp")) ?? []

@@ -27,7 +27,19 @@ import TestSupport
                                asTestUser: false)
         #expect(inspected.stdout == "\(digest) \(Fixtures.hostArchitecture)\n", "skopeo reads what berth pushed: \(inspected)")
 
-        #expect(sb.berth("rmi", "localhost/busybox:1").status == 0)
+        // The store has the layer (unpacked from the uncompressed import): nothing to download.
+        registry.resetRequests()
+        let present = sb.berth(["pull", "--tls-verify=false", target], env: env)
+        #expect(present.stdout == id + "\n", "\(present)")
+        #expect(present.stderr.contains("skipped: already exists"), "\(present)")
+        let fetches = try registry.requests().filter(\.isBlobFetch)
+        #expect(fetches.isEmpty, "no blob is fetched for an image whose layers and config the store has: \(fetches)")
+        let archive = sb.path("pulled.tar")
+        #expect(sb.berth("save", "--format", "oci-archive", "-o", archive, target).status == 0)
+        let fromArchive = sb.run("/usr/bin/skopeo", ["inspect", "--format", "{{.Digest}}", "oci-archive:" + archive], asTestUser: mode == .rootless)
+        #expect(fromArchive.status == 0, "save describes the layer by the blob the store has: \(fromArchive)")
+
+        #expect(sb.berth("rmi", "localhost/busybox:1", target).status == 0)
         let pulled = sb.berth(["pull", "--tls-verify=false", target], env: env)
         #expect(pulled.status == 0, "\(pulled)")
         #expect(pulled.stdout == id + "\n", "pull prints the image ID last: \(pulled)")
