@@ -50,10 +50,12 @@ extension Engine {
         let access = try RegistryAccess(options.registry)
         _ = try access.endpoints(for: target) // refuses blocked registries
         let client = try access.client(for: target, insecure: access.isInsecure(target.repository))
-        // Reach the registry before writing anything (a gzip blob) into the store.
-        _ = try client.ensureScheme()
-
-        let (manifestBytes, mediaType, blobs) = try pushPlan(image, format: options.format)
+        // Gzipped layers wait in an ingest area until the push succeeded: a failed
+        // push leaves the store as it was.
+        let area = try IngestArea(store: store)
+        defer { area.discard() }
+        var gzipped: [GzippedLayer] = []
+        let (manifestBytes, mediaType, blobs) = try pushPlan(image, format: options.format, area: area, gzipped: &gzipped)
         let repository = target.path
         observer(.gettingSignatures)
         let locations = BlobLocations(store: store)
@@ -88,6 +90,7 @@ extension Engine {
         let manifestDigest = Digest.of(manifestBytes)
         try client.putManifest(repository, reference: target.digest?.description ?? target.tag ?? "latest",
                                bytes: manifestBytes, mediaType: mediaType)
+        try keep(gzipped)
         locations.remember(blobs.map(\.descriptor.digest), at: registryPrefix + repository)
         if let path = options.digestFile {
             try ImageError.wrap { () throws in try AtomicFile.write(manifestDigest.description, to: path, mode: 0o644) }
@@ -103,28 +106,33 @@ extension Engine {
     /// The manifest to push and the blobs it names. The stored manifest goes out
     /// unchanged when it can (same format asked, every layer compressed), so the
     /// image keeps its digest across registries.
-    private func pushPlan(_ image: ImageRecord, format: ManifestFormat?) throws -> ([UInt8], String, [PushBlob]) {
+    private func pushPlan(_ image: ImageRecord, format: ManifestFormat?, area: IngestArea,
+                          gzipped: inout [GzippedLayer]) throws -> ([UInt8], String, [PushBlob]) {
         let storedIsDocker = image.manifestMediaType == MediaType.dockerManifest
         let wanted = format ?? (storedIsDocker ? .v2s2 : .oci)
         let configBytes = try store.configBytes(of: image)
         let configPath = store.blobPath(image.configDigest)
         var layers: [(LayerRecord, Digest, Int64, Compression)] = []
+        var paths: [Digest: String] = [:]
         for chainID in image.layers {
             let layer = try store.layer(chainID)
             let compression = Compression.promised(by: layer.blobMediaType) ?? .none
             if compression == .none {
-                let (digest, size) = try compressedBlob(of: layer)
-                layers.append((layer, digest, size, .gzip))
+                let blob = try gzippedBlob(of: layer, area: area)
+                if blob.path != store.blobPath(blob.digest) { gzipped.append(blob) }
+                paths[blob.digest] = blob.path
+                layers.append((layer, blob.digest, blob.size, .gzip))
             } else {
                 layers.append((layer, layer.blob, layer.blobSize, compression))
             }
         }
+        let path = { (digest: Digest) in paths[digest] ?? self.store.blobPath(digest) }
         if let stored = try? store.readBlob(image.manifestDigest),
            let manifest = try? JSONCoding.decode(Manifest.self, from: stored, location: ""),
            (wanted == .v2s2) == storedIsDocker,
            manifest.layers.map(\.digest) == layers.map(\.1) {
             let blobs = [PushBlob(descriptor: manifest.config, path: configPath, isConfig: true)]
-                + manifest.layers.map { PushBlob(descriptor: $0, path: store.blobPath($0.digest), isConfig: false) }
+                + manifest.layers.map { PushBlob(descriptor: $0, path: path($0.digest), isConfig: false) }
             return (stored, image.manifestMediaType, blobs)
         }
         var layerDescriptors: [Descriptor] = []
@@ -144,30 +152,44 @@ extension Engine {
         let mediaType = wanted == .oci ? MediaType.ociManifest : MediaType.dockerManifest
         let manifest = Manifest(mediaType: mediaType, config: config, layers: layerDescriptors)
         let blobs = [PushBlob(descriptor: config, path: configPath, isConfig: true)]
-            + layerDescriptors.map { PushBlob(descriptor: $0, path: store.blobPath($0.digest), isConfig: false) }
+            + layerDescriptors.map { PushBlob(descriptor: $0, path: path($0.digest), isConfig: false) }
         return (JSONCoding.encode(manifest), mediaType, blobs)
     }
 
-    /// The gzip blob of an uncompressed layer, made once and remembered in
-    /// `layers/<chain>/gzip-blob` (garbage collection keeps it while the layer lives).
-    private func compressedBlob(of layer: LayerRecord) throws -> (Digest, Int64) {
+    /// The gzip blob of an uncompressed layer: the one a push made before (named in
+    /// `layers/<chain>/gzip-blob`, kept by garbage collection while the layer lives),
+    /// or a new one in `area`.
+    private func gzippedBlob(of layer: LayerRecord, area: IngestArea) throws -> GzippedLayer {
         let note = store.layerDir(layer.chainID) + "/" + ImageStore.gzipBlobNote
         if let text = try? FileSystem.readText(note), let digest = Digest(parsing: text.trimmingCharacters(in: " \n")),
            store.hasBlob(digest), let size = try? FileSystem.size(store.blobPath(digest)) {
-            return (digest, size)
+            return GzippedLayer(chainID: layer.chainID, digest: digest, size: size, path: store.blobPath(digest))
         }
-        let area = try IngestArea(store: store)
-        defer { area.discard() }
         let path = area.newPath("gzip")
         let (digest, size) = try GzipCompressor.compress(try FileStream(path: store.blobPath(layer.blob)), to: path)
+        return GzippedLayer(chainID: layer.chainID, digest: digest, size: size, path: path)
+    }
+
+    /// After a successful push: the new gzip blobs join the store, for the next push.
+    private func keep(_ gzipped: [GzippedLayer]) throws {
+        guard !gzipped.isEmpty else { return }
         try store.withLock { () throws in
             try ImageError.wrap { () throws in
-                if !store.hasBlob(digest) { try FileSystem.rename(path, store.blobPath(digest)) }
-                try AtomicFile.write(digest.description, to: note, mode: 0o600)
+                for blob in gzipped where store.hasLayer(blob.chainID) {
+                    if !store.hasBlob(blob.digest) { try FileSystem.rename(blob.path, store.blobPath(blob.digest)) }
+                    try AtomicFile.write(blob.digest.description, to: store.layerDir(blob.chainID) + "/" + ImageStore.gzipBlobNote, mode: 0o600)
+                }
             }
         }
-        return (digest, size)
     }
+}
+
+/// A layer's gzip blob made for a push, and where it is.
+private struct GzippedLayer {
+    var chainID: String
+    var digest: Digest
+    var size: Int64
+    var path: String
 }
 
 extension String {

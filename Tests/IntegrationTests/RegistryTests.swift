@@ -254,8 +254,10 @@ import TestSupport
         let id = try importBusybox(sb, as: "localhost/auth:1")
         let target = "\(registry.address)/private/auth:1"
 
+        let before = storeSnapshot(sb)
         let anonymous = sb.berth(["push", "--tls-verify=false", "localhost/auth:1", target], env: env)
         expectOneLineError(anonymous, containing: "authentication required")
+        #expect(storeSnapshot(sb) == before, "a refused push leaves the store as it was (no gzip blob kept)")
 
         let wrong = sb.berth(["login", "--tls-verify=false", "-u", "berth", "-p", "wrong-\(password)", registry.address], env: env)
         expectOneLineError(wrong, containing: "invalid username/password")
@@ -314,8 +316,10 @@ import TestSupport
         let id = try importBusybox(sb, as: "localhost/token:1")
         let target = "\(registry.address)/tokens/busybox:1"
 
+        let before = storeSnapshot(sb)
         let anonymous = sb.berth(["push", "--tls-verify=false", "localhost/token:1", target], env: env)
         expectOneLineError(anonymous, containing: "authentication required")
+        #expect(storeSnapshot(sb) == before)
         let pushed = sb.berth(["push", "--tls-verify=false", "--creds", "berth:t0ken-pw", "localhost/token:1", target], env: env)
         #expect(pushed.status == 0, "\(pushed)")
         let grants = registry.tokenRequestLog().flatMap(\.granted)
