@@ -42,6 +42,7 @@ package enum BerthCommandLine {
 
     private static func dispatch(_ arguments: [String]) throws -> Int32 {
         if arguments == [PauseProcess.command] { PauseProcess.run() }
+        exportRuntimeDirectory()
         var globals = GlobalOptions()
         var index = 0
         // Global flags before the command name.
@@ -81,6 +82,14 @@ package enum BerthCommandLine {
             return try UserNamespace.reexecute(arguments: arguments)
         }
         return try command.run(parsed, CommandContext(globals: globals, invocation: arguments))
+    }
+
+    /// Rootless without XDG_RUNTIME_DIR (no logind): choose it once and export it, as
+    /// podman does, so that commands re-executed in the user namespace (where the uid
+    /// reads 0) and helpers agree on the runroot and on where auth.json lives.
+    private static func exportRuntimeDirectory() {
+        guard Environment.get("XDG_RUNTIME_DIR")?.isEmpty ?? true, geteuid() != 0, UserNamespace.isInitial else { return }
+        setenv("XDG_RUNTIME_DIR", StorePaths.runtimeDirectory(uid: getuid()).0, 1)
     }
 
     private static func apply(_ parsed: ParsedArguments, to globals: inout GlobalOptions) {

@@ -31,6 +31,16 @@ struct LoginCommand: CLICommand {
         if args.value("password") != nil && args.has("password-stdin") {
             throw CLIError("--password and --password-stdin are mutually exclusive")
         }
+        // No credentials given but some stored: check those first, as podman does.
+        if args.value("username") == nil && args.value("password") == nil && !args.has("password-stdin"),
+           let stored = try engine.storedCredentials(registry, options: options) {
+            Output.out("Authenticating with existing credentials for \(registry)\n")
+            if (try? engine.verify(registry, credentials: stored, options: options)) != nil {
+                Output.out("Existing credentials are valid. Already logged in to \(registry)\n")
+                return 0
+            }
+            Output.out("Existing credentials are invalid, please enter valid username and password\n")
+        }
         let username = try args.value("username") ?? TerminalPrompt.line("Username: ")
         guard !username.isEmpty else { throw CLIError("username can't be empty") }
         let password: String
@@ -67,6 +77,9 @@ struct LogoutCommand: CLICommand {
         guard args.positionals.count <= 1 else { throw CLIError("logout accepts only one registry to log out from") }
         let registry = try args.positionals.first ?? engine.defaultRegistry("log out from")
         guard try engine.logout(registry, authFile: args.value("authfile")) else {
+            if args.value("authfile") == nil, (try? engine.storedCredentials(registry, options: RegistryOptions())) != nil {
+                throw CLIError("not logged into \(registry) with berth's auth file; the credentials come from another file (docker's config.json?): use that tool's logout")
+            }
             throw CLIError("not logged into \(registry)")
         }
         Output.out("Removed login credentials for \(registry)\n")

@@ -22,6 +22,11 @@ struct PullCommand: CLICommand {
         options.platform = try Self.platform(args)
         let progress = TransferProgress(quiet: args.has("quiet"))
         let engine = context.engine()
+        if options.allTags {
+            for image in args.positionals where image.split(separator: "/").last.map({ $0.contains(":") || $0.contains("@") }) ?? false {
+                throw CLIError("\(image): tag can't be used with --all-tags/-a")
+            }
+        }
         for image in args.positionals {
             let report = try engine.pull(image, options: options, observer: progress.observer)
             for id in report.imageIDs { Output.out(id + "\n") }

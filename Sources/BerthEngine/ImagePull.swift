@@ -79,20 +79,22 @@ extension Engine {
     package func pull(_ text: String, options: PullOptions, observer: @escaping TransferObserver) throws -> PullReport {
         let access = try RegistryAccess(options.registry)
         let candidates = try access.candidates(text)
-        var unknown: [String] = []
-        for (index, candidate) in candidates.enumerated() {
+        var failures: [String] = []
+        for candidate in candidates {
             observer(.trying(candidate.description))
             do {
                 if options.allTags {
                     return PullReport(imageIDs: try pullAllTags(candidate, access: access, options: options, observer: observer))
                 }
                 return PullReport(imageIDs: [try pull(candidate, access: access, options: options, observer: observer)])
-            } catch RegistryError.manifestUnknown(let reference) where index + 1 < candidates.count {
-                // A short name: the next search registry may have it.
-                unknown.append(reference)
+            } catch let error as RegistryError where candidates.count > 1 {
+                // A short name: as podman, any registry that cannot give the image
+                // (unknown, refused, unreachable) passes on to the next one. What the
+                // image itself is wrong about (digests, layers) stops the pull.
+                failures.append("\(candidate): \(error)")
             }
         }
-        preconditionFailure("the last candidate returns or throws")
+        throw ImageError.invalidArgument("\(text): no registry in unqualified-search-registries has it: " + failures.joined(separator: "; "))
     }
 
     private func pullAllTags(_ reference: ImageReference, access: RegistryAccess, options: PullOptions,

@@ -71,7 +71,7 @@ final class RegistryAccess {
         if let entry = conf.registry(for: reference.repository), entry.blocked {
             throw RegistryError.blocked(name: reference.repository, config: "registries.conf")
         }
-        let listed = conf.endpoints(for: reference.repository)
+        let listed = conf.endpoints(for: reference.repository, byDigest: reference.digest != nil)
         var result: [RegistryEndpoint] = []
         for (index, endpoint) in listed.enumerated() {
             var rewritten = try ImageReference.parse(endpoint.name + ":latest")

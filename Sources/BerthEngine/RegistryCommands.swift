@@ -37,13 +37,17 @@ extension Engine {
     /// Returns the file written.
     package func login(_ registryText: String, credentials: Credentials, options: RegistryOptions) throws -> String {
         let key = try Self.registryKey(registryText)
-        let registry = String(key.split(separator: "/")[0])
-        let access = try RegistryAccess(options)
-        let client = access.client(registry: registry, insecure: access.isInsecure(registry), credentials: credentials)
-        try client.verifyCredentials()
-        let path = AuthFile.writePath(explicit: options.authFile, environment: access.environment)
+        try verify(registryText, credentials: credentials, options: options)
+        let path = AuthFile.writePath(explicit: options.authFile, environment: Environment.dictionary())
         try AuthFile.store(credentials, for: key, at: path)
         return path
+    }
+
+    /// Whether the registry accepts `credentials`; throws `.unauthorized` when not.
+    package func verify(_ registryText: String, credentials: Credentials, options: RegistryOptions) throws {
+        let registry = String(try Self.registryKey(registryText).split(separator: "/")[0])
+        let access = try RegistryAccess(options)
+        try access.client(registry: registry, insecure: access.isInsecure(registry), credentials: credentials).verifyCredentials()
     }
 
     /// The credentials already stored for `registryText`, if any.
@@ -88,16 +92,19 @@ extension Engine {
                 continue
             }
             let client = try access.client(for: try ImageReference.parse(registry + "/x"), insecure: access.isInsecure(registry))
-            guard let repositories = try client.catalog() else {
-                throw ImageError.invalidArgument("\(registry) does not support listing its repositories (the _catalog API); search by exact name with --list-tags")
+            let catalog: [String]
+            switch try client.catalog() {
+            case .listed(let repositories):
+                catalog = repositories
+            case .unavailable(let status):
+                throw ImageError.invalidArgument("\(registry) does not offer its list of repositories (_catalog answered \(status)); search for one repository's tags with --list-tags REGISTRY/NAME")
             }
-            for repository in repositories where term.isEmpty || repository.contains(term) {
-                results.append(SearchResult(name: registry + "/" + repository, tags: []))
-            }
+            // --limit counts per registry, as podman's does.
+            let matches = catalog.filter { term.isEmpty || $0.contains(term) }.prefix(limit.flatMap { $0 > 0 ? $0 : nil } ?? Int.max)
+            results += matches.map { SearchResult(name: registry + "/" + $0, tags: []) }
         }
-        if let limit, limit > 0 {
-            if listTags { results = results.map { SearchResult(name: $0.name, tags: Array($0.tags.prefix(limit))) } }
-            else { results = Array(results.prefix(limit)) }
+        if listTags, let limit, limit > 0 {
+            results = results.map { SearchResult(name: $0.name, tags: Array($0.tags.prefix(limit))) }
         }
         return results
     }

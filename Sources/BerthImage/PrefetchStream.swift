@@ -10,8 +10,10 @@ package final class PrefetchStream: ByteStream {
     /// Everything the two threads share, guarded by `mutex`: a ring of buffers the
     /// producer fills and the reader empties, allocated once and reused.
     private final class Shared: @unchecked Sendable {
-        var mutex = pthread_mutex_t()
-        var changed = pthread_cond_t()
+        // Allocated, not stored inline: pthread objects must not move, and Swift
+        // does not promise a stable address for a stored property.
+        let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
         let buffers: [UnsafeMutableRawBufferPointer]
         /// Filled buffers in order: (index, byte count).
         var ready: [(Int, Int)] = []
@@ -25,24 +27,26 @@ package final class PrefetchStream: ByteStream {
                 UnsafeMutableRawBufferPointer.allocate(byteCount: PrefetchStream.chunkSize, alignment: 16)
             }
             free = Array(0..<PrefetchStream.depth)
-            pthread_mutex_init(&mutex, nil)
-            pthread_cond_init(&changed, nil)
+            pthread_mutex_init(mutex, nil)
+            pthread_cond_init(changed, nil)
         }
 
         deinit {
             for buffer in buffers { buffer.deallocate() }
-            pthread_cond_destroy(&changed)
-            pthread_mutex_destroy(&mutex)
+            pthread_cond_destroy(changed)
+            pthread_mutex_destroy(mutex)
+            changed.deallocate()
+            mutex.deallocate()
         }
 
         func locked<T>(_ body: () throws -> T) rethrows -> T {
-            pthread_mutex_lock(&mutex)
-            defer { pthread_mutex_unlock(&mutex) }
+            pthread_mutex_lock(mutex)
+            defer { pthread_mutex_unlock(mutex) }
             return try body()
         }
 
-        func wait() { pthread_cond_wait(&changed, &mutex) }
-        func signal() { pthread_cond_broadcast(&changed) }
+        func wait() { pthread_cond_wait(changed, mutex) }
+        func signal() { pthread_cond_broadcast(changed) }
     }
 
     private final class Producer {

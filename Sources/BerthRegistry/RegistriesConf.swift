@@ -6,12 +6,21 @@ import Glibc
 
 package struct RegistriesConf: Sendable, Equatable {
     package struct Mirror: Sendable, Equatable {
+        /// `pull-from-mirror`: which pulls may use this mirror.
+        package enum Use: String, Sendable, Equatable {
+            case all
+            case digestOnly = "digest-only"
+            case tagOnly = "tag-only"
+        }
+
         package var location: String
         package var insecure: Bool
+        package var use: Use
 
-        package init(location: String, insecure: Bool = false) {
+        package init(location: String, insecure: Bool = false, use: Use = .all) {
             self.location = location
             self.insecure = insecure
+            self.use = use
         }
     }
 
@@ -24,13 +33,18 @@ package struct RegistriesConf: Sendable, Equatable {
         package var insecure: Bool
         package var blocked: Bool
         package var mirrors: [Mirror]
+        /// `mirror-by-digest-only`: mirrors serve only pulls by digest (a tag on a
+        /// mirror may name other content than on the registry).
+        package var mirrorByDigestOnly: Bool
 
-        package init(prefix: String, location: String, insecure: Bool = false, blocked: Bool = false, mirrors: [Mirror] = []) {
+        package init(prefix: String, location: String, insecure: Bool = false, blocked: Bool = false, mirrors: [Mirror] = [],
+                     mirrorByDigestOnly: Bool = false) {
             self.prefix = prefix
             self.location = location
             self.insecure = insecure
             self.blocked = blocked
             self.mirrors = mirrors
+            self.mirrorByDigestOnly = mirrorByDigestOnly
         }
     }
 
@@ -196,12 +210,21 @@ package struct RegistriesConf: Sendable, Equatable {
     /// itself; in each, the part of `name` the prefix matched is replaced by the
     /// location. A name no [[registry]] covers yields itself, secure. Blocked
     /// registries are not filtered out here: see `isBlocked`.
-    package func endpoints(for name: String) -> [Endpoint] {
+    /// `byDigest`: the pull names a digest, which mirrors limited to digests serve.
+    package func endpoints(for name: String, byDigest: Bool = false) -> [Endpoint] {
         guard let registry = registry(for: name), let matched = Self.matchedLength(of: registry.prefix, in: name) else {
             return [Endpoint(name: name, insecure: false)]
         }
         let rest = String(decoding: name.utf8.dropFirst(matched), as: UTF8.self)
-        var endpoints = registry.mirrors.map { Endpoint(name: $0.location + rest, insecure: $0.insecure) }
+        let usable = registry.mirrors.filter { mirror in
+            if registry.mirrorByDigestOnly && !byDigest { return false }
+            switch mirror.use {
+            case .all: return true
+            case .digestOnly: return byDigest
+            case .tagOnly: return !byDigest
+            }
+        }
+        var endpoints = usable.map { Endpoint(name: $0.location + rest, insecure: $0.insecure) }
         endpoints.append(Endpoint(name: registry.location.isEmpty ? name : registry.location + rest, insecure: registry.insecure))
         return endpoints
     }
@@ -352,6 +375,7 @@ extension RegistriesConf {
         var registry = Registry(prefix: prefix, location: location)
         if let entry = table["insecure"] { registry.insecure = try reader.bool(entry, "insecure") }
         if let entry = table["blocked"] { registry.blocked = try reader.bool(entry, "blocked") }
+        if let entry = table["mirror-by-digest-only"] { registry.mirrorByDigestOnly = try reader.bool(entry, "mirror-by-digest-only") }
         if let entry = table["mirror"] {
             for mirrorTable in try reader.tables(entry, "mirror") {
                 guard let locationEntry = mirrorTable["location"] else {
@@ -361,6 +385,13 @@ extension RegistriesConf {
                 guard !mirrorLocation.isEmpty else { throw reader.fail(locationEntry.line, "a mirror location cannot be empty") }
                 var mirror = Mirror(location: mirrorLocation)
                 if let entry = mirrorTable["insecure"] { mirror.insecure = try reader.bool(entry, "insecure") }
+                if let entry = mirrorTable["pull-from-mirror"] {
+                    let text = try reader.string(entry, "pull-from-mirror")
+                    guard let use = Mirror.Use(rawValue: text) else {
+                        throw reader.fail(entry.line, "invalid pull-from-mirror \"\(text)\": use all, digest-only or tag-only")
+                    }
+                    mirror.use = use
+                }
                 registry.mirrors.append(mirror)
             }
         }

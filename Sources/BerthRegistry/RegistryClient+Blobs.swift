@@ -43,7 +43,7 @@ extension RegistryClient {
             // It opened an upload instead; cancel it so it does not linger.
             if let location = response.headers["Location"],
                let url = try? response.url.resolving(location) {
-                (try? send("DELETE", url.description, scopes: [repositoryScope(repository, push: true)]))?.body.skip()
+                (try? send("DELETE", url.description, scopes: [repositoryScope(repository, push: true)], isRegistryLocation: true))?.body.skip()
             }
             return false
         default:
@@ -57,11 +57,22 @@ extension RegistryClient {
     package func upload(_ repository: String, digest: Digest, size: Int64, chunkSize: Int64,
                         open: () throws -> any ByteStream) throws {
         var attempt = 0
+        var refreshedAuth = false
         while true {
             do {
                 try uploadOnce(repository, digest: digest, size: size, chunkSize: chunkSize, open: open)
                 return
-            } catch let error as RegistryError where (error.isTransient || error.isServerError) && attempt < options.retries {
+            } catch let error as RegistryError {
+                // The upload may have completed with the answer lost (a proxy's 502).
+                if (try? hasBlob(repository, digest: digest)) == true { return }
+                if case .unauthorized = error, !refreshedAuth {
+                    // A streamed chunk cannot be resent by `send`: a token that ran out
+                    // mid-upload is replaced and the upload started over, once.
+                    refreshedAuth = true
+                    dropToken(for: [repositoryScope(repository, push: true)])
+                    continue
+                }
+                guard (error.isTransient || error.isServerError) && attempt < options.retries else { throw error }
                 attempt += 1
                 Self.backOff(attempt)
             }
@@ -83,19 +94,20 @@ extension RegistryClient {
                 let response = try send("PATCH", location.description,
                                         headers: ["Content-Type": "application/octet-stream",
                                                   "Content-Range": "\(sent)-\(sent + length - 1)"],
-                                        body: .stream(LimitedStream(stream, length: length), length: length), scopes: scopes)
+                                        body: .stream(LimitedStream(stream, length: length), length: length), scopes: scopes,
+                                        isRegistryLocation: true)
                 response.body.skip()
                 guard response.status == 202, let next = try uploadLocation(response) else { throw failure(response, operation: operation) }
                 location = next
                 sent += length
             }
-            let finish = try send("PUT", location.appendingQuery("digest=\(digest)").description, scopes: scopes)
+            let finish = try send("PUT", location.appendingQuery("digest=\(digest)").description, scopes: scopes, isRegistryLocation: true)
             defer { finish.body.skip() }
             guard finish.status == 201 || finish.isSuccess else { throw failure(finish, operation: operation) }
         } else {
             let response = try send("PUT", location.appendingQuery("digest=\(digest)").description,
                                     headers: ["Content-Type": "application/octet-stream"],
-                                    body: .stream(stream, length: size), scopes: scopes)
+                                    body: .stream(stream, length: size), scopes: scopes, isRegistryLocation: true)
             defer { response.body.skip() }
             guard response.status == 201 || response.isSuccess else { throw failure(response, operation: operation) }
         }

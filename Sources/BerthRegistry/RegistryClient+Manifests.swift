@@ -97,15 +97,24 @@ extension RegistryClient {
         }
     }
 
-    /// GET /v2/_catalog: nil when the registry does not offer it.
-    package func catalog() throws -> [String]? {
+    package enum Catalog: Sendable {
+        case listed([String])
+        /// The registry does not offer it to us: the HTTP status it answered.
+        case unavailable(status: Int)
+    }
+
+    /// GET /v2/_catalog. Public registries answer 401 or 404 whoever asks: that is
+    /// "no catalog", not a failed login.
+    package func catalog() throws -> Catalog {
         struct Page: Decodable { var repositories: [String]? }
         do {
-            return try pages("/v2/_catalog", scopes: ["registry:catalog:*"], operation: "listing repositories of \(registry)") { bytes, location in
+            return .listed(try pages("/v2/_catalog", scopes: ["registry:catalog:*"], operation: "listing repositories of \(registry)") { bytes, location in
                 try JSONCoding.decode(Page.self, from: bytes, location: location).repositories ?? []
-            }
-        } catch RegistryError.unexpectedStatus(_, _, let status, _) where status == 404 || status == 403 || status == 405 {
-            return nil
+            })
+        } catch RegistryError.unexpectedStatus(_, _, let status, _) where [401, 403, 404, 405].contains(status) {
+            return .unavailable(status: status)
+        } catch RegistryError.unauthorized {
+            return .unavailable(status: 401)
         }
     }
 

@@ -39,7 +39,7 @@ package final class RegistryClient: Sendable {
     private struct SessionState {
         var scheme: URLParts.Scheme?
         var challenge: AuthChallenge?
-        var tokens: [String: String] = [:]
+        var tokens: [String: BearerToken] = [:]
     }
 
     package init(registry: String, options: Options) {
@@ -65,8 +65,10 @@ package final class RegistryClient: Sendable {
     /// Sends a request for `path` (below the registry root, e.g. "/v2/foo/manifests/latest")
     /// with credentials for `scopes`; follows the 401 dance once and retries 5xx, 429 and
     /// dropped connections with back-off when the body can be sent again.
+    /// `isRegistryLocation`: the URL is one the registry handed out (an upload's
+    /// Location), which gets the registry's credentials even on another host or port.
     package func send(_ method: String, _ pathOrURL: String, headers: HTTPHeaders = [:], body: HTTPRequest.Body = .none,
-                      scopes: [String]) throws -> HTTPResponse {
+                      scopes: [String], isRegistryLocation: Bool = false) throws -> HTTPResponse {
         let scheme = try ensureScheme()
         let url = pathOrURL.hasPrefix("http://") || pathOrURL.hasPrefix("https://")
             ? try URLParts(parsing: pathOrURL)
@@ -75,7 +77,8 @@ package final class RegistryClient: Sendable {
         var refreshedAuth = false
         while true {
             var request = HTTPRequest(method: method, url: url, headers: headers, body: body)
-            if request.url.hasSameOrigin(as: try registryURL(scheme)), let authorization = try authorization(for: scopes) {
+            let isRegistry = try isRegistryLocation || request.url.hasSameOrigin(as: registryURL(scheme))
+            if isRegistry, let authorization = try authorization(for: scopes) {
                 request.headers["Authorization"] = authorization
             }
             do {
@@ -85,7 +88,8 @@ package final class RegistryClient: Sendable {
                     let challenge = AuthChallenge.parse(response.headers.values("WWW-Authenticate"))
                     response.body.skip()
                     if let challenge {
-                        state.withLock { $0.challenge = challenge; $0.tokens[scopes.joined(separator: " ")] = nil }
+                        state.withLock { $0.challenge = challenge }
+                        dropToken(for: scopes)
                         continue
                     }
                     throw RegistryError.unauthorized(registry: registry, detail: "the registry asks for credentials but names no way to present them")
@@ -117,6 +121,11 @@ package final class RegistryClient: Sendable {
     /// Throws the registry's own words for a response that is not what `operation` wanted.
     package func failure(_ response: HTTPResponse, operation: String) -> RegistryError {
         let detail = Self.errorDetail(response)
+        let challenge = AuthChallenge.parse(response.headers.values("WWW-Authenticate"))
+        if response.status == 403 || (response.status == 401 && challenge?.parameters["error"] == "insufficient_scope") {
+            // Known credentials (or none) that do not allow this: not a wrong password.
+            return .unauthorized(registry: registry, detail: "access denied while \(operation)" + (detail.isEmpty ? "" : " (\(detail))"))
+        }
         if response.status == 401 {
             return .unauthorized(registry: registry, detail: options.credentials == nil
                 ? "authentication required" + (detail.isEmpty ? "" : " (\(detail))")
@@ -153,8 +162,14 @@ package final class RegistryClient: Sendable {
             try ping(.https)
             state.withLock { $0.scheme = .https }
             return .https
-        } catch let error as RegistryError where options.insecure && error.meansNoTLS {
-            try ping(.http)
+        } catch let httpsError as RegistryError where options.insecure {
+            // podman's rule for insecure registries: whatever HTTPS failed with, try
+            // plain HTTP; when that fails too, the HTTPS error says more.
+            do {
+                try ping(.http)
+            } catch {
+                throw httpsError
+            }
             state.withLock { $0.scheme = .http }
             return .http
         }
@@ -203,12 +218,18 @@ package final class RegistryClient: Sendable {
             return "Basic " + credentials.basicToken
         case .bearer:
             let key = scopes.joined(separator: " ")
-            if let token = state.withLock({ $0.tokens[key] }) { return "Bearer " + token }
+            let now = BearerToken.now()
+            if let token = state.withLock({ $0.tokens[key] }), token.expires > now { return "Bearer " + token.value }
             let token = try TokenRequest(challenge: challenge, scopes: scopes, credentials: options.credentials, registry: registry)
-                .fetch(using: http)
+                .fetch(using: http, at: now)
             state.withLock { $0.tokens[key] = token }
-            return "Bearer " + token
+            return "Bearer " + token.value
         }
+    }
+
+    /// Forgets the token for `scopes` (the registry refused it: expired early, revoked).
+    package func dropToken(for scopes: [String]) {
+        _ = state.withLock { $0.tokens.removeValue(forKey: scopes.joined(separator: " ")) }
     }
 }
 
@@ -230,13 +251,6 @@ extension RegistryError {
         }
     }
 
-    /// What an HTTPS attempt at a plain-HTTP registry fails with.
-    var meansNoTLS: Bool {
-        switch self {
-        case .tlsHandshakeFailed, .tlsFailed, .connectionClosed, .malformedResponse, .ioFailed: return true
-        default: return false
-        }
-    }
 }
 
 package let berthRegistryVersion = "0.1.0"

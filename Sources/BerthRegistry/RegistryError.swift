@@ -40,7 +40,7 @@ package enum RegistryError: Error, CustomStringConvertible, Sendable {
     package var description: String {
         switch self {
         case .invalidURL(let url, let reason):
-            return "invalid URL \"\(url)\": \(reason)"
+            return "invalid URL \"\(Self.redactingUserInfo(url))\": \(reason)"
         case .resolveFailed(let host, let reason):
             return "cannot resolve host \(host): \(reason); check the registry name and DNS"
         case .connectFailed(let address, let errno):
@@ -94,5 +94,17 @@ package enum RegistryError: Error, CustomStringConvertible, Sendable {
         case .blocked(let name, let config):
             return "registry for \(name) is blocked in \(config)"
         }
+    }
+
+    /// A URL with its user:password (a proxy's, say) replaced: errors never show secrets.
+    static func redactingUserInfo(_ url: String) -> String {
+        let characters = Array(url)
+        // The authority starts after "://" and ends at the path, query or fragment.
+        guard let slashes = (2..<max(characters.count, 2)).first(where: { characters[$0 - 2] == ":" && characters[$0 - 1] == "/" && characters[$0] == "/" })
+        else { return url }
+        let start = slashes + 1
+        let end = characters[start...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? characters.endIndex
+        guard let at = characters[start..<end].lastIndex(of: "@") else { return url }
+        return String(characters[..<start]) + "***" + String(characters[at...])
     }
 }

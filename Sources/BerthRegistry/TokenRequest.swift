@@ -2,6 +2,7 @@
 // protocol: GET realm?service=…&scope=…, Basic credentials when there are some,
 // none for an anonymous pull token).
 import BerthImage
+import Glibc
 
 struct TokenRequest {
     static let answerLimit = 1 << 20
@@ -21,7 +22,7 @@ struct TokenRequest {
         self.registry = registry
     }
 
-    func fetch(using http: HTTPClient) throws -> String {
+    func fetch(using http: HTTPClient, at now: Double) throws -> BearerToken {
         guard let realm = challenge.realm, !realm.isEmpty else {
             throw RegistryError.unauthorized(registry: registry, detail: "the registry's bearer challenge names no realm")
         }
@@ -51,6 +52,7 @@ struct TokenRequest {
         struct Answer: Decodable {
             var token: String?
             var access_token: String?
+            var expires_in: Int?
         }
         let bytes = try response.body.readAll(limit: Self.answerLimit)
         guard let answer = try? JSONCoding.decode(Answer.self, from: bytes, location: realm),
@@ -62,7 +64,29 @@ struct TokenRequest {
         guard token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
             throw RegistryError.tokenFailed(realm: realm, reason: "the token has characters not allowed in a header")
         }
-        return token
+        return BearerToken(value: token, lifetime: answer.expires_in, now: now)
+    }
+}
+
+/// A token and when to stop using it.
+package struct BearerToken: Sendable {
+    /// The token spec's default lifetime, and the least berth trusts (as podman).
+    static let minimumLifetime = 60
+
+    var value: String
+    /// Monotonic seconds; a little before the server's expiry, so a token is not
+    /// sent just as it runs out.
+    var expires: Double
+
+    init(value: String, lifetime: Int?, now: Double) {
+        self.value = value
+        expires = now + Double(max(lifetime ?? Self.minimumLifetime, Self.minimumLifetime)) - 5
+    }
+
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }
 

@@ -200,6 +200,33 @@ private let installedShortnames = "/etc/containers/registries.conf.d/shortnames.
 
     // MARK: Matching
 
+    @Test func mirrors_limited_to_digests_or_tags_serve_only_those_pulls() throws {
+        let conf = try RegistriesConf.parse("""
+            [[registry]]
+            location = "primary.example"
+            mirror-by-digest-only = true
+            [[registry.mirror]]
+            location = "any.mirror"
+
+            [[registry]]
+            location = "second.example"
+            [[registry.mirror]]
+            location = "digests.mirror"
+            pull-from-mirror = "digest-only"
+            [[registry.mirror]]
+            location = "tags.mirror"
+            pull-from-mirror = "tag-only"
+            """, path: "/test/registries.conf")
+        #expect(conf.endpoints(for: "primary.example/a") == [Endpoint(name: "primary.example/a", insecure: false)])
+        #expect(conf.endpoints(for: "primary.example/a", byDigest: true).map(\.name) == ["any.mirror/a", "primary.example/a"])
+        #expect(conf.endpoints(for: "second.example/a").map(\.name) == ["tags.mirror/a", "second.example/a"])
+        #expect(conf.endpoints(for: "second.example/a", byDigest: true).map(\.name) == ["digests.mirror/a", "second.example/a"])
+        #expect(throws: RegistryError.self) {
+            try RegistriesConf.parse("[[registry]]\nlocation = \"x.example\"\n[[registry.mirror]]\nlocation = \"m\"\npull-from-mirror = \"sometimes\"\n",
+                                     path: "/test/registries.conf")
+        }
+    }
+
     @Test func longest_prefix_wins_at_component_boundaries() throws {
         let conf = RegistriesConf(registries: [
             Registry(prefix: "example.com", location: "host.example"),

@@ -317,8 +317,9 @@ import TestSupport
         let target = "\(registry.address)/tokens/busybox:1"
 
         let before = storeSnapshot(sb)
+        // An anonymous token allows pull only: the registry denies the push.
         let anonymous = sb.berth(["push", "--tls-verify=false", "localhost/token:1", target], env: env)
-        expectOneLineError(anonymous, containing: "authentication required")
+        expectOneLineError(anonymous, containing: "access denied")
         #expect(storeSnapshot(sb) == before)
         let pushed = sb.berth(["push", "--tls-verify=false", "--creds", "berth:t0ken-pw", "localhost/token:1", target], env: env)
         #expect(pushed.status == 0, "\(pushed)")
