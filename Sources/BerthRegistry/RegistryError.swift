@@ -58,9 +58,9 @@ package enum RegistryError: Error, CustomStringConvertible, Sendable {
         case .tlsSetupFailed(let reason):
             return "cannot set up TLS: \(reason)"
         case .tlsHandshakeFailed(let address, let reason):
-            return "TLS handshake with \(address) failed: \(reason)"
+            return "TLS handshake with \(address) failed: \(reason)" + Self.clientCertificateHint(reason)
         case .tlsFailed(let address, let operation, let reason):
-            return "TLS \(operation) \(address) failed: \(reason)"
+            return "TLS \(operation) \(address) failed: \(reason)" + Self.clientCertificateHint(reason)
         case .proxyRefused(let proxy, let target, let status, let reason):
             return "proxy \(proxy) refused to connect to \(target): \(status) \(reason)"
         case .malformedResponse(let url, let reason):
@@ -94,6 +94,12 @@ package enum RegistryError: Error, CustomStringConvertible, Sendable {
         case .blocked(let name, let config):
             return "registry for \(name) is blocked in \(config)"
         }
+    }
+
+    /// The server's alert when it wants a client certificate (mutual TLS) it did not get.
+    static func clientCertificateHint(_ reason: String) -> String {
+        guard reason.contains("alert bad certificate") || reason.contains("certificate required") else { return "" }
+        return " (the registry wants a client certificate: put NAME.cert and NAME.key in the --cert-dir or certs.d directory)"
     }
 
     /// A URL with its user:password (a proxy's, say) replaced: errors never show secrets.

@@ -17,6 +17,9 @@ final class TLSContext: @unchecked Sendable {
         self.options = options
         _ = berth_ssl_ctx_set_min_tls12(context)
         berth_ssl_ctx_ignore_unexpected_eof(context)
+        if let directory = options.certDirectory {
+            try presentClientCertificate(from: directory)
+        }
         guard options.verify else {
             SSL_CTX_set_verify(context, SSL_VERIFY_NONE, nil)
             return
@@ -40,8 +43,30 @@ final class TLSContext: @unchecked Sendable {
         }
     }
 
+    /// A certs.d directory's `NAME.cert` with its `NAME.key` is the certificate berth
+    /// shows registries that ask for one (mutual TLS), as podman reads it.
+    private func presentClientCertificate(from directory: String) throws {
+        guard let certificate = try Self.files(in: directory, endingWith: ".cert").first else { return }
+        let certificatePath = directory + "/" + certificate
+        let keyPath = directory + "/" + certificate.dropLast(5) + ".key"
+        guard access(keyPath, R_OK) == 0 else {
+            throw RegistryError.certificatesUnreadable(path: certificatePath, reason: "missing key \(keyPath) for the client certificate")
+        }
+        ERR_clear_error()
+        guard SSL_CTX_use_certificate_chain_file(context, certificatePath) == 1 else {
+            throw RegistryError.certificatesUnreadable(path: certificatePath, reason: Self.drainErrors())
+        }
+        guard SSL_CTX_use_PrivateKey_file(context, keyPath, SSL_FILETYPE_PEM) == 1, SSL_CTX_check_private_key(context) == 1 else {
+            throw RegistryError.certificatesUnreadable(path: keyPath, reason: Self.drainErrors())
+        }
+    }
+
     /// The `*.crt` names in `directory`, sorted, as podman reads a certs.d directory.
     private static func caFiles(in directory: String) throws -> [String] {
+        try files(in: directory, endingWith: ".crt")
+    }
+
+    private static func files(in directory: String, endingWith suffix: String) throws -> [String] {
         guard let dir = opendir(directory) else {
             throw RegistryError.certificatesUnreadable(path: directory, reason: String(cString: strerror(errno)))
         }
@@ -51,7 +76,7 @@ final class TLSContext: @unchecked Sendable {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
             }
-            if name.hasSuffix(".crt") { names.append(name) }
+            if name.hasSuffix(suffix) { names.append(name) }
         }
         return names.sorted()
     }

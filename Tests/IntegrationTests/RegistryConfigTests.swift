@@ -59,6 +59,36 @@ import TestSupport
     }
 
     @Test(arguments: Mode.available)
+    func a_short_name_passes_on_from_registries_that_cannot_give_it(mode: Mode) throws {
+        let sb = try Sandbox(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let locked = try TestRegistry(.basicAuth(user: "u", password: "p"))
+        defer { locked.stop() }
+        let open = try TestRegistry(.plain)
+        defer { open.stop() }
+        let env = try registryEnv(sb, conf: """
+            unqualified-search-registries = ["127.0.0.1:1", "\(locked.address)", "\(open.address)"]
+            [[registry]]
+            location = "\(locked.address)"
+            insecure = true
+            [[registry]]
+            location = "\(open.address)"
+            insecure = true
+            """)
+        let id = try importBusybox(sb, as: "localhost/short:1")
+        #expect(sb.berth(["push", "-q", "localhost/short:1", "\(open.address)/team/short:1"], env: env).status == 0)
+        #expect(sb.berth("rmi", "-a").status == 0)
+        // Unreachable, then refused, then found: as podman, each failure passes on.
+        let pulled = sb.berth(["pull", "team/short:1"], env: env)
+        #expect(pulled.stdout == id + "\n", "\(pulled)")
+        #expect(pulled.stderr.contains("Trying to pull 127.0.0.1:1/team/short:1...\nTrying to pull \(locked.address)/team/short:1...\n"
+                                       + "Trying to pull \(open.address)/team/short:1...\n"), "\(pulled)")
+        let nowhere = sb.berth(["pull", "team/none:1"], env: env)
+        expectOneLineError(nowhere, containing: "team/none:1: no registry in unqualified-search-registries has it")
+        #expect(nowhere.stderr.contains("authentication required") && nowhere.stderr.contains("manifest unknown"), "every failure is named: \(nowhere)")
+    }
+
+    @Test(arguments: Mode.available)
     func search_manifest_inspect_and_all_tags(mode: Mode) throws {
         let sb = try Sandbox(mode)
         defer { #expect(sb.cleanup().isEmpty) }

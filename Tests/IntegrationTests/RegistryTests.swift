@@ -244,6 +244,26 @@ import TestSupport
     }
 
     @Test(arguments: Mode.available)
+    func mutual_tls_presents_the_client_certificate_of_the_cert_dir(mode: Mode) throws {
+        let sb = try Sandbox(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let registry = try TestRegistry(.mutualTLS)
+        defer { registry.stop() }
+        let env = try registryEnv(sb)
+        let id = try importBusybox(sb, as: "localhost/mtls:1")
+        let target = "\(registry.address)/mutual/tls:1"
+        // The CA alone: the registry wants a client certificate.
+        let caOnly = try sb.makeFile("ca-only/ca.crt", try readBytes(registry.caCertificate!))
+        let refused = sb.berth(["push", "--cert-dir", (caOnly as NSString).deletingLastPathComponent, "localhost/mtls:1", target], env: env)
+        expectOneLineError(refused, containing: "client certificate")
+        let pushed = sb.berth(["push", "--cert-dir", registry.certDirectory, "localhost/mtls:1", target], env: env)
+        #expect(pushed.status == 0, "\(pushed)")
+        #expect(sb.berth("rmi", "-a").status == 0)
+        let pulled = sb.berth(["pull", "-q", "--cert-dir", registry.certDirectory, target], env: env)
+        #expect(pulled.stdout == id + "\n", "\(pulled)")
+    }
+
+    @Test(arguments: Mode.available)
     func basic_auth_login_logout_and_creds(mode: Mode) throws {
         let sb = try Sandbox(mode)
         defer { #expect(sb.cleanup().isEmpty) }
@@ -325,6 +345,17 @@ import TestSupport
         #expect(pushed.status == 0, "\(pushed)")
         let grants = registry.tokenRequestLog().flatMap(\.granted)
         #expect(grants.contains("repository:tokens/busybox:pull,push"), "\(registry.tokenRequestLog())")
+
+        // Another repository of the same registry: the layer is mounted, which needs a
+        // token for both repositories.
+        registry.resetRequests()
+        let second = sb.berth(["push", "--tls-verify=false", "--creds", "berth:t0ken-pw", "localhost/token:1",
+                               "\(registry.address)/tokens/second:1"], env: env)
+        #expect(second.status == 0, "\(second)")
+        let mounts = try registry.requests().filter(\.isBlobMount)
+        #expect(mounts.contains { $0.status == 201 }, "\(mounts)")
+        let uploaded = try registry.uploadedBytes()
+        #expect(uploaded == 0, "layer and config are mounted: nothing goes up")
 
         #expect(sb.berth("rmi", "-a").status == 0)
         registry.resetRequests()

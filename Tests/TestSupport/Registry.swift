@@ -27,14 +27,19 @@ public final class TestRegistry: @unchecked Sendable {
         /// HTTPS (registry and token server) with a certificate for 127.0.0.1
         /// and localhost, signed by a CA made for this registry.
         public var isTLS: Bool
+        /// Mutual TLS: the registry accepts only clients with a certificate from its
+        /// CA; `certDirectory` then also holds `client.cert` and `client.key`.
+        public var requiresClientCertificate: Bool
 
-        public init(auth: Auth = .none, isTLS: Bool = false) {
+        public init(auth: Auth = .none, isTLS: Bool = false, requiresClientCertificate: Bool = false) {
             self.auth = auth
-            self.isTLS = isTLS
+            self.isTLS = isTLS || requiresClientCertificate
+            self.requiresClientCertificate = requiresClientCertificate
         }
 
         public static let plain = Mode()
         public static let tls = Mode(isTLS: true)
+        public static let mutualTLS = Mode(isTLS: true, requiresClientCertificate: true)
 
         public static func basicAuth(user: String, password: String, tls: Bool = false) -> Mode {
             Mode(auth: .basic(user: user, password: password), isTLS: tls)
@@ -100,6 +105,14 @@ public final class TestRegistry: @unchecked Sendable {
                         key: \(made.key)
 
                     """
+                if mode.requiresClientCertificate {
+                    try made.makeClientCertificate(in: dir, certificate: certs + "/client.cert", key: certs + "/client.key")
+                    config += """
+                            clientcas:
+                              - \(made.caCertificate)
+
+                        """
+                }
                 tls = made
             }
 
@@ -390,9 +403,13 @@ public final class TestRegistry: @unchecked Sendable {
     /// certificate against the CA and for 127.0.0.1 the way clients will.
     private static func answersHTTPS(port: Int, caCertificate: String, scratch: String) -> Bool {
         guard let openssl = try? tool("openssl") else { return false }
+        // With mutual TLS the probe shows the client certificate too.
+        let certs = (caCertificate as NSString).deletingLastPathComponent
+        let client = FileManager.default.fileExists(atPath: certs + "/client.cert")
+            ? ["-cert", certs + "/client.cert", "-key", certs + "/client.key"] : []
         let r = runCommand(
             [openssl, "s_client", "-connect", "127.0.0.1:\(port)", "-servername", "localhost",
-             "-CAfile", caCertificate, "-verify_return_error", "-verify_ip", "127.0.0.1", "-quiet"],
+             "-CAfile", caCertificate, "-verify_return_error", "-verify_ip", "127.0.0.1", "-quiet"] + client,
             environment: ["PATH": Sandbox.path], stdin: probeRequest(port: port), scratchDir: scratch, timeout: 5)
         return r.status == 0 && r.stdout.hasPrefix("HTTP/1.1 ")
     }
@@ -789,6 +806,20 @@ private struct ServerCertificate {
         chmod(caCertificate, 0o644)
         return ServerCertificate(
             caCertificate: caCertificate, certificate: dir + "/server.crt", key: dir + "/server.key")
+    }
+
+    /// A client certificate from the same CA, readable by the test user.
+    func makeClientCertificate(in dir: String, certificate: String, key: String) throws {
+        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        try TestRegistry.openssl(["req", "-new"] + ec + ["-keyout", key, "-out", dir + "/client.csr", "-subj", "/CN=berth test client"], in: dir)
+        let extensions = dir + "/client.ext"
+        try writeBytes(Array("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n".utf8),
+                       to: extensions)
+        try TestRegistry.openssl(
+            ["x509", "-req", "-in", dir + "/client.csr", "-CA", caCertificate, "-CAkey", dir + "/ca.key",
+             "-set_serial", "3", "-days", "30", "-out", certificate, "-extfile", extensions], in: dir)
+        chmod(certificate, 0o644)
+        chmod(key, 0o644)
     }
 }
 
