@@ -37,6 +37,26 @@ package struct PlatformChoice: Sendable, Equatable {
         // arm64's only variant is v8; an index may leave it out.
         return platform.variant == variant || (platform.variant == nil && architecture == "arm64" && variant == "v8")
     }
+
+    /// Among entries that match, lower is better: without a variant asked for, the
+    /// newest 32-bit arm one a v7 machine runs, and plain entries before variants.
+    func preference(_ platform: Platform) -> Int {
+        if variant != nil { return 0 }
+        switch architecture {
+        case "arm": return ["v7": 0, "v6": 1, "v5": 2][platform.variant ?? ""] ?? 3
+        case "arm64": return platform.variant == nil || platform.variant == "v8" ? 0 : 1
+        default: return platform.variant == nil ? 0 : 1
+        }
+    }
+
+    /// The index entry for this platform, or nil.
+    func choose(from manifests: [Descriptor]) -> Descriptor? {
+        let candidates = manifests.enumerated().compactMap { entry -> (Int, Int, Descriptor)? in
+            guard let platform = entry.element.platform, matches(platform) else { return nil }
+            return (preference(platform), entry.offset, entry.element)
+        }
+        return candidates.min { ($0.0, $0.1) < ($1.0, $1.1) }?.2
+    }
 }
 
 package struct PullOptions: Sendable {
@@ -78,7 +98,7 @@ extension Engine {
 
     package func pull(_ text: String, options: PullOptions, observer: @escaping TransferObserver) throws -> PullReport {
         let access = try RegistryAccess(options.registry)
-        let candidates = try access.candidates(text)
+        let candidates = try access.candidates(Self.strippingTransport(text))
         var failures: [String] = []
         for candidate in candidates {
             observer(.trying(candidate.description))
@@ -138,7 +158,7 @@ extension Engine {
         var indexDigest: Digest?
         if top.mediaType == MediaType.ociIndex || top.mediaType == MediaType.dockerManifestList {
             let index = try JSONCoding.decode(ImageIndex.self, from: top.bytes, location: "\(source): index")
-            guard let chosen = index.manifests.first(where: { $0.platform.map(options.platform.matches) ?? false }) else {
+            guard let chosen = options.platform.choose(from: index.manifests) else {
                 let offered = index.manifests.compactMap { $0.platform.map { [$0.os, $0.architecture, $0.variant].compactMap { $0 }.joined(separator: "/") } }
                 throw ImageError.invalidArgument("\(source): no image found in manifest list for architecture \(options.platform.description); the index offers \(offered.isEmpty ? "none" : offered.joined(separator: ", "))")
             }

@@ -113,14 +113,21 @@ import TestSupport
         let multi = sb.path("multi")
         let hostInfo = try Fixtures.ociLayout(at: multi, layers: [busybox], config: ["architecture": host], refName: "h")
         let otherInfo = try Fixtures.ociLayout(at: multi, layers: [busybox, extraLayer("other")], config: ["architecture": other], refName: "o")
+        // 32-bit arm in three variants, v7 not first: without --variant, v7 is chosen.
+        var armInfo: [String: OCIImageInfo] = [:]
+        for variant in ["v5", "v7", "v6"] {
+            armInfo[variant] = try Fixtures.ociLayout(at: multi, layers: [busybox, extraLayer("arm" + variant)],
+                                                      config: ["architecture": "arm", "variant": variant], refName: "arm" + variant)
+        }
+        func entry(_ info: OCIImageInfo, _ platform: [String: String]) -> [String: Any] {
+            ["mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": info.manifestDigest, "size": info.manifestSize,
+             "platform": platform]
+        }
         let indexBytes = try JSONSerialization.data(withJSONObject: [
             "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
-            "manifests": [
-                ["mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": otherInfo.manifestDigest, "size": otherInfo.manifestSize,
-                 "platform": ["architecture": other, "os": "linux"]],
-                ["mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": hostInfo.manifestDigest, "size": hostInfo.manifestSize,
-                 "platform": ["architecture": host, "os": "linux"]],
-            ],
+            "manifests": [entry(otherInfo, ["architecture": other, "os": "linux"])]
+                + ["v5", "v7", "v6"].map { entry(armInfo[$0]!, ["architecture": "arm", "os": "linux", "variant": $0]) }
+                + [entry(hostInfo, ["architecture": host, "os": "linux"])],
         ] as [String: Any])
         let indexDigest = sha256Digest(Array(indexBytes))
         try indexBytes.write(to: URL(fileURLWithPath: "\(multi)/blobs/sha256/\(indexDigest.dropFirst(7))"))
@@ -152,6 +159,12 @@ import TestSupport
         #expect(foreign.stdout == otherInfo.imageID + "\n", "--arch picks the other entry: \(foreign)")
         let byPlatform = sb.berth(["pull", "-q", "--tls-verify=false", "--platform", "linux/\(other)", target], env: env)
         #expect(byPlatform.stdout == otherInfo.imageID + "\n", "\(byPlatform)")
+        let arm = sb.berth(["pull", "-q", "--tls-verify=false", "--arch", "arm", target], env: env)
+        #expect(arm.stdout == armInfo["v7"]!.imageID + "\n", "v7 is the best 32-bit arm without --variant: \(arm)")
+        let armV6 = sb.berth(["pull", "-q", "--tls-verify=false", "--arch", "arm", "--variant", "v6", target], env: env)
+        #expect(armV6.stdout == armInfo["v6"]!.imageID + "\n", "\(armV6)")
+        let armV5 = sb.berth(["pull", "-q", "--tls-verify=false", "--platform", "linux/arm/v5", target], env: env)
+        #expect(armV5.stdout == armInfo["v5"]!.imageID + "\n", "\(armV5)")
         let before = storeSnapshot(sb)
         let missing = sb.berth(["pull", "--tls-verify=false", "--platform", "linux/s390x", target], env: env)
         expectOneLineError(missing, containing: "no image found in manifest list for architecture linux/s390x")
