@@ -31,7 +31,11 @@ package struct ProxySettings: Sendable, Equatable {
         func proxyURL(_ text: String?) throws -> URLParts? {
             guard let text else { return nil }
             // Go accepts "proxy:3128" and means http://proxy:3128.
-            return try URLParts(parsing: text.contains("://") ? text : "http://" + text)
+            let url = try URLParts(parsing: text.contains("://") ? text : "http://" + text)
+            if url.scheme == .https {
+                throw RegistryError.invalidURL(text, reason: "proxies reached over TLS (https://) are not supported; use the proxy's http:// address (registry traffic is still TLS inside the CONNECT tunnel)")
+            }
+            return url
         }
         let noProxy = (value("NO_PROXY") ?? "").split(separator: ",").map { $0.trimmingSpaces().lowercased() }.filter { !$0.isEmpty }
         return ProxySettings(httpProxy: try proxyURL(value("HTTP_PROXY")), httpsProxy: try proxyURL(value("HTTPS_PROXY")), noProxy: noProxy)
@@ -47,6 +51,7 @@ package struct ProxySettings: Sendable, Equatable {
 
     private func matches(_ entry: String, _ url: URLParts) -> Bool {
         if entry == "*" { return true }
+        if entry.contains("/") { return Self.isInNetwork(url.host, cidr: entry) }
         var host = entry
         var port: Int?
         if entry.hasPrefix("[") {
@@ -61,6 +66,30 @@ package struct ProxySettings: Sendable, Equatable {
         if host.hasPrefix(".") { return url.host.hasSuffix(host) }
         if host.hasPrefix("*.") { return url.host.hasSuffix(String(host.dropFirst())) }
         return url.host == host || url.host.hasSuffix("." + host)
+    }
+
+    /// "10.0.0.0/8", "fd00::/8": whether the IP literal `host` is in the network (a
+    /// host name never is: as Go, berth does not resolve names to match them).
+    static func isInNetwork(_ host: String, cidr: String) -> Bool {
+        let parts = cidr.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let prefixLength = Int(parts[1]), let network = ipBytes(parts[0]), let address = ipBytes(host),
+              network.count == address.count, (0...network.count * 8).contains(prefixLength)
+        else { return false }
+        for bit in 0..<prefixLength {
+            let mask = UInt8(0x80) >> UInt8(bit % 8)
+            if network[bit / 8] & mask != address[bit / 8] & mask { return false }
+        }
+        return true
+    }
+
+    /// The 4 or 16 bytes of an IPv4 or IPv6 literal (brackets allowed), nil for names.
+    private static func ipBytes(_ text: String) -> [UInt8]? {
+        let literal = text.hasPrefix("[") && text.hasSuffix("]") ? String(text.dropFirst().dropLast()) : text
+        var v4 = in_addr()
+        if inet_pton(AF_INET, literal, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, literal, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
+        return nil
     }
 
     private static func isLoopback(_ host: String) -> Bool {

@@ -113,5 +113,17 @@ import Testing
         #expect(try !route(["[::5]"], "http://[::5]:80/"))
         #expect(try !route([], "http://127.0.0.1:5000/"))
         #expect(try !route([], "https://localhost/"))
+        // CIDR entries match IP literals, never names (Go's rule).
+        #expect(try !route(["10.0.0.0/8"], "https://10.1.2.3:5000/"))
+        #expect(try route(["10.0.0.0/8"], "https://11.1.2.3/"))
+        #expect(try !route(["192.168.1.0/24"], "https://192.168.1.200/"))
+        #expect(try route(["192.168.1.0/24"], "https://192.168.2.1/"))
+        #expect(try !route(["fd00::/8"], "https://[fd12::1]/"))
+        #expect(try route(["fd00::/8"], "https://[fe80::1]/"))
+        #expect(try route(["10.0.0.0/8"], "https://registry.example/"))
+    }
+
+    @Test func refuses_proxies_reached_over_tls_with_a_clear_message() {
+        #expect(throws: RegistryError.self) { try ProxySettings.fromEnvironment(["HTTPS_PROXY": "https://proxy:3128"]) }
     }
 }
