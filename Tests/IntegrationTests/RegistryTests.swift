@@ -339,6 +339,37 @@ import TestSupport
         #expect(sb.berth(["logout"], env: searchEnv).stdout == "Removed login credentials for \(registry.address)\n")
     }
 
+    /// Without logind nothing sets XDG_RUNTIME_DIR: login (in the initial namespace) and
+    /// pull (re-executed in the user namespace, where the uid reads 0) must still agree
+    /// on where auth.json is.
+    @Test(arguments: Mode.available.filter { $0 == .rootless })
+    func rootless_login_and_pull_agree_without_xdg_runtime_dir(mode: Mode) throws {
+        let sb = try Sandbox(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let registry = try TestRegistry(.basicAuth(user: "berth", password: "no-xdg"))
+        defer { registry.stop() }
+        var env = try registryEnv(sb)
+        env["XDG_RUNTIME_DIR"] = ""
+        let uid = sb.testUser!.uid
+        var owner = stat()
+        let runtimeDir = stat("/run/user/\(uid)", &owner) == 0 && owner.st_uid == uid ? "/run/user/\(uid)" : "/tmp/berth-runtime-\(uid)"
+        let authFile = runtimeDir + "/containers/auth.json"
+        #expect(!FileManager.default.fileExists(atPath: authFile), "the test would overwrite someone's \(authFile)")
+        // Only what this test made goes: rmdir leaves directories that hold anything else.
+        defer { _ = sb.run("/bin/sh", ["-c", "rm -f \"$0\"; rmdir \"$1\" \"$2\" 2>/dev/null; true", authFile, runtimeDir + "/containers",
+                                       runtimeDir.hasPrefix("/tmp/") ? runtimeDir : "/nonexistent"], asTestUser: true) }
+
+        let id = try importBusybox(sb, as: "localhost/noxdg:1")
+        let target = "\(registry.address)/noxdg/busybox:1"
+        let login = sb.berth(["login", "--tls-verify=false", "-u", "berth", "-p", "no-xdg", registry.address], env: env)
+        #expect(login.stdout == "Login Succeeded!\n", "\(login)")
+        #expect(FileManager.default.fileExists(atPath: authFile), "login wrote \(authFile)")
+        #expect(sb.berth(["push", "-q", "--tls-verify=false", "localhost/noxdg:1", target], env: env).status == 0)
+        #expect(sb.berth("rmi", "-a").status == 0)
+        let pulled = sb.berth(["pull", "-q", "--tls-verify=false", target], env: env)
+        #expect(pulled.stdout == id + "\n", "the pull in the user namespace finds what login wrote: \(pulled)")
+    }
+
     @Test(arguments: Mode.available)
     func bearer_tokens_from_the_realm_anonymous_for_pull_credentials_for_push(mode: Mode) throws {
         let sb = try Sandbox(mode)
