@@ -149,6 +149,34 @@ import TestSupport
     }
 
     @Test(arguments: Mode.available)
+    func on_a_terminal_each_layer_gets_a_progress_line_with_bytes_and_rate(mode: Mode) throws {
+        let sb = try Sandbox(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let registry = try TestRegistry(.plain)
+        defer { registry.stop() }
+        var env = try registryEnv(sb)
+        let info = try loadLayout(sb, "example.com/progress:1", layers: [try Fixtures.busyboxRootfs().bytes(), extraLayer("progress")])
+        let target = "\(registry.address)/progress/image:1"
+        #expect(sb.berth(["push", "-q", "--tls-verify=false", "example.com/progress:1", target], env: env).status == 0)
+        #expect(sb.berth("rmi", "-a").status == 0)
+        // script(1) gives the pull a terminal on standard error as well as output.
+        env["TERM"] = "xterm"
+        let command = [Sandbox.binary, "--root", sb.root, "--runroot", sb.runroot, "pull", "--tls-verify=false", target]
+            .map { "'\($0)'" }.joined(separator: " ")
+        let onTerminal = sb.run("/usr/bin/script", ["-qfec", command, "/dev/null"], asTestUser: mode == .rootless, env: env)
+        #expect(onTerminal.status == 0, "\(onTerminal)")
+        let text = onTerminal.stdout
+        for digest in info.layerDigests {
+            let short = String(digest.dropFirst(7).prefix(12))
+            #expect(text.contains("\u{1B}[2KCopying blob \(short) ["), "a bar per layer: \(text)")
+            #expect(text.contains("Copying blob \(short) done"), "\(text)")
+        }
+        #expect(text.contains("B/s"), "the rate is shown: \(text)")
+        #expect(text.contains(" / "), "bytes so far and in all: \(text)")
+        #expect(text.hasSuffix(info.imageID + "\r\n"), "the image ID comes last: \(text.suffix(200))")
+    }
+
+    @Test(arguments: Mode.available)
     func big_layers_go_up_in_chunks_and_come_back_whole(mode: Mode) throws {
         let sb = try Sandbox(mode)
         defer { #expect(sb.cleanup().isEmpty) }
