@@ -71,4 +71,10 @@ import Testing
         #expect(RegistryError.redactingUserInfo("https://a:b@h/x@y") == "https://***@h/x@y")
         #expect(RegistryError.redactingUserInfo("https://h/x@y") == "https://h/x@y")
     }
+
+    @Test func tokens_live_as_long_as_the_server_says_but_at_least_a_minute() {
+        #expect(BearerToken(value: "t", lifetime: 300, now: 1000).expires == 1295, "renewed a little before the server's expiry")
+        #expect(BearerToken(value: "t", lifetime: 10, now: 1000).expires == 1055, "podman's 60 s minimum")
+        #expect(BearerToken(value: "t", lifetime: nil, now: 1000).expires == 1055, "the token spec's default lifetime")
+    }
 }
