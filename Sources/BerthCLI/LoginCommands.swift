@@ -14,6 +14,7 @@ struct LoginCommand: CLICommand {
         .bool("tls-verify", nil, "Require HTTPS and verify certificates when contacting registries"),
         .value("cert-dir", nil, "Pathname", "Use certificates at the specified path to access the registry"),
         .value("authfile", nil, "string", "Path of the authentication file. Use REGISTRY_AUTH_FILE environment variable to override"),
+        .bool("verbose", "v", "Write more detailed information to stdout"),
     ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
@@ -30,6 +31,9 @@ struct LoginCommand: CLICommand {
         }
         if args.value("password") != nil && args.has("password-stdin") {
             throw CLIError("--password and --password-stdin are mutually exclusive")
+        }
+        if args.has("password-stdin") && args.value("username") == nil {
+            throw CLIError("Must provide --username with --password-stdin")
         }
         // No credentials given but some stored: check those first, as podman does.
         if args.value("username") == nil && args.value("password") == nil && !args.has("password-stdin"),
@@ -52,7 +56,8 @@ struct LoginCommand: CLICommand {
             password = try TerminalPrompt.secret("Password: ")
         }
         guard !password.isEmpty else { throw CLIError("password can't be empty") }
-        _ = try engine.login(registry, credentials: Credentials(username: username, password: password), options: options)
+        let file = try engine.login(registry, credentials: Credentials(username: username, password: password), options: options)
+        if args.has("verbose") { Output.out("Used:  \(file)\n") }
         Output.out("Login Succeeded!\n")
         return 0
     }
@@ -70,6 +75,7 @@ struct LogoutCommand: CLICommand {
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         let engine = context.engine()
         if args.has("all") {
+            guard args.positionals.isEmpty else { throw CLIError("--all takes no arguments") }
             _ = try engine.logout(nil, authFile: args.value("authfile"))
             Output.out("Removed login credentials for all registries\n")
             return 0
@@ -78,7 +84,9 @@ struct LogoutCommand: CLICommand {
         let registry = try args.positionals.first ?? engine.defaultRegistry("log out from")
         guard try engine.logout(registry, authFile: args.value("authfile")) else {
             if args.value("authfile") == nil, (try? engine.storedCredentials(registry, options: RegistryOptions())) != nil {
-                throw CLIError("not logged into \(registry) with berth's auth file; the credentials come from another file (docker's config.json?): use that tool's logout")
+                // podman's answer, and its exit code 0: the credentials live in docker's file.
+                Output.out("Not logged into \(registry) with current tool. Existing credentials were established via docker login. Please use docker logout instead.\n")
+                return 0
             }
             throw CLIError("not logged into \(registry)")
         }

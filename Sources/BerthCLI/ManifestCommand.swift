@@ -1,5 +1,4 @@
-// `berth manifest inspect`: the manifest or index a registry holds for an image,
-// exactly as it sent it.
+// `berth manifest inspect`: the manifest or index a registry holds for an image.
 import BerthEngine
 
 struct ManifestCommand: CLICommand {
@@ -23,9 +22,8 @@ struct ManifestInspectCommand: CLICommand {
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         guard args.positionals.count == 1 else { throw CLIError("manifest inspect requires exactly one image") }
         let manifest = try context.engine().remoteManifest(args.positionals[0], options: try RegistryFlags.options(args))
-        var text = String(decoding: manifest.bytes, as: UTF8.self)
-        if !text.hasSuffix("\n") { text += "\n" }
-        Output.out(text)
+        // Indented as podman prints it; every value byte-for-byte as the registry sent it.
+        Output.out(JSONIndenter.indent(manifest.bytes) + "\n")
         return 0
     }
 }

@@ -14,6 +14,7 @@ struct PullCommand: CLICommand {
         .value("variant", nil, "VARIANT", "Use VARIANT instead of the running architecture variant for choosing images"),
         .value("platform", nil, "OS/ARCH", "Specify the platform for selecting the image. (Conflicts with --arch and --os)"),
         .bool("quiet", "q", "Suppress output information when pulling images"),
+        .bool("disable-content-trust", nil, "This is a Docker specific option and is a NOOP"),
     ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
@@ -28,6 +29,11 @@ struct PullCommand: CLICommand {
             }
         }
         for image in args.positionals {
+            if let archive = try ImageTransport.archive(image) {
+                // podman pulls from archives too: that is a load.
+                for id in try engine.loadImageIDs(from: archive.path) { Output.out(id + "\n") }
+                continue
+            }
             let report = try engine.pull(image, options: options, observer: progress.observer)
             for id in report.imageIDs { Output.out(id + "\n") }
         }

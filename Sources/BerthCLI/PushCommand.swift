@@ -12,6 +12,8 @@ struct PushCommand: CLICommand {
         .bool("quiet", "q", "Suppress output information when pushing images"),
         .bool("remove-signatures", nil, "Discard any pre-existing signatures in the image"),
         .value("compression-format", nil, "string", "compression format to use (gzip)"),
+        .bool("compress", nil, "Compress tarball image layers when pushing to a directory using the 'dir' transport (accepted; berth has no dir transport)"),
+        .bool("disable-content-trust", nil, "This is a Docker specific option and is a NOOP"),
     ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
@@ -28,9 +30,14 @@ struct PushCommand: CLICommand {
         if let compression = args.value("compression-format"), compression != "gzip" {
             throw CLIError("unsupported --compression-format \"\(compression)\": berth pushes gzip layers")
         }
+        let destination = args.positionals.count > 1 ? args.positionals[1] : nil
+        if let destination, let archive = try ImageTransport.archive(destination) {
+            // podman pushes to archives too: that is a save.
+            try context.engine().save([args.positionals[0]], format: archive.format, to: archive.path)
+            return 0
+        }
         let progress = TransferProgress(quiet: args.has("quiet"))
-        _ = try context.engine().push(args.positionals[0], destination: args.positionals.count > 1 ? args.positionals[1] : nil,
-                                      options: options, observer: progress.observer)
+        _ = try context.engine().push(args.positionals[0], destination: destination, options: options, observer: progress.observer)
         return 0
     }
 }

@@ -2,6 +2,7 @@
 // --authfile), read into the engine's RegistryOptions.
 import BerthEngine
 import BerthRegistry
+import Glibc
 
 enum RegistryFlags {
     static let all: [FlagSpec] = [
@@ -29,6 +30,9 @@ enum RegistryFlags {
             let user = String(text[..<colon])
             guard !user.isEmpty else { throw CLIError("invalid --creds: username can't be empty") }
             return Credentials(username: user, password: String(text[text.index(after: colon)...]))
+        }
+        guard isatty(0) != 0 else {
+            throw CLIError("--creds \(text) has no password and standard input is not a terminal to ask for it: use --creds USERNAME:PASSWORD")
         }
         return Credentials(username: text, password: try TerminalPrompt.secret("Password: "))
     }

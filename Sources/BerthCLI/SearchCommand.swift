@@ -11,7 +11,8 @@ struct SearchCommand: CLICommand {
         .value("limit", nil, "int", "Limit the number of results"),
         .bool("list-tags", nil, "List the tags of the input registry"),
         .bool("no-trunc", nil, "Do not truncate the output"),
-        .value("filter", "f", "filter", "Filter output based on conditions provided (accepted, not supported by catalog searches)"),
+        .bool("compatible", nil, "List stars, official and automated columns (Docker compatibility)"),
+        .value("filter", "f", "filter", "Filter output based on conditions provided (stars=N, is-official=BOOL, is-automated=BOOL)"),
     ] + RegistryFlags.all
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
@@ -21,7 +22,7 @@ struct SearchCommand: CLICommand {
             guard let value = Int(text), value >= 0 else { throw CLIError("invalid argument \"\(text)\" for \"--limit\" flag") }
             limit = value
         }
-        if !args.all("filter").isEmpty { throw CLIError("--filter is not supported: registries' catalogs carry no stars or official marks") }
+        let filter = try SearchFilter(args.all("filter"))
         let listTags = args.has("list-tags")
         let results = try context.engine().search(args.positionals[0], limit: limit, listTags: listTags,
                                                  options: try RegistryFlags.options(args))
@@ -29,20 +30,58 @@ struct SearchCommand: CLICommand {
             let rows: [TemplateValue] = results.flatMap { result in
                 result.tags.map { TemplateValue.object([("Name", .string(result.name)), ("Tag", .string($0))]) }
             }
-            Output.out(try Report.render(rows: rows, format: args.value("format"),
-                                         columns: [.init(header: "NAME", field: "Name"), .init(header: "TAG", field: "Tag")]) {
+            Output.out(try render(rows, args, columns: [.init(header: "NAME", field: "Name"), .init(header: "TAG", field: "Tag")]) {
                 .array(results.map { .object([("Name", .string($0.name)), ("Tags", .array($0.tags.map(TemplateValue.string)))]) })
             })
             return 0
         }
-        let rows: [TemplateValue] = results.map {
+        // Catalogs carry no stars, official or automated marks: every entry has 0, false, false.
+        let rows: [TemplateValue] = results.filter { _ in filter.admits(stars: 0, official: false, automated: false) }.map {
             .object([("Index", .string(String($0.name.split(separator: "/")[0]))), ("Name", .string($0.name)),
-                     ("Description", .string("")), ("Stars", .int(0)), ("Official", .string("")), ("Automated", .string(""))])
+                     ("Description", .string("")), ("Stars", .int(0)), ("Official", .string("")), ("Automated", .string("")),
+                     ("Tag", .string(""))])
         }
-        Output.out(try Report.render(rows: rows, format: args.value("format"),
-                                     columns: [.init(header: "NAME", field: "Name"), .init(header: "DESCRIPTION", field: "Description")]) {
-            .array(rows)
-        })
+        var columns: [Report.Column] = [.init(header: "NAME", field: "Name"), .init(header: "DESCRIPTION", field: "Description")]
+        if args.has("compatible") {
+            columns += [.init(header: "STARS", field: "Stars"), .init(header: "OFFICIAL", field: "Official"),
+                        .init(header: "AUTOMATED", field: "Automated")]
+        }
+        Output.out(try render(rows, args, columns: columns) { .array(rows) })
         return 0
+    }
+
+    /// As podman: no results, no output at all (not even the table's header).
+    private func render(_ rows: [TemplateValue], _ args: ParsedArguments, columns: [Report.Column],
+                        json: () -> TemplateValue) throws -> String {
+        if rows.isEmpty && (args.value("format") ?? "").lowercased() != "json" { return "" }
+        return try Report.render(rows: rows, format: args.value("format"), columns: columns, json: json)
+    }
+}
+
+/// podman's search filters: stars=N (at least N), is-official and is-automated.
+struct SearchFilter {
+    var minimumStars = 0
+    var official: Bool?
+    var automated: Bool?
+
+    init(_ texts: [String]) throws {
+        for text in texts {
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw CLIError("invalid filter \"\(text)\": use stars=N, is-official=BOOL or is-automated=BOOL") }
+            switch parts[0] {
+            case "stars":
+                guard let stars = Int(parts[1]), stars >= 0 else { throw CLIError("invalid filter \"\(text)\": stars needs a number") }
+                minimumStars = stars
+            case "is-official", "is-automated":
+                guard let value = Bool(parts[1]) else { throw CLIError("invalid filter \"\(text)\": \(parts[0]) needs true or false") }
+                if parts[0] == "is-official" { official = value } else { automated = value }
+            default:
+                throw CLIError("invalid filter \"\(text)\": use stars=N, is-official=BOOL or is-automated=BOOL")
+            }
+        }
+    }
+
+    func admits(stars: Int, official: Bool, automated: Bool) -> Bool {
+        stars >= minimumStars && (self.official.map { $0 == official } ?? true) && (self.automated.map { $0 == automated } ?? true)
     }
 }

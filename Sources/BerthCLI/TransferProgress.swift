@@ -34,6 +34,11 @@ final class TransferProgress: Sendable {
     var observer: TransferObserver { { [self] event in handle(event) } }
 
     private func handle(_ event: TransferEvent) {
+        if case .warning(let text) = event {
+            // Shown even with --quiet, as podman's WARNING lines are.
+            state.withLock { _ in Output.err("WARNING: \(text)\n") }
+            return
+        }
         if quiet { return }
         state.withLock { state in
             switch event {
@@ -76,6 +81,8 @@ final class TransferProgress: Sendable {
                 Output.err("Copying config \(digest) done\n")
             case .writingManifest:
                 Output.err("Writing manifest to image destination\n")
+            case .warning:
+                break
             }
         }
     }

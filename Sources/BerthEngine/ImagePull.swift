@@ -82,6 +82,8 @@ package enum TransferEvent: Sendable {
     case blobDone(Digest)
     case config(Digest)
     case writingManifest
+    /// Something the user should know that does not stop the transfer.
+    case warning(String)
 }
 
 package typealias TransferObserver = @Sendable (TransferEvent) -> Void
@@ -101,17 +103,18 @@ extension Engine {
         let candidates = try access.candidates(Self.strippingTransport(text))
         var failures: [String] = []
         for candidate in candidates {
-            observer(.trying(candidate.description))
             do {
                 if options.allTags {
                     return PullReport(imageIDs: try pullAllTags(candidate, access: access, options: options, observer: observer))
                 }
+                observer(.trying(candidate.description))
                 return PullReport(imageIDs: [try pull(candidate, access: access, options: options, observer: observer)])
             } catch let error as RegistryError where candidates.count > 1 {
                 // A short name: as podman, any registry that cannot give the image
                 // (unknown, refused, unreachable) passes on to the next one. What the
                 // image itself is wrong about (digests, layers) stops the pull.
-                failures.append("\(candidate): \(error)")
+                let text = "\(error)"
+                failures.append(text.contains(candidate.repository) ? text : "\(candidate): \(text)")
             }
         }
         throw ImageError.invalidArgument("\(text): no registry in unqualified-search-registries has it: " + failures.joined(separator: "; "))
@@ -128,6 +131,7 @@ extension Engine {
         for tag in try client.tags(endpoint.reference.path) {
             var tagged = reference
             tagged.tag = tag
+            observer(.trying(tagged.description))
             let id = try pull(tagged, access: access, options: options, observer: observer)
             if !ids.contains(id) { ids.append(id) }
         }
@@ -184,6 +188,10 @@ extension Engine {
         let configBytes = try (try? store.readBlob(manifest.config.digest, limit: Self.configLimit)).flatMap { Digest.of($0) == manifest.config.digest ? $0 : nil }
             ?? client.smallBlob(repository, digest: manifest.config.digest, limit: Self.configLimit)
         let config = try JSONCoding.decode(ImageConfig.self, from: configBytes, location: "\(source): config")
+        let configPlatform = Platform(architecture: config.architecture, os: config.os, variant: config.variant)
+        if !options.platform.matches(configPlatform) {
+            observer(.warning("image platform (\(config.os)/\(config.architecture)\(config.variant.map { "/" + $0 } ?? "")) does not match the expected platform (\(options.platform.description))"))
+        }
         let chains = chainIDs(of: config.rootfs.diff_ids)
 
         let cache = VerifiedBlobCache(store: store)

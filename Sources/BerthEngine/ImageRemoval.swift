@@ -48,7 +48,8 @@ extension Engine {
                         report.untagged.append(name)
                         continue
                     }
-                    if byID && image.names.count > 1 && !force {
+                    // --all means every name of every image, as podman's rmi -a.
+                    if byID && !all && image.names.count > 1 && !force {
                         throw ImageError.conflict("unable to delete image \"\(image.id)\" by ID with more than one tag (\(image.names)): please force removal")
                     }
                     report.untagged += image.names

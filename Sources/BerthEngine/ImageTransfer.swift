@@ -33,6 +33,16 @@ extension Engine {
         return LoadReport(loaded: loaded)
     }
 
+    /// `pull docker-archive:PATH` and friends: a load, reported as the images' IDs.
+    package func loadImageIDs(from path: String) throws -> [String] {
+        var ids: [String] = []
+        for name in try load(from: path).loaded {
+            let id = try resolveImage(name).id
+            if !ids.contains(id) { ids.append(id) }
+        }
+        return ids
+    }
+
     package func save(_ names: [String], format: ArchiveFormat, to output: String) throws {
         guard !names.isEmpty else { throw ImageError.invalidArgument("save requires at least one image") }
         var items: [SaveItem] = []

@@ -47,7 +47,9 @@ final class RegistryAccess {
     /// qualified name is itself; a short name goes through [aliases], then the
     /// unqualified-search-registries, and means docker.io when none are configured.
     func candidates(_ text: String) throws -> [ImageReference] {
-        let given = try ImageReference.parse(text)
+        var given = try ImageReference.parse(text)
+        // name:tag@digest means the digest, as podman reads it: the tag is dropped.
+        if given.digest != nil { given.tag = nil }
         let first = text.split(separator: "/").first.map(String.init) ?? text
         let isQualified = text.contains("/") && ImageReference.isDomain(first)
         if isQualified { return [given] }
@@ -61,7 +63,7 @@ final class RegistryAccess {
         if conf.unqualifiedSearchRegistries.isEmpty { return [given] }
         return try conf.unqualifiedSearchRegistries.map { registry in
             var reference = try ImageReference.parse(registry + "/" + text)
-            if reference.tag == nil && reference.digest == nil { reference.tag = "latest" }
+            if reference.digest != nil { reference.tag = nil }
             return reference
         }
     }

@@ -18,8 +18,12 @@ extension Engine {
         for prefix in ["https://", "http://", "docker://"] where key.hasPrefix(prefix) { key.removeFirst(prefix.count) }
         while key.hasSuffix("/") { key.removeLast() }
         if key == "index.docker.io" || key == "registry-1.docker.io" { key = "docker.io" }
-        guard !key.isEmpty, !key.contains(where: { $0 == " " || $0 == "@" }) else {
+        guard !key.isEmpty, !key.contains(" ") else {
             throw ImageError.invalidArgument("invalid registry \"\(text)\"")
+        }
+        // host:port is fine; a tag or digest after a repository path is not (podman's rule).
+        if key.contains("@") || (key.contains("/") && key.split(separator: "/").last!.contains(":")) {
+            throw ImageError.invalidArgument("reference \"\(text)\" contains tag or digest")
         }
         return key
     }

@@ -40,7 +40,8 @@ package final class BlobDownload: ByteStream {
                 }
                 offset += Int64(n)
                 return n
-            } catch let error as RegistryError where error.isTransient && failures < client.options.retries + 2 {
+            } catch let error as RegistryError where (error.isTransient || (error.isTimeout && failures == 0)) && failures < client.options.retries + 2 {
+                // A stalled blob is asked for once more from where it stopped; a second stall is an error.
                 failures += 1
                 body?.discard()
                 body = nil

@@ -113,7 +113,8 @@ extension RegistryClient {
             })
         } catch RegistryError.unexpectedStatus(_, _, let status, _) where [401, 403, 404, 405].contains(status) {
             return .unavailable(status: status)
-        } catch RegistryError.unauthorized {
+        } catch RegistryError.unauthorized(_, let detail) where options.credentials == nil || detail.hasPrefix("access denied") {
+            // With credentials given, a 401 is about them, and stays an error.
             return .unavailable(status: 401)
         }
     }

@@ -243,12 +243,19 @@ extension Credentials {
 }
 
 extension RegistryError {
-    /// Worth another try: the network or the server stumbled, not the request.
+    /// Worth another try: the network or the server stumbled, not the request. A
+    /// server that accepted the request and then said nothing for the whole timeout
+    /// is not asked again: that would multiply a wait the user already sat through.
     var isTransient: Bool {
         switch self {
-        case .connectionClosed, .ioFailed, .timedOut, .connectFailed, .connectTimedOut: return true
+        case .connectionClosed, .ioFailed, .connectFailed, .connectTimedOut: return true
         default: return false
         }
+    }
+
+    var isTimeout: Bool {
+        if case .timedOut = self { return true }
+        return false
     }
 
 }

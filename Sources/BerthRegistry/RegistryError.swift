@@ -58,9 +58,9 @@ package enum RegistryError: Error, CustomStringConvertible, Sendable {
         case .tlsSetupFailed(let reason):
             return "cannot set up TLS: \(reason)"
         case .tlsHandshakeFailed(let address, let reason):
-            return "TLS handshake with \(address) failed: \(reason)" + Self.clientCertificateHint(reason)
+            return "TLS handshake with \(address) failed: \(reason)" + Self.tlsHint(reason)
         case .tlsFailed(let address, let operation, let reason):
-            return "TLS \(operation) \(address) failed: \(reason)" + Self.clientCertificateHint(reason)
+            return "TLS \(operation) \(address) failed: \(reason)" + Self.tlsHint(reason)
         case .proxyRefused(let proxy, let target, let status, let reason):
             return "proxy \(proxy) refused to connect to \(target): \(status) \(reason)"
         case .malformedResponse(let url, let reason):
@@ -96,8 +96,12 @@ package enum RegistryError: Error, CustomStringConvertible, Sendable {
         }
     }
 
-    /// The server's alert when it wants a client certificate (mutual TLS) it did not get.
-    static func clientCertificateHint(_ reason: String) -> String {
+    /// What a TLS failure most likely means: a plain-HTTP registry, or a registry that
+    /// wants a client certificate (mutual TLS) it did not get.
+    static func tlsHint(_ reason: String) -> String {
+        if reason.contains("wrong version number") || reason.contains("packet length too long") || reason.contains("http request") {
+            return " (the registry speaks plain HTTP: use --tls-verify=false, or insecure = true for it in registries.conf)"
+        }
         guard reason.contains("alert bad certificate") || reason.contains("certificate required") else { return "" }
         return " (the registry wants a client certificate: put NAME.cert and NAME.key in the --cert-dir or certs.d directory)"
     }

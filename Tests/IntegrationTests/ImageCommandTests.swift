@@ -90,6 +90,21 @@ import TestSupport
     }
 
     @Test(arguments: Mode.available)
+    func rmi_all_removes_images_with_several_names(mode: Mode) throws {
+        let sb = try Sandbox(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let tarball = try busyboxTarball(sb)
+        let id = String(sb.berth("import", tarball, "a:1").stdout.trimmingCharacters(in: .whitespacesAndNewlines).dropFirst(7))
+        #expect(sb.berth("tag", "a:1", "b:2").status == 0)
+        let byID = sb.berth("rmi", id)
+        #expect(byID.status == 125 && byID.stderr.contains("more than one tag"), "by ID, several names need --force: \(byID)")
+        let all = sb.berth("rmi", "-a")
+        #expect(all.status == 0, "\(all)")
+        #expect(all.stdout == "Untagged: localhost/a:1\nUntagged: localhost/b:2\nDeleted: \(id)\n", "as podman's rmi -a: \(all)")
+        #expect(storeSnapshot(sb).isEmpty)
+    }
+
+    @Test(arguments: Mode.available)
     func rmi_refuses_an_image_a_container_uses_unless_forced(mode: Mode) throws {
         let sb = try Sandbox(mode)
         defer { #expect(sb.cleanup().isEmpty) }

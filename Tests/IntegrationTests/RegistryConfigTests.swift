@@ -104,6 +104,14 @@ import TestSupport
         #expect(search.status == 0, "\(search)")
         let lines = search.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         #expect(lines.first?.hasPrefix("NAME") == true && Array(lines.dropFirst()) == ["\(address)/find/alpha"], "\(search)")
+        // Catalogs have no stars or official marks: podman's filters see 0 and false.
+        let starred = sb.berth(["search", "--tls-verify=false", "--filter", "stars=1", "\(address)/alpha"], env: env)
+        #expect(starred.status == 0 && starred.stdout.isEmpty, "no results, no header: \(starred)")
+        let unofficial = sb.berth(["search", "--tls-verify=false", "--filter", "is-official=false", "--compatible", "\(address)/alpha"], env: env)
+        #expect(unofficial.stdout.hasPrefix("NAME") && unofficial.stdout.contains("STARS") && unofficial.stdout.contains("\(address)/find/alpha"),
+                "\(unofficial)")
+        expectOneLineError(sb.berth(["search", "--tls-verify=false", "--filter", "popular=yes", "\(address)/alpha"], env: env),
+                           containing: "invalid filter")
         let tags = sb.berth(["search", "--tls-verify=false", "--list-tags", "--format", "{{.Tag}}", "\(address)/find/alpha"], env: env)
         #expect(tags.stdout.split(separator: "\n").sorted() == ["1", "2"], "\(tags)")
 
@@ -174,6 +182,34 @@ import TestSupport
         #expect(text.contains("B/s"), "the rate is shown: \(text)")
         #expect(text.contains(" / "), "bytes so far and in all: \(text)")
         #expect(text.hasSuffix(info.imageID + "\r\n"), "the image ID comes last: \(text.suffix(200))")
+    }
+
+    @Test(arguments: Mode.available)
+    func concurrent_pulls_of_one_image_both_succeed_and_store_it_once(mode: Mode) throws {
+        let sb = try Sandbox(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let registry = try TestRegistry(.plain)
+        defer { registry.stop() }
+        let env = try registryEnv(sb)
+        let info = try loadLayout(sb, "example.com/both:1", layers: [try Fixtures.busyboxRootfs().bytes(), extraLayer("both")])
+        let target = "\(registry.address)/both/image:1"
+        #expect(sb.berth(["push", "-q", "--tls-verify=false", "example.com/both:1", target], env: env).status == 0)
+        #expect(sb.berth("rmi", "-a").status == 0)
+        // Two berth processes at once, from two threads (a shell's `wait` would hang:
+        // children of the test runner inherit a signal mask that blocks SIGCHLD).
+        let results = UnsafeMutableBufferPointer<CommandResult?>.allocate(capacity: 2)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        nonisolated(unsafe) let slots = results
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            slots[index] = sb.berth(["pull", "-q", "--tls-verify=false", target], env: env)
+        }
+        for result in results {
+            #expect(result?.status == 0 && result?.stdout == info.imageID + "\n", "\(String(describing: result))")
+        }
+        #expect(imageIDs(sb) == [info.imageID])
+        let layers = storeSnapshot(sb).filter { $0.hasPrefix("layers/") }
+        #expect(layers.count == 2, "each layer unpacked once in the store: \(layers)")
     }
 
     @Test(arguments: Mode.available)

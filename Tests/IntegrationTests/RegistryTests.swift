@@ -57,6 +57,17 @@ import TestSupport
         let quiet = sb.berth(["pull", "-q", "--tls-verify=false", target], env: env)
         #expect(quiet.stdout == id + "\n" && quiet.stderr.isEmpty, "\(quiet)")
 
+        // podman's archive transports: push is a save, pull a load.
+        let archive2 = sb.path("pushed.tar")
+        let saved = sb.berth(["push", target, "oci-archive:\(archive2):copy"], env: env)
+        #expect(saved.status == 0, "\(saved)")
+        let removed = sb.berth("rmi", "-a")
+        #expect(removed.status == 0, "\(removed)")
+        let fromArchive2 = sb.berth(["pull", "oci-archive:\(archive2)"], env: env)
+        #expect(fromArchive2.stdout == id + "\n", "\(fromArchive2)")
+        expectOneLineError(sb.berth(["pull", "dir:/nonexistent"], env: env), containing: "unsupported transport \"dir\"")
+        #expect(sb.berth(["pull", "-q", "--tls-verify=false", target], env: env).status == 0)
+
         // --format picks the manifest type; the config, and so the image ID, stays.
         for (format, mediaType) in [("v2s2", "application/vnd.docker.distribution.manifest.v2+json"),
                                     ("oci", "application/vnd.oci.image.manifest.v1+json")] {
@@ -322,6 +333,10 @@ import TestSupport
         #expect(storeSnapshot(sb).isEmpty)
         let withCreds = sb.berth(["pull", "-q", "--tls-verify=false", "--creds", "berth:\(password)", target], env: env)
         #expect(withCreds.stdout == id + "\n", "\(withCreds)")
+
+        expectOneLineError(sb.berth(["login", "-u", "berth", "-p", password, "\(registry.address)/private/auth:1"], env: env),
+                           containing: "contains tag or digest")
+        expectOneLineError(sb.berth(["logout", "--all", registry.address], env: env), containing: "--all takes no arguments")
 
         // REGISTRY_AUTH_FILE names another file, and docker's config.json format reads too.
         var dockerEnv = env
