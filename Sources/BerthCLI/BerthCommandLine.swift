@@ -89,7 +89,9 @@ package enum BerthCommandLine {
     /// reads 0) and helpers agree on the runroot and on where auth.json lives.
     private static func exportRuntimeDirectory() {
         guard Environment.get("XDG_RUNTIME_DIR")?.isEmpty ?? true, geteuid() != 0, UserNamespace.isInitial else { return }
-        setenv("XDG_RUNTIME_DIR", StorePaths.runtimeDirectory(uid: getuid()).0, 1)
+        let (directory, source) = StorePaths.runtimeDirectory(uid: getuid())
+        StorePaths.exportedRuntimeSource = source
+        setenv("XDG_RUNTIME_DIR", directory, 1)
     }
 
     private static func apply(_ parsed: ParsedArguments, to globals: inout GlobalOptions) {

@@ -31,7 +31,7 @@ struct PullCommand: CLICommand {
         for image in args.positionals {
             if let archive = try ImageTransport.archive(image) {
                 // podman pulls from archives too: that is a load.
-                for id in try engine.loadImageIDs(from: archive.path) { Output.out(id + "\n") }
+                for id in try engine.loadImageIDs(from: archive.path, selecting: archive.reference) { Output.out(id + "\n") }
                 continue
             }
             let report = try engine.pull(image, options: options, observer: progress.observer)

@@ -33,7 +33,10 @@ struct PushCommand: CLICommand {
         let destination = args.positionals.count > 1 ? args.positionals[1] : nil
         if let destination, let archive = try ImageTransport.archive(destination) {
             // podman pushes to archives too: that is a save.
-            try context.engine().save([args.positionals[0]], format: archive.format, to: archive.path)
+            for flag in ["digestfile", "format"] where args.value(flag) != nil {
+                throw CLIError("--\(flag) is not supported when pushing to an archive (\(destination)); use a registry destination")
+            }
+            try context.engine().save(args.positionals[0], as: archive.reference, format: archive.format, to: archive.path)
             return 0
         }
         let progress = TransferProgress(quiet: args.has("quiet"))

@@ -100,7 +100,7 @@ extension Engine {
 
     package func pull(_ text: String, options: PullOptions, observer: @escaping TransferObserver) throws -> PullReport {
         let access = try RegistryAccess(options.registry)
-        let candidates = try access.candidates(Self.strippingTransport(text))
+        let candidates = try access.candidates(text)
         var failures: [String] = []
         for candidate in candidates {
             do {
@@ -205,9 +205,10 @@ extension Engine {
                 expectedDigest: layer.digest, mediaType: layer.mediaType, location: "\(source): layer \(layer.digest)",
                 open: {
                     observer(.blobStarted(layer.digest, size: layer.size))
-                    // A blob fetched earlier but not unpacked for this image is read from disk.
-                    let local = store.hasBlob(layer.digest) ? store.blobPath(layer.digest) : cache.has(layer.digest) ? cache.path(layer.digest) : nil
-                    let stream: any ByteStream = try local.map { try FileStream(path: $0) }
+                    // A blob fetched earlier but not unpacked for this image is read from disk;
+                    // one that vanished meanwhile (a racing prune) is fetched after all.
+                    let local = store.hasBlob(layer.digest) ? store.blobPath(layer.digest) : cache.verifiedPath(layer.digest)
+                    let stream: any ByteStream = local.flatMap { try? FileStream(path: $0) }
                         ?? client.blob(repository, digest: layer.digest, size: layer.size)
                     return ProgressStream(stream, digest: layer.digest, observer: observer)
                 })

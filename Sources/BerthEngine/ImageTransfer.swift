@@ -11,7 +11,8 @@ package struct LoadReport: Sendable {
 extension Engine {
     /// `path` "-" reads the archive from standard input (copied aside first: the
     /// archive index needs random access).
-    package func load(from path: String) throws -> LoadReport {
+    /// `selecting`: only the image the archive names so (podman's `oci:DIR:REF`).
+    package func load(from path: String, selecting reference: String? = nil) throws -> LoadReport {
         let area = try IngestArea(store: store)
         defer { area.discard() }
         var path = path
@@ -22,7 +23,16 @@ extension Engine {
             throw ImageError.invalidArgument("stat \(path): no such file or directory")
         }
         let contents = try ArchiveLoader.open(path) { area.newPath("archive") }
-        let images = try ArchiveLoader.images(in: contents)
+        var images = try ArchiveLoader.images(in: contents)
+        if let reference {
+            let normalized = try? ImageReference.parse(reference)
+            images = images.filter { image in
+                image.archiveRefs.contains(reference) || normalized.map { image.names.contains($0) } ?? false
+            }
+            guard !images.isEmpty else {
+                throw ImageError.imageNotKnown("\(reference) in \(path)")
+            }
+        }
         let writer = ImageWriter(store: store)
         var loaded: [String] = []
         for image in images {
@@ -34,13 +44,20 @@ extension Engine {
     }
 
     /// `pull docker-archive:PATH` and friends: a load, reported as the images' IDs.
-    package func loadImageIDs(from path: String) throws -> [String] {
+    package func loadImageIDs(from path: String, selecting reference: String?) throws -> [String] {
         var ids: [String] = []
-        for name in try load(from: path).loaded {
+        for name in try load(from: path, selecting: reference).loaded {
             let id = try resolveImage(name).id
             if !ids.contains(id) { ids.append(id) }
         }
         return ids
+    }
+
+    /// `push IMAGE docker-archive:PATH:REF` and friends: a save that names the image REF.
+    package func save(_ source: String, as reference: String?, format: ArchiveFormat, to output: String) throws {
+        let image = try resolveImage(source)
+        let names = try reference.map { [try ImageReference.parse($0).description] } ?? matchingName(source, in: image).map { [$0] } ?? image.names
+        try ArchiveSaver(store: store).save([SaveItem(image: image, names: names)], format: format, to: output)
     }
 
     package func save(_ names: [String], format: ArchiveFormat, to output: String) throws {

@@ -47,6 +47,13 @@ final class RegistryAccess {
     /// qualified name is itself; a short name goes through [aliases], then the
     /// unqualified-search-registries, and means docker.io when none are configured.
     func candidates(_ text: String) throws -> [ImageReference] {
+        // podman: an explicit docker:// name is normalized (docker.io for short ones),
+        // never resolved through aliases or search registries.
+        if text.hasPrefix("docker://") {
+            var reference = try ImageReference.parse(String(text.dropFirst(9)))
+            if reference.digest != nil { reference.tag = nil }
+            return [reference]
+        }
         var given = try ImageReference.parse(text)
         // name:tag@digest means the digest, as podman reads it: the tag is dropped.
         if given.digest != nil { given.tag = nil }

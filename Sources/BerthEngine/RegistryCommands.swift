@@ -116,7 +116,7 @@ extension Engine {
     /// The manifest or index a registry holds for `text`, as it sent it.
     package func remoteManifest(_ text: String, options: RegistryOptions) throws -> FetchedManifest {
         let access = try RegistryAccess(options)
-        let reference = try access.candidates(Self.strippingTransport(text))[0]
+        let reference = try access.candidates(text)[0]
         let endpoint = try access.endpoints(for: reference).last!
         let client = try access.client(for: endpoint.reference, insecure: endpoint.insecure)
         return try client.manifest(endpoint.reference.path, reference: endpoint.reference.digest?.description ?? endpoint.reference.tag ?? "latest")

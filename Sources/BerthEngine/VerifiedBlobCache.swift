@@ -14,7 +14,19 @@ struct VerifiedBlobCache {
 
     func path(_ digest: Digest) -> String { directory + "/" + digest.hex }
 
-    func has(_ digest: Digest) -> Bool { FileSystem.exists(path(digest)) }
+    /// The cached file when its content still has `digest` (hashing costs far less
+    /// than the download it saves); a damaged entry is removed, so it cannot fail
+    /// every later pull.
+    func verifiedPath(_ digest: Digest) -> String? {
+        let file = path(digest)
+        guard FileSystem.exists(file), let stream = try? FileStream(path: file) else { return nil }
+        let hashed = TeeHashStream(stream)
+        guard (try? hashed.drain()) != nil, hashed.finish() == digest else {
+            _ = try? FileSystem.unlinkIfPresent(file)
+            return nil
+        }
+        return file
+    }
 
     /// Links the verified staged file in; a failure only costs a download later.
     func keep(_ stagedPath: String, as digest: Digest) {

@@ -60,8 +60,10 @@ package enum ArchiveLoader {
             }
             var names: [ImageReference] = []
             for tag in entry.RepoTags ?? [] { names.append(try ImageReference.parse(tag)) }
-            images.append(PendingImage(manifestBytes: nil, configBytes: config, layers: layers, names: names,
-                                       location: contents.location))
+            var image = PendingImage(manifestBytes: nil, configBytes: config, layers: layers, names: names,
+                                     location: contents.location)
+            image.archiveRefs = entry.RepoTags ?? []
+            images.append(image)
         }
         return images
     }
@@ -94,8 +96,10 @@ package enum ArchiveLoader {
             if let name, name.contains("/") || name.contains(":"), let reference = try? ImageReference.parse(name) {
                 names.append(reference)
             }
-            images.append(PendingImage(manifestBytes: bytes, configBytes: config, layers: layers, names: names,
-                                       location: contents.location))
+            var image = PendingImage(manifestBytes: bytes, configBytes: config, layers: layers, names: names,
+                                     location: contents.location)
+            image.archiveRefs = name.map { [$0] } ?? []
+            images.append(image)
         }
         guard !images.isEmpty else { throw ImageError.invalidArchive(reason: "index.json lists no images", location: contents.location) }
         return images

@@ -42,6 +42,9 @@ package struct PendingImage {
     package var parallelism = 1
     /// Other manifest digests the image is known by (the index it was pulled through).
     package var extraDigests: [Digest] = []
+    /// How the archive it came from names it, as written there (RepoTags, an OCI
+    /// ref.name such as "latest"): what `pull oci:DIR:REF` selects by.
+    package var archiveRefs: [String] = []
 
     package init(manifestBytes: [UInt8]?, configBytes: [UInt8], layers: [LayerSource], names: [ImageReference], location: String) {
         self.manifestBytes = manifestBytes

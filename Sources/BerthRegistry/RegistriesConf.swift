@@ -395,6 +395,10 @@ extension RegistriesConf {
                 registry.mirrors.append(mirror)
             }
         }
+        // containers/image refuses the two together: which one would decide is unclear.
+        if registry.mirrorByDigestOnly, registry.mirrors.contains(where: { $0.use != .all }) {
+            throw reader.fail(line, "mirror-by-digest-only and pull-from-mirror cannot both be set for [[registry]] \"\(registry.prefix)\"")
+        }
         return registry
     }
 

@@ -77,7 +77,10 @@ package final class RegistryClient: Sendable {
         var refreshedAuth = false
         while true {
             var request = HTTPRequest(method: method, url: url, headers: headers, body: body)
-            let isRegistry = try isRegistryLocation || request.url.hasSameOrigin(as: registryURL(scheme))
+            // An upload Location the registry gave gets its credentials on another host
+            // too (as podman), but never in clear text when the registry itself is HTTPS.
+            let isRegistry = try request.url.hasSameOrigin(as: registryURL(scheme))
+                || (isRegistryLocation && (request.url.scheme == .https || scheme == .http))
             if isRegistry, let authorization = try authorization(for: scopes) {
                 request.headers["Authorization"] = authorization
             }
@@ -164,18 +167,17 @@ package final class RegistryClient: Sendable {
             return .https
         } catch let httpsError as RegistryError where options.insecure {
             // podman's rule for insecure registries: whatever HTTPS failed with, try
-            // plain HTTP; when that fails too, the HTTPS error says more.
-            do {
-                try ping(.http)
-            } catch {
-                throw httpsError
-            }
+            // plain HTTP, and take it only when it answers as a registry (200 or 401);
+            // otherwise (an HTTPS server's 400, nothing at all) the HTTPS error says more.
+            guard let status = try? ping(.http), status == 200 || status == 401 else { throw httpsError }
             state.withLock { $0.scheme = .http }
             return .http
         }
     }
 
-    private func ping(_ scheme: URLParts.Scheme) throws {
+    /// The status of `GET /v2/` (its challenge noted when 401).
+    @discardableResult
+    private func ping(_ scheme: URLParts.Scheme) throws -> Int {
         var attempt = 0
         while true {
             do {
@@ -184,7 +186,7 @@ package final class RegistryClient: Sendable {
                 if response.status == 401 {
                     let challenge = AuthChallenge.parse(response.headers.values("WWW-Authenticate"))
                     state.withLock { $0.challenge = challenge }
-                    return
+                    return 401
                 }
                 if Self.isRetryable(status: response.status) && attempt < options.retries {
                     attempt += 1
@@ -192,7 +194,7 @@ package final class RegistryClient: Sendable {
                     continue
                 }
                 // 200, or a registry that is something else (404): requests will say more.
-                return
+                return response.status
             } catch let error as RegistryError where error.isTransient && attempt < options.retries {
                 attempt += 1
                 Self.backOff(attempt)

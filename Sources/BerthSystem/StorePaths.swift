@@ -21,13 +21,27 @@ package struct StorePaths: Sendable {
         return StorePaths(root: dataHome + "/berth", runroot: runtimeDir + "/berth", runrootSource: source)
     }
 
+    /// How this process chose the XDG_RUNTIME_DIR it exported, for `berth info`.
+    nonisolated(unsafe) package static var exportedRuntimeSource: String?
+
     /// XDG_RUNTIME_DIR, else /run/user/UID when it is ours, else a private /tmp dir:
-    /// nothing creates XDG_RUNTIME_DIR on machines without logind.
+    /// nothing creates XDG_RUNTIME_DIR on machines without logind. The /tmp dir is
+    /// used only when it is ours alone (a directory, owner us, mode 0700): another
+    /// user who made it first could otherwise plant auth.json or the runroot there.
+    /// Failing that, one under $HOME (podman falls back to $HOME the same way).
     package static func runtimeDirectory(uid: UInt32) -> (String, String) {
-        if let dir = Environment.get("XDG_RUNTIME_DIR"), !dir.isEmpty { return (dir, "XDG_RUNTIME_DIR") }
+        if let dir = Environment.get("XDG_RUNTIME_DIR"), !dir.isEmpty { return (dir, exportedRuntimeSource ?? "XDG_RUNTIME_DIR") }
         var st = stat()
         let runUser = "/run/user/\(uid)"
         if stat(runUser, &st) == 0 && st.st_uid == uid { return (runUser, runUser) }
-        return ("/tmp/berth-runtime-\(uid)", "fallback: no XDG_RUNTIME_DIR and no \(runUser)")
+        let tmp = "/tmp/berth-runtime-\(uid)"
+        _ = mkdir(tmp, 0o700)
+        if lstat(tmp, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, st.st_uid == uid, st.st_mode & 0o077 == 0 {
+            return (tmp, "fallback: no XDG_RUNTIME_DIR and no \(runUser)")
+        }
+        let home = (Environment.get("HOME") ?? "/tmp") + "/.cache/berth-runtime"
+        _ = mkdir((Environment.get("HOME") ?? "/tmp") + "/.cache", 0o700)
+        _ = mkdir(home, 0o700)
+        return (home, "fallback: \(tmp) is not ours alone")
     }
 }

@@ -225,6 +225,10 @@ private let installedShortnames = "/etc/containers/registries.conf.d/shortnames.
             try RegistriesConf.parse("[[registry]]\nlocation = \"x.example\"\n[[registry.mirror]]\nlocation = \"m\"\npull-from-mirror = \"sometimes\"\n",
                                      path: "/test/registries.conf")
         }
+        #expect(throws: RegistryError.self, "the two settings together are refused, as containers/image does") {
+            try RegistriesConf.parse("[[registry]]\nlocation = \"x.example\"\nmirror-by-digest-only = true\n[[registry.mirror]]\nlocation = \"m\"\npull-from-mirror = \"tag-only\"\n",
+                                     path: "/test/registries.conf")
+        }
     }
 
     @Test func longest_prefix_wins_at_component_boundaries() throws {

@@ -79,6 +79,8 @@ import TestSupport
         #expect(sb.berth(["push", "-q", "localhost/short:1", "\(open.address)/team/short:1"], env: env).status == 0)
         #expect(sb.berth("rmi", "-a").status == 0)
         // Unreachable, then refused, then found: as podman, each failure passes on.
+        // docker:// names are not resolved through the search list (podman's rule).
+        expectOneLineError(sb.berth(["pull", "docker://team/short:1"], env: env), containing: "docker.io/team/short:1")
         let pulled = sb.berth(["pull", "team/short:1"], env: env)
         #expect(pulled.stdout == id + "\n", "\(pulled)")
         #expect(pulled.stderr.contains("Trying to pull 127.0.0.1:1/team/short:1...\nTrying to pull \(locked.address)/team/short:1...\n"

@@ -59,12 +59,16 @@ import TestSupport
 
         // podman's archive transports: push is a save, pull a load.
         let archive2 = sb.path("pushed.tar")
-        let saved = sb.berth(["push", target, "oci-archive:\(archive2):copy"], env: env)
+        let saved = sb.berth(["push", target, "oci-archive:\(archive2):example.com/copy:v2"], env: env)
         #expect(saved.status == 0, "\(saved)")
+        let index = sb.run("/bin/tar", ["-xOf", archive2, "index.json"], asTestUser: mode == .rootless)
+        #expect(index.stdout.contains("\"org.opencontainers.image.ref.name\":\"example.com/copy:v2\""), "the REF names the image in the archive: \(index)")
         let removed = sb.berth("rmi", "-a")
         #expect(removed.status == 0, "\(removed)")
-        let fromArchive2 = sb.berth(["pull", "oci-archive:\(archive2)"], env: env)
+        expectOneLineError(sb.berth(["pull", "oci-archive:\(archive2):example.com/other:v1"], env: env), containing: "example.com/other:v1")
+        let fromArchive2 = sb.berth(["pull", "oci-archive:\(archive2):example.com/copy:v2"], env: env)
         #expect(fromArchive2.stdout == id + "\n", "\(fromArchive2)")
+        #expect(sb.berth("images", "--format", "{{.Repository}}:{{.Tag}}").stdout == "example.com/copy:v2\n")
         expectOneLineError(sb.berth(["pull", "dir:/nonexistent"], env: env), containing: "unsupported transport \"dir\"")
         #expect(sb.berth(["pull", "-q", "--tls-verify=false", target], env: env).status == 0)
 
@@ -280,6 +284,10 @@ import TestSupport
         let caOnly = try sb.makeFile("ca-only/ca.crt", try readBytes(registry.caCertificate!))
         let refused = sb.berth(["push", "--cert-dir", (caOnly as NSString).deletingLastPathComponent, "localhost/mtls:1", target], env: env)
         expectOneLineError(refused, containing: "client certificate")
+        // --tls-verify=false must not fall back to plain HTTP against an HTTPS server.
+        let insecure = sb.berth(["push", "--tls-verify=false", "--cert-dir", (caOnly as NSString).deletingLastPathComponent,
+                                 "localhost/mtls:1", target], env: env)
+        expectOneLineError(insecure, containing: "client certificate")
         let pushed = sb.berth(["push", "--cert-dir", registry.certDirectory, "localhost/mtls:1", target], env: env)
         #expect(pushed.status == 0, "\(pushed)")
         #expect(sb.berth("rmi", "-a").status == 0)
