@@ -87,11 +87,7 @@ final class TransferProgress: Sendable {
         }
     }
 
-    private static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-    }
+    private static func now() -> Double { Stopwatch.seconds() }
 
     /// Without a terminal a blob gets one line, when it is finished.
     private func finishLine(_ digest: Digest, _ state: inout State) {

@@ -160,9 +160,8 @@ extension Engine {
     /// `layers/<chain>/gzip-blob`, kept by garbage collection while the layer lives),
     /// or a new one in `area`.
     private func gzippedBlob(of layer: LayerRecord, area: IngestArea) throws -> GzippedLayer {
-        let note = store.layerDir(layer.chainID) + "/" + ImageStore.gzipBlobNote
-        if let text = try? FileSystem.readText(note), let digest = Digest(parsing: text.trimmingCharacters(in: " \n")),
-           store.hasBlob(digest), let size = try? FileSystem.size(store.blobPath(digest)) {
+        if let digest = store.gzipBlob(ofLayer: layer.chainID), store.hasBlob(digest),
+           let size = try? FileSystem.size(store.blobPath(digest)) {
             return GzippedLayer(chainID: layer.chainID, digest: digest, size: size, path: store.blobPath(digest))
         }
         let path = area.newPath("gzip")
@@ -177,7 +176,7 @@ extension Engine {
             try ImageError.wrap { () throws in
                 for blob in gzipped where store.hasLayer(blob.chainID) {
                     if !store.hasBlob(blob.digest) { try FileSystem.rename(blob.path, store.blobPath(blob.digest)) }
-                    try AtomicFile.write(blob.digest.description, to: store.layerDir(blob.chainID) + "/" + ImageStore.gzipBlobNote, mode: 0o600)
+                    try store.noteGzipBlob(blob.digest, ofLayer: blob.chainID)
                 }
             }
         }
@@ -190,13 +189,4 @@ private struct GzippedLayer {
     var digest: Digest
     var size: Int64
     var path: String
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var text = Substring(self)
-        while let first = text.first, set.contains(first) { text.removeFirst() }
-        while let last = text.last, set.contains(last) { text.removeLast() }
-        return String(text)
-    }
 }

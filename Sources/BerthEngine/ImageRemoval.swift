@@ -91,10 +91,7 @@ extension Engine {
             }
             for chainID in image.layers {
                 if let layer = try? store.layer(chainID) { liveBlobs.insert(layer.blob.hex) }
-                if let note = try? FileSystem.readText(store.layerDir(chainID) + "/" + ImageStore.gzipBlobNote),
-                   let digest = Digest(parsing: String(note.prefix(71))) {
-                    liveBlobs.insert(digest.hex)
-                }
+                if let digest = store.gzipBlob(ofLayer: chainID) { liveBlobs.insert(digest.hex) }
             }
         }
         for name in try FileSystem.list(store.layersDir) where !name.hasPrefix(".") && !liveLayers.contains(name) {

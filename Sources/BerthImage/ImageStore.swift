@@ -24,6 +24,16 @@ package final class ImageStore: @unchecked Sendable {
     /// Beside a layer kept uncompressed: the digest of its gzip blob, made by a push.
     package static let gzipBlobNote = "gzip-blob"
 
+    /// The gzip blob a push made for this uncompressed layer, if it noted one.
+    package func gzipBlob(ofLayer chainID: String) -> Digest? {
+        guard let text = try? FileSystem.readText(layerDir(chainID) + "/" + Self.gzipBlobNote) else { return nil }
+        return Digest(parsing: String(text.prefix(71)))
+    }
+
+    package func noteGzipBlob(_ digest: Digest, ofLayer chainID: String) throws {
+        try AtomicFile.write(digest.description, to: layerDir(chainID) + "/" + Self.gzipBlobNote, mode: 0o600)
+    }
+
     package func blobPath(_ digest: Digest) -> String { blobsDir + "/" + digest.hex }
     package func layerDir(_ chainID: String) -> String { layersDir + "/" + chainID }
     package func layerDiffDir(_ chainID: String) -> String { layerDir(chainID) + "/diff" }

@@ -2,6 +2,7 @@
 // protocol: GET realm?service=…&scope=…, Basic credentials when there are some,
 // none for an anonymous pull token).
 import BerthImage
+import BerthSystem
 import Glibc
 
 struct TokenRequest {
@@ -83,11 +84,7 @@ package struct BearerToken: Sendable {
         expires = now + Double(max(lifetime ?? Self.minimumLifetime, Self.minimumLifetime)) - 5
     }
 
-    static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-    }
+    static func now() -> Double { Stopwatch.seconds() }
 }
 
 /// RFC 3986 percent-encoding of everything but unreserved characters.

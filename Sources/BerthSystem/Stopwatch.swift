@@ -13,6 +13,12 @@ package enum Stopwatch {
         return t
     }
 
+    /// Monotonic seconds, for deadlines and rates (token lifetimes, transfer progress).
+    package static func seconds() -> Double {
+        let t = now()
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+
     package static func mark(_ label: String) {
         guard enabled else { return }
         let t = now()
