@@ -46,7 +46,7 @@ let package = Package(
         ),
         .target(
             name: "BerthImage",
-            dependencies: ["BerthSystem", "CZlib", "CZstd", "CTLS"],
+            dependencies: ["BerthSystem", "CBerth", "CZlib", "CZstd", "CTLS"],
             swiftSettings: swiftSettings,
             linkerSettings: [staticArchive("z"), staticArchive("zstd"), staticArchive("crypto")]
         ),
@@ -71,7 +71,7 @@ let package = Package(
         ),
         .target(
             name: "BerthCLI",
-            dependencies: ["BerthEngine", "BerthImage", "BerthRegistry", "BerthSystem"],
+            dependencies: ["BerthEngine", "BerthImage", "BerthRegistry", "BerthRuntime", "BerthSystem"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

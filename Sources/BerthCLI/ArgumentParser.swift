@@ -1,6 +1,8 @@
 // Podman-style argument parsing: `--flag=value`, `--flag value`, `-abc` combined
 // short booleans, `-ovalue`, `--` ends flags; flags may follow positionals unless
 // the command stops at its first positional (as `run` does at the image name).
+import BerthSystem
+
 struct FlagSpec: Sendable {
     var long: String
     var short: Character?
@@ -31,11 +33,11 @@ struct ParsedArguments: Sendable {
     func all(_ long: String) -> [String] { values[long] ?? [] }
 }
 
-struct CLIError: Error, CustomStringConvertible {
+struct CLIError: ExitCoded, CustomStringConvertible {
     var description: String
-    var exitCode: Int32 = 125
+    var exitCode: Int32 = ExitCode.engineError
 
-    init(_ description: String, exitCode: Int32 = 125) {
+    init(_ description: String, exitCode: Int32 = ExitCode.engineError) {
         self.description = description
         self.exitCode = exitCode
     }

@@ -1,6 +1,6 @@
 // The berth executable's front door: global flags, sub-command lookup with
 // suggestions, rootless re-execution into the user namespace, and the one place
-// errors are printed (`Error: …`, exit 125).
+// errors and warnings are printed (`Error: …` with the error's `ExitCoded` code, else 125).
 import BerthEngine
 import BerthRuntime
 import BerthSystem
@@ -25,13 +25,7 @@ package enum BerthCommandLine {
             return try dispatch(arguments)
         } catch let failure as ReportedFailure {
             return failure.exitCode
-        } catch let error as CLIError {
-            Output.err("Error: \(error)\n")
-            return error.exitCode
-        } catch let error as RuntimeError {
-            Output.err("Error: \(error)\n")
-            return error.exitCode
-        } catch let error as ContainerError {
+        } catch let error as any ExitCoded {
             Output.err("Error: \(error)\n")
             return error.exitCode
         } catch {
@@ -42,6 +36,8 @@ package enum BerthCommandLine {
 
     private static func dispatch(_ arguments: [String]) throws -> Int32 {
         if arguments == [PauseProcess.command] { PauseProcess.run() }
+        // Lower targets never print: their warnings come here, shown as podman's are.
+        Warnings.deliver { Output.err("WARN: \($0)\n") }
         exportRuntimeDirectory()
         var globals = GlobalOptions()
         var index = 0
@@ -79,7 +75,8 @@ package enum BerthCommandLine {
         if parsed.has("help") { Output.out(Help.command(command, path: path)); return 0 }
         apply(parsed, to: &globals)
         if command.needsUserNamespace && Engine.needsUserNamespaceForWrites {
-            return try UserNamespace.reexecute(arguments: arguments)
+            let runroot = CommandContext(globals: globals, invocation: arguments).engine().paths.runroot
+            return try PauseProcess.reexecuteInUserNamespace(runroot: runroot, arguments: arguments)
         }
         return try command.run(parsed, CommandContext(globals: globals, invocation: arguments))
     }
@@ -111,9 +108,3 @@ package enum BerthCommandLine {
     }
 }
 
-/// Exit codes shared with podman and docker.
-enum ExitCode {
-    static let engineError: Int32 = 125
-    static let cannotInvoke: Int32 = 126
-    static let notFound: Int32 = 127
-}

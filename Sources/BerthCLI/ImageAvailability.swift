@@ -21,7 +21,7 @@ enum PullPolicy: String {
 }
 
 /// A failure a child process already reported on our standard error.
-struct ReportedFailure: Error {
+struct ReportedFailure: ExitCoded {
     var exitCode: Int32
 }
 
@@ -72,8 +72,7 @@ enum ImageAvailability {
             if let value = args.value(name) { arguments += ["--\(name)", value] }
         }
         arguments.append(image)
-        let exe = (try? UserNamespace.readLink("/proc/self/exe")) ?? "/proc/self/exe"
-        let status = try Subprocess.runSharingStderr(exe, arguments)
+        let status = try SelfExec.runSharingStderr(arguments)
         if status != 0 { throw ReportedFailure(exitCode: ExitCode.engineError) }
     }
 

@@ -2,7 +2,6 @@
 import BerthEngine
 import BerthImage
 import BerthSystem
-import Glibc
 
 enum BerthVersion {
     static let version = "0.1.0"
@@ -56,10 +55,11 @@ struct UserNamespaceCommand: CLICommand {
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         guard StorePaths.isRootless else { throw CLIError("please use unshare with rootless") }
         let command = args.positionals.isEmpty ? [Environment.get("SHELL") ?? "/bin/sh"] : args.positionals
-        let argv = CStringArray(command)
-        execvp(command[0], argv.pointers)
-        let code = errno == ENOENT ? ExitCode.notFound : ExitCode.cannotInvoke
-        throw CLIError("exec \(command[0]): \(String(cString: strerror(errno)))", exitCode: code)
+        do {
+            try Subprocess.replaceProcess(with: command)
+        } catch let error as SystemError {
+            throw CLIError("\(error)", exitCode: error.isNotFound ? ExitCode.notFound : ExitCode.cannotInvoke)
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 // `rm`, `stop`, `wait`: changing a container's life from outside its berth process.
 import BerthImage
+import BerthRuntime
 import BerthSystem
 import FoundationEssentials
 import Glibc
@@ -92,7 +93,7 @@ extension Engine {
         do {
             try FileSystem.removeTree(path)
         } catch let error as SystemError where error.errno == EACCES || error.errno == EPERM {
-            let status = try UserNamespace.reexecute(arguments: ["unshare", "/bin/rm", "-rf", "--", path])
+            let status = try PauseProcess.runInUserNamespace(runroot: paths.runroot, arguments: ["unshare", "/bin/rm", "-rf", "--", path])
             if status != 0 { throw ContainerError.invalid("removing \(path) in the user namespace failed (exit \(status))") }
         }
     }

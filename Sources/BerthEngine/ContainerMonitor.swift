@@ -5,7 +5,6 @@
 // command waits on a pipe for "started" (or the start error) and returns.
 import BerthRuntime
 import BerthSystem
-import CBerth
 import Glibc
 
 extension Engine {
@@ -19,13 +18,10 @@ extension Engine {
         let record = try resolveContainer(nameOrID)
         if readState(record.id).status == .running { return record }
         if record.tty { throw ContainerError.invalid("detached containers with a terminal (-t) are not supported yet") }
-        var fds: [Int32] = [-1, -1]
-        try check("pipe2", "monitor status pipe") { berth_pipe_cloexec(&fds) }
-        let reader = FileDescriptor(raw: fds[0])
-        let exe = (try? UserNamespace.readLink("/proc/self/exe")) ?? "/proc/self/exe"
+        let (reader, writer) = try FileDescriptor.pipe("monitor status pipe")
         let arguments = ["--root", paths.root, "--runroot", paths.runroot, Engine.monitorCommand, record.id]
-        let pid = try Subprocess.spawnDetached(exe, arguments, statusFD: fds[1])
-        close(fds[1])
+        let pid = try SelfExec.spawnDetached(arguments, statusFD: writer.raw)
+        writer.close()
         let message = String(decoding: try reader.readAll(path: "monitor status pipe"), as: UTF8.self)
         if message.hasPrefix("started") { return record }
         // The monitor failed before reporting: it has exited (or will); reap it.
@@ -35,33 +31,30 @@ extension Engine {
         if parts.count == 2, parts[0].hasPrefix("error "), let code = Int32(parts[0].dropFirst(6)) {
             throw ContainerError.startFailed(parts[1].trimmedSpaces.filter { $0 != "\n" }, exitCode: code)
         }
-        throw ContainerError.startFailed("the monitor exited before starting the container", exitCode: 125)
+        throw ContainerError.startFailed("the monitor exited before starting the container", exitCode: ExitCode.engineError)
     }
 
     /// The monitor's life: runs the container with its output in the log and
     /// reports on `statusFD` (3) once it is started.
     package func runMonitor(_ id: String, statusFD: Int32) -> Int32 {
-        setsid()
-        for sig in [SIGHUP, SIGINT, SIGQUIT, SIGPIPE] { signal(sig, SIG_IGN) }
-        // Nothing the starting command's caller had open stays open in the monitor.
-        for name in (try? FileSystem.list("/proc/self/fd")) ?? [] {
-            if let fd = Int32(name), fd > 3 { close(fd) }
-        }
+        // Its stdio is /dev/null already (SelfExec.spawnDetached); fd 3 is the status pipe.
+        DetachedProcess.detach(keepingFDsThrough: 3, ignoring: [SIGHUP, SIGINT, SIGQUIT, SIGPIPE],
+                               stdioToNull: false, changeToRoot: false)
         let status = FileDescriptor(raw: statusFD)
         do {
             let log = try FileDescriptor.open(logPath(id), O_WRONLY | O_CREAT | O_APPEND, mode: 0o600)
-            let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
+            let null = try FileDescriptor.open("/dev/null", O_RDONLY)
             var attach = AttachOptions()
-            attach.detachedStdio = (null, log.raw, log.raw)
+            attach.detachedStdio = (null.raw, log.raw, log.raw)
             return try startAttached(id, attach: attach) { _ in
-                close(null)
+                null.close()
                 try? status.write(Array("started\n".utf8))
                 status.close()
             }
         } catch {
-            let code = (error as? RuntimeError)?.exitCode ?? 125
+            let code = (error as? any ExitCoded)?.exitCode ?? ExitCode.engineError
             try? status.write(Array("error \(code): \(error)\n".utf8))
-            return 125
+            return ExitCode.engineError
         }
     }
 }

@@ -12,7 +12,7 @@ struct ContainerNames {
     private var dir: String { engine.containersDir + "/names" }
 
     func owner(of name: String) -> String? {
-        guard let id = try? UserNamespace.readLink(dir + "/" + name) else { return nil }
+        guard let id = try? FileSystem.readLink(dir + "/" + name) else { return nil }
         // A link left by a crash between claim and record is not an owner.
         return FileSystem.exists(engine.containersDir + "/" + id + "/config.json") ? id : nil
     }
@@ -34,6 +34,6 @@ struct ContainerNames {
     }
 
     func release(_ name: String, for id: String) {
-        if (try? UserNamespace.readLink(dir + "/" + name)) == id { unlink(dir + "/" + name) }
+        if (try? FileSystem.readLink(dir + "/" + name)) == id { unlink(dir + "/" + name) }
     }
 }

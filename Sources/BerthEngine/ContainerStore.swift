@@ -75,7 +75,7 @@ extension Engine {
     }
 }
 
-package enum ContainerError: Error, CustomStringConvertible {
+package enum ContainerError: ExitCoded, CustomStringConvertible {
     case notFound(String)
     case ambiguous(String)
     case nameInUse(String, id: String)
@@ -99,7 +99,7 @@ package enum ContainerError: Error, CustomStringConvertible {
 
     package var exitCode: Int32 {
         if case .startFailed(_, let code) = self { return code }
-        return 125
+        return ExitCode.engineError
     }
 }
 

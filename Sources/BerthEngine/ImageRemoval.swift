@@ -15,7 +15,7 @@ package struct RemovalReport {
         if errors.isEmpty { return 0 }
         if errors.allSatisfy(RemovalReport.isNotKnown) { return 1 }
         if errors.contains(where: { if case ImageError.imageInUse = $0 { return true }; return false }) { return 2 }
-        return 125
+        return ExitCode.engineError
     }
 
     package static func isNotKnown(_ error: any Error) -> Bool {

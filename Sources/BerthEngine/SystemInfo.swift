@@ -2,8 +2,6 @@
 // kernel and cgroup layout look like (design.md §11: hybrid v1 machines exist).
 import BerthImage
 package import BerthSystem
-import CBerth
-import Glibc
 
 package struct SystemInfo: Sendable {
     package var rootless: Bool
@@ -17,18 +15,15 @@ package struct SystemInfo: Sendable {
     package var idMappings: String
 
     package static func collect(paths: StorePaths) -> SystemInfo {
-        var info = utsname()
-        uname(&info)
-        let kernel = withUnsafePointer(to: info.release) { $0.withMemoryRebound(to: CChar.self, capacity: 65) { String(cString: $0) } }
         let store = ImageStore(root: paths.root, isRootless: StorePaths.isRootless)
-        let uid = getuid()
+        let uid = ProcessIdentity.uid
         let user = UserNamespace.userName(uid) ?? String(uid)
         let ranges = UserNamespace.subordinateRanges(file: "/etc/subuid", user: user, id: uid)
         let mappings = !StorePaths.isRootless ? "none (root)"
             : ranges.isEmpty ? "single id (no /etc/subuid range for \(user))"
             : ranges.map { "\($0.hostID)-\($0.hostID + $0.size - 1)" }.joined(separator: ", ")
         return SystemInfo(rootless: StorePaths.isRootless, root: paths.root, runroot: paths.runroot,
-                          runrootSource: paths.runrootSource, cgroupVersion: cgroupVersion(), kernel: kernel,
+                          runrootSource: paths.runrootSource, cgroupVersion: cgroupVersion(), kernel: HostKernel.release,
                           arch: HostPlatform.architecture, imageCount: (try? store.images().count) ?? 0, idMappings: mappings)
     }
 
@@ -36,8 +31,8 @@ package struct SystemInfo: Sendable {
     /// cgroup2 mount at /sys/fs/cgroup/unified; v1 otherwise.
     static func cgroupVersion() -> String {
         let cgroup2Magic = 0x6367_7270
-        if berth_filesystem_type("/sys/fs/cgroup") == cgroup2Magic { return "v2" }
-        if berth_filesystem_type("/sys/fs/cgroup/unified") == cgroup2Magic { return "v1 (hybrid)" }
+        if FileSystem.filesystemType("/sys/fs/cgroup") == cgroup2Magic { return "v2" }
+        if FileSystem.filesystemType("/sys/fs/cgroup/unified") == cgroup2Magic { return "v1 (hybrid)" }
         return "v1"
     }
 

@@ -62,7 +62,7 @@ package final class ContainerProcess {
     package func wait() -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
-            if errno != EINTR { return 125 }
+            if errno != EINTR { return ExitCode.engineError }
         }
         return Subprocess.decode(status)
     }

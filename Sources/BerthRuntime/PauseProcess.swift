@@ -4,7 +4,6 @@
 // design.md §7). The pause process is berth itself, re-executed with a hidden
 // command, doing nothing but wait.
 package import BerthSystem
-import CBerth
 import Glibc
 
 package enum PauseProcess {
@@ -28,22 +27,36 @@ package enum PauseProcess {
         return try FileDescriptor.open("/proc/\(pid)/ns/user", O_RDONLY)
     }
 
+    /// Runs berth with `arguments` (this command, again) as root of the rootless user
+    /// namespace: the pause process's, joined in place of this process (no new id
+    /// maps, so no newuidmap/newgidmap), or, when no pause process can be had, a
+    /// fresh namespace whose maps are written for it. Returns only in that fallback.
+    package static func reexecuteInUserNamespace(runroot: String, arguments: [String]) throws -> Int32 {
+        if let userns = try? userNamespace(runroot: runroot) {
+            try SelfExec.replace(arguments: arguments, joining: userns)
+        }
+        return try UserNamespace.reexecute(arguments: arguments)
+    }
+
+    /// Runs berth with `arguments` as root of the rootless user namespace (as
+    /// `reexecuteInUserNamespace`, in a child) and returns its exit status.
+    package static func runInUserNamespace(runroot: String, arguments: [String]) throws -> Int32 {
+        if let userns = try? userNamespace(runroot: runroot) {
+            return try SelfExec.run(arguments: arguments, joining: userns)
+        }
+        return try UserNamespace.reexecute(arguments: arguments)
+    }
+
     /// Starts berth's pause command in a new user namespace with the rootless maps.
     private static func spawn() throws -> Int32 {
-        let exe = (try? UserNamespace.readLink("/proc/self/exe")) ?? "/proc/self/exe"
-        let argv = CStringArray([exe, command])
-        let envp = CStringArray(["PATH=/usr/bin:/bin"])
-        var releaseFD: Int32 = -1
-        let pid = berth_spawn_in_userns(exe, argv.pointers, envp.pointers, &releaseFD)
-        if pid < 0 { throw SystemError("clone user namespace for the pause process", exe) }
-        let release = FileDescriptor(raw: releaseFD)
+        let (pid, release) = try SelfExec.startInNewUserNamespace([command], environment: ["PATH=/usr/bin:/bin"])
         do {
             let maps = UserNamespace.rootlessMaps()
             try UserNamespace.writeMaps(pid: pid, uid: maps.uid, gid: maps.gid)
             try release.write([1], path: "pause process release pipe")
         } catch {
-            kill(pid, SIGKILL)
-            _ = try? Subprocess.wait(pid, exe)
+            try? Subprocess.send(SIGKILL, to: pid)
+            _ = try? Subprocess.wait(pid, SelfExec.executable)
             throw error
         }
         return pid
@@ -52,18 +65,9 @@ package enum PauseProcess {
     /// The pause process itself: no stdio, its own session, every signal but
     /// SIGKILL ignored; it lives until killed (berth never needs it gone).
     package static func run() -> Never {
-        _ = berth_clear_pdeathsig()
-        setsid()
-        let null = open("/dev/null", O_RDWR)
-        if null >= 0 { dup2(null, 0); dup2(null, 1); dup2(null, 2); if null > 2 { close(null) } }
-        // Whatever berth's caller left open (a pipe it waits on for EOF) must not
-        // be held for the pause process's whole life.
-        for name in (try? FileSystem.list("/proc/self/fd")) ?? [] {
-            if let fd = Int32(name), fd > 2 { close(fd) }
-        }
-        for sig in [SIGHUP, SIGINT, SIGTERM, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE] { signal(sig, SIG_IGN) }
-        chdir("/")
-        while true { pause() }
+        DetachedProcess.detach(keepingFDsThrough: 2, ignoring: [SIGHUP, SIGINT, SIGTERM, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE],
+                               stdioToNull: true, changeToRoot: true)
+        DetachedProcess.waitForever()
     }
 
     private static func read(_ path: String) -> (Int32, UInt64, String)? {

@@ -1,7 +1,7 @@
 // The one error type of BerthRuntime, with the exit code podman would use.
 package import BerthSystem
 
-package enum RuntimeError: Error, CustomStringConvertible {
+package enum RuntimeError: ExitCoded, CustomStringConvertible {
     case system(SystemError)
     case invalidArgument(String)
     /// The command could not be found (exit 127).
@@ -26,9 +26,9 @@ package enum RuntimeError: Error, CustomStringConvertible {
 
     package var exitCode: Int32 {
         switch self {
-        case .commandNotFound: return 127
-        case .cannotInvoke: return 126
-        default: return 125
+        case .commandNotFound: return ExitCode.notFound
+        case .cannotInvoke: return ExitCode.cannotInvoke
+        default: return ExitCode.engineError
         }
     }
 }

@@ -1,5 +1,6 @@
 // An owned file descriptor that closes itself, plus the reads and writes berth needs.
 package import Glibc
+import CBerth
 
 package final class FileDescriptor: @unchecked Sendable {
     package let raw: Int32
@@ -17,6 +18,18 @@ package final class FileDescriptor: @unchecked Sendable {
     package static func open(_ path: String, _ flags: Int32, mode: UInt32 = 0o644) throws -> FileDescriptor {
         let fd = try check("open", path) { Glibc.open(path, flags | O_CLOEXEC, mode) }
         return FileDescriptor(raw: fd)
+    }
+
+    /// A close-on-exec pipe: what is written to `write` is read from `read`.
+    package static func pipe(_ purpose: String) throws -> (read: FileDescriptor, write: FileDescriptor) {
+        var fds: [Int32] = [-1, -1]
+        try check("pipe2", purpose) { berth_pipe_cloexec(&fds) }
+        return (FileDescriptor(raw: fds[0]), FileDescriptor(raw: fds[1]))
+    }
+
+    /// Lets a program this process execs keep the descriptor (clears close-on-exec).
+    package func setInheritable() throws {
+        try check("fcntl F_SETFD", "fd \(raw)") { fcntl(raw, F_SETFD, 0) }
     }
 
     /// Opens `name` relative to this directory fd.

@@ -1,5 +1,6 @@
 // Path-level file operations used across berth: existence, reading, directory
 // listing, recursive creation and fd-relative recursive removal.
+import CBerth
 import Glibc
 
 package enum FileSystem {
@@ -36,6 +37,20 @@ package enum FileSystem {
         if mkdir(path, mode) != 0 && Glibc.errno != EEXIST {
             throw SystemError("mkdir", path)
         }
+    }
+
+    /// The target of the symlink at `path`.
+    package static func readLink(_ path: String) throws -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = try check("readlink", path) { Int32(readlink(path, &buffer, Int(PATH_MAX))) }
+        return String(decoding: buffer[0..<Int(n)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The filesystem type (statfs f_type, e.g. 0x63677270 for cgroup2) at `path`,
+    /// nil when it cannot be read.
+    package static func filesystemType(_ path: String) -> Int? {
+        let type = berth_filesystem_type(path)
+        return type < 0 ? nil : type
     }
 
     /// Names in a directory, without "." and ".."; empty when it does not exist.

@@ -74,16 +74,29 @@ package enum Subprocess {
         return try spawn(executable, arguments, actions: &actions)
     }
 
-    static func spawn(_ executable: String, _ arguments: [String],
-                      actions: inout posix_spawn_file_actions_t) throws -> pid_t {
+    static func spawn(_ executable: String, _ arguments: [String], actions: inout posix_spawn_file_actions_t,
+                      environment: [String] = Environment.all()) throws -> pid_t {
         var pid: pid_t = 0
         let argv = CStringArray([executable] + arguments)
-        let envp = CStringArray(Environment.all())
+        let envp = CStringArray(environment)
         let rc = executable.contains("/")
             ? posix_spawn(&pid, executable, &actions, nil, argv.pointers, envp.pointers)
             : posix_spawnp(&pid, executable, &actions, nil, argv.pointers, envp.pointers)
         if rc != 0 { throw SystemError("spawn", executable, errno: rc) }
         return pid
+    }
+
+    /// Replaces this process with `command` (its first element searched on PATH
+    /// when it has no slash), keeping the environment; throws only if exec failed.
+    package static func replaceProcess(with command: [String]) throws -> Never {
+        let argv = CStringArray(command)
+        execvp(command[0], argv.pointers)
+        throw SystemError("exec", command[0])
+    }
+
+    /// Sends `signal` to process `pid`.
+    package static func send(_ signal: Int32, to pid: Int32) throws {
+        try check("kill -\(signal)", "pid \(pid)") { kill(pid, signal) }
     }
 
     /// Waits for `pid` and maps its end to a shell-style status (128+N for signals).

@@ -13,6 +13,9 @@ package struct SystemError: Error, CustomStringConvertible, Sendable {
         self.errno = errno
     }
 
+    /// The object (a file, a program) does not exist.
+    package var isNotFound: Bool { errno == ENOENT }
+
     package var description: String {
         let reason = String(cString: strerror(errno))
         return path.isEmpty ? "\(operation): \(reason)" : "\(operation) \(path): \(reason)"

@@ -1,7 +1,6 @@
 // Rootless support: the subordinate id ranges of /etc/subuid and /etc/subgid, and
 // re-executing berth as the first process of a new user namespace whose maps the
 // parent writes with the setuid newuidmap/newgidmap (design.md §3).
-import CBerth
 import Glibc
 
 package struct IDMapping: Sendable, Equatable {
@@ -18,11 +17,13 @@ package struct IDMapping: Sendable, Equatable {
 
 package enum UserNamespace {
     /// True when this process runs in the initial user namespace (full id map).
-    package static var isInitial: Bool {
+    /// Read once per process: a process never changes its own user namespace after
+    /// start (a join happens before main, userns_join.c), and the run path asks often.
+    package static let isInitial: Bool = {
         guard let text = try? FileSystem.readText("/proc/self/uid_map") else { return true }
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
         return fields.count == 3 && fields[0] == "0" && fields[1] == "0" && fields[2] == "4294967295"
-    }
+    }()
 
     /// The uid map of this process, as `IDMapping`s.
     package static func currentUIDMap() -> [IDMapping] {
@@ -67,21 +68,18 @@ package enum UserNamespace {
 
     nonisolated(unsafe) private static var childPID: pid_t = 0
 
-    /// Runs this executable again with `arguments` in a new user namespace and
-    /// returns its exit status. Signals that would end berth are forwarded.
+    /// Runs this executable again with `arguments` in a new user namespace whose
+    /// maps are written for it, and returns its exit status. Signals that would end
+    /// berth are forwarded. The fallback when no pause process can hold the
+    /// namespace (PauseProcess): it costs newuidmap and newgidmap every time.
     package static func reexecute(arguments: [String]) throws -> Int32 {
-        let exe = (try? readLink("/proc/self/exe")) ?? "/proc/self/exe"
-        let argv = CStringArray([exe] + arguments)
-        let envp = CStringArray(Environment.all())
-        var releaseFD: Int32 = -1
-        let pid = berth_spawn_in_userns(exe, argv.pointers, envp.pointers, &releaseFD)
-        if pid < 0 { throw SystemError("clone user namespace for", exe) }
-        let release = FileDescriptor(raw: releaseFD)
+        let (pid, release) = try SelfExec.startInNewUserNamespace(arguments, environment: Environment.all())
         do {
-            try writeMaps(pid: pid)
+            let maps = rootlessMaps()
+            try writeMaps(pid: pid, uid: maps.uid, gid: maps.gid)
         } catch {
             release.close()
-            _ = try? Subprocess.wait(pid, exe)
+            _ = try? Subprocess.wait(pid, SelfExec.executable)
             throw error
         }
         childPID = pid
@@ -90,7 +88,7 @@ package enum UserNamespace {
         }
         try release.write([1], path: "user namespace release pipe")
         release.close()
-        return try Subprocess.wait(pid, exe)
+        return try Subprocess.wait(pid, SelfExec.executable)
     }
 
     /// The maps a rootless user gets: the subordinate ranges through newuidmap and
@@ -103,13 +101,8 @@ package enum UserNamespace {
         if Subprocess.which("newuidmap") != nil, Subprocess.which("newgidmap") != nil, !subUIDs.isEmpty, !subGIDs.isEmpty {
             return (rootlessMaps(subordinate: subUIDs, ownID: uid), rootlessMaps(subordinate: subGIDs, ownID: gid))
         }
-        warnSingleMapping(user: user)
+        Warnings.report("no subordinate ids for \(user) in /etc/subuid and /etc/subgid (or newuidmap/newgidmap missing: install uidmap): using a single-id user namespace; files in images are all owned by you")
         return ([IDMapping(containerID: 0, hostID: uid, size: 1)], [IDMapping(containerID: 0, hostID: gid, size: 1)])
-    }
-
-    private static func writeMaps(pid: pid_t) throws {
-        let maps = rootlessMaps()
-        try writeMaps(pid: pid, uid: maps.uid, gid: maps.gid)
     }
 
     /// Writes a child's id maps: directly for a single own id (setgroups denied),
@@ -146,11 +139,6 @@ package enum UserNamespace {
         return args
     }
 
-    private static func warnSingleMapping(user: String) {
-        let message = "WARN: no subordinate ids for \(user) in /etc/subuid and /etc/subgid (or newuidmap/newgidmap missing: install uidmap): using a single-id user namespace; files in images are all owned by you\n"
-        _ = message.withCString { Glibc.write(2, $0, strlen($0)) }
-    }
-
     private static func writeProcFile(_ path: String, _ text: String) throws {
         let fd = try FileDescriptor.open(path, O_WRONLY)
         try fd.write(Array(text.utf8), path: path)
@@ -159,12 +147,5 @@ package enum UserNamespace {
     package static func userName(_ uid: UInt32) -> String? {
         guard let entry = getpwuid(uid) else { return nil }
         return String(cString: entry.pointee.pw_name)
-    }
-
-    package static func readLink(_ path: String) throws -> String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let n = readlink(path, &buffer, Int(PATH_MAX))
-        if n < 0 { throw SystemError("readlink", path) }
-        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -1,0 +1,65 @@
+// Running berth itself again (/proc/self/exe): the detached container monitor, the
+// pull a `run` needs, the pause process, and a rootless command moved into the user
+// namespace. The one place that knows the executable and how each is started.
+import CBerth
+import Glibc
+
+package enum SelfExec {
+    /// The berth executable, resolved once: a later exec by name would find
+    /// whatever replaced the file meanwhile, /proc/self/exe never does.
+    package static let executable: String = (try? FileSystem.readLink("/proc/self/exe")) ?? "/proc/self/exe"
+
+    /// Replaces this process with berth running `arguments` inside the user
+    /// namespace open on `userNamespace`. setns needs a single-threaded process, so
+    /// the new berth joins in a C constructor before Swift starts (userns_join.c);
+    /// stdio, the exit status and signals stay the caller's own, with no process
+    /// left waiting in between.
+    package static func replace(arguments: [String], joining userNamespace: FileDescriptor) throws -> Never {
+        try userNamespace.setInheritable()
+        let argv = CStringArray([executable] + arguments)
+        let envp = CStringArray(environment(joining: userNamespace))
+        execve(executable, argv.pointers, envp.pointers)
+        throw SystemError("exec", executable)
+    }
+
+    /// Runs berth with `arguments` inside the user namespace open on
+    /// `userNamespace` (joined as `replace` does) and returns its exit status.
+    package static func run(arguments: [String], joining userNamespace: FileDescriptor) throws -> Int32 {
+        try userNamespace.setInheritable()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        let pid = try Subprocess.spawn(executable, arguments, actions: &actions, environment: environment(joining: userNamespace))
+        return try Subprocess.wait(pid, executable)
+    }
+
+    /// Runs berth with `arguments`, stdin and stdout on /dev/null and stderr shared
+    /// (a `pull` whose messages are for the user); its exit status.
+    package static func runSharingStderr(_ arguments: [String]) throws -> Int32 {
+        try Subprocess.runSharingStderr(executable, arguments)
+    }
+
+    /// Starts berth with `arguments` as a long-lived helper (the container monitor):
+    /// stdio on /dev/null, `statusFD` as its fd 3; not waited for here.
+    package static func spawnDetached(_ arguments: [String], statusFD: Int32) throws -> Int32 {
+        try Subprocess.spawnDetached(executable, arguments, statusFD: statusFD)
+    }
+
+    /// Starts berth with `arguments` as the first process of a new user namespace.
+    /// It waits until `release` gets one byte (the caller writes the id maps
+    /// first); closing `release` without writing makes it exit 125 unexecuted.
+    package static func startInNewUserNamespace(_ arguments: [String], environment: [String])
+        throws -> (pid: Int32, release: FileDescriptor) {
+        let argv = CStringArray([executable] + arguments)
+        let envp = CStringArray(environment)
+        var releaseFD: Int32 = -1
+        let pid = berth_spawn_in_userns(executable, argv.pointers, envp.pointers, &releaseFD)
+        if pid < 0 { throw SystemError("clone a user namespace for", executable) }
+        return (pid, FileDescriptor(raw: releaseFD))
+    }
+
+    private static func environment(joining userNamespace: FileDescriptor) -> [String] {
+        let name = String(cString: BERTH_JOIN_USERNS_ENV)
+        return Environment.all().filter { !$0.hasPrefix(name + "=") } + ["\(name)=\(userNamespace.raw)"]
+    }
+}
