@@ -1,5 +1,6 @@
 // `berth image inspect`, `berth inspect` (images, for now) and `berth history`.
 import BerthEngine
+import BerthImage
 
 struct ImageInspectCommand: CLICommand {
     let name = "inspect"
@@ -44,17 +45,33 @@ struct InspectCommand: CLICommand {
         var objects: [TemplateValue] = []
         var failures: [String] = []
         for name in args.positionals {
-            if type != "image", let record = try? engine.resolveContainer(name) {
-                objects.append(ContainerViews.inspect(try engine.containerDetails(record.id)))
-            } else if type != "container", let image = try? engine.inspectImage(name) {
-                objects.append(ImageViews.inspect(image, graphRoot: engine.paths.root))
-            } else {
-                failures.append("no such object: \"\(name)\"")
+            do {
+                objects.append(try inspect(name, type: type, engine))
+            } catch {
+                failures.append("\(error)")
             }
         }
         Output.out(try Report.renderObjects(objects, format: args.value("format")))
         guard failures.isEmpty else { throw CLIError(failures.joined(separator: "; ")) }
         return 0
+    }
+
+    /// A container or image named `name`. Only "does not exist" moves on to the next
+    /// kind: an object that exists but cannot be read (a corrupt config.json or image
+    /// record) is reported with the reason, not as "no such object".
+    private func inspect(_ name: String, type: String, _ engine: Engine) throws -> TemplateValue {
+        if type != "image" {
+            do {
+                let record = try engine.resolveContainer(name)
+                return ContainerViews.inspect(try engine.containerDetails(record.id))
+            } catch ContainerError.notFound {}
+        }
+        if type != "container" {
+            do {
+                return ImageViews.inspect(try engine.inspectImage(name), graphRoot: engine.paths.root)
+            } catch ImageError.imageNotKnown {}
+        }
+        throw CLIError("no such object: \"\(name)\"")
     }
 }
 

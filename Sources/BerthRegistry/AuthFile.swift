@@ -142,7 +142,7 @@ package enum AuthFile {
             bytes = try FileSystem.readFile(path)
         } catch let error as SystemError {
             if error.errno == ENOENT || error.errno == ENOTDIR { return nil }
-            throw RegistryError.fileFailed(operation: error.operation, path: error.path, errno: error.errno)
+            throw RegistryError.system(error)
         }
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return [:] }
         let value: JSONValue
@@ -178,7 +178,7 @@ package enum AuthFile {
             try FileSystem.makeDirectories(FileSystem.dirname(of: path), mode: 0o700)
             try AtomicFile.write(bytes, to: path, mode: 0o600)
         } catch let error as SystemError {
-            throw RegistryError.fileFailed(operation: error.operation, path: error.path, errno: error.errno)
+            throw RegistryError.system(error)
         }
     }
 

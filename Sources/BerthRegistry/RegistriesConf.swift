@@ -123,7 +123,7 @@ package struct RegistriesConf: Sendable, Equatable {
         if let text = try readIfPresent(sources.main) {
             conf.apply(try layer(text, path: sources.main, isDropIn: false))
         } else if sources.mainIsExplicit {
-            throw RegistryError.fileFailed(operation: "open", path: sources.main, errno: ENOENT)
+            throw RegistryError.system(SystemError("open", sources.main, errno: ENOENT))
         }
         for directory in sources.dropInDirectories {
             for path in try dropIns(in: directory) {
@@ -170,7 +170,7 @@ package struct RegistriesConf: Sendable, Equatable {
             names = try FileSystem.list(directory)
         } catch let error as SystemError {
             if error.errno == ENOTDIR { return [] }
-            throw RegistryError.fileFailed(operation: error.operation, path: error.path, errno: error.errno)
+            throw RegistryError.system(error)
         }
         return names.filter { $0.hasSuffix(".conf") }
             .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
@@ -184,7 +184,7 @@ package struct RegistriesConf: Sendable, Equatable {
             return try FileSystem.readText(path)
         } catch let error as SystemError {
             if error.errno == ENOENT || error.errno == ENOTDIR { return nil }
-            throw RegistryError.fileFailed(operation: error.operation, path: error.path, errno: error.errno)
+            throw RegistryError.system(error)
         }
     }
 

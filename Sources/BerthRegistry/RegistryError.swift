@@ -1,15 +1,17 @@
 // The one error type of BerthRegistry: every case names the URL or host:port it
 // concerns, and `description` says what went wrong in words a user can act on.
-import Glibc
+package import BerthSystem
 
 package enum RegistryError: Error, CustomStringConvertible, Sendable {
     case invalidURL(String, reason: String)
     case resolveFailed(host: String, reason: String)
-    case connectFailed(address: String, errno: Int32)
+    /// The failed socket or connect call; its path is the address.
+    case connectFailed(SystemError)
     case connectTimedOut(address: String, seconds: Int)
     case timedOut(address: String, seconds: Int)
     case connectionClosed(address: String, during: String)
-    case ioFailed(address: String, operation: String, errno: Int32)
+    /// A failed read or write on a connection; its path is the address.
+    case ioFailed(SystemError)
     case certificatesUnreadable(path: String, reason: String)
     case tlsSetupFailed(reason: String)
     case tlsHandshakeFailed(address: String, reason: String)
@@ -24,7 +26,8 @@ package enum RegistryError: Error, CustomStringConvertible, Sendable {
     case invalidRegistriesConf(path: String, line: Int, reason: String)
     /// `reason` never quotes credentials.
     case invalidAuthFile(path: String, reason: String)
-    case fileFailed(operation: String, path: String, errno: Int32)
+    /// A file (registries.conf, auth.json) could not be read or written.
+    case system(SystemError)
     /// The registry refused the credentials (or wants some and has none).
     case unauthorized(registry: String, detail: String)
     /// A token server's answer could not be used.
@@ -43,16 +46,16 @@ package enum RegistryError: Error, CustomStringConvertible, Sendable {
             return "invalid URL \"\(Self.redactingUserInfo(url))\": \(reason)"
         case .resolveFailed(let host, let reason):
             return "cannot resolve host \(host): \(reason); check the registry name and DNS"
-        case .connectFailed(let address, let errno):
-            return "cannot connect to \(address): \(String(cString: strerror(errno)))"
+        case .connectFailed(let error):
+            return "cannot connect to \(error.path): \(error.reason)"
         case .connectTimedOut(let address, let seconds):
             return "connecting to \(address) timed out after \(seconds)s; is the registry reachable?"
         case .timedOut(let address, let seconds):
             return "\(address) did not answer within \(seconds)s"
         case .connectionClosed(let address, let during):
             return "\(address) closed the connection while \(during)"
-        case .ioFailed(let address, let operation, let errno):
-            return "\(operation) \(address): \(String(cString: strerror(errno)))"
+        case .ioFailed(let error), .system(let error):
+            return "\(error)"
         case .certificatesUnreadable(let path, let reason):
             return "cannot load certificates from \(path): \(reason)"
         case .tlsSetupFailed(let reason):
@@ -77,8 +80,6 @@ package enum RegistryError: Error, CustomStringConvertible, Sendable {
             return line > 0 ? "invalid registries.conf \(path):\(line): \(reason)" : "invalid registries.conf \(path): \(reason)"
         case .invalidAuthFile(let path, let reason):
             return "invalid auth file \(path): \(reason)"
-        case .fileFailed(let operation, let path, let errno):
-            return "\(operation) \(path): \(String(cString: strerror(errno)))"
         case .unauthorized(let registry, let detail):
             return "authenticating to \(registry): \(detail)"
         case .tokenFailed(let realm, let reason):

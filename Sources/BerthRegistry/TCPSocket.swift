@@ -45,20 +45,20 @@ final class TCPSocket: Transport, @unchecked Sendable {
 
     private static func connectOne(_ info: addrinfo, address: String, timeoutSeconds: Int) throws(RegistryError) -> FileDescriptor {
         let raw = socket(info.ai_family, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue | SOCK_NONBLOCK.rawValue), 0)
-        guard raw >= 0 else { throw .connectFailed(address: address, errno: errno) }
+        guard raw >= 0 else { throw .connectFailed(SystemError("connect to", address, errno: errno)) }
         let fd = FileDescriptor(raw: raw)
         if Glibc.connect(raw, info.ai_addr, info.ai_addrlen) != 0 {
             let saved = errno
-            guard saved == EINPROGRESS || saved == EINTR else { throw .connectFailed(address: address, errno: saved) }
+            guard saved == EINPROGRESS || saved == EINTR else { throw .connectFailed(SystemError("connect to", address, errno: saved)) }
             var pfd = pollfd(fd: raw, events: Int16(POLLOUT), revents: 0)
             var ready: Int32
             repeat { ready = poll(&pfd, 1, Int32(timeoutSeconds * 1000)) } while ready < 0 && errno == EINTR
             if ready == 0 { throw .connectTimedOut(address: address, seconds: timeoutSeconds) }
-            if ready < 0 { throw .connectFailed(address: address, errno: errno) }
+            if ready < 0 { throw .connectFailed(SystemError("connect to", address, errno: errno)) }
             var soError: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
             getsockopt(raw, SOL_SOCKET, SO_ERROR, &soError, &length)
-            if soError != 0 { throw .connectFailed(address: address, errno: soError) }
+            if soError != 0 { throw .connectFailed(SystemError("connect to", address, errno: soError)) }
         }
         // Back to blocking: reads and writes wait in the kernel, bounded by SO_RCVTIMEO/SO_SNDTIMEO.
         _ = fcntl(raw, F_SETFL, fcntl(raw, F_GETFL) & ~O_NONBLOCK)
@@ -104,6 +104,6 @@ final class TCPSocket: Transport, @unchecked Sendable {
     /// A timeout surfaces as EAGAIN from a blocking socket with SO_RCVTIMEO set.
     func ioError(_ saved: Int32, _ operation: String) -> RegistryError {
         if saved == EAGAIN || saved == EWOULDBLOCK { return .timedOut(address: address, seconds: timeoutSeconds) }
-        return .ioFailed(address: address, operation: operation, errno: saved)
+        return .ioFailed(SystemError(operation, address, errno: saved))
     }
 }

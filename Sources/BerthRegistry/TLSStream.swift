@@ -1,5 +1,6 @@
 // TLS over a connected socket: SNI, hostname (or IP) verification, handshake, and
 // reads/writes whose failures name the peer and OpenSSL's reason.
+import BerthSystem
 import CBerthSSL
 import Glibc
 
@@ -71,7 +72,7 @@ final class TLSStream: Transport, @unchecked Sendable {
             if saved == EAGAIN || saved == EWOULDBLOCK { return .timedOut(address: address, seconds: timeoutSeconds) }
             if ERR_peek_error() == 0 {
                 if saved == 0 { return .connectionClosed(address: address, during: "TLS \(operation == "handshake" ? "handshake" : "transfer")") }
-                return .ioFailed(address: address, operation: "TLS \(operation)", errno: saved)
+                return .ioFailed(SystemError("TLS \(operation)", address, errno: saved))
             }
         }
         var reason = TLSContext.drainErrors()

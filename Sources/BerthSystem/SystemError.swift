@@ -16,8 +16,10 @@ package struct SystemError: Error, CustomStringConvertible, Sendable {
     /// The object (a file, a program) does not exist.
     package var isNotFound: Bool { errno == ENOENT }
 
+    /// What errno says, in words ("No such file or directory").
+    package var reason: String { String(cString: strerror(errno)) }
+
     package var description: String {
-        let reason = String(cString: strerror(errno))
         return path.isEmpty ? "\(operation): \(reason)" : "\(operation) \(path): \(reason)"
     }
 }
