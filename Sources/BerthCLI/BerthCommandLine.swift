@@ -85,10 +85,10 @@ package enum BerthCommandLine {
     /// podman does, so that commands re-executed in the user namespace (where the uid
     /// reads 0) and helpers agree on the runroot and on where auth.json lives.
     private static func exportRuntimeDirectory() {
-        guard Environment.get("XDG_RUNTIME_DIR")?.isEmpty ?? true, geteuid() != 0, UserNamespace.isInitial else { return }
-        let (directory, source) = StorePaths.runtimeDirectory(uid: getuid())
+        guard Environment.get("XDG_RUNTIME_DIR")?.isEmpty ?? true, ProcessIdentity.effectiveUID != 0, UserNamespace.isInitial else { return }
+        let (directory, source) = StorePaths.runtimeDirectory(uid: ProcessIdentity.uid)
         StorePaths.exportedRuntimeSource = source
-        setenv("XDG_RUNTIME_DIR", directory, 1)
+        Environment.set("XDG_RUNTIME_DIR", directory)
     }
 
     private static func apply(_ parsed: ParsedArguments, to globals: inout GlobalOptions) {

@@ -1,7 +1,6 @@
 // `berth load`: images from a docker-archive, oci-archive or OCI layout directory.
 import BerthEngine
 import BerthSystem
-import Glibc
 
 struct LoadCommand: CLICommand {
     let name = "load"
@@ -15,7 +14,7 @@ struct LoadCommand: CLICommand {
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         let input = args.value("input") ?? args.positionals.first ?? "-"
-        if input == "-" && isatty(0) != 0 {
+        if input == "-" && StandardStreams.isTerminal(StandardStreams.input) {
             throw CLIError("cannot read an archive from a terminal: use --input FILE or redirect standard input")
         }
         let report = try context.engine().load(from: input)

@@ -2,7 +2,7 @@
 // --authfile), read into the engine's RegistryOptions.
 import BerthEngine
 import BerthRegistry
-import Glibc
+import BerthSystem
 
 enum RegistryFlags {
     static let all: [FlagSpec] = [
@@ -31,7 +31,7 @@ enum RegistryFlags {
             guard !user.isEmpty else { throw CLIError("invalid --creds: username can't be empty") }
             return Credentials(username: user, password: String(text[text.index(after: colon)...]))
         }
-        guard isatty(0) != 0 else {
+        guard StandardStreams.isTerminal(StandardStreams.input) else {
             throw CLIError("--creds \(text) has no password and standard input is not a terminal to ask for it: use --creds USERNAME:PASSWORD")
         }
         return Credentials(username: text, password: try TerminalPrompt.secret("Password: "))

@@ -4,7 +4,6 @@
 import BerthEngine
 import BerthImage
 import BerthSystem
-import Glibc
 import Synchronization
 
 final class TransferProgress: Sendable {
@@ -28,7 +27,7 @@ final class TransferProgress: Sendable {
 
     init(quiet: Bool) {
         self.quiet = quiet
-        isTerminal = isatty(2) != 0 && (getenv("TERM").map { String(cString: $0) } ?? "dumb") != "dumb"
+        isTerminal = StandardStreams.isTerminal(StandardStreams.error) && (Environment.get("TERM") ?? "dumb") != "dumb"
     }
 
     var observer: TransferObserver { { [self] event in handle(event) } }

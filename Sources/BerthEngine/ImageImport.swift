@@ -40,8 +40,7 @@ extension Engine {
             }
             // podman dates an imported image by the tarball's mtime, so the same file
             // imports to the same image ID.
-            var st = stat()
-            if stat(path, &st) == 0 { created = Date(timeIntervalSince1970: Double(st.st_mtim.tv_sec)) }
+            if let seconds = FileSystem.modificationTime(path) { created = Date(timeIntervalSince1970: Double(seconds)) }
         }
         let createdText = RFC3339.format(created)
         let layer = LayerSource(expectedDigest: nil, mediaType: nil, location: options.source) { () throws in

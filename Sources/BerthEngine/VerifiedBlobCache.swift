@@ -31,7 +31,7 @@ struct VerifiedBlobCache {
     /// Links the verified staged file in; a failure only costs a download later.
     func keep(_ stagedPath: String, as digest: Digest) {
         _ = try? FileSystem.makeDirectories(directory, mode: 0o700)
-        _ = link(stagedPath, path(digest))
+        try? FileSystem.hardLink(stagedPath, to: path(digest))
     }
 
     /// Forgets blobs that are in blobs/ now.

@@ -25,7 +25,7 @@ package enum DefaultMounts {
         }
         if privileged && !rootless {
             // --privileged as root gets the host's devices, as podman gives it.
-            for name in (try? FileSystem.list("/dev")) ?? [] where isDevice("/dev/" + name)
+            for name in (try? FileSystem.list("/dev")) ?? [] where FileSystem.isDevice("/dev/" + name)
                 && !["null", "zero", "full", "random", "urandom", "tty", "ptmx", "console"].contains(name) {
                 mounts.append(MountSpec(kind: .device, source: "/dev/" + name, destination: "/dev/" + name))
             }
@@ -38,13 +38,6 @@ package enum DefaultMounts {
             MountSpec(kind: .symlink, source: "pts/ptmx", destination: "/dev/ptmx"),
         ]
         return mounts
-    }
-
-    private static func isDevice(_ path: String) -> Bool {
-        var st = stat()
-        guard lstat(path, &st) == 0 else { return false }
-        let type = st.st_mode & S_IFMT
-        return type == S_IFCHR || type == S_IFBLK
     }
 
     package static var maskedPaths: [String] {

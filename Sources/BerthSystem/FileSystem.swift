@@ -14,6 +14,26 @@ package enum FileSystem {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
+    /// True for a character or block device (not followed when a symlink).
+    package static func isDevice(_ path: String) -> Bool {
+        var st = Glibc.stat()
+        guard lstat(path, &st) == 0 else { return false }
+        let type = st.st_mode & S_IFMT
+        return type == S_IFCHR || type == S_IFBLK
+    }
+
+    /// The modification time of `path` (followed), in seconds since the epoch.
+    package static func modificationTime(_ path: String) -> Int? {
+        var st = Glibc.stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return st.st_mtim.tv_sec
+    }
+
+    /// Makes `target` a second name of the file at `source`.
+    package static func hardLink(_ source: String, to target: String) throws {
+        try check("link to \(target)", source) { link(source, target) }
+    }
+
     package static func size(_ path: String) throws -> Int64 {
         var st = Glibc.stat()
         try check("stat", path) { stat(path, &st) }

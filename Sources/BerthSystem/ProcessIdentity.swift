@@ -5,4 +5,5 @@ import Glibc
 package enum ProcessIdentity {
     package static var uid: UInt32 { getuid() }
     package static var gid: UInt32 { getgid() }
+    package static var effectiveUID: UInt32 { geteuid() }
 }

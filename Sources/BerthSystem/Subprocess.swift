@@ -147,6 +147,11 @@ package enum Environment {
         return String(cString: value)
     }
 
+    /// Sets `name` for this process and everything it starts from now on.
+    package static func set(_ name: String, _ value: String) {
+        setenv(name, value, 1)
+    }
+
     /// The environment as a dictionary (the first definition of a name wins, as getenv).
     package static func dictionary() -> [String: String] {
         var result: [String: String] = [:]

@@ -66,8 +66,6 @@ package enum UserNamespace {
         return maps
     }
 
-    nonisolated(unsafe) private static var childPID: pid_t = 0
-
     /// Runs this executable again with `arguments` in a new user namespace whose
     /// maps are written for it, and returns its exit status. Signals that would end
     /// berth are forwarded. The fallback when no pause process can hold the
@@ -82,10 +80,8 @@ package enum UserNamespace {
             _ = try? Subprocess.wait(pid, SelfExec.executable)
             throw error
         }
-        childPID = pid
-        for sig in [SIGTERM, SIGHUP, SIGINT, SIGQUIT] {
-            signal(sig) { received in if UserNamespace.childPID > 0 { kill(UserNamespace.childPID, received) } }
-        }
+        SignalForwarder.start(forwardingTo: pid)
+        defer { SignalForwarder.stop() }
         try release.write([1], path: "user namespace release pipe")
         release.close()
         return try Subprocess.wait(pid, SelfExec.executable)

@@ -1,6 +1,5 @@
 // `-t`: the container gets a pty slave as its terminal; berth puts its own
 // terminal in raw mode and copies bytes both ways, resizing on SIGWINCH.
-package import BerthSystem
 import CBerth
 import Glibc
 
@@ -10,7 +9,7 @@ package final class TerminalRelay {
 
     package init() throws {
         var m: Int32 = -1, s: Int32 = -1
-        if berth_pty_open(&m, &s) != 0 { throw RuntimeError.system(SystemError("open pseudo-terminal", "/dev/ptmx")) }
+        if berth_pty_open(&m, &s) != 0 { throw SystemError("open pseudo-terminal", "/dev/ptmx") }
         master = FileDescriptor(raw: m)
         slave = FileDescriptor(raw: s)
         _ = berth_copy_winsize(0, m)

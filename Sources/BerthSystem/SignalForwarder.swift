@@ -1,5 +1,5 @@
-// Forwards the signals a user sends to berth to the container's first process
-// (--sig-proxy, podman's default).
+// Forwards the signals a user sends to berth to a child: the container's first
+// process (--sig-proxy, podman's default), or berth re-executed in a user namespace.
 import Glibc
 
 package enum SignalForwarder {
