@@ -48,12 +48,21 @@ package enum PauseProcess {
     }
 
     /// Starts berth's pause command in a new user namespace with the rootless maps.
+    /// Returns once it has cleared the parent-death signal the clone gave it: until
+    /// then, this berth exiting (a command that fails fast) would kill it.
     private static func spawn() throws -> Int32 {
+        // The pause process inherits the write end and closes it only after clearing
+        // that signal (DetachedProcess.detach): EOF here means it is safe, or dead.
+        let (started, startedWriter) = try FileDescriptor.pipe("pause process start pipe")
+        try startedWriter.setInheritable()
         let (pid, release) = try SelfExec.startInNewUserNamespace([command], environment: ["PATH=/usr/bin:/bin"])
+        startedWriter.close()
         do {
             let maps = UserNamespace.rootlessMaps()
             try UserNamespace.writeMaps(pid: pid, uid: maps.uid, gid: maps.gid)
             try release.write([1], path: "pause process release pipe")
+            release.close()
+            _ = try started.readAll(path: "pause process start pipe")
         } catch {
             try? Subprocess.send(SIGKILL, to: pid)
             _ = try? Subprocess.wait(pid, SelfExec.executable)
