@@ -16,7 +16,9 @@ package enum BerthCommandLine {
     ]
 
     package static func main() -> Never {
-        exit(run(Array(CommandLine.arguments.dropFirst())))
+        let status = run(Array(CommandLine.arguments.dropFirst()))
+        for line in Stopwatch.profile() { Output.err(line) }
+        exit(status)
     }
 
     static func run(_ arguments: [String]) -> Int32 {

@@ -1,11 +1,13 @@
-// BERTH_PROFILE=1 prints the milliseconds since start at named points of the run
-// path to stderr: the cheapest way to see where a container start's time goes
-// (strace distorts it, and newuidmap refuses to run under it).
+// BERTH_PROFILE=1 records the milliseconds since start at named points of the run
+// path, which the CLI prints to stderr as it exits: the cheapest way to see where a
+// container start's time goes (strace distorts it, and newuidmap refuses to run under it).
 import Glibc
+import Synchronization
 
 package enum Stopwatch {
     private static let origin: timespec = now()
     private static let enabled = getenv("BERTH_PROFILE") != nil
+    private static let marks = Mutex<[String]>([])
 
     private static func now() -> timespec {
         var t = timespec()
@@ -23,7 +25,14 @@ package enum Stopwatch {
         guard enabled else { return }
         let t = now()
         let ms = Double(t.tv_sec - origin.tv_sec) * 1000 + Double(t.tv_nsec - origin.tv_nsec) / 1e6
-        let line = "berth profile: \(label) \(ms) ms\n"
-        _ = line.withCString { write(2, $0, strlen($0)) }
+        marks.withLock { $0.append("berth profile: \(label) \(ms) ms\n") }
+    }
+
+    /// The lines recorded by `mark` (none unless BERTH_PROFILE is set), and forgets them.
+    package static func profile() -> [String] {
+        marks.withLock { lines in
+            defer { lines = [] }
+            return lines
+        }
     }
 }
