@@ -36,10 +36,11 @@ package enum UserNamespace {
 
     /// True inside a namespace that maps one id only (the fallback without subuids):
     /// chown to any other owner is impossible there.
-    package static var isSingleIDMapped: Bool {
+    /// Read once per process, as `isInitial`.
+    package static let isSingleIDMapped: Bool = {
         let map = currentUIDMap()
         return map.count == 1 && map[0].size == 1
-    }
+    }()
 
     /// Subordinate ranges for `user`/`id` from an /etc/subuid-format file.
     package static func subordinateRanges(file: String, user: String, id: UInt32) -> [IDMapping] {
