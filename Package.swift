@@ -103,7 +103,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BerthRuntimeTests",
-            dependencies: ["BerthRuntime"],
+            dependencies: ["BerthRuntime", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

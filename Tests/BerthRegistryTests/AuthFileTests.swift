@@ -3,6 +3,7 @@
 @testable import BerthRegistry
 import Glibc
 import Testing
+import TestSupport
 
 @Suite struct AuthFileTests {
     private static let alice = Credentials(username: "alice", password: "s3cret:with:colons")
@@ -37,7 +38,7 @@ import Testing
     // MARK: Lookup
 
     @Test func the_most_specific_entry_wins() throws {
-        let dir = try TestDirectory()
+        let dir = try TemporaryDirectory("berth-registry-test")
         defer { dir.remove() }
         let path = try dir.write("""
             {"auths": {
@@ -57,7 +58,7 @@ import Testing
     }
 
     @Test func the_first_file_with_credentials_wins() throws {
-        let dir = try TestDirectory()
+        let dir = try TemporaryDirectory("berth-registry-test")
         defer { dir.remove() }
         let first = try dir.write(#"{"auths": {"other.example": {"auth": "\#(Self.auth("o", "o"))"}}}"#, to: "a/auth.json")
         let second = try dir.write(#"{"auths": {"quay.io": {"auth": "\#(Self.auth("second", "2"))"}}}"#, to: "b/auth.json")
@@ -68,7 +69,7 @@ import Testing
     }
 
     @Test func docker_config_keys_match_docker_hub_and_urls() throws {
-        let dir = try TestDirectory()
+        let dir = try TemporaryDirectory("berth-registry-test")
         defer { dir.remove() }
         let config = try dir.write("""
             {"auths": {
@@ -87,21 +88,21 @@ import Testing
     }
 
     @Test func legacy_dockercfg_has_hosts_at_the_top_level() throws {
-        let dir = try TestDirectory()
+        let dir = try TemporaryDirectory("berth-registry-test")
         defer { dir.remove() }
         let legacy = try dir.write(#"{"https://index.docker.io/v1/": {"auth": "\#(Self.auth("legacy", "l"))", "email": "a@b"}}"#, to: ".dockercfg")
         #expect(try AuthFile.credentials(for: "docker.io/library/busybox", paths: [legacy]) == Credentials(username: "legacy", password: "l"))
     }
 
     @Test func an_entry_without_auth_falls_back_to_the_host() throws {
-        let dir = try TestDirectory()
+        let dir = try TemporaryDirectory("berth-registry-test")
         defer { dir.remove() }
         let path = try dir.write(#"{"auths": {"r.example/ns": {}, "r.example": {"auth": "\#(Self.auth("host", "h"))"}}}"#, to: "auth.json")
         #expect(try AuthFile.credentials(for: "r.example/ns/img", paths: [path])?.username == "host")
     }
 
     @Test func malformed_files_are_named_without_revealing_secrets() throws {
-        let dir = try TestDirectory()
+        let dir = try TemporaryDirectory("berth-registry-test")
         defer { dir.remove() }
         let broken = try dir.write(#"{"auths": {"r.example": {"auth": "hunter2-not-closed"}"#, to: "broken.json")
         let badBase64 = try dir.write(#"{"auths": {"r.example": {"auth": "hunter2!!"}}}"#, to: "bad64.json")
@@ -119,7 +120,7 @@ import Testing
         }
         // Storing into a malformed file must not replace it.
         #expect(throws: RegistryError.self) { try AuthFile.store(Self.alice, for: "r.example", at: broken) }
-        #expect(try TestDirectory.read(broken).contains("hunter2-not-closed"))
+        #expect(try readText(broken).contains("hunter2-not-closed"))
     }
 
     @Test func credentials_never_print_their_password() {
@@ -130,14 +131,14 @@ import Testing
     // MARK: Writing
 
     @Test func store_round_trips_with_private_modes_and_keeps_unknown_keys() throws {
-        let dir = try TestDirectory()
+        let dir = try TemporaryDirectory("berth-registry-test")
         defer { dir.remove() }
         let path = dir.path + "/run/containers/auth.json"
         try AuthFile.store(Self.alice, for: "quay.io", at: path)
         #expect(try AuthFile.credentials(for: "quay.io/a/b", paths: [path]) == Self.alice)
-        #expect(try TestDirectory.mode(of: path) == 0o600)
-        #expect(try TestDirectory.mode(of: dir.path + "/run/containers") == 0o700)
-        #expect(try TestDirectory.mode(of: dir.path + "/run") == 0o700)
+        #expect(try permissionBits(path) == 0o600)
+        #expect(try permissionBits(dir.path + "/run/containers") == 0o700)
+        #expect(try permissionBits(dir.path + "/run") == 0o700)
 
         try dir.write("""
             {"auths": {"quay.io": {"auth": "\(Self.auth("old", "old"))", "email": "kept@example", "identitytoken": "stale"},
@@ -145,18 +146,18 @@ import Testing
              "credHelpers": {"gcr.io": "gcloud"}, "HttpHeaders": {"User-Agent": "x/1"}}
             """, to: "run/containers/auth.json")
         try AuthFile.store(Credentials(username: "bob", password: "pw"), for: "quay.io", at: path)
-        let text = try TestDirectory.read(path)
+        let text = try readText(path)
         #expect(try AuthFile.credentials(for: "quay.io", paths: [path]) == Credentials(username: "bob", password: "pw"))
         #expect(try AuthFile.credentials(for: "other.example", paths: [path]) == Credentials(username: "o", password: "o"))
         for kept in [#""email" : "kept@example""#, #""x-note" : 1"#, #""gcr.io" : "gcloud""#, #""User-Agent" : "x/1""#] {
             #expect(text.contains(kept), "\(kept) missing from \(text)")
         }
         #expect(!text.contains("stale"))
-        #expect(try TestDirectory.mode(of: path) == 0o600)
+        #expect(try permissionBits(path) == 0o600)
     }
 
     @Test func remove_deletes_one_entry_and_remove_all_empties_auths() throws {
-        let dir = try TestDirectory()
+        let dir = try TemporaryDirectory("berth-registry-test")
         defer { dir.remove() }
         let path = dir.path + "/auth.json"
         #expect(try AuthFile.remove(key: "quay.io", at: path) == false)
@@ -169,7 +170,7 @@ import Testing
 
         try dir.write(#"{"auths": {"a.example": {"auth": "\#(Self.auth("a", "a"))"}}, "credHelpers": {"b.example": "pass"}}"#, to: "auth.json")
         try AuthFile.removeAll(at: path)
-        let text = try TestDirectory.read(path)
+        let text = try readText(path)
         #expect(text.contains(#""auths" : {"#) && !text.contains("a.example") && text.contains("b.example"))
         try AuthFile.removeAll(at: dir.path + "/never-written.json")
         #expect(access(dir.path + "/never-written.json", F_OK) != 0)
@@ -180,74 +181,5 @@ import Testing
         for (plain, encoded) in vectors { #expect(Base64.decode(encoded) == Array(plain.utf8)) }
         #expect(Base64.decode("Zm9vYg") == Array("foob".utf8))
         for bad in ["Zm9v!", "Z", "Zg=a", "Zg===", "Zm9=v"] { #expect(Base64.decode(bad) == nil, "\(bad)") }
-    }
-}
-
-/// A fresh directory under /tmp for one test; `defer { dir.remove() }` deletes it.
-struct TestDirectory {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    let path: String
-
-    init() throws {
-        var template = Array("/tmp/berth-registry-test-XXXXXX".utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw Failure(description: "mkdtemp: \(String(cString: strerror(errno)))")
-        }
-        path = String(cString: made)
-    }
-
-    func remove() { Self.removeTree(path) }
-
-    private static func removeTree(_ path: String) {
-        var status = stat()
-        guard lstat(path, &status) == 0 else { return }
-        if status.st_mode & S_IFMT == S_IFDIR, let dir = opendir(path) {
-            var names: [String] = []
-            while let entry = readdir(dir) {
-                let name = withUnsafePointer(to: entry.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
-                if name != "." && name != ".." { names.append(name) }
-            }
-            closedir(dir)
-            for name in names { removeTree(path + "/" + name) }
-        }
-        Glibc.remove(path)
-    }
-
-    /// Writes `text` to `relative`, creating the directories on the way; returns the full path.
-    @discardableResult
-    func write(_ text: String, to relative: String) throws -> String {
-        let full = path + "/" + relative
-        var directory = path
-        for component in relative.split(separator: "/").dropLast() {
-            directory += "/" + component
-            if mkdir(directory, 0o755) != 0 && errno != EEXIST { throw Failure(description: "mkdir \(directory): errno \(errno)") }
-        }
-        guard let file = fopen(full, "w") else { throw Failure(description: "fopen \(full): errno \(errno)") }
-        defer { fclose(file) }
-        guard fputs(text, file) >= 0 else { throw Failure(description: "write \(full): errno \(errno)") }
-        return full
-    }
-
-    static func read(_ path: String) throws -> String {
-        guard let file = fopen(path, "r") else { throw Failure(description: "fopen \(path): errno \(errno)") }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, file)
-            if count == 0 { break }
-            bytes += buffer[0..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// The permission bits of `path`.
-    static func mode(of path: String) throws -> UInt32 {
-        var status = stat()
-        guard stat(path, &status) == 0 else { throw Failure(description: "stat \(path): errno \(errno)") }
-        return status.st_mode & 0o7777
     }
 }

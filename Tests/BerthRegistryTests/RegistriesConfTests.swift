@@ -3,6 +3,7 @@
 @testable import BerthRegistry
 import Glibc
 import Testing
+import TestSupport
 
 /// containers-common's file, when the machine has it.
 private let installedShortnames = "/etc/containers/registries.conf.d/shortnames.conf"
@@ -36,7 +37,7 @@ private let installedShortnames = "/etc/containers/registries.conf.d/shortnames.
     }
 
     @Test(.enabled(if: access(installedShortnames, R_OK) == 0)) func parses_installed_shortnames_conf() throws {
-        let conf = try RegistriesConf.parse(try TestDirectory.read(installedShortnames), path: installedShortnames)
+        let conf = try RegistriesConf.parse(try readText(installedShortnames), path: installedShortnames)
         #expect(conf.aliases.count > 20)
         #expect(conf.aliases["alpine"] == "docker.io/library/alpine")
     }
@@ -288,12 +289,12 @@ private let installedShortnames = "/etc/containers/registries.conf.d/shortnames.
     // MARK: Loading
 
     /// Loads with DIR/etc standing in for /etc/containers and DIR/home as HOME.
-    private static func load(_ dir: TestDirectory, _ environment: [String: String] = [:]) throws -> RegistriesConf {
+    private static func load(_ dir: TemporaryDirectory, _ environment: [String: String] = [:]) throws -> RegistriesConf {
         try RegistriesConf.load(environment: environment.merging(["HOME": dir.path + "/home"]) { mine, _ in mine }, systemDirectory: dir.path + "/etc")
     }
 
     @Test func drop_ins_layer_over_the_main_file_in_order() throws {
-        let dir = try TestDirectory()
+        let dir = try TemporaryDirectory("berth-registry-test")
         defer { dir.remove() }
         try dir.write("""
             unqualified-search-registries = ["main.example"]
@@ -332,7 +333,7 @@ private let installedShortnames = "/etc/containers/registries.conf.d/shortnames.
     }
 
     @Test func an_empty_search_list_in_a_drop_in_clears_the_list() throws {
-        let dir = try TestDirectory()
+        let dir = try TemporaryDirectory("berth-registry-test")
         defer { dir.remove() }
         try dir.write("unqualified-search-registries = [\"main.example\"]\n", to: "etc/registries.conf")
         try dir.write("unqualified-search-registries = []\n", to: "etc/registries.conf.d/a.conf")
@@ -341,7 +342,7 @@ private let installedShortnames = "/etc/containers/registries.conf.d/shortnames.
     }
 
     @Test func the_users_registries_conf_replaces_the_system_files_and_drop_ins() throws {
-        let dir = try TestDirectory()
+        let dir = try TemporaryDirectory("berth-registry-test")
         defer { dir.remove() }
         try dir.write("unqualified-search-registries = [\"system.example\"]\n", to: "etc/registries.conf")
         try dir.write("[aliases]\n\"sys\" = \"quay.io/s/s\"\n", to: "etc/registries.conf.d/a.conf")
@@ -353,7 +354,7 @@ private let installedShortnames = "/etc/containers/registries.conf.d/shortnames.
     }
 
     @Test func containers_registries_conf_replaces_the_main_file_only() throws {
-        let dir = try TestDirectory()
+        let dir = try TemporaryDirectory("berth-registry-test")
         defer { dir.remove() }
         try dir.write("unqualified-search-registries = [\"system.example\"]\n", to: "etc/registries.conf")
         try dir.write("[aliases]\n\"sys\" = \"quay.io/s/s\"\n", to: "etc/registries.conf.d/a.conf")
@@ -369,14 +370,14 @@ private let installedShortnames = "/etc/containers/registries.conf.d/shortnames.
     }
 
     @Test func missing_default_files_give_an_empty_configuration() throws {
-        let dir = try TestDirectory()
+        let dir = try TemporaryDirectory("berth-registry-test")
         defer { dir.remove() }
         let conf = try Self.load(dir)
         #expect(conf == RegistriesConf())
     }
 
     @Test func drop_ins_must_use_version_2() throws {
-        let dir = try TestDirectory()
+        let dir = try TemporaryDirectory("berth-registry-test")
         defer { dir.remove() }
         try dir.write("\n[registries.search]\nregistries = [\"a.example\"]\n", to: "etc/registries.conf.d/old.conf")
         #expect {

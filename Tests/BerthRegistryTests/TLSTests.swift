@@ -1,10 +1,11 @@
 // TLS against a Python ssl server whose certificate comes from a CA made per test.
 @testable import BerthRegistry
 import Testing
+import TestSupport
 
 @Suite struct TLSTests {
     @Test func trusts_a_server_signed_by_a_ca_in_the_cert_dir() throws {
-        let ca = try TestCA()
+        let ca = try TestCA.loopback()
         let server = try TestServer.tls(ca)
         defer { server.stop() }
         let client = HTTPClient(options: .init(tls: TLSOptions(certDirectory: ca.certDirectory)))
@@ -15,7 +16,7 @@ import Testing
     }
 
     @Test func refuses_a_server_whose_ca_is_not_trusted() throws {
-        let ca = try TestCA()
+        let ca = try TestCA.loopback()
         let server = try TestServer.tls(ca)
         defer { server.stop() }
         #expect {
@@ -26,7 +27,7 @@ import Testing
     }
 
     @Test func accepts_any_certificate_without_verification() throws {
-        let ca = try TestCA()
+        let ca = try TestCA.loopback()
         let server = try TestServer.tls(ca)
         defer { server.stop() }
         let (_, body) = try get(HTTPClient(options: .init(tls: TLSOptions(verify: false))), "https://localhost:\(server.port)/fixed")
@@ -34,7 +35,7 @@ import Testing
     }
 
     @Test func refuses_a_certificate_for_another_host_name() throws {
-        let ca = try TestCA()
+        let ca = try TestCA.loopback()
         let server = try TestServer.tls(ca)
         defer { server.stop() }
         let client = HTTPClient(options: .init(tls: TLSOptions(certDirectory: ca.certDirectory)))
@@ -46,7 +47,7 @@ import Testing
     }
 
     @Test func names_an_unreadable_cert_dir() throws {
-        let ca = try TestCA()
+        let ca = try TestCA.loopback()
         let server = try TestServer.tls(ca)
         defer { server.stop() }
         let client = HTTPClient(options: .init(tls: TLSOptions(certDirectory: "/nonexistent/certs.d")))
@@ -60,7 +61,7 @@ import Testing
 
 @Suite struct ProxyTests {
     @Test func tunnels_https_through_connect_and_reuses_the_tunnel() throws {
-        let ca = try TestCA()
+        let ca = try TestCA.loopback()
         let server = try TestServer.tls(ca)
         let proxy = try TestServer.proxy()
         defer { server.stop(); proxy.stop() }

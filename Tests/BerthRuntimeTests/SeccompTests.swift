@@ -3,6 +3,7 @@
 import FoundationEssentials
 import Glibc
 import Testing
+import TestSupport
 
 @testable import BerthRuntime
 
@@ -52,14 +53,14 @@ private let defaultCapabilities = Capabilities.podmanDefault
     }
 
     @Test func test_cache_serves_the_second_call_from_its_file() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("berth-seccomp-test")
         let cache = SeccompCache(directory: directory.path + "/seccomp")
         let json = SeccompProfile.defaultProfileJSON
         let first = try cache.program(for: .defaultProfile, profileBytes: json, capabilities: defaultCapabilities)
         let file = cache.file(profileBytes: json, capabilities: defaultCapabilities)
         let before = try #require(modificationTime(file))
         #expect(file.hasSuffix(".bpf"))
-        #expect(try #require(fileMode(directory.path + "/seccomp")) & 0o777 == 0o700)
+        #expect(try permissionBits(directory.path("seccomp")) & 0o777 == 0o700)
 
         let second = try cache.program(for: .defaultProfile, profileBytes: json, capabilities: defaultCapabilities)
         #expect(second == first)
@@ -69,29 +70,27 @@ private let defaultCapabilities = Capabilities.podmanDefault
     }
 
     @Test func test_cache_rewrites_a_truncated_program() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("berth-seccomp-test")
         let cache = SeccompCache(directory: directory.path)
         let json = SeccompProfile.defaultProfileJSON
         let good = try cache.program(for: .defaultProfile, profileBytes: json, capabilities: defaultCapabilities)
         let file = cache.file(profileBytes: json, capabilities: defaultCapabilities)
-        try writeFile(file, Array(good.prefix(13)))
+        try writeBytes(Array(good.prefix(13)), to: file)
 
         let again = try cache.program(for: .defaultProfile, profileBytes: json, capabilities: defaultCapabilities)
         #expect(again == good)
-        #expect(try readFile(file) == good)
+        #expect(try readBytes(file) == good)
     }
 
     @Test func test_profile_with_unknown_action_is_rejected_naming_it() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("berth-seccomp-test")
         let path = directory.path + "/profile.json"
-        try writeFile(
-            path,
-            Array(
+        try writeBytes(Array(
                 """
                 {"defaultAction": "SCMP_ACT_ERRNO",
                  "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"},
                               {"names": ["write"], "action": "SCMP_ACT_EXPLODE"}]}
-                """.utf8))
+                """.utf8), to: path)
         let error = try #require(throws: SeccompError.self) { try SeccompProfile.load(jsonFile: path) }
         #expect(error.description.contains(path))
         #expect(error.description.contains("unknown action \"SCMP_ACT_EXPLODE\""))
@@ -99,9 +98,9 @@ private let defaultCapabilities = Capabilities.podmanDefault
     }
 
     @Test func test_malformed_profile_names_the_file() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("berth-seccomp-test")
         let path = directory.path + "/broken.json"
-        try writeFile(path, Array(#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [ "#.utf8))
+        try writeBytes(Array(#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [ "#.utf8), to: path)
         let error = try #require(throws: SeccompError.self) { try SeccompProfile.load(jsonFile: path) }
         #expect(error.description.hasPrefix("seccomp profile \(path): malformed JSON"))
 
@@ -114,11 +113,9 @@ private let defaultCapabilities = Capabilities.podmanDefault
     @Test func test_docker_profile_forms_load_and_compile() throws {
         // Old single "name", minKernel as a string, null subArchitectures, MASKED_EQ
         // without valueTwo: all as docker's own default.json writes them.
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory("berth-seccomp-test")
         let path = directory.path + "/docker.json"
-        try writeFile(
-            path,
-            Array(
+        try writeBytes(Array(
                 """
                 {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1,
                  "archMap": [{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86"]},
@@ -132,9 +129,9 @@ private let defaultCapabilities = Capabilities.podmanDefault
                     "excludes": {"caps": ["CAP_SYS_ADMIN"], "arches": ["s390x"]}},
                    {"names": ["kill"], "action": "SCMP_ACT_KILL_PROCESS", "comment": "no signals"}
                  ]}
-                """.utf8))
+                """.utf8), to: path)
         let (profile, bytes) = try SeccompProfile.load(jsonFile: path)
-        #expect(bytes == (try readFile(path)))
+        #expect(bytes == (try readBytes(path)))
         #expect(profile.syscalls?[1].allNames == ["getpid"])
         #expect(profile.syscalls?[2].includes?.minKernel == SeccompProfile.KernelVersion(major: 4, minor: 8))
         let program = try SeccompCompiler.compile(profile, capabilities: [], source: path)
@@ -173,74 +170,11 @@ private let defaultCapabilities = Capabilities.podmanDefault
     }
 }
 
-// MARK: - File helpers (Glibc only: BerthRuntime's tests do not link the system wrappers)
-
-private struct TestFileError: Error, CustomStringConvertible {
-    var description: String
-}
-
-/// A directory under /tmp removed, with what is in it, when the value goes away.
-private final class TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        var template = Array("/tmp/berth-seccomp-test-XXXXXX".utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw TestFileError(description: "mkdtemp: errno \(errno)")
-        }
-        path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    deinit { Self.remove(path) }
-
-    private static func remove(_ path: String) {
-        if let dir = opendir(path) {
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                    String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-                }
-                if name == "." || name == ".." { continue }
-                remove(path + "/" + name)
-            }
-            closedir(dir)
-            rmdir(path)
-        } else {
-            unlink(path)
-        }
-    }
-}
-
-private func writeFile(_ path: String, _ bytes: [UInt8]) throws {
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw TestFileError(description: "open \(path): errno \(errno)") }
-    defer { close(fd) }
-    let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    guard written == bytes.count else { throw TestFileError(description: "write \(path): short") }
-}
-
-private func readFile(_ path: String) throws -> [UInt8] {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw TestFileError(description: "open \(path): errno \(errno)") }
-    defer { close(fd) }
-    var bytes = [UInt8]()
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        guard n > 0 else { break }
-        bytes += chunk[0..<n]
-    }
-    return bytes
-}
+// MARK: - File helpers
 
 /// (seconds, nanoseconds) of the last change to the file's contents.
 private func modificationTime(_ path: String) -> [Int]? {
     var info = stat()
     guard stat(path, &info) == 0 else { return nil }
     return [info.st_mtim.tv_sec, info.st_mtim.tv_nsec]
-}
-
-private func fileMode(_ path: String) -> mode_t? {
-    var info = stat()
-    guard stat(path, &info) == 0 else { return nil }
-    return info.st_mode
 }

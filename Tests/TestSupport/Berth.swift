@@ -30,6 +30,9 @@ public final class Sandbox: @unchecked Sendable {
     public let runtimeDir: String
     /// The user berth runs as when it is not this process's user (rootless as root).
     public let testUser: TestUser?
+    /// The uid and gid berth runs as: the test user's, or this process's own.
+    public var userID: UInt32 { testUser?.uid ?? getuid() }
+    public var groupID: UInt32 { testUser?.gid ?? getgid() }
     /// Seconds a command may take before it is killed.
     public var timeout: Double = 300
 
@@ -71,12 +74,8 @@ public final class Sandbox: @unchecked Sendable {
             }
         }
 
-        var template = Array("/tmp/berth-test-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { buf -> String? in
-            mkdtemp(buf.baseAddress!).map { String(cString: $0) }
-        }
-        guard let made else { throw TestSupportError("mkdtemp /tmp/berth-test-XXXXXX: errno \(errno)") }
-        dir = made
+        // Not a TemporaryDirectory value: a rootless store needs the removal below.
+        dir = try TemporaryDirectory.make("berth-test")
         root = dir + "/root"
         runroot = dir + "/runroot"
         work = dir + "/work"
@@ -170,6 +169,15 @@ public final class Sandbox: @unchecked Sendable {
     @discardableResult
     public func makeFile(_ relPath: String, _ text: String) throws -> String {
         try makeFile(relPath, Array(text.utf8))
+    }
+
+    /// Gives `path` and everything under it to the user berth runs as, when that is
+    /// not this process's user (rootless as root): fixtures the test wrote must be
+    /// berth's to read and write. A no-op otherwise.
+    public func handOver(_ path: String) throws {
+        guard let u = testUser else { return }
+        let r = run("/bin/chown", ["-R", "\(u.uid):\(u.gid)", path], asTestUser: false)
+        guard r.status == 0 else { throw TestSupportError("chown -R \(u.uid):\(u.gid) \(path): \(r)") }
     }
 
     /// The absolute path of `relPath` in the work dir.

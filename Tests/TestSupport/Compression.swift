@@ -36,12 +36,10 @@ private func toolPath(_ name: String) -> String {
 /// A missing tool is a broken test machine (run ci/setup), hence the trap.
 private func pipeThrough(_ tool: String, _ args: [String], _ input: [UInt8]) -> [UInt8] {
     do {
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("berth-testsupport-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let inURL = dir.appendingPathComponent("in")
-        let outURL = dir.appendingPathComponent("out")
+        let dir = try TemporaryDirectory("berth-testsupport")
+        defer { dir.remove() }
+        let inURL = URL(fileURLWithPath: dir.path("in"))
+        let outURL = URL(fileURLWithPath: dir.path("out"))
         try Data(input).write(to: inURL)
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         let inHandle = try FileHandle(forReadingFrom: inURL)

@@ -31,11 +31,10 @@ public final class FakeRegistry: @unchecked Sendable {
     public var port: Int { server.port }
     public var address: String { "127.0.0.1:\(port)" }
     private let server: PythonServer
-    private let directory: String
+    private let directory: TemporaryDirectory
 
     public init(routes: [String: Route]) throws {
-        directory = NSTemporaryDirectory() + "berth-fake-registry-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        directory = try TemporaryDirectory("berth-fake-registry")
         var table: [String: [String: Any]] = [:]
         for (path, route) in routes {
             var entry: [String: Any] = ["file": route.file, "status": route.status, "type": route.mediaType]
@@ -44,20 +43,20 @@ public final class FakeRegistry: @unchecked Sendable {
             entry["fail"] = route.failFirst
             table[path] = entry
         }
-        let config = directory + "/routes.json"
+        let config = directory.path("routes.json")
         try JSONSerialization.data(withJSONObject: table).write(to: URL(fileURLWithPath: config))
-        server = try PythonServer(script: fakeRegistryScript, arguments: [config, directory + "/requests.log"], in: directory)
+        server = try PythonServer(script: fakeRegistryScript, arguments: [config, directory.path("requests.log")], in: directory.path)
     }
 
     /// Every request so far, one line each: "METHOD PATH RANGE-HEADER STATUS".
     public func requests() -> [String] {
-        let text = (try? String(contentsOfFile: directory + "/requests.log", encoding: .utf8)) ?? ""
+        let text = (try? String(contentsOfFile: directory.path("requests.log"), encoding: .utf8)) ?? ""
         return text.split(separator: "\n").map(String.init)
     }
 
     public func stop() {
         server.stop()
-        try? FileManager.default.removeItem(atPath: directory)
+        directory.remove()
     }
 
     deinit { stop() }

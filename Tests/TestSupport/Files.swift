@@ -19,3 +19,27 @@ public func writeBytes(_ bytes: [UInt8], to path: String) throws {
 public func readBytes(_ path: String) throws -> [UInt8] {
     [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
 }
+
+/// The file at `path` as UTF-8 text.
+public func readText(_ path: String) throws -> String {
+    String(decoding: try readBytes(path), as: UTF8.self)
+}
+
+/// The names in the directory at `path` (without "." and ".."). A directory that
+/// is missing or cannot be listed is an error naming it, never an empty list: a
+/// test asserting "nothing left behind" must not pass because the directory
+/// itself is gone or was never where the test looks.
+public func directoryEntries(_ path: String) throws -> [String] {
+    do {
+        return try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+    } catch {
+        throw TestSupportError("cannot list \(path): \(error.localizedDescription)")
+    }
+}
+
+/// The permission bits (and set-id, sticky bits) of `path`, following symlinks.
+public func permissionBits(_ path: String) throws -> UInt32 {
+    var status = stat()
+    guard stat(path, &status) == 0 else { throw TestSupportError("stat \(path): errno \(errno)") }
+    return UInt32(status.st_mode) & 0o7777
+}

@@ -96,20 +96,20 @@ public final class TestRegistry: @unchecked Sendable {
             let scheme = mode.isTLS ? "https" : "http"
             var config = Self.baseConfig(storage: storage)
 
-            var tls: ServerCertificate?
+            var tls: TestCA?
             if mode.isTLS {
-                let made = try ServerCertificate.make(in: dir, caCertificate: certs + "/ca.crt")
+                let made = try TestCA(in: dir, certDirectory: certs, serverNames: ["IP:127.0.0.1", "DNS:localhost"])
                 config += """
                       tls:
-                        certificate: \(made.certificate)
-                        key: \(made.key)
+                        certificate: \(made.serverCertificate)
+                        key: \(made.serverKey)
 
                     """
                 if mode.requiresClientCertificate {
-                    try made.makeClientCertificate(in: dir, certificate: certs + "/client.cert", key: certs + "/client.key")
+                    try made.issueClientCertificate(certificate: certs + "/client.cert", key: certs + "/client.key")
                     config += """
                             clientcas:
-                              - \(made.caCertificate)
+                              - \(made.certificate)
 
                         """
                 }
@@ -131,7 +131,7 @@ public final class TestRegistry: @unchecked Sendable {
 
                     """
             case let .token(user, password):
-                let (server, address) = try Self.startTokenServer(
+                let (server, address, tokenCertificate) = try Self.startTokenServer(
                     in: dir, user: user, password: password, tls: tls)
                 servers.append(server)
                 tokenAddress = address
@@ -141,7 +141,7 @@ public final class TestRegistry: @unchecked Sendable {
                         realm: \(scheme)://\(address)/token
                         service: \(Self.tokenService)
                         issuer: \(Self.tokenIssuer)
-                        rootcertbundle: \(dir)/token.crt
+                        rootcertbundle: \(tokenCertificate)
 
                     """
             }
@@ -150,11 +150,11 @@ public final class TestRegistry: @unchecked Sendable {
             let log = dir + "/registry.log"
             try writeBytes(Array(config.utf8), to: configFile)
             let registry = try ServerProcess(
-                name: "docker-registry", argv: [try Self.tool("docker-registry"), "serve", configFile],
+                name: "docker-registry", argv: [try requiredTool("docker-registry"), "serve", configFile],
                 output: dir + "/registry.out", errors: log)
             servers.append(registry)
             let port = try Self.waitForListeningPort(of: registry, log: log)
-            try Self.waitUntilAnswering(port: port, caCertificate: tls?.caCertificate, registry: registry, log: log,
+            try Self.waitUntilAnswering(port: port, caCertificate: tls?.certificate, registry: registry, log: log,
                                         scratch: dir + "/.io")
 
             self.mode = mode
@@ -164,7 +164,7 @@ public final class TestRegistry: @unchecked Sendable {
             directory = dir
             storageDirectory = storage
             certDirectory = certs
-            caCertificate = tls?.caCertificate
+            caCertificate = tls?.certificate
             tokenServerAddress = tokenAddress
             logFile = log
             tokenLogFile = dir + "/token-requests.log"
@@ -272,7 +272,8 @@ public final class TestRegistry: @unchecked Sendable {
 
     // MARK: starting
 
-    static let directoryPrefix = "/tmp/berth-registry-"
+    static let directoryName = "berth-registry"
+    static let directoryPrefix = "/tmp/\(directoryName)-"
     static let tokenIssuer = "berth-test-token-issuer"
     /// The readiness probe's User-Agent: its requests are left out of `requests()`.
     static let probeAgent = "berth-test-readiness"
@@ -282,11 +283,7 @@ public final class TestRegistry: @unchecked Sendable {
     /// reaches the cert dir, but cannot list the rest) with an `owner` file
     /// naming this process, for `removeOrphans`.
     private static func makeDirectory() throws -> String {
-        var template = Array((directoryPrefix + "XXXXXX").utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { buf -> String? in
-            mkdtemp(buf.baseAddress!).map { String(cString: $0) }
-        }
-        guard let made else { throw TestSupportError("mkdtemp \(directoryPrefix)XXXXXX: errno \(errno)") }
+        let made = try TemporaryDirectory.make(directoryName)
         chmod(made, 0o711)
         try writeBytes(Array("\(getpid())\n".utf8), to: made + "/owner")
         return made
@@ -402,7 +399,7 @@ public final class TestRegistry: @unchecked Sendable {
     /// One `GET /v2/` over TLS through `openssl s_client`, verifying the
     /// certificate against the CA and for 127.0.0.1 the way clients will.
     private static func answersHTTPS(port: Int, caCertificate: String, scratch: String) -> Bool {
-        guard let openssl = try? tool("openssl") else { return false }
+        guard let openssl = try? requiredTool("openssl") else { return false }
         // With mutual TLS the probe shows the client certificate too.
         let certs = (caCertificate as NSString).deletingLastPathComponent
         let client = FileManager.default.fileExists(atPath: certs + "/client.cert")
@@ -418,17 +415,15 @@ public final class TestRegistry: @unchecked Sendable {
     /// file), with a signing key whose self-signed certificate is the
     /// registry's rootcertbundle.
     private static func startTokenServer(
-        in dir: String, user: String, password: String, tls: ServerCertificate?
-    ) throws -> (ServerProcess, String) {
-        try openssl(["req", "-x509", "-new", "-nodes", "-newkey", "rsa:2048", "-days", "30",
-                     "-keyout", dir + "/token.key", "-out", dir + "/token.crt",
-                     "-subj", "/CN=\(tokenIssuer)"], in: dir)
+        in dir: String, user: String, password: String, tls: TestCA?
+    ) throws -> (ServerProcess, String, String) {
+        let signing = try TestCA.signingCertificate(in: dir, commonName: tokenIssuer)
         let script = dir + "/token-server.py"
         try writeBytes(Array(tokenServerScript.utf8), to: script)
-        var argv = [try tool("python3"), script, "--dir", dir, "--user", user, "--password", password,
-                    "--issuer", tokenIssuer, "--key", dir + "/token.key", "--cert", dir + "/token.crt"]
+        var argv = [try requiredTool("python3"), script, "--dir", dir, "--user", user, "--password", password,
+                    "--issuer", tokenIssuer, "--key", signing.key, "--cert", signing.certificate]
         if let tls {
-            argv += ["--tls-cert", tls.certificate, "--tls-key", tls.key]
+            argv += ["--tls-cert", tls.serverCertificate, "--tls-key", tls.serverKey]
         }
         let log = dir + "/token-server.err"
         let server = try ServerProcess(name: "token server", argv: argv, output: dir + "/token-server.out", errors: log)
@@ -436,7 +431,7 @@ public final class TestRegistry: @unchecked Sendable {
         let deadline = Date() + startTimeout
         while true {
             if let text = try? readBytes(portFile), let port = Int(String(decoding: text, as: UTF8.self)) {
-                return (server, "127.0.0.1:\(port)")
+                return (server, "127.0.0.1:\(port)", signing.certificate)
             }
             do {
                 try server.checkRunning(log: log)
@@ -449,19 +444,6 @@ public final class TestRegistry: @unchecked Sendable {
             }
             usleep(20_000)
         }
-    }
-
-    static func openssl(_ args: [String], in dir: String) throws {
-        let r = runCommand([try tool("openssl")] + args, environment: ["PATH": Sandbox.path],
-                           stdin: nil, scratchDir: dir + "/.io", timeout: 60)
-        guard r.status == 0 else { throw TestSupportError("openssl \(args.joined(separator: " ")): \(r)") }
-    }
-
-    static func tool(_ name: String) throws -> String {
-        guard let path = Sandbox.which(name) else {
-            throw TestSupportError("\(name) is not installed (ci/setup installs it)")
-        }
-        return path
     }
 
     /// A bcrypt hash for htpasswd, the only kind distribution accepts, from
@@ -773,53 +755,6 @@ private struct TokenLogLine: Decodable {
     enum CodingKeys: String, CodingKey {
         case method, user, scopes, granted, status
         case grantType = "grant_type"
-    }
-}
-
-/// A CA and a server certificate for 127.0.0.1 and localhost signed by it
-/// (P-256 keys: quick to make, and every TLS stack takes them).
-private struct ServerCertificate {
-    let caCertificate: String
-    let certificate: String
-    let key: String
-
-    static func make(in dir: String, caCertificate: String) throws -> ServerCertificate {
-        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        try TestRegistry.openssl(
-            ["req", "-x509", "-new"] + ec + ["-days", "30", "-keyout", dir + "/ca.key", "-out", caCertificate,
-             "-subj", "/CN=berth test CA", "-addext", "basicConstraints=critical,CA:TRUE",
-             "-addext", "keyUsage=critical,keyCertSign,cRLSign"], in: dir)
-        try TestRegistry.openssl(
-            ["req", "-new"] + ec + ["-keyout", dir + "/server.key", "-out", dir + "/server.csr",
-                                    "-subj", "/CN=localhost"], in: dir)
-        let extensions = dir + "/server.ext"
-        try writeBytes(Array("""
-            subjectAltName=IP:127.0.0.1,DNS:localhost
-            basicConstraints=critical,CA:FALSE
-            keyUsage=critical,digitalSignature
-            extendedKeyUsage=serverAuth
-
-            """.utf8), to: extensions)
-        try TestRegistry.openssl(
-            ["x509", "-req", "-in", dir + "/server.csr", "-CA", caCertificate, "-CAkey", dir + "/ca.key",
-             "-set_serial", "2", "-days", "30", "-out", dir + "/server.crt", "-extfile", extensions], in: dir)
-        chmod(caCertificate, 0o644)
-        return ServerCertificate(
-            caCertificate: caCertificate, certificate: dir + "/server.crt", key: dir + "/server.key")
-    }
-
-    /// A client certificate from the same CA, readable by the test user.
-    func makeClientCertificate(in dir: String, certificate: String, key: String) throws {
-        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        try TestRegistry.openssl(["req", "-new"] + ec + ["-keyout", key, "-out", dir + "/client.csr", "-subj", "/CN=berth test client"], in: dir)
-        let extensions = dir + "/client.ext"
-        try writeBytes(Array("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n".utf8),
-                       to: extensions)
-        try TestRegistry.openssl(
-            ["x509", "-req", "-in", dir + "/client.csr", "-CA", caCertificate, "-CAkey", dir + "/ca.key",
-             "-set_serial", "3", "-days", "30", "-out", certificate, "-extfile", extensions], in: dir)
-        chmod(certificate, 0o644)
-        chmod(key, 0o644)
     }
 }
 
