@@ -16,7 +16,7 @@ import TestSupport
             try Fixtures.ociLayout(at: layout, layers: [extra.bytes()], compression: .gzip, refName: "example.com/img\(n):v1")
             layouts.append(layout)
         }
-        if mode == .rootless { _ = sb.run("/bin/chown", ["-R", "\(sb.testUser!.uid)", sb.work], asTestUser: false) }
+        try sb.handOver(sb.work)
         async let first = sb.berth("load", "-i", layouts[0])
         async let second = sb.berth("load", "-i", layouts[1])
         let results = await [first, second]
@@ -35,6 +35,6 @@ import TestSupport
             #expect(saved.status == 0, "image \(id) is complete: \(saved)")
         }
         #expect(sb.berth("rmi", "-a", "-f").status == 0)
-        #expect(storeSnapshot(sb).isEmpty)
+        #expect(try storeSnapshot(sb).isEmpty)
     }
 }

@@ -13,7 +13,7 @@ import TestSupport
         for n in 0..<20_000 { many.file("many/f\(n)", "file \(n)") }
         let layout = sb.path("layout")
         try Fixtures.ociLayout(at: layout, layers: [many.bytes()], compression: .gzip, refName: "example.com/many:v1")
-        if mode == .rootless { _ = sb.run("/bin/chown", ["-R", "\(sb.testUser!.uid)", sb.work], asTestUser: false) }
+        try sb.handOver(sb.work)
         // Start a load, wait until it is unpacking the layer, then SIGKILL it.
         let berth = "\(Sandbox.binary) --root \(sb.root) --runroot \(sb.runroot)"
         let script = """
@@ -34,7 +34,7 @@ import TestSupport
         let again = sb.berth("load", "-i", layout)
         #expect(again.status == 0, "\(again)")
         #expect(sb.berth("images", "--format", "{{.Repository}}").stdout == "example.com/many\n")
-        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: sb.root + "/tmp")) ?? []
+        let leftovers = try directoryEntries(sb.root + "/tmp")
         #expect(leftovers.isEmpty, "the abandoned ingest area was swept: \(leftovers)")
     }
 
@@ -47,7 +47,7 @@ import TestSupport
         tar.node("fifo", type: "6")
         let layout = sb.path("layout")
         try Fixtures.ociLayout(at: layout, layers: [tar.bytes()], compression: .none)
-        if mode == .rootless { _ = sb.run("/bin/chown", ["-R", "\(sb.testUser!.uid)", sb.work], asTestUser: false) }
+        try sb.handOver(sb.work)
         let result = sb.berth("load", "-i", layout)
         if mode == .root {
             #expect(result.status == 0, "\(result)")
@@ -57,7 +57,7 @@ import TestSupport
             #expect(lstat(dir + "/dev/null", &st) == 0 && (st.st_mode & S_IFMT) == S_IFCHR && st.st_rdev == makedev(1, 3))
         } else {
             #expect(result.status == 125 && result.stderr.contains("device nodes can only be created by root"), "\(result)")
-            #expect(storeSnapshot(sb).isEmpty)
+            #expect(try storeSnapshot(sb).isEmpty)
         }
     }
 }

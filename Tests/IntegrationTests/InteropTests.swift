@@ -4,8 +4,8 @@ import Testing
 import TestSupport
 
 @Suite struct InteropTests {
-    private func layerDigests(_ sb: Sandbox, _ transport: String) -> [String] {
-        let out = sb.run("/usr/bin/skopeo", ["inspect", "--format", "{{range .Layers}}{{.}} {{end}}", transport], asTestUser: sb.mode == .rootless)
+    private func layerDigests(_ sb: Sandbox, _ transport: String) throws -> [String] {
+        let out = sb.run(try requiredTool("skopeo"), ["inspect", "--format", "{{range .Layers}}{{.}} {{end}}", transport], asTestUser: sb.mode == .rootless)
         return out.stdout.split(separator: " ").map(String.init).filter { $0.hasPrefix("sha256:") }
     }
 
@@ -15,7 +15,7 @@ import TestSupport
         defer { #expect(sb.cleanup().isEmpty) }
         let layout = sb.path("layout")
         let info = try Fixtures.ociLayout(at: layout, layers: [Fixtures.busyboxRootfs().bytes()], compression: compression)
-        if mode == .rootless { _ = sb.run("/bin/chown", ["-R", "\(sb.testUser!.uid)", layout], asTestUser: false) }
+        try sb.handOver(layout)
         let loaded = sb.berth("load", "-i", layout)
         #expect(loaded.status == 0, "\(loaded)")
         #expect(imageIDs(sb) == [info.imageID])
@@ -23,7 +23,7 @@ import TestSupport
         // Docker's format has no zstd layers: skopeo refuses that conversion itself.
         guard compression != .zstd else { return }
         let archive = sb.path("skopeo.tar")
-        let copied = sb.run("/usr/bin/skopeo", ["copy", "oci:\(layout):latest", "docker-archive:\(archive):example.com/fixture:v1"],
+        let copied = sb.run(try requiredTool("skopeo"), ["copy", "oci:\(layout):latest", "docker-archive:\(archive):example.com/fixture:v1"],
                             asTestUser: mode == .rootless)
         #expect(copied.status == 0, "\(copied)")
         #expect(sb.berth("rmi", "-a", "-f").status == 0)
@@ -40,7 +40,7 @@ import TestSupport
         defer { #expect(sb.cleanup().isEmpty) }
         let layout = sb.path("layout")
         let info = try Fixtures.ociLayout(at: layout, layers: [Fixtures.busyboxRootfs().bytes()], compression: .gzip)
-        if mode == .rootless { _ = sb.run("/bin/chown", ["-R", "\(sb.testUser!.uid)", layout], asTestUser: false) }
+        try sb.handOver(layout)
         #expect(sb.berth("load", "-i", layout).status == 0)
         #expect(sb.berth("tag", info.imageID, "example.com/saved:v2").status == 0)
         for (format, transport) in [("docker-archive", "docker-archive"), ("oci-archive", "oci-archive"), ("oci-dir", "oci")] {
@@ -48,10 +48,14 @@ import TestSupport
             let saved = sb.berth("save", "--format", format, "-o", out, "example.com/saved:v2")
             #expect(saved.status == 0, "\(saved)")
             let expected = format == "docker-archive" ? info.diffIDs : info.layerDigests
-            #expect(layerDigests(sb, "\(transport):\(out)") == expected, "\(format): skopeo sees our layers")
+            #expect(try layerDigests(sb, "\(transport):\(out)") == expected, "\(format): skopeo sees our layers")
             let again = try Sandbox(mode)
-            defer { _ = again.cleanup() }
-            if mode == .rootless { _ = sb.run("/bin/chmod", ["-R", "o+rX", sb.dir], asTestUser: false) }
+            defer { #expect(again.cleanup().isEmpty) }
+            if mode == .rootless {
+                // The second sandbox's user reads the first one's archive.
+                let opened = sb.run("/bin/chmod", ["-R", "o+rX", sb.dir], asTestUser: false)
+                try #require(opened.status == 0, "\(opened)")
+            }
             let reloaded = again.berth("load", "-i", out)
             #expect(reloaded.status == 0, "\(reloaded)")
             #expect(imageIDs(again) == [info.imageID], "\(format): load → save → load keeps the image ID")

@@ -25,14 +25,14 @@ import TestSupport
         third.file("dir/new", "n")
         let layout = sb.path("layout")
         try Fixtures.ociLayout(at: layout, layers: [base.bytes(), second.bytes(), third.bytes()], compression: .gzip)
-        if mode == .rootless { _ = sb.run("/bin/chown", ["-R", "\(sb.testUser!.uid)", layout], asTestUser: false) }
+        try sb.handOver(layout)
         let loaded = sb.berth("load", "-i", layout)
         #expect(loaded.status == 0, "\(loaded)")
         let lowers = sb.berth("image", "inspect", "--format", "{{.GraphDriver.Data.UpperDir}}:{{.GraphDriver.Data.LowerDir}}",
                               imageIDs(sb)[0]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let mnt = sb.path("mnt")
         try FileManager.default.createDirectory(atPath: mnt, withIntermediateDirectories: true)
-        if mode == .rootless { _ = sb.run("/bin/chown", ["\(sb.testUser!.uid)", mnt], asTestUser: false) }
+        try sb.handOver(mnt)
         let script = """
             mount -t overlay overlay -o lowerdir=\(lowers)\(mode == .rootless ? ",userxattr" : "") \(mnt) || exit 90
             cd \(mnt); ls -a . dir; cat keep hard; readlink link; stat -c '%u:%g %a' owned; cd /; umount \(mnt)

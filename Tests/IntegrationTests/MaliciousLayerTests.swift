@@ -48,7 +48,7 @@ let hostileCases: [HostileCase] = [
         defer { #expect(sb.cleanup().isEmpty) }
         // A good image first, so "unchanged" means something.
         #expect(sb.berth("import", try busyboxTarball(sb), "good").status == 0)
-        let before = storeSnapshot(sb)
+        let before = try storeSnapshot(sb)
         let layout = sb.path("layout")
         var layer = try hostile.layer()
         // Fixtures compress themselves; hand them the plain tar for none/gzip cases.
@@ -61,12 +61,12 @@ let hostileCases: [HostileCase] = [
             layer[600] ^= 0xff
             try Data(layer).write(to: URL(fileURLWithPath: blob))
         }
-        if mode == .rootless { _ = sb.run("/bin/chown", ["-R", "\(sb.testUser!.uid)", layout], asTestUser: false) }
+        try sb.handOver(layout)
         let result = sb.berth("load", "-i", layout)
         #expect(result.status == 125, "\(result)")
         #expect(result.stderr.hasPrefix("Error: ") && result.stderr.contains(hostile.expected), "\(result)")
         #expect(result.stderr.split(separator: "\n").count == 1, "one line: \(result.stderr)")
-        #expect(storeSnapshot(sb) == before)
+        #expect(try storeSnapshot(sb) == before)
         #expect(!FileManager.default.fileExists(atPath: "/tmp/planted") && !FileManager.default.fileExists(atPath: sb.dir + "/escaped"))
     }
 
@@ -79,7 +79,7 @@ let hostileCases: [HostileCase] = [
         }())
         let result = sb.berth("load", "-i", archive)
         #expect(result.status == 125 && result.stderr.contains("manifest.json: malformed JSON"), "\(result)")
-        #expect(storeSnapshot(sb).isEmpty)
+        #expect(try storeSnapshot(sb).isEmpty)
     }
 }
 

@@ -210,7 +210,7 @@ import TestSupport
             #expect(result?.status == 0 && result?.stdout == info.imageID + "\n", "\(String(describing: result))")
         }
         #expect(imageIDs(sb) == [info.imageID])
-        let layers = storeSnapshot(sb).filter { $0.hasPrefix("layers/") }
+        let layers = try storeSnapshot(sb).filter { $0.hasPrefix("layers/") }
         #expect(layers.count == 2, "each layer unpacked once in the store: \(layers)")
     }
 

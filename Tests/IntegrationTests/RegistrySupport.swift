@@ -24,7 +24,7 @@ func importBusybox(_ sb: Sandbox, as name: String) throws -> String {
 func loadLayout(_ sb: Sandbox, _ name: String, layers: [[UInt8]], config: [String: Any]? = nil) throws -> OCIImageInfo {
     let layout = sb.path("layout-\(UUID().uuidString.prefix(8))")
     let info = try Fixtures.ociLayout(at: layout, layers: layers, compression: .gzip, config: config, refName: name)
-    if sb.mode == .rootless { _ = sb.run("/bin/chown", ["-R", "\(sb.testUser!.uid)", layout], asTestUser: false) }
+    try sb.handOver(layout)
     let loaded = sb.berth("load", "-i", layout)
     #expect(loaded.status == 0, "\(loaded)")
     return info
@@ -43,8 +43,6 @@ func registryBlobPath(_ registry: TestRegistry, _ digest: String) -> String {
     let hex = String(digest.dropFirst(7))
     return "\(registry.storageDirectory)/docker/registry/v2/blobs/sha256/\(hex.prefix(2))/\(hex)/data"
 }
-
-func isPodmanInstalled() -> Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/podman") }
 
 /// An error as berth must report one: exit 125 and a single `Error: ` line.
 func expectOneLineError(_ result: CommandResult, containing text: String, sourceLocation: SourceLocation = #_sourceLocation) {

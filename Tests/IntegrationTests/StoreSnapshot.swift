@@ -3,10 +3,14 @@
 import Foundation
 import TestSupport
 
-func storeSnapshot(_ sb: Sandbox) -> [String] {
+/// Empty for a store berth never wrote (the sandbox's root still empty); once the
+/// store exists, each of its directories must be there to be listed: a store that
+/// lost one is not "unchanged" or "empty", and the test says which is missing.
+func storeSnapshot(_ sb: Sandbox) throws -> [String] {
+    if try directoryEntries(sb.root).isEmpty { return [] }
     var entries: [String] = []
     for dir in ["blobs/sha256", "layers", "images"] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: sb.root + "/" + dir)) ?? []
+        let names = try directoryEntries(sb.root + "/" + dir)
         entries += names.filter { !$0.hasPrefix(".") }.map { dir + "/" + $0 }
     }
     return entries.sorted()
