@@ -86,6 +86,13 @@ let package = Package(
             swiftSettings: swiftSettings,
             linkerSettings: [staticArchive("crypto")]
         ),
+        // One test target per source target (style.md), plus IntegrationTests that
+        // drive the built binary; TestSupport holds what several of them share.
+        .testTarget(
+            name: "BerthSystemTests",
+            dependencies: ["BerthSystem", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "BerthImageTests",
             dependencies: ["BerthImage", "TestSupport"],
@@ -104,6 +111,11 @@ let package = Package(
         .testTarget(
             name: "BerthRuntimeTests",
             dependencies: ["BerthRuntime", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BerthEngineTests",
+            dependencies: ["BerthEngine", "BerthImage", "BerthSystem", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
