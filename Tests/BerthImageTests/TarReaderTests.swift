@@ -20,7 +20,7 @@ import TestSupport
         let long = String(repeating: "n", count: 150)
         tar.pax(long, records: ["SCHILY.xattr.user.k": "v"], contents: Array("x".utf8))
         let list = try entries(tar.bytes())
-        #expect(list.map(\.path) == ["dir/", "dir/file", "link", "hard", long].map { $0 == "dir/" ? list[0].path : $0 })
+        #expect(list.map(\.path) == ["dir/", "dir/file", "link", "hard", long], "names as the archive holds them")
         #expect(list[0].kind == .directory && list[0].mode == 0o750 && list[0].uid == 5 && list[0].gid == 6)
         #expect(list[1].kind == .regular && list[1].size == 5 && list[1].mode == 0o4755)
         #expect(list[2].kind == .symlink && list[2].linkTarget == "dir/file")

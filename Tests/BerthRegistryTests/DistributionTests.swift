@@ -63,12 +63,10 @@ import Testing
     }
 
     @Test func url_errors_never_show_a_password() throws {
-        #expect(throws: RegistryError.self) { try ProxySettings.fromEnvironment(["HTTPS_PROXY": "http://bob:hunter2@proxy.example:99999"]) }
-        do {
-            _ = try ProxySettings.fromEnvironment(["HTTPS_PROXY": "http://bob:hunter2@proxy.example:99999"])
-        } catch {
-            #expect(!"\(error)".contains("hunter2") && "\(error)".contains("http://***@proxy.example:99999"), "\(error)")
+        let error = try #require(throws: RegistryError.self) {
+            try ProxySettings.fromEnvironment(["HTTPS_PROXY": "http://bob:hunter2@proxy.example:99999"])
         }
+        #expect(!"\(error)".contains("hunter2") && "\(error)".contains("http://***@proxy.example:99999"), "\(error)")
         #expect(RegistryError.redactingUserInfo("https://a:b@h/x@y") == "https://***@h/x@y")
         #expect(RegistryError.redactingUserInfo("https://h/x@y") == "https://h/x@y")
     }
