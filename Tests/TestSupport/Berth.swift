@@ -212,7 +212,15 @@ public final class Sandbox: @unchecked Sendable {
     }
 
     private func scanMounts() -> [String] {
-        for m in Self.mounts(under: dir) {
+        let found: [(point: String, type: String)]
+        do {
+            found = try Self.mounts(under: dir)
+        } catch {
+            // Unchecked is not clean: say so rather than report nothing.
+            recorded.append("cannot check for leftover mounts: \(error)")
+            return recorded
+        }
+        for m in found {
             let ok = umount2(m.point, Int32(MNT_DETACH)) == 0
             recorded.append("left mounted: \(m.point) (\(m.type))" + (ok ? "" : "; umount failed: errno \(errno)"))
         }
@@ -249,8 +257,8 @@ public final class Sandbox: @unchecked Sendable {
     }
 
     /// Mount points at or below `dir` in this mount namespace, deepest first.
-    static func mounts(under dir: String) -> [(point: String, type: String)] {
-        guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return [] }
+    static func mounts(under dir: String) throws -> [(point: String, type: String)] {
+        let text = try readText("/proc/self/mountinfo")
         var found: [(point: String, type: String)] = []
         for line in text.split(separator: "\n") {
             let fields = line.split(separator: " ")
@@ -296,7 +304,13 @@ extension Sandbox {
     func scanProcesses() -> [String] {
         var found: [String] = []
         let me = getpid()
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+        let entries: [String]
+        do {
+            entries = try directoryEntries("/proc")
+        } catch {
+            return ["cannot check for leftover processes: \(error)"]
+        }
+        for entry in entries {
             guard let pid = Int32(entry), pid > 1, pid != me,
                   let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
             let cmdline = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
