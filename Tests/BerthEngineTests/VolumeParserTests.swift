@@ -34,6 +34,15 @@ import TestSupport
         #expect(try Self.parse(volumes: [".:/cwd"]).first?.source == cwd)
     }
 
+    /// podman's bind options berth takes (propagation, SELinux labels, mount flags).
+    @Test(arguments: ["ro", "rw", "z", "Z", "rprivate", "private", "rshared", "shared", "rslave", "slave",
+                      "nosuid", "nodev", "noexec", "suid", "dev", "exec", "bind", "rbind"])
+    func every_volume_option(option: String) throws {
+        let dir = try TemporaryDirectory("berth-engine-test")
+        let parsed = try Self.parse(volumes: ["\(dir.path):/data:\(option)"])
+        #expect(parsed == [VolumeMount(type: "bind", source: dir.path, destination: "/data", readOnly: option == "ro", options: [option])])
+    }
+
     @Test func volume_refusals() throws {
         let dir = try TemporaryDirectory("berth-engine-test")
         let host = dir.path
