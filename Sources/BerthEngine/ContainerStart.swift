@@ -75,8 +75,8 @@ extension Engine {
         }
         let merged = runtimeDir(record.id) + "/merged"
         try FileSystem.makeDirectories(merged, mode: 0o755)
-        let userFiles = ImageFiles(upper: containerDir(record.id) + "/upper", lower: lower)
-        let user = try UserSpec.resolve(record.user, in: userFiles)
+        let rootfs = try MergedRootfs(layers: [containerDir(record.id) + "/upper"] + lower, location: "container \(record.name)")
+        let user = try UserSpec.resolve(record.user, in: rootfs)
         var env = record.env
         if !env.contains(where: { $0.hasPrefix("HOME=") }) { env.append("HOME=" + user.home) }
         env = Engine.merge(env, ["HOSTNAME=" + record.hostname])

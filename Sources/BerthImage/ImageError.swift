@@ -17,6 +17,10 @@ package enum ImageError: Error, CustomStringConvertible {
     case imageInUse(image: String, containers: [String])
     case conflict(String)
     case invalidArgument(String)
+    /// An entry of a container's or image's tree that berth will not read as asked
+    /// (MergedRootfs); `location` names the tree ("container web"), `problem` reads
+    /// on from the path ("is larger than 4 MiB").
+    case rootfsEntry(path: String, location: String, problem: String)
 
     package var description: String {
         switch self {
@@ -34,6 +38,7 @@ package enum ImageError: Error, CustomStringConvertible {
             return "image \(image) is in use by container(s) \(containers.joined(separator: ", ")): remove them first or use --force"
         case .conflict(let message): return message
         case .invalidArgument(let message): return message
+        case .rootfsEntry(let path, let location, let problem): return "\(path) in \(location) \(problem)"
         }
     }
 }

@@ -8,6 +8,7 @@
 #include <linux/openat2.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -69,6 +70,16 @@ const int BERTH_O_PATH = O_PATH;
 int berth_fsetxattr(int fd, const char *name, const void *value, size_t size)
 {
     return fsetxattr(fd, name, value, size, 0);
+}
+
+ssize_t berth_fgetxattr(int fd, const char *name, void *value, size_t size)
+{
+    ssize_t n = fgetxattr(fd, name, value, size);
+    if (n >= 0 || errno != EBADF)
+        return n;
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    return getxattr(proc, name, value, size);
 }
 
 long berth_filesystem_type(const char *path)

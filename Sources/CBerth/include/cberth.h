@@ -43,6 +43,11 @@ extern const int BERTH_O_PATH;
 /// fsetxattr(2); <sys/xattr.h> is not part of Swift's Glibc module.
 int berth_fsetxattr(int fd, const char *name, const void *value, size_t size);
 
+/// fgetxattr(2) that also works on an O_PATH fd (read through /proc/self/fd,
+/// which plain fgetxattr refuses with EBADF on older kernels). Returns the
+/// value's size or -1 with errno set.
+ssize_t berth_fgetxattr(int fd, const char *name, void *value, size_t size);
+
 /// The f_type of the filesystem at `path` (statfs(2)), or -1 with errno set.
 long berth_filesystem_type(const char *path);
 
