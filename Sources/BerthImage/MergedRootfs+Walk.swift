@@ -1,6 +1,6 @@
 // Directory listing and tree walks over a MergedRootfs: the primitives `cp`,
 // `diff`, `export`, `commit` and build's COPY --from walk a container with.
-package import BerthSystem
+import BerthSystem
 import Glibc
 
 extension MergedRootfs {

@@ -14,7 +14,7 @@
 // applied across the whole stack. Overlay's rules decide what a lower layer
 // contributes: a 0/0 character device hides the name, an opaque directory
 // hides the lower directories, a non-directory ends the merge.
-package import BerthSystem
+import BerthSystem
 import CBerth
 import Glibc
 

@@ -1,6 +1,6 @@
 // What MergedRootfs reports about one entry of a container's or image's tree:
 // the lstat of the layer that provides it, named by its path inside the root.
-package import Glibc
+import Glibc
 
 package struct RootfsEntry: Sendable, Equatable {
     package enum Kind: Sendable, Equatable {

@@ -92,6 +92,24 @@ private func expectOutcome(_ result: Sandbox.Result, plant: Plant, file: String,
     }
 }
 
+/// Creates container `name` running `script` as `user` and starts it twice: the
+/// first start plants files in its upper dir, the second resolves the user against them.
+private func startTwice(_ sb: Sandbox, _ name: String, user: String, image: String, script: String)
+    -> (first: Sandbox.Result, second: Sandbox.Result) {
+    let created = sb.berth(["create", "--name", name, "--network", "none"] + (user.isEmpty ? [] : ["-u", user]) + [image, "sh", "-c", script])
+    #expect(created.status == 0, "\(created)")
+    return (sb.berth("start", "-a", name), sb.berth("start", "-a", name))
+}
+
+/// Every plant with each file it applies to (a 100 MB group proves nothing more), numbered.
+private func plantCases(_ sb: Sandbox, devices: Bool) throws -> [(number: Int, plant: Plant, file: String)] {
+    let plants = try Plant.outsideLinks(sb) + [Plant.fifo, Plant.huge] + (devices ? [Plant.device] : [])
+    let cases = plants.flatMap { plant in
+        (plant.description == Plant.huge.description ? ["passwd"] : ["passwd", "group"]).map { (plant, $0) }
+    }
+    return cases.enumerated().map { (number: $0.offset, plant: $0.element.0, file: $0.element.1) }
+}
+
 private let users = ["", "nobody", "nobody:nogroup"]
 
 @Suite struct ContainerFileAccessTests {
@@ -101,20 +119,14 @@ private let users = ["", "nobody", "nobody:nogroup"]
         defer { #expect(sb.cleanup().isEmpty) }
         sb.timeout = 60
         let image = try accountsImage(sb, "upper")
-        var count = 0
-        for plant in try Plant.outsideLinks(sb) + [Plant.fifo, Plant.huge] {
-            for file in plant.description == Plant.huge.description ? ["passwd"] : ["passwd", "group"] {
-                for user in users {
-                    count += 1
-                    let name = "c\(count)"
-                    // The first start plants, the second shows the ids berth resolved.
-                    let script = "F=\(file); if [ -e /tmp/planted ]; then \(kernelIDs); else \(plant.command) && touch /tmp/planted; fi"
-                    let created = sb.berth(["create", "--name", name, "--network", "none"] + (user.isEmpty ? [] : ["-u", user]) + [image, "sh", "-c", script])
-                    #expect(created.status == 0, "\(created)")
-                    let first = sb.berth("start", "-a", name)
-                    #expect(first.status == 0, "the first start plants /etc/\(file) \(plant): \(first)")
-                    expectOutcome(sb.berth("start", "-a", name), plant: plant, file: file, user: user, container: name)
-                }
+        for (number, plant, file) in try plantCases(sb, devices: false) {
+            for (index, user) in users.enumerated() {
+                let name = "c\(number)-\(index)"
+                // The first start plants, the second shows the ids berth resolved.
+                let script = "F=\(file); if [ -e /tmp/planted ]; then \(kernelIDs); else \(plant.command) && touch /tmp/planted; fi"
+                let (first, second) = startTwice(sb, name, user: user, image: image, script: script)
+                #expect(first.status == 0, "the first start plants /etc/\(file) \(plant): \(first)")
+                expectOutcome(second, plant: plant, file: file, user: user, container: name)
             }
         }
     }
@@ -125,19 +137,14 @@ private let users = ["", "nobody", "nobody:nogroup"]
         defer { #expect(sb.cleanup().isEmpty) }
         sb.timeout = 60
         // Only real root may unpack device nodes.
-        let plants = try Plant.outsideLinks(sb) + [Plant.fifo, Plant.huge] + (mode == .root ? [Plant.device] : [])
-        var count = 0
-        for plant in plants {
-            for file in plant.description == Plant.huge.description ? ["passwd"] : ["passwd", "group"] {
-                count += 1
-                var top = TarBuilder()
-                plant.layer(&top, file)
-                let image = try accountsImage(sb, "\(count)", top: top)
-                for user in users {
-                    let name = "i\(count)-\(user.isEmpty ? "root" : user.replacingOccurrences(of: ":", with: "-"))"
-                    let run = sb.berth(["run", "--rm", "--name", name, "--network", "none"] + (user.isEmpty ? [] : ["-u", user]) + [image, "sh", "-c", kernelIDs])
-                    expectOutcome(run, plant: plant, file: file, user: user, container: name)
-                }
+        for (number, plant, file) in try plantCases(sb, devices: mode == .root) {
+            var top = TarBuilder()
+            plant.layer(&top, file)
+            let image = try accountsImage(sb, "\(number)", top: top)
+            for (index, user) in users.enumerated() {
+                let name = "i\(number)-\(index)"
+                let run = sb.berth(["run", "--rm", "--name", name, "--network", "none"] + (user.isEmpty ? [] : ["-u", user]) + [image, "sh", "-c", kernelIDs])
+                expectOutcome(run, plant: plant, file: file, user: user, container: name)
             }
         }
     }
@@ -162,12 +169,9 @@ private let users = ["", "nobody", "nobody:nogroup"]
 
         // The same through a relative symlink the container plants in its upper dir.
         let plain = try accountsImage(sb, "plain")
-        let created = sb.berth("create", "--name", "rel", "--network", "none", "-u", "tu", plain, "sh", "-c",
-                               "[ -L /etc/passwd ] || { sed s/:1300:/:5555:/ /etc/passwd > /tmp/pw && ln -sf ../tmp/pw /etc/passwd; }; id")
-        #expect(created.status == 0, "\(created)")
-        let first = sb.berth("start", "-a", "rel")
+        let (first, second) = startTwice(sb, "rel", user: "tu", image: plain, script:
+            "[ -L /etc/passwd ] || { sed s/:1300:/:5555:/ /etc/passwd > /tmp/pw && ln -sf ../tmp/pw /etc/passwd; }; id")
         #expect(first.status == 0 && first.stdout.hasPrefix("uid=1234(tu) gid=1300(tg)"), "\(first)")
-        let second = sb.berth("start", "-a", "rel")
         #expect(second.status == 0 && second.stdout.hasPrefix("uid=1234(tu) gid=5555(extra)"), "\(second)")
     }
 
@@ -178,12 +182,8 @@ private let users = ["", "nobody", "nobody:nogroup"]
         sb.timeout = 60
         let image = try accountsImage(sb, "plain")
         // Deleting the image's /etc/group leaves a whiteout in the upper dir.
-        let created = sb.berth("create", "--name", "wo", "--network", "none", "-u", "nobody:nogroup", image, "sh", "-c",
-                               "rm /etc/group && id")
-        #expect(created.status == 0, "\(created)")
-        let first = sb.berth("start", "-a", "wo")
+        let (first, second) = startTwice(sb, "wo", user: "nobody:nogroup", image: image, script: "[ -e /etc/group ] && rm /etc/group; id")
         #expect(first.status == 0 && first.stdout.hasPrefix("uid=65534(nobody) gid=65534"), "\(first)")
-        let second = sb.berth("start", "-a", "wo")
         #expect(second.status == 125 && second.stderr.contains("Error: unable to find group nogroup: no matching entries in group file"), "\(second)")
 
         // An opaque /etc in a layer hides the lower /etc/group: root loses group 5555.
