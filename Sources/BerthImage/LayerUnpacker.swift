@@ -17,11 +17,20 @@ package struct UnpackOptions: Sendable {
     package var canCreateDevices: Bool
 
     package static func current() -> UnpackOptions {
-        let initial = UserNamespace.isInitial && geteuid() == 0
+        let initial = isInitialRoot
         return UnpackOptions(
-            opaqueXattr: initial ? "trusted.overlay.opaque" : "user.overlay.opaque",
+            opaqueXattr: opaqueXattr(initialRoot: initial),
             canChown: !UserNamespace.isSingleIDMapped,
             canCreateDevices: initial)
+    }
+
+    /// The opaque xattr this process writes, and MergedRootfs reads, by default.
+    package static var currentOpaqueXattr: String { opaqueXattr(initialRoot: isInitialRoot) }
+
+    private static var isInitialRoot: Bool { geteuid() == 0 && UserNamespace.isInitial }
+
+    private static func opaqueXattr(initialRoot: Bool) -> String {
+        initialRoot ? "trusted.overlay.opaque" : "user.overlay.opaque"
     }
 }
 

@@ -35,7 +35,7 @@ package final class MergedRootfs {
     /// marking an opaque directory: the one the layers and the upper dir were
     /// written with (trusted.overlay.opaque as real root, user.overlay.opaque in a
     /// user namespace; UnpackOptions decides it the same way).
-    package init(layers: [String], location: String, opaqueXattr: String = UnpackOptions.current().opaqueXattr) throws {
+    package init(layers: [String], location: String, opaqueXattr: String = UnpackOptions.currentOpaqueXattr) throws {
         self.location = location
         isOverlay = true
         self.opaqueXattr = opaqueXattr
