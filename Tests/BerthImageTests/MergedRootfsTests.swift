@@ -10,15 +10,14 @@ import TestSupport
 @Suite struct MergedRootfsTests {
     /// A temp dir holding one directory per layer, unpacked from TarBuilders.
     final class Stack {
-        let sandbox: Sandbox
+        let directory: TemporaryDirectory
         var layers: [String] = []
 
-        init() throws { sandbox = try Sandbox(.root) }
-        deinit { _ = sandbox.cleanup() }
+        init() throws { directory = try TemporaryDirectory("berth-rootfs-test") }
 
         /// Adds a layer on top; layers are listed top first, as MergedRootfs takes them.
         func push(_ tar: TarBuilder) throws {
-            let dir = sandbox.path("layer\(layers.count)")
+            let dir = directory.path("layer\(layers.count)")
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let options = UnpackOptions(opaqueXattr: "user.overlay.opaque", canChown: true, canCreateDevices: true)
             let unpacker = try LayerUnpacker(directory: dir, location: dir, options: options)
@@ -53,7 +52,7 @@ import TestSupport
     @Test func symlinks_resolve_inside_the_root_never_on_the_host() throws {
         let stack = try Stack()
         // A host file with content berth must never return.
-        let hostFile = try stack.sandbox.makeFile("host-secret", "host-only-content\n")
+        let hostFile = try stack.directory.write("host-only-content\n", to: "host-secret")
         try stack.push(base())
         var top = TarBuilder()
         top.directory("etc")
