@@ -60,7 +60,7 @@ package enum PauseProcess {
         do {
             let maps = UserNamespace.rootlessMaps()
             try UserNamespace.writeMaps(pid: pid, uid: maps.uid, gid: maps.gid)
-            try release.write([1], path: "pause process release pipe")
+            try SelfExec.release(release)
             release.close()
             _ = try started.readAll(path: "pause process start pipe")
         } catch {

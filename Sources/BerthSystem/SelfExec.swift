@@ -46,8 +46,8 @@ package enum SelfExec {
     }
 
     /// Starts berth with `arguments` as the first process of a new user namespace.
-    /// It waits until `release` gets one byte (the caller writes the id maps
-    /// first); closing `release` without writing makes it exit 125 unexecuted.
+    /// It waits until `release(_:)` is called on `release` (the caller writes the
+    /// id maps first); closing `release` without it makes it exit 125 unexecuted.
     package static func startInNewUserNamespace(_ arguments: [String], environment: [String])
         throws -> (pid: Int32, release: FileDescriptor) {
         let argv = CStringArray([executable] + arguments)
@@ -56,6 +56,12 @@ package enum SelfExec {
         let pid = berth_spawn_in_userns(executable, argv.pointers, envp.pointers, &releaseFD)
         if pid < 0 { throw SystemError("clone a user namespace for", executable) }
         return (pid, FileDescriptor(raw: releaseFD))
+    }
+
+    /// Lets a process of `startInNewUserNamespace` go on: the child path's
+    /// release record (launch.h), the one message format of its channel.
+    package static func release(_ channel: FileDescriptor) throws {
+        if berth_launch_release(channel.raw) != 0 { throw SystemError("release the new user namespace's process of", executable) }
     }
 
     private static func environment(joining userNamespace: FileDescriptor) -> [String] {

@@ -83,7 +83,7 @@ package enum UserNamespace {
         }
         SignalForwarder.start(forwardingTo: pid)
         defer { SignalForwarder.stop() }
-        try release.write([1], path: "user namespace release pipe")
+        try SelfExec.release(release)
         release.close()
         return try Subprocess.wait(pid, SelfExec.executable)
     }

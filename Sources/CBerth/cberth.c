@@ -1,5 +1,6 @@
-// CBerth: raw syscalls and the pre-exec child path. The child side of every
-// function here only makes async-signal-safe calls: no malloc, no stdio, _exit.
+// CBerth: raw syscalls Swift cannot call directly (variadic syscall(2), macros
+// like makedev, _GNU_SOURCE-only declarations) and terminal helpers. The child
+// path is in child.c and the files it names.
 #define _GNU_SOURCE
 #include "cberth.h"
 
@@ -93,45 +94,6 @@ long berth_filesystem_type(const char *path)
 int berth_errno(void)
 {
     return errno;
-}
-
-pid_t berth_spawn_in_userns(const char *exe, char *const argv[], char *const envp[], int *release_fd)
-{
-    int fds[2];
-    pid_t parent = getpid();
-    if (pipe2(fds, O_CLOEXEC) < 0)
-        return -1;
-
-    // fork-like clone (no new stack): the child is a copy of this process in a
-    // new user namespace; it only reads the release byte and execs.
-    pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
-    if (pid < 0) {
-        int saved = errno;
-        close(fds[0]);
-        close(fds[1]);
-        errno = saved;
-        return -1;
-    }
-    if (pid == 0) {
-        char go = 0;
-        ssize_t n;
-        // berth in the namespace must not outlive the berth that started it: a
-        // kill -9 of the command would otherwise leave it writing to the store.
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(125);
-        close(fds[1]);
-        do {
-            n = read(fds[0], &go, 1);
-        } while (n < 0 && errno == EINTR);
-        if (n != 1)
-            _exit(125);
-        execve(exe, argv, envp);
-        _exit(errno == ENOENT ? 127 : 126);
-    }
-    close(fds[0]);
-    *release_fd = fds[1];
-    return pid;
 }
 
 int berth_pty_open(int *master, int *slave)

@@ -21,11 +21,14 @@ int berth_mknodat(int dirfd, const char *name, mode_t mode, unsigned int major, 
 /// Splits a dev_t into major and minor numbers.
 void berth_dev_split(uint64_t dev, unsigned int *major, unsigned int *minor);
 
-/// Starts `exe` with `argv`/`envp` as the first process of a new user namespace.
-/// The child blocks until the parent writes one byte to the pipe whose write end
-/// is returned in *release_fd (after it has written the id maps), then execs.
-/// Closing release_fd without writing makes the child exit 125 without exec.
-/// Returns the child's pid, or -1 with errno set.
+/// Starts `exe` with `argv`/`envp` as the first process of a new user namespace,
+/// through the child path's clone (signals blocked around clone3). The child
+/// blocks until the caller has written the id maps and sent the release with
+/// berth_launch_release(*release_fd) (launch.h), then execs. *release_fd is
+/// the caller's end of a SOCK_SEQPACKET|SOCK_CLOEXEC socketpair: closing it
+/// without the release makes the child exit 125 without exec. An exec failure
+/// exits 127 (ENOENT) or 126, and is also reported on the socket
+/// (berth_launch_wait_exec). Returns the child's pid, or -1 with errno set.
 pid_t berth_spawn_in_userns(const char *exe, char *const argv[], char *const envp[], int *release_fd);
 
 /// The calling thread's errno (Swift's `errno` is fine too; this keeps C callers symmetric).

@@ -159,23 +159,28 @@ struct berth_launch_report {
 /// process with CLONE_PARENT: that one is a child of the thread that called
 /// berth_launch, exactly as without join_userns (waitpid, pidfd, the
 /// PR_SET_PDEATHSIG rule above), and pid 1 of its pid namespace. The
-/// intermediate sends one message on the sync socket and exits:
-///   - a pid record of 8 bytes, {int32 tag < 0, int32 pid} (pid as seen by the
-///     caller): berth_launch consumes it, reaps the intermediate and returns
-///     that pid (and *pidfd from pidfd_open, -1 on ENOSYS);
-///   - or a berth_launch_report (sizeof, 248 bytes; stage
-///     BERTH_STAGE_JOIN_USERNS, errno, detail) and exit 127: berth_launch leaves
-///     it in the socket and returns the intermediate's pid (and its pidfd), not
-///     reaped. The caller goes on as usual: berth_launch_release returns 0,
-///     berth_launch_wait_exec returns 1 with the report, waitpid sees exit 127.
-/// The two are told apart by size (and the tag). berth_launch blocks until
-/// that message (the setns, unshare and fork: well under a millisecond). An
-/// intermediate that dies without a message (killed): -1 with errno ECHILD.
+/// intermediate sends one record on the sync socket and exits:
+///   - its pid report: berth_launch reaps the intermediate and returns the
+///     container process's pid (and *pidfd from pidfd_open, -1 on ENOSYS);
+///   - or a failure report (stage BERTH_STAGE_JOIN_USERNS, errno, detail) and
+///     exit 127: berth_launch leaves it queued and returns the intermediate's
+///     pid (and its pidfd), not reaped. The caller goes on as usual:
+///     berth_launch_release returns 0, berth_launch_wait_exec returns 1 with
+///     the report, waitpid sees exit 127.
+/// berth_launch blocks until that record (the setns, unshare and fork: well
+/// under a millisecond), watching the intermediate's pidfd: one that dies
+/// without a record (killed) makes it return -1 with errno ECHILD.
 /// The caller may close userns_fd once berth_launch has returned.
+///
+/// Every message on the sync socket is one fixed-size tagged record
+/// {tag, stage, errno, pid, detail} (Sources/CBerth/protocol.h); a successful
+/// exec sends none (the socket is close-on-exec: the parent reads EOF).
 pid_t berth_launch(const struct berth_launch_plan *plan, int *sync_fd, int *pidfd);
 
-/// Lets the child go on. Returns 0 or -1 with errno (0 also when the child has
-/// already died: berth_launch_wait_exec then returns its report or 0).
+/// Lets the child go on (sends the release record on `sync_fd`; also the
+/// release of berth_spawn_in_userns). Returns 0 or -1 with errno (0 also when
+/// the child has already died: berth_launch_wait_exec then returns its report
+/// or 0).
 int berth_launch_release(int sync_fd);
 
 /// Waits for the child's exec: returns 0 when it exec'd (the socket closed on

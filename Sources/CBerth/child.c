@@ -1,0 +1,405 @@
+// The container process, from clone to exec (design.md §2, launch.h): the
+// dance of the whole child path, and this file's part of it.
+//
+//   berth (parent.c)                            container process (child.c)
+//   flatten the spec into a berth_launch_plan
+//   socketpair(SEQPACKET|CLOEXEC), block
+//   signals, clone3(CLONE_NEW*|CLONE_PIDFD) ──> 1-2 reset signals, PDEATHSIG,
+//     (join mode: intermediate.c clones it,         wait for the release
+//      reports PROTO_PID and exits)                      :
+//   id maps, cgroup, network                             :
+//   proto_release ──── PROTO_RELEASE ─────────────────>  3 namespace root, fds,
+//                                                          cgroup namespace
+//                                                     4-7 rootfs.c: mounts,
+//                                                          pivot_root, masks
+//                                                     8-15 security.c, stdio
+//                                                     16 init.c (--init): fork,
+//                                                          pid 1 reaps
+//   proto_wait_exec: EOF (exec'd) <── close-on-exec ── 17 execve
+//        or PROTO_FAILURE {stage, errno, detail} <──── any step that fails;
+//                                                         exit 127
+//
+// The child runs raw system calls only: no malloc, no stdio, no locks, _exit
+// never exit, ids changed without glibc's thread broadcast (raw_syscalls.h).
+//
+// The order of the child's steps, and why:
+//   1. reset signal dispositions to SIG_DFL, unblock signals (the parent
+//      blocked all of them around the clone);
+//   2. PR_SET_PDEATHSIG SIGKILL (+ getppid check without a pid namespace),
+//      close the parent's socket end, move the sync fd above the preserved
+//      fds, block until PROTO_RELEASE (EOF: the parent is gone: exit);
+//   3. user namespace: become its root (setresgid/setresuid 0, setgroups 0)
+//      so that what the child creates belongs to a mapped id; then not
+//      dumpable, every fd above 2 (and above the preserved ones) close-on-exec,
+//      unshare(CLONE_NEWCGROUP) now that the parent has moved us into the
+//      container's cgroup (a cgroup namespace made at clone time would be
+//      rooted at berth's own cgroup);
+//   4. "/" recursively private; overlay (or self-bind) on the rootfs; the plan's
+//      mounts in order, every target resolved and created beneath the rootfs
+//      with openat2(RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS) and mounted through
+//      /proc/self/fd/N of an O_PATH fd (no symlink in the image, planted or
+//      raced, can send a mount to a host path); with a tty, the terminal
+//      bound on /dev/console;
+//   5. pivot_root(".", ".") + umount2(".", MNT_DETACH) + chdir("/");
+//   6. hostname, lo up, net.ipv4.ping_group_range (before /proc/sys goes
+//      read-only); the working directory is created (mkdir -p beneath the
+//      root) and held open as an O_PATH fd (before a read-only rootfs);
+//   7. masked paths, read-only paths, read-only rootfs;
+//   8. rlimits (raising a hard limit needs CAP_SYS_RESOURCE: before the caps go);
+//   9. seccomp when no_new_privs is false: loading a filter without
+//      no_new_privs needs CAP_SYS_ADMIN, so it happens here while the child is
+//      still privileged (as runc does); the filter must then allow what
+//      follows (prctl, capset, setgroups, setresgid, setresuid, umask, fchdir,
+//      fcntl, dup3, close, setsid, ioctl, setpgid, clone, wait4,
+//      rt_sigtimedwait, kill, sendto, recvfrom, execve, exit_group), which the
+//      default profile does;
+//  10. bounding set (PR_CAPBSET_DROP needs CAP_SETPCAP: before the uid change);
+//  11. PR_SET_KEEPCAPS, setgroups, setresgid, setresuid, PR_SET_KEEPCAPS off,
+//      PR_SET_PDEATHSIG again (a uid change clears it);
+//  12. capset (v3) and ambient caps (cleared, then raised);
+//  13. umask; fchdir to the working directory (the search permission is
+//      checked as the container user);
+//  14. stdio onto 0/1/2; with a tty setsid + TIOCSCTTY;
+//  15. no_new_privs, then seccomp when no_new_privs is true (as late as
+//      possible: the filter only has to allow execve and the report);
+//  16. init mode: fork; pid 1 stays a reaper/forwarder, the grandchild goes on;
+//  17. execve (PATH search in plan->search_path when the path has no slash).
+#define _GNU_SOURCE
+#include "child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "protocol.h"
+#include "raw_syscalls.h"
+#include "text.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+#define DEFAULT_SEARCH_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// ---------------------------------------------------------------------------
+// Reporting.
+
+_Noreturn void child_fail_parts(const struct child *c, int stage, int error, const char *const parts[], int count)
+{
+    char detail[PROTO_DETAIL_SIZE];
+    struct text t;
+    text_init(&t, detail, sizeof detail);
+    for (int i = 0; i < count; i++)
+        text_add(&t, parts[i]);
+    proto_report_failure(c->sync, stage, error, detail);
+    // Nothing more to do if the parent is gone: the exit status still says 127.
+    _exit(CHILD_FAILED);
+}
+
+_Noreturn void child_fail_number(const struct child *c, int stage, int error, const char *what, unsigned long number)
+{
+    char buf[24];
+    struct text t;
+    text_init(&t, buf, sizeof buf);
+    text_add_number(&t, number);
+    child_fail(c, stage, error, what, buf);
+}
+
+/// Is the parent still there? Its end of the socket closes when it dies.
+static void check_parent_alive(const struct child *c)
+{
+    char byte;
+    ssize_t n;
+    do {
+        n = recv(c->sync, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n == 0)
+        _exit(CHILD_FAILED);
+}
+
+void child_rearm_parent_death(const struct child *c, int stage)
+{
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+        child_fail(c, stage, errno, "PR_SET_PDEATHSIG");
+    check_parent_alive(c);
+}
+
+// ---------------------------------------------------------------------------
+// 1-3: start-up, release, namespaces.
+
+static void reset_signals(const struct child *c)
+{
+    int sig = raw_reset_signal_dispositions();
+    if (sig != 0)
+        child_fail_number(c, BERTH_STAGE_SYNC, errno, "reset signal ", (unsigned long)sig);
+    if (raw_set_signal_mask(0) < 0)
+        child_fail(c, BERTH_STAGE_SYNC, errno, "unblock signals");
+}
+
+static int first_unpreserved_fd(const struct berth_launch_plan *plan)
+{
+    int keep = plan->preserve_fds > 0 ? plan->preserve_fds : 0;
+    return 3 + keep;
+}
+
+static void wait_for_release(struct child *c)
+{
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+        child_fail(c, BERTH_STAGE_SYNC, errno, "PR_SET_PDEATHSIG");
+    // In a new pid namespace getppid() is 0; the EOF on the socket below still
+    // catches a parent that died before the line above.
+    if (!(c->flags & CLONE_NEWPID) && getppid() != c->parent)
+        _exit(CHILD_FAILED);
+    // -1: closed already by the intermediate of join mode.
+    if (c->parent_end >= 0 && close(c->parent_end) < 0)
+        child_fail(c, BERTH_STAGE_SYNC, errno, "close the parent's socket");
+    c->parent_end = -1;
+
+    // Keep the socket out of 0-2 and of the fds handed to the container.
+    int first = first_unpreserved_fd(c->plan);
+    if (c->sync < first) {
+        int moved = fcntl(c->sync, F_DUPFD_CLOEXEC, first);
+        if (moved < 0)
+            child_fail(c, BERTH_STAGE_SYNC, errno, "move the sync socket");
+        close(c->sync);
+        c->sync = moved;
+    }
+
+    if (!proto_wait_release(c->sync))
+        _exit(CHILD_FAILED); // the parent went away or gave up: nobody to tell
+}
+
+/// In a new user namespace the child still has the host's ids (unmapped:
+/// files it created would fail with EOVERFLOW): become the namespace's root.
+/// (A joined one was entered by the intermediate, which did this already.)
+static void become_namespace_root(const struct child *c)
+{
+    if (!(c->flags & CLONE_NEWUSER))
+        return;
+    security_become_userns_root(c, BERTH_STAGE_IDS);
+}
+
+static void protect_process(const struct child *c)
+{
+    // Not dumpable from now to exec (exec resets it): processes in the
+    // container cannot open /proc/PID/{exe,mem,fd} of a copy of berth. Only
+    // after the release, so that the parent could write the id maps.
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+        child_fail(c, BERTH_STAGE_SYNC, errno, "PR_SET_DUMPABLE");
+
+    // No fd of berth's reaches the container: all close on exec except 0-2
+    // and the preserved ones (which lose close-on-exec).
+    int first = first_unpreserved_fd(c->plan);
+    if (syscall(SYS_close_range, (unsigned int)first, ~0U, CLOSE_RANGE_CLOEXEC) < 0
+        && errno != ENOSYS && errno != EINVAL)
+        child_fail(c, BERTH_STAGE_STDIO, errno, "close_range");
+    for (int fd = 3; fd < first; fd++)
+        if (fcntl(fd, F_SETFD, 0) < 0 && errno != EBADF)
+            child_fail_number(c, BERTH_STAGE_STDIO, errno, "preserve fd ", (unsigned long)fd);
+}
+
+static void enter_cgroup_namespace(const struct child *c)
+{
+    if ((c->flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+        child_fail(c, BERTH_STAGE_NAMESPACES, errno, "unshare cgroup namespace");
+}
+
+// ---------------------------------------------------------------------------
+// 6: hostname and network.
+
+static void set_hostname(const struct child *c)
+{
+    const char *name = c->plan->hostname;
+    if (name == NULL)
+        return;
+    if (!(c->flags & CLONE_NEWUTS)) // would rename the host
+        child_fail(c, BERTH_STAGE_HOSTNAME, EINVAL, "hostname without a UTS namespace");
+    if (sethostname(name, text_length(name)) < 0)
+        child_fail(c, BERTH_STAGE_HOSTNAME, errno, "sethostname ", name);
+}
+
+static void bring_loopback_up(const struct child *c)
+{
+    int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sock < 0)
+        child_fail(c, BERTH_STAGE_NETWORK, errno, "socket for lo");
+    struct ifreq request = { 0 };
+    request.ifr_name[0] = 'l';
+    request.ifr_name[1] = 'o';
+    if (ioctl(sock, SIOCGIFFLAGS, &request) < 0)
+        child_fail(c, BERTH_STAGE_NETWORK, errno, "SIOCGIFFLAGS lo");
+    if (!(request.ifr_flags & IFF_UP)) {
+        request.ifr_flags |= IFF_UP;
+        if (ioctl(sock, SIOCSIFFLAGS, &request) < 0)
+            child_fail(c, BERTH_STAGE_NETWORK, errno, "bring lo up");
+    }
+    close(sock);
+}
+
+static void write_ping_group_range(const struct child *c)
+{
+    static const char path[] = "/proc/sys/net/ipv4/ping_group_range";
+    const char *value = c->plan->ping_group_range;
+    if (!(c->flags & CLONE_NEWNET)) // would change the host's
+        child_fail(c, BERTH_STAGE_NETWORK, EINVAL, "ping_group_range without a network namespace");
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        child_fail(c, BERTH_STAGE_NETWORK, errno, path);
+    size_t len = text_length(value);
+    ssize_t n;
+    do {
+        n = write(fd, value, len);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0 || (size_t)n != len)
+        child_fail(c, BERTH_STAGE_NETWORK, n < 0 ? errno : EIO, path);
+    close(fd);
+}
+
+static void set_up_network(const struct child *c)
+{
+    // lo of the host is up already: only a new namespace needs it.
+    if (c->plan->loopback_up && (c->flags & CLONE_NEWNET))
+        bring_loopback_up(c);
+    if (c->plan->ping_group_range != NULL)
+        write_ping_group_range(c);
+}
+
+// ---------------------------------------------------------------------------
+// 13-14: umask, working directory, stdio.
+
+static void enter_cwd(struct child *c)
+{
+    umask(c->plan->umask);
+    if (c->cwd < 0)
+        return;
+    if (fchdir(c->cwd) < 0)
+        child_fail(c, BERTH_STAGE_CWD, errno, c->plan->cwd);
+    close(c->cwd);
+    c->cwd = -1;
+}
+
+static void set_up_stdio(const struct child *c)
+{
+    static const char *const names[3] = { "stdin", "stdout", "stderr" };
+    const struct berth_launch_plan *p = c->plan;
+    int source[3] = { p->stdin_fd, p->stdout_fd, p->stderr_fd };
+    int temporary[3] = { -1, -1, -1 };
+    // A source among 0-2 that another target would overwrite moves out of the way.
+    for (int i = 0; i < 3; i++) {
+        if (source[i] >= 0 && source[i] < 3 && source[i] != i) {
+            temporary[i] = fcntl(source[i], F_DUPFD_CLOEXEC, 3);
+            if (temporary[i] < 0)
+                child_fail(c, BERTH_STAGE_STDIO, errno, "dup ", names[i]);
+            source[i] = temporary[i];
+        }
+    }
+    for (int i = 0; i < 3; i++) {
+        if (source[i] < 0)
+            continue;
+        int r = source[i] == i ? fcntl(i, F_SETFD, 0) : dup3(source[i], i, 0);
+        if (r < 0)
+            child_fail(c, BERTH_STAGE_STDIO, errno, "dup ", names[i]);
+    }
+    for (int i = 0; i < 3; i++)
+        if (temporary[i] >= 0)
+            close(temporary[i]);
+    if (p->tty) {
+        if (setsid() < 0)
+            child_fail(c, BERTH_STAGE_STDIO, errno, "setsid");
+        if (ioctl(0, TIOCSCTTY, 0) < 0)
+            child_fail(c, BERTH_STAGE_STDIO, errno, "TIOCSCTTY");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 17: exec.
+
+static _Noreturn void exec_process(const struct child *c)
+{
+    const struct berth_launch_plan *p = c->plan;
+    char *const no_environment[] = { NULL };
+    char *const *envp = p->envp != NULL ? p->envp : no_environment;
+    const char *file = p->path;
+    if (file == NULL || file[0] == 0)
+        child_fail(c, BERTH_STAGE_EXEC, ENOENT, "(no command)");
+    if (text_has_slash(file)) {
+        execve(file, p->argv, envp);
+        child_fail(c, BERTH_STAGE_EXEC, errno, file);
+    }
+    // execvp's search: EACCES is remembered while later directories are tried.
+    const char *search = p->search_path != NULL ? p->search_path : DEFAULT_SEARCH_PATH;
+    bool denied = false;
+    const char *dir = search;
+    for (;;) {
+        const char *end = dir;
+        while (*end != 0 && *end != ':')
+            end++;
+        char candidate[PATH_MAX];
+        struct text t;
+        text_init(&t, candidate, sizeof candidate);
+        bool fits = (end == dir ? text_add(&t, ".") : text_add_n(&t, dir, (size_t)(end - dir)))
+            && text_add(&t, "/") && text_add(&t, file);
+        if (fits) {
+            execve(candidate, p->argv, envp);
+            switch (errno) {
+            case EACCES:
+                denied = true;
+                break;
+            case ENOENT: case ENOTDIR: case ESTALE: case ENODEV: case ETIMEDOUT: case ENAMETOOLONG: case ELOOP:
+                break;
+            default:
+                child_fail(c, BERTH_STAGE_EXEC, errno, candidate);
+            }
+        }
+        if (*end == 0)
+            break;
+        dir = end + 1;
+    }
+    child_fail(c, BERTH_STAGE_EXEC, denied ? EACCES : ENOENT, file);
+}
+
+// ---------------------------------------------------------------------------
+// The child, from clone to exec.
+
+_Noreturn void child_main(struct child *c)
+{
+    const struct berth_launch_plan *p = c->plan;
+    reset_signals(c);
+    wait_for_release(c);
+    become_namespace_root(c);
+    protect_process(c);
+    enter_cgroup_namespace(c);
+
+    rootfs_mount(c);
+    rootfs_mount_all(c);
+    rootfs_pivot(c);
+
+    set_hostname(c);
+    set_up_network(c);
+    rootfs_create_cwd(c);
+    rootfs_mask_paths(c);
+    rootfs_make_paths_readonly(c);
+
+    security_set_rlimits(c);
+    if (!p->no_new_privs)
+        security_load_seccomp(c); // needs CAP_SYS_ADMIN without no_new_privs
+    security_drop_bounding_set(c);
+    security_switch_ids(c);
+    security_set_capabilities(c);
+
+    enter_cwd(c);
+    set_up_stdio(c);
+    if (p->no_new_privs)
+        security_restrict_privileges(c);
+    if (p->init)
+        init_run(c);
+    exec_process(c);
+}

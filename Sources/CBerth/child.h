@@ -1,0 +1,73 @@
+// What the roles of the child path share (child.c has the diagram of the
+// whole dance): the child's state, failure reporting, and each role's entry
+// points. Everything declared here runs after clone: raw system calls only,
+// no malloc, no stdio, _exit never exit.
+#ifndef BERTH_CHILD_H
+#define BERTH_CHILD_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "launch.h"
+
+/// The exit status of a child that reported a failure (or found its parent gone).
+#define CHILD_FAILED 127
+
+/// What the child carries besides the plan (its own copy of the parent's memory).
+struct child {
+    const struct berth_launch_plan *plan;
+    int flags;        // plan->clone_flags without the exit signal
+    int sync;         // the child's end of the socketpair
+    int parent_end;   // the parent's end: closed first thing (-1 once closed)
+    int cap_last_cap;
+    pid_t parent;     // getpid() of the parent, for the getppid check
+    int root;         // O_PATH fd of the container's root
+    int cwd;          // O_PATH fd of the working directory, or -1
+};
+
+// --- failure reporting (child.c) --------------------------------------------
+
+/// Reports {stage, error, the parts concatenated} to the parent and exits
+/// CHILD_FAILED. NULL parts are skipped.
+_Noreturn void child_fail_parts(const struct child *c, int stage, int error, const char *const parts[], int count);
+#define child_fail(c, stage, error, ...)                                                \
+    child_fail_parts((c), (stage), (error), (const char *const[]){ __VA_ARGS__ },       \
+                     (int)(sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *)))
+/// Reports "<what><number>" (a signal, an fd, a uid, a cap).
+_Noreturn void child_fail_number(const struct child *c, int stage, int error, const char *what, unsigned long number);
+
+/// The parent-death signal is cleared by a change of the effective ids: arms it
+/// again and exits if the parent is already gone.
+void child_rearm_parent_death(const struct child *c, int stage);
+
+// --- the roles ----------------------------------------------------------------
+
+/// child.c: the container process from clone to exec.
+_Noreturn void child_main(struct child *c);
+
+/// intermediate.c: join mode's first clone (setns, unshare, fork, report the pid).
+_Noreturn void intermediate_main(struct child *c);
+
+/// rootfs.c: steps 4, 5 and 7 of the dance.
+void rootfs_mount(struct child *c);
+void rootfs_mount_all(const struct child *c);
+void rootfs_pivot(struct child *c);
+void rootfs_mask_paths(const struct child *c);
+void rootfs_make_paths_readonly(const struct child *c);
+/// mkdir -p of plan->cwd beneath the root into c->cwd (an O_PATH fd).
+void rootfs_create_cwd(struct child *c);
+
+/// security.c: rlimits, seccomp, capabilities and ids.
+void security_become_userns_root(const struct child *c, int stage);
+void security_set_rlimits(const struct child *c);
+void security_load_seccomp(const struct child *c);
+void security_drop_bounding_set(const struct child *c);
+void security_switch_ids(const struct child *c);
+void security_set_capabilities(const struct child *c);
+/// no_new_privs, then the seccomp filter.
+void security_restrict_privileges(const struct child *c);
+
+/// init.c: pid 1 stays a reaper and forwarder; returns in its child only.
+void init_run(const struct child *c);
+
+#endif

@@ -1,0 +1,17 @@
+// The one way berth clones a process that will exec (design.md §2): all
+// signals blocked around the clone, clone3 with CLONE_PIDFD.
+#ifndef BERTH_CLONE_H
+#define BERTH_CLONE_H
+
+#include <sys/types.h>
+
+/// Clones fork-like (the child runs on a copy of the caller's stack) with
+/// `flags` (CLONE_NEW* and the like; SIGCHLD is the exit signal) and every
+/// signal blocked, so no handler of berth's runs in the child before it resets
+/// the dispositions (raw_reset_signal_dispositions) and its mask. clone3 with
+/// CLONE_PIDFD when `pidfd` is given (clone(2) only on ENOSYS). The child calls
+/// run(arg), which must not return (it _exits 127 if it does); the parent
+/// returns the pid (its mask restored) or -1 with errno.
+pid_t clone_process(int flags, int *pidfd, void (*run)(void *arg), void *arg);
+
+#endif
