@@ -35,24 +35,27 @@ static pid_t clone_raw(int flags, int *pidfd)
     return (pid_t)syscall(SYS_clone, (unsigned long)flags | pidfd_flag | SIGCHLD, 0, pidfd, NULL, 0);
 }
 
-pid_t clone_process(int flags, int *pidfd, void (*run)(void *arg), void *arg)
+pid_t clone_process(int flags, int *pidfd, const int channel[2], void (*run)(void *arg), void *arg)
 {
     if (pidfd != NULL)
         *pidfd = -1;
     sigset_t all, saved;
     sigfillset(&all);
-    int mask_error = pthread_sigmask(SIG_SETMASK, &all, &saved);
-    if (mask_error != 0) {
-        errno = mask_error;
-        return -1;
+    int error = pthread_sigmask(SIG_SETMASK, &all, &saved);
+    pid_t pid = -1;
+    if (error == 0) {
+        pid = clone_raw(flags, pidfd);
+        if (pid == 0) {
+            run(arg);
+            _exit(127);
+        }
+        error = pid < 0 ? errno : 0;
+        pthread_sigmask(SIG_SETMASK, &saved, NULL);
     }
-    pid_t pid = clone_raw(flags, pidfd);
-    if (pid == 0) {
-        run(arg);
-        _exit(127);
+    close(channel[1]);
+    if (pid < 0) {
+        close(channel[0]);
+        errno = error;
     }
-    int error = errno;
-    pthread_sigmask(SIG_SETMASK, &saved, NULL);
-    errno = error;
     return pid;
 }

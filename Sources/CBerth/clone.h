@@ -10,8 +10,12 @@
 /// signal blocked, so no handler of berth's runs in the child before it resets
 /// the dispositions (raw_reset_signal_dispositions) and its mask. clone3 with
 /// CLONE_PIDFD when `pidfd` is given (clone(2) only on ENOSYS). The child calls
-/// run(arg), which must not return (it _exits 127 if it does); the parent
-/// returns the pid (its mask restored) or -1 with errno.
-pid_t clone_process(int flags, int *pidfd, void (*run)(void *arg), void *arg);
+/// run(arg), which must not return (it _exits 127 if it does).
+///
+/// `channel` comes from proto_open_channel ([0] the parent's end, [1] the
+/// child's): the parent's copy of the child's end is closed after the clone,
+/// and the parent's end too when the clone fails. Returns the pid (the
+/// caller's signal mask restored) or -1 with errno.
+pid_t clone_process(int flags, int *pidfd, const int channel[2], void (*run)(void *arg), void *arg);
 
 #endif

@@ -153,14 +153,9 @@ pid_t berth_launch(const struct berth_launch_plan *plan, int *sync_fd, int *pidf
     // intermediate of join mode takes no namespace flags (it setns()es first).
     int clone_flags = plan->join_userns ? 0 : flags & ~CLONE_NEWCGROUP;
     int fd = -1;
-    pid_t pid = clone_process(clone_flags, &fd, run_clone, &c);
-    int error = errno;
-    close(ends[1]);
-    if (pid < 0) {
-        close(ends[0]);
-        errno = error;
+    pid_t pid = clone_process(clone_flags, &fd, ends, run_clone, &c);
+    if (pid < 0)
         return -1;
-    }
     if (plan->join_userns)
         return finish_join(pid, fd, ends[0], sync_fd, pidfd);
     *sync_fd = ends[0];

@@ -65,14 +65,8 @@ pid_t berth_spawn_in_userns(const char *exe, char *const argv[], char *const env
     };
     // No pidfd: the caller reaps its own child by pid (it cannot be reused
     // before that), so one would only be opened to be closed.
-    pid_t pid = clone_process(CLONE_NEWUSER, NULL, run_spawn, &s);
-    int error = errno;
-    close(ends[1]);
-    if (pid < 0) {
-        close(ends[0]);
-        errno = error;
-        return -1;
-    }
-    *release_fd = ends[0];
+    pid_t pid = clone_process(CLONE_NEWUSER, NULL, ends, run_spawn, &s);
+    if (pid >= 0)
+        *release_fd = ends[0];
     return pid;
 }
