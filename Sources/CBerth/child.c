@@ -1,23 +1,28 @@
 // The container process, from clone to exec (design.md §2, launch.h): the
 // dance of the whole child path, and this file's part of it.
 //
-//   berth (parent.c)                            container process (child.c)
-//   flatten the spec into a berth_launch_plan
-//   socketpair(SEQPACKET|CLOEXEC), block
-//   signals, clone3(CLONE_NEW*|CLONE_PIDFD) ──> 1-2 reset signals, PDEATHSIG,
-//     (join mode: intermediate.c clones it,         wait for the release
-//      reports PROTO_PID and exits)                      :
-//   id maps, cgroup, network                             :
-//   proto_release ──── PROTO_RELEASE ─────────────────>  3 namespace root, fds,
-//                                                          cgroup namespace
-//                                                     4-7 rootfs.c: mounts,
-//                                                          pivot_root, masks
-//                                                     8-15 security.c, stdio
-//                                                     16 init.c (--init): fork,
-//                                                          pid 1 reaps
-//   proto_wait_exec: EOF (exec'd) <── close-on-exec ── 17 execve
-//        or PROTO_FAILURE {stage, errno, detail} <──── any step that fails;
-//                                                         exit 127
+//   berth (parent.c)                        container process (this file)
+//   ------------------------------------    ---------------------------------
+//   flatten the spec: berth_launch_plan
+//   socketpair(SEQPACKET|CLOEXEC)
+//   block signals, clone3(CLONE_NEW*,  ──>  1  reset signals
+//     CLONE_PIDFD); join mode: clone        2  PDEATHSIG, wait for the release
+//     intermediate.c, which forks us                     :
+//     and sends PROTO_PID                                :
+//   id maps, cgroup                                      :
+//   proto_release     ── PROTO_RELEASE ──>  3  namespace root, fds, cgroup ns
+//                                           4  rootfs.c: rootfs, mounts
+//                                           5  pivot_root
+//                                           6  hostname, lo, cwd created
+//                                           7  masks, read-only paths
+//                                           8-12 security.c: rlimits, seccomp,
+//                                                bounding set, ids, caps
+//                                           13-15 cwd, stdio, no_new_privs
+//                                           16 init.c (--init): pid 1 forks,
+//                                                reaps and forwards
+//   proto_wait_exec:  EOF (exec'd)    <──   17 execve (the socket is CLOEXEC)
+//        PROTO_FAILURE {stage, errno, <──   any failing step; exit 127
+//                       detail}
 //
 // The child runs raw system calls only: no malloc, no stdio, no locks, _exit
 // never exit, ids changed without glibc's thread broadcast (raw_syscalls.h).
