@@ -16,6 +16,9 @@
 #define CLONE_PIDFD 0x00001000
 #endif
 
+/// The exit status of a clone whose run() returned, which it must not.
+#define RUN_RETURNED 127
+
 /// clone3 (Linux 5.3), fork-like: no stack given. clone(2) only when the
 /// kernel (or a seccomp profile of an outer container) says ENOSYS; it has
 /// taken CLONE_PIDFD since 5.2, with the fd written to parent_tid.
@@ -47,7 +50,7 @@ pid_t clone_process(int flags, int *pidfd, const int channel[2], void (*run)(voi
         pid = clone_raw(flags, pidfd);
         if (pid == 0) {
             run(arg);
-            _exit(127);
+            _exit(RUN_RETURNED);
         }
         error = pid < 0 ? errno : 0;
         pthread_sigmask(SIG_SETMASK, &saved, NULL);

@@ -19,6 +19,10 @@
 #include "raw_syscalls.h"
 #include "text.h"
 
+// The public report carries the record's detail whole.
+_Static_assert(sizeof(((struct berth_launch_report *)0)->detail) == PROTO_DETAIL_SIZE,
+               "berth_launch_report.detail and PROTO_DETAIL_SIZE differ");
+
 #define NAMESPACE_FLAGS (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWUSER)
 
 /// /proc/sys/kernel/cap_last_cap, read once per process.
