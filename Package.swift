@@ -39,6 +39,11 @@ let package = Package(
             path: "Sources/CBerthSeccomp",
             linkerSettings: [staticArchive("seccomp")]
         ),
+        // Go's text/template and podman's printing rules: pure Swift, no system calls.
+        .target(
+            name: "BerthTemplate",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "BerthSystem",
             dependencies: ["CBerth"],
@@ -71,7 +76,7 @@ let package = Package(
         ),
         .target(
             name: "BerthCLI",
-            dependencies: ["BerthEngine", "BerthImage", "BerthRegistry", "BerthRuntime", "BerthSystem"],
+            dependencies: ["BerthEngine", "BerthImage", "BerthRegistry", "BerthRuntime", "BerthSystem", "BerthTemplate"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -100,7 +105,12 @@ let package = Package(
         ),
         .testTarget(
             name: "BerthCLITests",
-            dependencies: ["BerthCLI", "BerthImage"],
+            dependencies: ["BerthCLI", "BerthImage", "BerthTemplate"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BerthTemplateTests",
+            dependencies: ["BerthTemplate"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -2,6 +2,7 @@
 import BerthEngine
 import BerthImage
 import BerthSystem
+import BerthTemplate
 
 enum BerthVersion {
     static let version = "0.1.0"
@@ -14,11 +15,11 @@ struct VersionCommand: CLICommand {
     let flags: [FlagSpec] = [.value("format", "f", "string", "Change the output format to JSON or a Go template")]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
-        let value = TemplateValue.object([
+        let value = TemplateValue.structure("*define.Version", [
             ("Version", .string(BerthVersion.version)), ("OsArch", .string("linux/" + HostPlatform.architecture)),
         ])
         if let format = args.value("format") {
-            Output.out(try Report.renderObjects([value], format: format))
+            Output.out(try Report.renderObject(value, format: format, name: "version"))
         } else {
             Output.out("Version:      \(BerthVersion.version)\nOS/Arch:      linux/\(HostPlatform.architecture)\n")
         }
@@ -36,7 +37,7 @@ struct InfoCommand: CLICommand {
         let engine = context.engine()
         let info = SystemInfo.collect(paths: engine.paths)
         if let format = args.value("format") {
-            Output.out(try Report.renderObjects([info.templateValue], format: format))
+            Output.out(try Report.renderObject(info.templateValue, format: format, name: "info"))
         } else {
             Output.out(info.text)
         }
@@ -65,14 +66,14 @@ struct UserNamespaceCommand: CLICommand {
 
 extension SystemInfo {
     var templateValue: TemplateValue {
-        .object([
-            ("host", .object([
+        .structure("*define.Info", [
+            ("host", .structure("*define.HostInfo", [
                 ("arch", .string(arch)), ("kernel", .string(kernel)), ("cgroupVersion", .string(cgroupVersion)),
-                ("security", .object([("rootless", .bool(rootless))])), ("idMappings", .string(idMappings)),
+                ("security", .structure("define.SecurityInfo", [("rootless", .bool(rootless))])), ("idMappings", .string(idMappings)),
             ])),
-            ("store", .object([
+            ("store", .structure("*define.StoreInfo", [
                 ("graphRoot", .string(root)), ("runRoot", .string(runroot)), ("runRootSource", .string(runrootSource)),
-                ("imageStore", .object([("number", .int(Int64(imageCount)))])),
+                ("imageStore", .structure("define.ImageStore", [("number", .int(Int64(imageCount)))])),
             ])),
         ])
     }
