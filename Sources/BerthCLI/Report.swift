@@ -50,9 +50,10 @@ enum Report {
     }
 
     /// `version` and `info`: one object; podman runs the template on it directly.
-    static func renderObject(_ object: TemplateValue, format: String, name: String) throws -> String {
+    /// `json` stands in for `--format json` where JSON names differ from Go's field names.
+    static func renderObject(_ object: TemplateValue, format: String, name: String, json: TemplateValue? = nil) throws -> String {
         guard !format.isEmpty, format.lowercased() != "json" else {
-            return TemplateValue.array([object]).jsonString(indent: true, indentUnit: "     ") + "\n"
+            return TemplateValue.array([json ?? object]).jsonString(indent: true, indentUnit: "     ") + "\n"
         }
         do {
             return try GoTemplate(FormatOption.lineTerminated(GoTemplate.unescapeCLI(format)), name: name).render(object)

@@ -37,7 +37,7 @@ struct InfoCommand: CLICommand {
         let engine = context.engine()
         let info = SystemInfo.collect(paths: engine.paths)
         if let format = args.value("format") {
-            Output.out(try Report.renderObject(info.templateValue, format: format, name: "info"))
+            Output.out(try Report.renderObject(info.templateValue, format: format, name: "info", json: info.jsonValue))
         } else {
             Output.out(info.text)
         }
@@ -65,7 +65,24 @@ struct UserNamespaceCommand: CLICommand {
 }
 
 extension SystemInfo {
+    /// What `--format` templates see: Go's field names, as podman's `info` templates read them
+    /// (`{{.Store.GraphRoot}}`).
     var templateValue: TemplateValue {
+        .structure("*define.Info", [
+            ("Host", .structure("*define.HostInfo", [
+                ("Arch", .string(arch)), ("Kernel", .string(kernel)), ("CgroupsVersion", .string(cgroupVersion)),
+                ("Security", .structure("define.SecurityInfo", [("Rootless", .bool(rootless))])),
+                ("IDMappings", .string(idMappings)),
+            ])),
+            ("Store", .structure("*define.StoreInfo", [
+                ("GraphRoot", .string(root)), ("RunRoot", .string(runroot)), ("RunRootSource", .string(runrootSource)),
+                ("ImageStore", .structure("define.ImageStore", [("Number", .int(Int64(imageCount)))])),
+            ])),
+        ])
+    }
+
+    /// `--format json`: the JSON names podman's `info` prints.
+    var jsonValue: TemplateValue {
         .structure("*define.Info", [
             ("host", .structure("*define.HostInfo", [
                 ("arch", .string(arch)), ("kernel", .string(kernel)), ("cgroupVersion", .string(cgroupVersion)),
