@@ -44,6 +44,11 @@ let package = Package(
             name: "BerthTemplate",
             swiftSettings: swiftSettings
         ),
+        // Config-file formats (TOML) read by registries.conf and, next, containers.conf: pure Swift.
+        .target(
+            name: "BerthConfig",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "BerthSystem",
             dependencies: ["CBerth"],
@@ -60,7 +65,7 @@ let package = Package(
         .systemLibrary(name: "CBerthSSL", path: "Sources/CBerthSSL"),
         .target(
             name: "BerthRegistry",
-            dependencies: ["BerthSystem", "BerthImage", "CTLS", "CBerthSSL"],
+            dependencies: ["BerthConfig", "BerthSystem", "BerthImage", "CTLS", "CBerthSSL"],
             swiftSettings: swiftSettings,
             linkerSettings: [staticArchive("ssl"), staticArchive("crypto")]
         ),
@@ -106,6 +111,11 @@ let package = Package(
         .testTarget(
             name: "BerthCLITests",
             dependencies: ["BerthCLI", "BerthImage", "BerthTemplate"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BerthConfigTests",
+            dependencies: ["BerthConfig"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
