@@ -32,7 +32,19 @@ enum ContainerViews {
             ("Names", .string(c.record.name)), ("Labels", ImageViews.labels(c.record.labels)),
             ("Pid", .int(Int64(c.state.status == .running ? c.state.pid : 0))),
             ("ExitCode", .int(Int64(c.state.exitCode))), ("Mounts", ImageViews.strings(c.record.mounts.map(\.destination))),
-        ])
+            // The rest of podman's psReporter, so that templates naming them run (an unknown field fails).
+            ("AutoRemove", .bool(c.record.autoRemove)), ("Exited", .bool(c.state.status == .exited)),
+            ("StartedAt", unixTime(c.state.startedAt)), ("ExitedAt", unixTime(c.state.finishedAt)),
+            ("Networks", .string(["none", "host"].contains(c.record.network) ? "" : c.record.network)),
+            ("Pod", .string("")), ("PodName", .string("")), ("IsInfra", .bool(false)),
+            ("Namespaces", .structure("entities.ListContainerNamespaces",
+                                      ["Cgroup", "IPC", "MNT", "NET", "PIDNS", "User", "UTS"].map { ($0, .string("")) })),
+        ] + ["Cgroup", "IPC", "MNT", "NET", "PIDNS", "User", "UTS"].map { ($0, .string("")) })
+    }
+
+    /// Go's time.Time.Unix(): the zero time (never started) is -62135596800.
+    static func unixTime(_ seconds: Double?) -> TemplateValue {
+        .int(seconds.map { Int64($0) } ?? -62_135_596_800)
     }
 
     static func json(_ c: ContainerDetails) -> TemplateValue {

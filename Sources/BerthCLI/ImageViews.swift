@@ -116,6 +116,7 @@ enum ImageViews {
             ("ID", .string(id)), ("Created", .string(created)), ("CreatedSince", .string(created)),
             ("CreatedAt", .string(row.created.map(RFC3339.format) ?? "")), ("CreatedBy", .string(createdBy)),
             ("Size", .string(human ? HumanUnits.size(row.size) : String(row.size))), ("Comment", .string(row.comment)),
+            ("Tags", .array([])),
         ])
     }
 }

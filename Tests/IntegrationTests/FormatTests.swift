@@ -61,5 +61,21 @@ import TestSupport
         #expect(ranged.status == 0 && ranged.stdout == "[localhost/img]\n", "\(ranged)")
         let table = sb.berth("ps", "-a", "--format", "table {{.Names}} {{.Labels.app}}")
         #expect(table.status == 0 && table.stdout == "NAMES       LABELS\nc1          web\n", "\(table)")
+        // Every field podman 4.3's templates know for these commands runs (checked against podman here).
+        let psFields = ["ID", "Image", "ImageID", "Command", "CreatedHuman", "CreatedAt", "Created", "RunningFor", "Status",
+                        "State", "Ports", "Names", "Labels", "Pid", "ExitCode", "Mounts", "Networks", "Pod", "PodName",
+                        "StartedAt", "Exited", "ExitedAt", "Namespaces", "IsInfra", "AutoRemove", "Cgroup", "IPC", "MNT",
+                        "NET", "PIDNS", "User", "UTS"]
+        let imagesFields = ["ID", "Id", "ParentId", "RepoTags", "RepoDigests", "Created", "CreatedAt", "CreatedSince",
+                            "CreatedTime", "Size", "VirtualSize", "SharedSize", "Labels", "Containers", "ReadOnly",
+                            "IsReadOnly", "Dangling", "Names", "Digest", "History", "Repository", "Tag"]
+        let historyFields = ["ID", "Created", "CreatedSince", "CreatedAt", "CreatedBy", "Size", "Comment", "Tags"]
+        for (command, fields) in [(["ps", "-a"], psFields), (["images"], imagesFields), (["history"], historyFields)] {
+            let format = fields.map { "{{.\($0)}}" }.joined(separator: "|")
+            let result = sb.berth(command + ["--format", format] + (command == ["history"] ? ["img"] : []))
+            #expect(result.status == 0 && !result.stdout.isEmpty && result.stderr.isEmpty, "\(command): \(result)")
+        }
+        let ps = sb.berth("ps", "-a", "--format", "[{{.Networks}}] {{.StartedAt}} {{.Exited}} {{.Namespaces}}")
+        #expect(ps.stdout == "[] -62135596800 false {      }\n", "as podman prints them for a created container: \(ps)")
     }
 }
