@@ -57,19 +57,24 @@ enum ImageViews {
         ])
     }
 
+    /// The fields of opencontainers' v1.ImageConfig, all tagged omitempty.
+    private static let imageConfigType = GoStructType("*v1.ImageConfig", omitEmpty: [
+        "User", "ExposedPorts", "Env", "Entrypoint", "Cmd", "Volumes", "WorkingDir", "Labels", "StopSignal", "ArgsEscaped",
+    ])
+
+    /// Every field of the Go struct, so that templates read `{{.Config.Env}}` as `[]` on an
+    /// image without one, as podman's do; JSON leaves out the empty ones, as podman's does.
     static func containerConfig(_ config: ContainerConfig?) -> TemplateValue {
-        guard let config else { return .structure("*v1.ImageConfig", []) }
-        var fields: [(String, TemplateValue)] = []
-        if let user = config.User { fields.append(("User", .string(user))) }
-        if let ports = config.ExposedPorts { fields.append(("ExposedPorts", .map(ports.keys.sorted().map { ($0, .structure("struct {}", [])) }))) }
-        if let env = config.Env { fields.append(("Env", strings(env))) }
-        if let entrypoint = config.Entrypoint { fields.append(("Entrypoint", strings(entrypoint))) }
-        if let cmd = config.Cmd { fields.append(("Cmd", strings(cmd))) }
-        if let volumes = config.Volumes { fields.append(("Volumes", .map(volumes.keys.sorted().map { ($0, .structure("struct {}", [])) }))) }
-        if let dir = config.WorkingDir { fields.append(("WorkingDir", .string(dir))) }
-        if let labels = config.Labels { fields.append(("Labels", self.labels(labels))) }
-        if let signal = config.StopSignal { fields.append(("StopSignal", .string(signal))) }
-        return .structure("*v1.ImageConfig", fields)
+        let emptySet = { (keys: [String: EmptyObject]?) -> TemplateValue in
+            .map((keys ?? [:]).keys.sorted().map { ($0, .structure("struct {}", [])) })
+        }
+        return .structure(imageConfigType, [
+            ("User", .string(config?.User ?? "")), ("ExposedPorts", emptySet(config?.ExposedPorts)),
+            ("Env", strings(config?.Env ?? [])), ("Entrypoint", strings(config?.Entrypoint ?? [])),
+            ("Cmd", strings(config?.Cmd ?? [])), ("Volumes", emptySet(config?.Volumes)),
+            ("WorkingDir", .string(config?.WorkingDir ?? "")), ("Labels", labels(config?.Labels ?? [:])),
+            ("StopSignal", .string(config?.StopSignal ?? "")), ("ArgsEscaped", .bool(false)),
+        ])
     }
 
     /// `image inspect`, podman's key order.

@@ -34,10 +34,15 @@ extension TemplateValue {
             newline(level ?? 0)
             out += "]"
         case .map(let members), .structure(_, let members):
-            guard !members.isEmpty else { out += "{}"; return }
+            // encoding/json writes a map's keys sorted, a struct's fields in declaration
+            // order without the empty `omitempty` ones (a struct value is never empty).
+            let ordered: [(String, TemplateValue)]
+            switch self {
+            case .structure(let type, _): ordered = members.filter { !type.omitEmpty.contains($0.0) || $0.1.isTruthy }
+            default: ordered = TemplateValue.sorted(members)
+            }
+            guard !ordered.isEmpty else { out += "{}"; return }
             out += "{"
-            // encoding/json writes a map's keys sorted, a struct's fields in declaration order.
-            let ordered = if case .map = self { TemplateValue.sorted(members) } else { members }
             for (n, (key, value)) in ordered.enumerated() {
                 if n > 0 { out += "," }
                 newline((level ?? 0) + 1)

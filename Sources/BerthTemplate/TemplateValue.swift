@@ -12,7 +12,7 @@ package indirect enum TemplateValue: Sendable, Equatable {
     case map([(String, TemplateValue)])
     /// A Go struct, named by its Go type as podman's error messages name it
     /// (`images.imageReporter`): a field it lacks is an execution error.
-    case structure(String, [(String, TemplateValue)])
+    case structure(GoStructType, [(String, TemplateValue)])
     case null
 
     package static func == (lhs: TemplateValue, rhs: TemplateValue) -> Bool {
@@ -76,7 +76,7 @@ package indirect enum TemplateValue: Sendable, Equatable {
         case .bool: return "bool"
         case .array: return "[]interface {}"
         case .map: return "map[string]interface {}"
-        case .structure(let type, _): return type
+        case .structure(let type, _): return type.name
         case .null: return "<nil>"
         }
     }
@@ -116,4 +116,19 @@ extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral
     package init(booleanLiteral value: Bool) { self = .bool(value) }
     package init(arrayLiteral elements: TemplateValue...) { self = .array(elements) }
     package init(dictionaryLiteral elements: (String, TemplateValue)...) { self = .map(elements) }
+}
+
+/// A Go struct type as templates and encoding/json see it: its name, which error
+/// messages quote, and the fields tagged `omitempty`, which JSON leaves out when they
+/// hold their zero value while templates still read them (`{{.Config.Env}}` is `[]`).
+package struct GoStructType: Sendable, Equatable, ExpressibleByStringLiteral {
+    package let name: String
+    package let omitEmpty: Set<String>
+
+    package init(_ name: String, omitEmpty: Set<String> = []) {
+        self.name = name
+        self.omitEmpty = omitEmpty
+    }
+
+    package init(stringLiteral name: String) { self.init(name) }
 }

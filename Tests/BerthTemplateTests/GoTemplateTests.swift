@@ -82,6 +82,13 @@ private let sample: TemplateValue = [
         #expect(try render("{{if .}}T{{end}}", .structure("T", [])) == "T")  // a struct is always true
         #expect(try render(#"{{printf "%v" .}}"#, value) == "{2 [x y] map[k:1]}")
         #expect(value.jsonString(indent: false) == #"{"B":2,"A":["x","y"],"M":{"k":1}}"#)
+        // omitempty fields: read by templates, left out of JSON while they hold their zero value.
+        let config = TemplateValue.structure(GoStructType("C", omitEmpty: ["Env", "User", "Labels", "Inner"]), [
+            ("Env", []), ("User", "root"), ("Labels", [:]), ("Inner", .structure("I", [])), ("Tty", false),
+        ])
+        #expect(try render("{{.Env}}|{{.Labels}}|{{.User}}", config) == "[]|map[]|root")
+        #expect(config.jsonString(indent: false) == #"{"User":"root","Inner":{},"Tty":false}"#)
+        #expect(TemplateValue.structure(GoStructType("E", omitEmpty: ["A"]), [("A", "")]).jsonString(indent: true) == "{}")
     }
 
     @Test func literals() throws {

@@ -75,6 +75,10 @@ import TestSupport
             let result = sb.berth(command + ["--format", format] + (command == ["history"] ? ["img"] : []))
             #expect(result.status == 0 && !result.stdout.isEmpty && result.stderr.isEmpty, "\(command): \(result)")
         }
+        // An image config's fields exist for templates even when the image leaves them out (JSON omits them).
+        let config = sb.berth("image", "inspect", "--format", "{{.Config.Entrypoint}}|{{.Config.Labels}}|{{.Config.StopSignal}}", "img")
+        #expect(config.status == 0 && config.stdout == "[]|map[]|\n", "\(config)")
+        #expect(!sb.berth("image", "inspect", "img").stdout.contains("\"Entrypoint\""))
         let ps = sb.berth("ps", "-a", "--format", "[{{.Networks}}] {{.StartedAt}} {{.Exited}} {{.Namespaces}}")
         #expect(ps.stdout == "[] -62135596800 false {      }\n", "as podman prints them for a created container: \(ps)")
     }
