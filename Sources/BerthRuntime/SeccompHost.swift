@@ -1,5 +1,5 @@
 // The machine a compiled seccomp program is for: its architecture and kernel.
-import Glibc
+import BerthSystem
 
 /// What of this machine a compiled program depends on.
 struct SeccompHost: Sendable {
@@ -30,11 +30,7 @@ struct SeccompHost: Sendable {
         #else
             #error("unsupported architecture for seccomp")
         #endif
-        var names = utsname()
-        let release: String =
-            uname(&names) == 0
-            ? withUnsafeBytes(of: &names.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            : "unknown"
-        return SeccompHost(scmpArch: arch.0, dockerArch: arch.1, kernelRelease: release)
+        let release = HostKernel.release
+        return SeccompHost(scmpArch: arch.0, dockerArch: arch.1, kernelRelease: release.isEmpty ? "unknown" : release)
     }()
 }
