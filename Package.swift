@@ -39,6 +39,16 @@ let package = Package(
             path: "Sources/CBerthSeccomp",
             linkerSettings: [staticArchive("seccomp")]
         ),
+        // Go's text/template and podman's printing rules: pure Swift, no system calls.
+        .target(
+            name: "BerthTemplate",
+            swiftSettings: swiftSettings
+        ),
+        // Config-file formats (TOML) read by registries.conf and, next, containers.conf: pure Swift.
+        .target(
+            name: "BerthConfig",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "BerthSystem",
             dependencies: ["CBerth"],
@@ -55,7 +65,7 @@ let package = Package(
         .systemLibrary(name: "CBerthSSL", path: "Sources/CBerthSSL"),
         .target(
             name: "BerthRegistry",
-            dependencies: ["BerthSystem", "BerthImage", "CTLS", "CBerthSSL"],
+            dependencies: ["BerthConfig", "BerthSystem", "BerthImage", "CTLS", "CBerthSSL"],
             swiftSettings: swiftSettings,
             linkerSettings: [staticArchive("ssl"), staticArchive("crypto")]
         ),
@@ -71,7 +81,7 @@ let package = Package(
         ),
         .target(
             name: "BerthCLI",
-            dependencies: ["BerthEngine", "BerthImage", "BerthRegistry", "BerthRuntime", "BerthSystem"],
+            dependencies: ["BerthEngine", "BerthImage", "BerthRegistry", "BerthRuntime", "BerthSystem", "BerthTemplate"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -100,7 +110,17 @@ let package = Package(
         ),
         .testTarget(
             name: "BerthCLITests",
-            dependencies: ["BerthCLI", "BerthImage"],
+            dependencies: ["BerthCLI", "BerthImage", "BerthTemplate"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BerthConfigTests",
+            dependencies: ["BerthConfig"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BerthTemplateTests",
+            dependencies: ["BerthTemplate"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 // `ps`, `rm`, `stop`, `wait`: the container list and lifecycle verbs.
 import BerthEngine
 import BerthSystem
+import BerthTemplate
 
 struct PsCommand: CLICommand {
     let name = "ps"
@@ -37,7 +38,7 @@ struct PsCommand: CLICommand {
             .init(header: "STATUS", field: "Status"), .init(header: "PORTS", field: "Ports"),
             .init(header: "NAMES", field: "Names"),
         ]
-        Output.out(try Report.render(rows: rows, format: args.value("format"), columns: columns, noHeading: args.has("noheading")) {
+        Output.out(try Report.render(rows: rows, format: args.value("format"), name: "ps", columns: columns, noHeading: args.has("noheading")) {
             .array(containers.map(ContainerViews.json))
         })
         return 0

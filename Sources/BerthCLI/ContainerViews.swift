@@ -1,6 +1,7 @@
 // How containers look in `ps` and `inspect`: podman's fields and JSON shape.
 import BerthEngine
 import BerthImage
+import BerthTemplate
 import FoundationEssentials
 
 enum ContainerViews {
@@ -21,7 +22,7 @@ enum ContainerViews {
 
     static func row(_ c: ContainerDetails, noTrunc: Bool) -> TemplateValue {
         let created = Date(timeIntervalSince1970: c.record.created)
-        return .object([
+        return .structure("containers.psReporter", [
             ("ID", .string(noTrunc ? c.record.id : String(c.record.id.prefix(12)))),
             ("Image", .string(c.record.imageName)), ("ImageID", .string(c.record.imageID)),
             ("Command", .string(command(c, noTrunc: noTrunc))),
@@ -31,11 +32,23 @@ enum ContainerViews {
             ("Names", .string(c.record.name)), ("Labels", ImageViews.labels(c.record.labels)),
             ("Pid", .int(Int64(c.state.status == .running ? c.state.pid : 0))),
             ("ExitCode", .int(Int64(c.state.exitCode))), ("Mounts", ImageViews.strings(c.record.mounts.map(\.destination))),
-        ])
+            // The rest of podman's psReporter, so that templates naming them run (an unknown field fails).
+            ("AutoRemove", .bool(c.record.autoRemove)), ("Exited", .bool(c.state.status == .exited)),
+            ("StartedAt", unixTime(c.state.startedAt)), ("ExitedAt", unixTime(c.state.finishedAt)),
+            ("Networks", .string(["none", "host"].contains(c.record.network) ? "" : c.record.network)),
+            ("Pod", .string("")), ("PodName", .string("")), ("IsInfra", .bool(false)),
+            ("Namespaces", .structure("entities.ListContainerNamespaces",
+                                      ["Cgroup", "IPC", "MNT", "NET", "PIDNS", "User", "UTS"].map { ($0, .string("")) })),
+        ] + ["Cgroup", "IPC", "MNT", "NET", "PIDNS", "User", "UTS"].map { ($0, .string("")) })
+    }
+
+    /// Go's time.Time.Unix(): the zero time (never started) is -62135596800.
+    static func unixTime(_ seconds: Double?) -> TemplateValue {
+        .int(seconds.map { Int64($0) } ?? -62_135_596_800)
     }
 
     static func json(_ c: ContainerDetails) -> TemplateValue {
-        .object([
+        .structure("entities.ListContainer", [
             ("AutoRemove", .bool(c.record.autoRemove)), ("Command", ImageViews.strings([c.record.path] + c.record.args)),
             ("CreatedAt", .string(ImageViews.since(Date(timeIntervalSince1970: c.record.created)))),
             ("Exited", .bool(c.state.status == .exited)), ("ExitedAt", .int(Int64(c.state.finishedAt ?? 0))),
@@ -55,12 +68,13 @@ enum ContainerViews {
     static func inspect(_ c: ContainerDetails) -> TemplateValue {
         let r = c.record, s = c.state
         let mounts: [TemplateValue] = r.mounts.map { m in
-            .object([("Type", .string(m.type)), ("Source", .string(m.source)), ("Destination", .string(m.destination)),
+            .structure("define.InspectMount", [("Type", .string(m.type)), ("Source", .string(m.source)), ("Destination", .string(m.destination)),
                      ("Options", ImageViews.strings(m.options)), ("RW", .bool(!m.readOnly))])
         }
-        return .object([
+        // "interface {}": podman runs inspect templates over a []interface{}.
+        return .structure("interface {}", [
             ("Id", .string(r.id)), ("Created", time(r.created)), ("Path", .string(r.path)), ("Args", ImageViews.strings(r.args)),
-            ("State", .object([
+            ("State", .structure("*define.InspectContainerState", [
                 ("Status", .string(s.status.rawValue)), ("Running", .bool(s.status == .running)), ("Paused", .bool(false)),
                 ("Restarting", .bool(false)), ("OOMKilled", .bool(false)), ("Dead", .bool(false)),
                 ("Pid", .int(Int64(s.status == .running ? s.pid : 0))), ("ExitCode", .int(Int64(s.exitCode))),
@@ -68,13 +82,13 @@ enum ContainerViews {
             ])),
             ("Image", .string(r.imageID)), ("ImageName", .string(r.imageName)), ("Name", .string(r.name)),
             ("RestartCount", .int(0)), ("Mounts", .array(mounts)),
-            ("Config", .object([
+            ("Config", .structure("*define.InspectContainerConfig", [
                 ("Hostname", .string(r.hostname)), ("User", .string(r.user)), ("Env", ImageViews.strings(r.env)),
                 ("Cmd", ImageViews.strings(r.cmd)), ("Image", .string(r.imageName)), ("WorkingDir", .string(r.workingDir)),
                 ("Entrypoint", ImageViews.strings(r.entrypoint)), ("Labels", ImageViews.labels(r.labels)),
                 ("StopSignal", .string(r.stopSignal)), ("Tty", .bool(r.tty)), ("OpenStdin", .bool(r.interactive)),
             ])),
-            ("HostConfig", .object([
+            ("HostConfig", .structure("*define.InspectContainerHostConfig", [
                 ("NetworkMode", .string(r.network)), ("Privileged", .bool(r.privileged)), ("ReadonlyRootfs", .bool(r.readOnly)),
                 ("CapAdd", ImageViews.strings(r.capAdd)), ("CapDrop", ImageViews.strings(r.capDrop)), ("AutoRemove", .bool(r.autoRemove)),
                 ("Init", .bool(r.useInit)), ("UsernsMode", .string(r.userns)),

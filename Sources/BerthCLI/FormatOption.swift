@@ -1,3 +1,7 @@
+// podman's `--format` for lists: `json`, `table [TEMPLATE]` or a Go template, prepared
+// the way podman's report package prepares it.
+package import BerthTemplate
+
 /// podman's `--format` value: `json`, `table [TEMPLATE]`, or a Go template.
 package enum FormatOption: Sendable {
     /// Aligned columns with a header; nil asks for the command's default columns.
@@ -9,20 +13,62 @@ package enum FormatOption: Sendable {
     /// Prepares the template text as podman's report package does: `\t` and `\n`
     /// typed on the command line become tab and newline, a newline is appended
     /// unless the format ends with one (so each item prints on its own line), and
-    /// in a table, spaces between actions separate columns.
-    package static func parse(_ s: String) throws(TemplateError) -> FormatOption {
+    /// in a table, spaces between actions separate columns. The template then runs
+    /// once on the whole list, inside `{{range .}}…{{end -}}` unless it ranges over
+    /// the list itself, as podman's does: its errors point at the same line and column.
+    /// `name` is the command's (`images`, `ps`): Go's errors name the template.
+    package static func parse(_ s: String, name: String) throws(TemplateError) -> FormatOption {
         let trimmed = s.trimmingSpaces
         if trimmed.isEmpty { return .table(nil) }  // podman treats --format "" as no --format
         if trimmed.lowercased() == "json" { return .json }
         if trimmed == "table" || (trimmed.hasPrefix("table") && trimmed.dropFirst(5).first!.isWhitespace) {
             let body = String(trimmed.dropFirst(5)).trimmingSpaces
             if body.isEmpty { return .table(nil) }
-            return .table(try GoTemplate(lineTerminated(columnsFromSpaces(GoTemplate.unescapeCLI(body)))))
+            let text = lineTerminated(columnsFromSpaces(GoTemplate.unescapeCLI(body)))
+            return .table(try GoTemplate(rangeOpen + text + rangeClose, name: name))
         }
-        return .template(try GoTemplate(lineTerminated(GoTemplate.unescapeCLI(s))))
+        return .template(try GoTemplate(enforcingRange(lineTerminated(GoTemplate.unescapeCLI(s))), name: name))
     }
 
-    private static func lineTerminated(_ s: String) -> String {
+    private static let rangeOpen = "{{range .}}"
+    private static let rangeClose = "{{end -}}"
+
+    /// podman's report.EnforceRange: a template that has its own `{{range .}}…{{end}}`
+    /// is left alone, any other runs once per item.
+    package static func enforcingRange(_ text: String) -> String {
+        rangesOverList(text) ? text : rangeOpen + text + rangeClose
+    }
+
+    /// podman's `{{\s*range\s*\.\s*}}.*{{\s*end\s*-?\s*}}`, without a regex engine.
+    static func rangesOverList(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        /// The index after `{{ WORDS }}` starting at `i`, where each word may be surrounded by spaces.
+        func action(at i: Int, _ words: [String]) -> Int? {
+            guard i + 1 < bytes.count, bytes[i] == UInt8(ascii: "{"), bytes[i + 1] == UInt8(ascii: "{") else { return nil }
+            var j = i + 2
+            func spaces() { while j < bytes.count, [0x20, 0x09, 0x0A, 0x0D, 0x0B, 0x0C].contains(bytes[j]) { j += 1 } }
+            for word in words {
+                spaces()
+                let w = Array(word.utf8)
+                if word == "-?" {
+                    if j < bytes.count, bytes[j] == UInt8(ascii: "-") { j += 1 }
+                    continue
+                }
+                guard j + w.count <= bytes.count, Array(bytes[j..<j + w.count]) == w else { return nil }
+                j += w.count
+            }
+            spaces()
+            guard j + 1 < bytes.count, bytes[j] == UInt8(ascii: "}"), bytes[j + 1] == UInt8(ascii: "}") else { return nil }
+            return j + 2
+        }
+        for start in bytes.indices {
+            guard let after = action(at: start, ["range", "."]) else { continue }
+            return (after..<bytes.count).contains { action(at: $0, ["end", "-?"]) != nil }
+        }
+        return false
+    }
+
+    static func lineTerminated(_ s: String) -> String {
         s.hasSuffix("\n") ? s : s + "\n"
     }
 
@@ -56,115 +102,5 @@ extension String {
               let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
         else { return "" }
         return String(scalars[first...last])
-    }
-}
-
-/// Lays out tab-separated cells the way podman's output does: Go's text/tabwriter
-/// with minwidth 12, padding 2 and space padding (podman's report.NewWriterDefault).
-package struct TableWriter {
-    /// Each line's cells. As in tabwriter, a line's last cell is trailing text, not a
-    /// column; the others pad to max(widest cell in their column block + padding, minWidth).
-    package static func render(header: [String], rows: [[String]], minWidth: Int = 12, padding: Int = 2) -> String {
-        layout(header.isEmpty ? rows : [header] + rows, minWidth: minWidth, padding: padding)
-    }
-
-    /// `--format "table ..."`: a header line, then one rendering per row, split into
-    /// lines at newlines and into cells at tabs. Titles come from `headers[field]`,
-    /// else from the field name split at case changes ("CreatedAt" → "CREATED AT").
-    /// As in podman, the header line is the template run on an object mapping each
-    /// field it reads to its title; a template that cannot run on titles gets each
-    /// action's first field title instead.
-    package static func renderTemplateTable(
-        template: GoTemplate, headers: [String: String] = [:], rows: [TemplateValue], noHeading: Bool = false
-    ) throws(TemplateError) -> String {
-        var text = ""
-        func add(_ rendered: String) {
-            text += rendered
-            if !rendered.hasSuffix("\n") { text += "\n" }
-        }
-        if !noHeading {
-            let title = { (field: String) in headerName(field: field, headers: headers) }
-            let titles = TemplateValue.object(template.referencedFields().map { ($0, .string(title($0))) })
-            add((try? template.render(titles)) ?? template.headerBySubstitution(title))
-        }
-        for row in rows { add(try template.render(row)) }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        lines.removeLast()  // after the final newline
-        return layout(lines.map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) },
-                      minWidth: 12, padding: 2)
-    }
-
-    /// podman's column title for a field: its override, upper-cased, or the name
-    /// split like fatih/camelcase and upper-cased ("ID" → "ID", "IPAddress" → "IP ADDRESS").
-    package static func headerName(field: String, headers: [String: String]) -> String {
-        (headers[field] ?? camelCaseWords(field).joined(separator: " ")).uppercased()
-    }
-
-    static func camelCaseWords(_ s: String) -> [String] {
-        func kind(_ c: Unicode.Scalar) -> Int {
-            if c.properties.isLowercase { return 1 }
-            if c.properties.isUppercase { return 2 }
-            if c.properties.numericType == .decimal { return 3 }
-            return 4
-        }
-        var runs: [[Unicode.Scalar]] = []
-        var last = 0
-        for c in s.unicodeScalars {
-            let k = kind(c)
-            if k == last { runs[runs.count - 1].append(c) } else { runs.append([c]) }
-            last = k
-        }
-        // An upper-case run followed by lower case gives its last letter away: "PDFLoader" → "PDF Loader".
-        for i in runs.indices.dropLast() where kind(runs[i][0]) == 2 && kind(runs[i + 1][0]) == 1 {
-            runs[i + 1].insert(runs[i].removeLast(), at: 0)
-        }
-        return runs.filter { !$0.isEmpty }.map { run in
-            var word = ""
-            word.unicodeScalars.append(contentsOf: run)
-            return word
-        }
-    }
-
-    /// text/tabwriter's algorithm: a column block is a run of consecutive lines that
-    /// all have a cell in that column, and each block gets its own width.
-    static func layout(_ lines: [[String]], minWidth: Int, padding: Int) -> String {
-        var out = ""
-        var widths: [Int] = []
-        func write(_ from: Int, _ to: Int) {
-            for line in lines[from..<to] {
-                for (j, cell) in line.enumerated() {
-                    out += cell
-                    if j < widths.count, j < line.count - 1 {
-                        out += String(repeating: " ", count: max(widths[j] - cell.unicodeScalars.count, 0))
-                    }
-                }
-                out += "\n"
-            }
-        }
-        func format(_ first: Int, _ end: Int) {
-            let column = widths.count
-            var start = first
-            var this = first
-            while this < end {
-                guard column < lines[this].count - 1 else {
-                    this += 1
-                    continue
-                }
-                write(start, this)
-                start = this
-                var width = minWidth
-                while this < end, column < lines[this].count - 1 {
-                    width = max(width, lines[this][column].unicodeScalars.count + padding)
-                    this += 1
-                }
-                widths.append(width)
-                format(start, this)
-                widths.removeLast()
-                start = this
-            }
-            write(start, end)
-        }
-        format(0, lines.count)
-        return out
     }
 }

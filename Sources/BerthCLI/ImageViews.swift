@@ -2,6 +2,7 @@
 // `image inspect` and `history`, built as TemplateValues.
 import BerthEngine
 import BerthImage
+import BerthTemplate
 import FoundationEssentials
 
 enum ImageViews {
@@ -22,7 +23,7 @@ enum ImageViews {
 
     static func labels(_ labels: [String: String]?) -> TemplateValue {
         guard let labels else { return .null }
-        return .object(labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
+        return .map(labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
     }
 
     /// One row of `images`: an image under one of its names (or <none>).
@@ -30,7 +31,7 @@ enum ImageViews {
         let reference = name.flatMap { try? ImageReference.parse($0) }
         let id = noTrunc ? "sha256:" + image.record.id : String(image.record.id.prefix(12))
         let size = HumanUnits.size(image.record.size)
-        return .object([
+        return .structure("images.imageReporter", [
             ("ID", .string(id)), ("Id", .string(image.record.id)), ("ParentId", .string("")),
             ("RepoTags", strings(image.repoTags)), ("RepoDigests", strings(image.repoDigests)),
             ("Created", .string(since(image.created))), ("CreatedAt", .string(goTime(image.created))),
@@ -46,7 +47,7 @@ enum ImageViews {
 
     /// One element of `images --format json` (podman's shape: one per image).
     static func json(_ image: ImageDetails) -> TemplateValue {
-        .object([
+        .structure("entities.ImageSummary", [
             ("Id", .string(image.record.id)), ("ParentId", .string("")), ("RepoTags", .null),
             ("RepoDigests", strings(image.repoDigests)), ("Size", .int(image.record.size)), ("SharedSize", .int(0)),
             ("VirtualSize", .int(image.record.size)), ("Labels", labels(image.config.config?.Labels)),
@@ -56,19 +57,24 @@ enum ImageViews {
         ])
     }
 
+    /// The fields of opencontainers' v1.ImageConfig, all tagged omitempty.
+    private static let imageConfigType = GoStructType("*v1.ImageConfig", omitEmpty: [
+        "User", "ExposedPorts", "Env", "Entrypoint", "Cmd", "Volumes", "WorkingDir", "Labels", "StopSignal", "ArgsEscaped",
+    ])
+
+    /// Every field of the Go struct, so that templates read `{{.Config.Env}}` as `[]` on an
+    /// image without one, as podman's do; JSON leaves out the empty ones, as podman's does.
     static func containerConfig(_ config: ContainerConfig?) -> TemplateValue {
-        guard let config else { return .object([]) }
-        var fields: [(String, TemplateValue)] = []
-        if let user = config.User { fields.append(("User", .string(user))) }
-        if let ports = config.ExposedPorts { fields.append(("ExposedPorts", .object(ports.keys.sorted().map { ($0, .object([])) }))) }
-        if let env = config.Env { fields.append(("Env", strings(env))) }
-        if let entrypoint = config.Entrypoint { fields.append(("Entrypoint", strings(entrypoint))) }
-        if let cmd = config.Cmd { fields.append(("Cmd", strings(cmd))) }
-        if let volumes = config.Volumes { fields.append(("Volumes", .object(volumes.keys.sorted().map { ($0, .object([])) }))) }
-        if let dir = config.WorkingDir { fields.append(("WorkingDir", .string(dir))) }
-        if let labels = config.Labels { fields.append(("Labels", self.labels(labels))) }
-        if let signal = config.StopSignal { fields.append(("StopSignal", .string(signal))) }
-        return .object(fields)
+        let emptySet = { (keys: [String: EmptyObject]?) -> TemplateValue in
+            .map((keys ?? [:]).keys.sorted().map { ($0, .structure("struct {}", [])) })
+        }
+        return .structure(imageConfigType, [
+            ("User", .string(config?.User ?? "")), ("ExposedPorts", emptySet(config?.ExposedPorts)),
+            ("Env", strings(config?.Env ?? [])), ("Entrypoint", strings(config?.Entrypoint ?? [])),
+            ("Cmd", strings(config?.Cmd ?? [])), ("Volumes", emptySet(config?.Volumes)),
+            ("WorkingDir", .string(config?.WorkingDir ?? "")), ("Labels", labels(config?.Labels ?? [:])),
+            ("StopSignal", .string(config?.StopSignal ?? "")), ("ArgsEscaped", .bool(false)),
+        ])
     }
 
     /// `image inspect`, podman's key order.
@@ -80,10 +86,11 @@ enum ImageViews {
             if let author = entry.author { fields.append(("author", .string(author))) }
             if let comment = entry.comment { fields.append(("comment", .string(comment))) }
             if entry.empty_layer == true { fields.append(("empty_layer", .bool(true))) }
-            return .object(fields)
+            return .structure("v1.History", fields)
         }
         let top = image.record.layers.last
-        return .object([
+        // "interface {}": podman runs inspect templates over a []interface{}.
+        return .structure("interface {}", [
             ("Id", .string(image.record.id)), ("Digest", .string(image.record.manifestDigest.description)),
             ("RepoTags", strings(image.repoTags)), ("RepoDigests", strings(image.repoDigests)),
             ("Parent", .string("")), ("Comment", .string(image.config.history?.first?.comment ?? "")),
@@ -91,15 +98,15 @@ enum ImageViews {
             ("Version", .string("")), ("Author", .string(image.config.author ?? "")),
             ("Architecture", .string(image.config.architecture)), ("Os", .string(image.config.os)),
             ("Size", .int(image.record.size)), ("VirtualSize", .int(image.record.size)),
-            ("GraphDriver", .object([
+            ("GraphDriver", .structure("*define.DriverData", [
                 ("Name", .string("overlay")),
-                ("Data", .object([
+                ("Data", .map([
                     ("LowerDir", .string(image.record.layers.dropLast().reversed().map { graphRoot + "/layers/" + $0 + "/diff" }.joined(separator: ":"))),
                     ("UpperDir", .string(top.map { graphRoot + "/layers/" + $0 + "/diff" } ?? "")),
                 ])),
             ])),
-            ("RootFS", .object([("Type", .string("layers")), ("Layers", strings(image.layers.map(\.diffID.description)))])),
-            ("Labels", labels(image.config.config?.Labels)), ("Annotations", .object([])),
+            ("RootFS", .structure("*inspect.RootFS", [("Type", .string("layers")), ("Layers", strings(image.layers.map(\.diffID.description)))])),
+            ("Labels", labels(image.config.config?.Labels)), ("Annotations", .map([])),
             ("ManifestType", .string(image.record.manifestMediaType)), ("User", .string(image.config.config?.User ?? "")),
             ("History", .array(history)), ("NamesHistory", strings(image.record.names)),
         ])
@@ -110,10 +117,11 @@ enum ImageViews {
         var createdBy = row.createdBy
         if !noTrunc && createdBy.count > 45 { createdBy = String(createdBy.prefix(42)) + "..." }
         let created = row.created.map { human ? since($0) : RFC3339.format($0) } ?? ""
-        return .object([
+        return .structure("images.historyReporter", [
             ("ID", .string(id)), ("Created", .string(created)), ("CreatedSince", .string(created)),
             ("CreatedAt", .string(row.created.map(RFC3339.format) ?? "")), ("CreatedBy", .string(createdBy)),
             ("Size", .string(human ? HumanUnits.size(row.size) : String(row.size))), ("Comment", .string(row.comment)),
+            ("Tags", .array([])),
         ])
     }
 }

@@ -1,5 +1,6 @@
 // `berth images` / `berth image ls`: the images in the store, one row per name.
 import BerthEngine
+import BerthTemplate
 
 struct ImagesCommand: CLICommand {
     let name = "images"
@@ -39,7 +40,7 @@ struct ImagesCommand: CLICommand {
         if args.has("digests") { columns.append(.init(header: "DIGEST", field: "Digest")) }
         columns += [.init(header: "IMAGE ID", field: "ID"), .init(header: "CREATED", field: "CreatedSince"),
                     .init(header: "SIZE", field: "Size")]
-        Output.out(try Report.render(rows: rows, format: args.value("format"), columns: columns, noHeading: args.has("noheading")) {
+        Output.out(try Report.render(rows: rows, format: args.value("format"), name: "images", columns: columns, noHeading: args.has("noheading")) {
             .array(images.map(ImageViews.json))
         })
         return 0

@@ -1,6 +1,7 @@
 // `berth image inspect`, `berth inspect` (images, for now) and `berth history`.
 import BerthEngine
 import BerthImage
+import BerthTemplate
 
 struct ImageInspectCommand: CLICommand {
     let name = "inspect"
@@ -20,7 +21,7 @@ struct ImageInspectCommand: CLICommand {
                 failures.append("\(error)")
             }
         }
-        Output.out(try Report.renderObjects(objects, format: args.value("format")))
+        Output.out(try Report.renderInspect(objects, format: args.value("format")))
         guard failures.isEmpty else { throw CLIError("inspecting object: " + failures.joined(separator: "; ")) }
         return 0
     }
@@ -51,7 +52,7 @@ struct InspectCommand: CLICommand {
                 failures.append("\(error)")
             }
         }
-        Output.out(try Report.renderObjects(objects, format: args.value("format")))
+        Output.out(try Report.renderInspect(objects, format: args.value("format")))
         guard failures.isEmpty else { throw CLIError(failures.joined(separator: "; ")) }
         return 0
     }
@@ -103,13 +104,13 @@ struct HistoryCommand: CLICommand {
         ]
         if args.value("format")?.lowercased() == "json" {
             let json = TemplateValue.array(rows.map { row in
-                .object([("id", .string(row.id)), ("created", .string(row.created.map(RFC3339.format) ?? "")),
+                .structure("entities.ImageHistoryLayer", [("id", .string(row.id)), ("created", .string(row.created.map(RFC3339.format) ?? "")),
                          ("CreatedBy", .string(row.createdBy)), ("size", .int(row.size)), ("comment", .string(row.comment))])
             })
             Output.out(json.jsonString(indent: false) + "\n")
             return 0
         }
-        Output.out(try Report.render(rows: values, format: args.value("format"), columns: columns) { .array(values) })
+        Output.out(try Report.render(rows: values, format: args.value("format"), name: "history", columns: columns) { .array(values) })
         return 0
     }
 }

@@ -1,5 +1,6 @@
 // `berth manifest inspect`: the manifest or index a registry holds for an image.
 import BerthEngine
+import BerthTemplate
 
 struct ManifestCommand: CLICommand {
     let name = "manifest"

@@ -1,6 +1,7 @@
 // `berth search`: repositories of a registry that offers its catalog, or the tags
 // of one repository (--list-tags).
 import BerthEngine
+import BerthTemplate
 
 struct SearchCommand: CLICommand {
     let name = "search"
@@ -28,18 +29,20 @@ struct SearchCommand: CLICommand {
                                                  options: try RegistryFlags.options(args))
         if listTags {
             let rows: [TemplateValue] = results.flatMap { result in
-                result.tags.map { TemplateValue.object([("Name", .string(result.name)), ("Tag", .string($0))]) }
+                result.tags.map { TemplateValue.structure("images.listEntryTag", [("Name", .string(result.name)), ("Tag", .string($0))]) }
             }
             Output.out(try render(rows, args, columns: [.init(header: "NAME", field: "Name"), .init(header: "TAG", field: "Tag")]) {
-                .array(results.map { .object([("Name", .string($0.name)), ("Tags", .array($0.tags.map(TemplateValue.string)))]) })
+                .array(results.map { .structure("entities.ImageSearchReport", [("Name", .string($0.name)), ("Tags", .array($0.tags.map(TemplateValue.string)))]) })
             })
             return 0
         }
         // Catalogs carry no stars, official or automated marks: every entry has 0, false, false.
         let rows: [TemplateValue] = results.filter { _ in filter.admits(stars: 0, official: false, automated: false) }.map {
-            .object([("Index", .string(String($0.name.split(separator: "/")[0]))), ("Name", .string($0.name)),
-                     ("Description", .string("")), ("Stars", .int(0)), ("Official", .string("")), ("Automated", .string("")),
-                     ("Tag", .string(""))])
+            .structure("entities.ImageSearchReport", [
+                ("Index", .string(String($0.name.split(separator: "/")[0]))), ("Name", .string($0.name)),
+                ("Description", .string("")), ("Stars", .int(0)), ("Official", .string("")), ("Automated", .string("")),
+                ("Tag", .string("")),
+            ])
         }
         var columns: [Report.Column] = [.init(header: "NAME", field: "Name"), .init(header: "DESCRIPTION", field: "Description")]
         if args.has("compatible") {
@@ -54,7 +57,7 @@ struct SearchCommand: CLICommand {
     private func render(_ rows: [TemplateValue], _ args: ParsedArguments, columns: [Report.Column],
                         json: () -> TemplateValue) throws -> String {
         if rows.isEmpty && (args.value("format") ?? "").lowercased() != "json" { return "" }
-        return try Report.render(rows: rows, format: args.value("format"), columns: columns, json: json)
+        return try Report.render(rows: rows, format: args.value("format"), name: "search", columns: columns, json: json)
     }
 }
 

@@ -2,6 +2,7 @@
 import BerthEngine
 import BerthImage
 import BerthSystem
+import BerthTemplate
 
 enum BerthVersion {
     static let version = "0.1.0"
@@ -14,11 +15,11 @@ struct VersionCommand: CLICommand {
     let flags: [FlagSpec] = [.value("format", "f", "string", "Change the output format to JSON or a Go template")]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
-        let value = TemplateValue.object([
+        let value = TemplateValue.structure("*define.Version", [
             ("Version", .string(BerthVersion.version)), ("OsArch", .string("linux/" + HostPlatform.architecture)),
         ])
         if let format = args.value("format") {
-            Output.out(try Report.renderObjects([value], format: format))
+            Output.out(try Report.renderObject(value, format: format, name: "version"))
         } else {
             Output.out("Version:      \(BerthVersion.version)\nOS/Arch:      linux/\(HostPlatform.architecture)\n")
         }
@@ -36,7 +37,7 @@ struct InfoCommand: CLICommand {
         let engine = context.engine()
         let info = SystemInfo.collect(paths: engine.paths)
         if let format = args.value("format") {
-            Output.out(try Report.renderObjects([info.templateValue], format: format))
+            Output.out(try Report.renderObject(info.templateValue, format: format, name: "info", json: info.jsonValue))
         } else {
             Output.out(info.text)
         }
@@ -64,15 +65,32 @@ struct UserNamespaceCommand: CLICommand {
 }
 
 extension SystemInfo {
+    /// What `--format` templates see: Go's field names, as podman's `info` templates read them
+    /// (`{{.Store.GraphRoot}}`).
     var templateValue: TemplateValue {
-        .object([
-            ("host", .object([
-                ("arch", .string(arch)), ("kernel", .string(kernel)), ("cgroupVersion", .string(cgroupVersion)),
-                ("security", .object([("rootless", .bool(rootless))])), ("idMappings", .string(idMappings)),
+        .structure("*define.Info", [
+            ("Host", .structure("*define.HostInfo", [
+                ("Arch", .string(arch)), ("Kernel", .string(kernel)), ("CgroupsVersion", .string(cgroupVersion)),
+                ("Security", .structure("define.SecurityInfo", [("Rootless", .bool(rootless))])),
+                ("IDMappings", .string(idMappings)),
             ])),
-            ("store", .object([
+            ("Store", .structure("*define.StoreInfo", [
+                ("GraphRoot", .string(root)), ("RunRoot", .string(runroot)), ("RunRootSource", .string(runrootSource)),
+                ("ImageStore", .structure("define.ImageStore", [("Number", .int(Int64(imageCount)))])),
+            ])),
+        ])
+    }
+
+    /// `--format json`: the JSON names podman's `info` prints.
+    var jsonValue: TemplateValue {
+        .structure("*define.Info", [
+            ("host", .structure("*define.HostInfo", [
+                ("arch", .string(arch)), ("kernel", .string(kernel)), ("cgroupVersion", .string(cgroupVersion)),
+                ("security", .structure("define.SecurityInfo", [("rootless", .bool(rootless))])), ("idMappings", .string(idMappings)),
+            ])),
+            ("store", .structure("*define.StoreInfo", [
                 ("graphRoot", .string(root)), ("runRoot", .string(runroot)), ("runRootSource", .string(runrootSource)),
-                ("imageStore", .object([("number", .int(Int64(imageCount)))])),
+                ("imageStore", .structure("define.ImageStore", [("number", .int(Int64(imageCount)))])),
             ])),
         ])
     }

@@ -1,6 +1,7 @@
 // containers-registries.conf(5): which registries short names search, per-prefix
 // mirrors, locations, insecure and blocked flags, and short-name aliases, loaded
 // from registries.conf and its registries.conf.d drop-ins as podman loads them.
+import BerthConfig
 import BerthSystem
 import Glibc
 

@@ -10,6 +10,14 @@ package enum RuntimeError: ExitCoded, CustomStringConvertible {
     case cannotInvoke(String, reason: String)
     /// Preparing the container failed before its command started.
     case setupFailed(stage: String, detail: String, errno: Int32)
+    /// A seccomp profile (a user's file, or the built-in one) berth cannot use: `source`
+    /// names the file, `reason` says what is wrong and where.
+    case seccompProfile(_ source: String, _ reason: String)
+    /// One profile field while JSON decoding, before the file's name is known;
+    /// the loader turns it into `seccompProfile` with the field's path.
+    case seccompProfileField(_ message: String, hint: String, codingPath: [any CodingKey])
+    /// The store's cache of compiled seccomp programs, at `path`, failed.
+    case seccompCache(_ path: String, _ reason: String)
 
     package var description: String {
         switch self {
@@ -21,6 +29,9 @@ package enum RuntimeError: ExitCoded, CustomStringConvertible {
         case .setupFailed(let stage, let detail, let errno):
             let reason = SystemError("", "", errno: errno).description.dropFirst(2)
             return detail.isEmpty ? "container setup: \(stage): \(reason)" : "container setup: \(stage) \(detail): \(reason)"
+        case .seccompProfile(let source, let reason): return "seccomp profile \(source): \(reason)"
+        case .seccompProfileField(let message, let hint, _): return "\(message) (\(hint))"
+        case .seccompCache(let path, let reason): return "seccomp cache \(path): \(reason)"
         }
     }
 

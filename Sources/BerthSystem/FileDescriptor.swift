@@ -67,13 +67,15 @@ package final class FileDescriptor: @unchecked Sendable {
         try bytes.withUnsafeBytes { (buf) throws in try write(buf, path: path) }
     }
 
-    package func readAll(path: String = "") throws -> [UInt8] {
+    /// Reads to the end of the file; past `limit` bytes it fails with EFBIG.
+    package func readAll(path: String = "", limit: Int = .max) throws -> [UInt8] {
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = try chunk.withUnsafeMutableBytes { (buf) throws in try read(into: buf, path: path) }
             if n == 0 { return result }
             result.append(contentsOf: chunk[0..<n])
+            if result.count > limit { throw SystemError("read", path, errno: EFBIG) }
         }
     }
 

@@ -45,6 +45,13 @@ package enum FileSystem {
         return try fd.readAll(path: path)
     }
 
+    /// Reads a file expected to be small; one longer than `limit` bytes fails with
+    /// EFBIG instead of filling memory.
+    package static func readFile(_ path: String, limit: Int) throws -> [UInt8] {
+        let fd = try FileDescriptor.open(path, O_RDONLY)
+        return try fd.readAll(path: path, limit: limit)
+    }
+
     package static func readText(_ path: String) throws -> String {
         String(decoding: try readFile(path), as: UTF8.self)
     }

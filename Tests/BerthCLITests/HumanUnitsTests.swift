@@ -24,14 +24,6 @@ private let ages: [(Double, String)] = [
     (730.0 * 86400, "2 years ago"), (3650.0 * 86400, "10 years ago"), (.infinity, "951 years ago"),
 ]
 
-private let floats: [(Double, Character, Int, String)] = [
-    (0.0, "g", 3, "0"), (1234.5678, "g", 3, "1.23e+03"), (0.00001234, "g", 3, "1.23e-05"),
-    (0.5, "f", 0, "0"), (1.5, "f", 0, "2"), (2.5, "f", 0, "2"), (0.125, "f", 2, "0.12"), (0.375, "f", 2, "0.38"),
-    (1.005, "f", 2, "1.00"), (999.96, "f", 1, "1000.0"), (12345.678, "e", 2, "1.23e+04"), (0, "e", 2, "0.00e+00"),
-    (1e100, "g", -1, "1e+100"), (.leastNonzeroMagnitude, "g", -1, "5e-324"), (0.1 + 0.2, "g", -1, "0.30000000000000004"),
-    (-0.0, "g", -1, "-0"), (123.456, "f", -1, "123.456"), (1e21, "e", -1, "1e+21"),
-]
-
 @Suite struct HumanUnitsTests {
     /// go-units HumanSizeWithPrecision(size, 3), which prints with Go's "%.*g %s".
     @Test(arguments: sizes)
@@ -50,11 +42,5 @@ private let floats: [(Double, Character, Int, String)] = [
         #expect(HumanUnits.duration(75) == "About a minute")
         #expect(HumanUnits.duration(.nan) == "Less than a second")
         #expect(HumanUnits.duration(-.infinity) == "Less than a second")
-    }
-
-    /// strconv.FormatFloat cases that go-units and printf lean on.
-    @Test(arguments: floats)
-    func goFloat(value: Double, verb: Character, precision: Int, expected: String) {
-        #expect(GoFloat.format(value, verb: verb, precision: precision) == expected)
     }
 }

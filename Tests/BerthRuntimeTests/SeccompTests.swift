@@ -83,6 +83,26 @@ private let defaultCapabilities = Capabilities.podmanDefault
         #expect(try readBytes(file) == good)
     }
 
+    @Test func test_cache_replaces_a_planted_fifo_without_blocking() throws {
+        let directory = try TemporaryDirectory("berth-seccomp-test")
+        let cache = SeccompCache(directory: directory.path)
+        let json = SeccompProfile.defaultProfileJSON
+        let file = cache.file(profileBytes: json, capabilities: defaultCapabilities)
+        #expect(mkfifo(file, 0o600) == 0)
+        // Opening a fifo for reading would wait for a writer; the cache must not.
+        let program = try cache.program(for: .defaultProfile, profileBytes: json, capabilities: defaultCapabilities)
+        #expect(try readBytes(file) == program)
+        #expect(try permissionBits(file) & 0o777 == 0o600)
+    }
+
+    @Test func test_oversized_profile_is_refused_naming_the_file() throws {
+        let directory = try TemporaryDirectory("berth-seccomp-test")
+        let path = directory.path + "/huge.json"
+        try writeBytes([UInt8](repeating: 0x20, count: (16 << 20) + 1), to: path)
+        let error = try #require(throws: RuntimeError.self) { try SeccompProfile.load(jsonFile: path) }
+        #expect(error.description == "seccomp profile \(path): larger than 16 MiB; not a seccomp profile")
+    }
+
     @Test func test_profile_with_unknown_action_is_rejected_naming_it() throws {
         let directory = try TemporaryDirectory("berth-seccomp-test")
         let path = directory.path + "/profile.json"
@@ -92,7 +112,7 @@ private let defaultCapabilities = Capabilities.podmanDefault
                  "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"},
                               {"names": ["write"], "action": "SCMP_ACT_EXPLODE"}]}
                 """.utf8), to: path)
-        let error = try #require(throws: SeccompError.self) { try SeccompProfile.load(jsonFile: path) }
+        let error = try #require(throws: RuntimeError.self) { try SeccompProfile.load(jsonFile: path) }
         #expect(error.description.contains(path))
         #expect(error.description.contains("unknown action \"SCMP_ACT_EXPLODE\""))
         #expect(error.description.contains("syscalls[1]"))
@@ -102,13 +122,13 @@ private let defaultCapabilities = Capabilities.podmanDefault
         let directory = try TemporaryDirectory("berth-seccomp-test")
         let path = directory.path + "/broken.json"
         try writeBytes(Array(#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [ "#.utf8), to: path)
-        let error = try #require(throws: SeccompError.self) { try SeccompProfile.load(jsonFile: path) }
+        let error = try #require(throws: RuntimeError.self) { try SeccompProfile.load(jsonFile: path) }
         #expect(error.description.hasPrefix("seccomp profile \(path): malformed JSON"))
 
-        let missing = try #require(throws: SeccompError.self) {
+        let missing = try #require(throws: RuntimeError.self) {
             try SeccompProfile.load(jsonFile: directory.path + "/absent.json")
         }
-        #expect(missing.description.contains("absent.json"))
+        #expect(missing.description == "seccomp profile \(directory.path)/absent.json: cannot open: No such file or directory")
     }
 
     @Test func test_docker_profile_forms_load_and_compile() throws {
@@ -146,17 +166,17 @@ private let defaultCapabilities = Capabilities.podmanDefault
                 .init(names: ["getpid"], action: .allow),
                 .init(names: ["kill"], action: .allow, args: [.init(index: 6, value: 0, op: .equal)]),
             ])
-        let error = try #require(throws: SeccompError.self) {
+        let error = try #require(throws: RuntimeError.self) {
             try SeccompCompiler.compile(badIndex, capabilities: [], source: "/etc/p.json")
         }
         #expect(error.description == "seccomp profile /etc/p.json: syscalls[1] (\"kill\"): argument index 6 out of range 0-5")
 
         let errnoOnAllow = SeccompProfile(
             defaultAction: .errno, syscalls: [.init(names: ["getpid"], action: .allow, errnoRet: 1)])
-        #expect(throws: SeccompError.self) { try SeccompCompiler.compile(errnoOnAllow, capabilities: []) }
+        #expect(throws: RuntimeError.self) { try SeccompCompiler.compile(errnoOnAllow, capabilities: []) }
 
         let badArch = SeccompProfile(defaultAction: .allow, architectures: ["SCMP_ARCH_PDP11"])
-        let archError = try #require(throws: SeccompError.self) {
+        let archError = try #require(throws: RuntimeError.self) {
             try SeccompCompiler.compile(badArch, capabilities: [])
         }
         #expect(archError.description.contains("unknown architecture \"pdp11\""))

@@ -64,7 +64,7 @@ import TestSupport
         #expect(help.status == 0 && help.stdout.contains("--input"))
         #expect(sb.berth("version").stdout.contains("Version:"))
         let info = sb.berth("info", "--format", "{{.Store.GraphRoot}}")
-        _ = info
+        #expect(info.status == 0 && info.stdout == sb.root + "\n", "podman's field names: \(info)")
         let infoText = sb.berth("info").stdout
         #expect(infoText.contains("graphRoot: \(sb.root)") && infoText.contains("rootless: \(mode == .rootless)"))
     }

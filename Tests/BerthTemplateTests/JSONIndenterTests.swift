@@ -1,5 +1,5 @@
 // manifest inspect's indentation: Go's json.Indent layout, values untouched.
-@testable import BerthCLI
+@testable import BerthTemplate
 import Testing
 
 @Suite struct JSONIndenterTests {

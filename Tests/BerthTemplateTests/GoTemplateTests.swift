@@ -1,4 +1,4 @@
-@testable import BerthCLI
+@testable import BerthTemplate
 import Testing
 
 /// Renders `source` on `value`; expected strings are what Go's text/template prints.
@@ -49,8 +49,46 @@ private let sample: TemplateValue = [
     }
 
     @Test func fieldOfScalarIsAnError() {
+        // Go points at the chained field, not at the start of the operand.
         #expect(failure("{{.ID.Foo}}")
-            == "template: output:1:2: executing \"output\" at <.ID.Foo>: can't evaluate field Foo in type string")
+            == "template: output:1:5: executing \"output\" at <.ID.Foo>: can't evaluate field Foo in type string")
+    }
+
+    @Test func unknownStructFieldFailsAsGoDoes() throws {
+        let reporter = TemplateValue.structure("images.imageReporter", [
+            ("ID", "abc123"), ("Labels", ["app": "web"]), ("Config", .structure("*v1.ImageConfig", [("User", "root")])),
+        ])
+        let named = { (source: String) throws(TemplateError) in try GoTemplate(source, name: "images").render(reporter) }
+        #expect(try named("{{.ID}} {{.Config.User}}") == "abc123 root")
+        #expect(throws: TemplateError.self) { try named("{{.Foo}}") }
+        func failure(_ source: String) -> String? {
+            do { _ = try named(source); return nil } catch { return error.description }
+        }
+        #expect(failure("{{.Foo}}")
+            == "template: images:1:2: executing \"images\" at <.Foo>: can't evaluate field Foo in type images.imageReporter")
+        #expect(failure("x\n{{.Config.Foo}}")
+            == "template: images:2:9: executing \"images\" at <.Config.Foo>: can't evaluate field Foo in type *v1.ImageConfig")
+        #expect(failure("{{$c := .Config}}{{$c.Shell}}")
+            == "template: images:1:21: executing \"images\" at <$c.Shell>: can't evaluate field Shell in type *v1.ImageConfig")
+        #expect(failure("{{printf \"%s\" .Nope}}")
+            == "template: images:1:14: executing \"images\" at <.Nope>: can't evaluate field Nope in type images.imageReporter")
+        // A map keeps Go's map semantics: a missing key is <no value>, not an error.
+        #expect(try named("{{.Labels.app}} {{.Labels.nope}}") == "web <no value>")
+    }
+
+    @Test func structsPrintTheirValuesInFieldOrder() throws {
+        let value = TemplateValue.structure("T", [("B", 2), ("A", ["x", "y"]), ("M", ["k": 1])])
+        #expect(try render("{{.}}", value) == "{2 [x y] map[k:1]}")
+        #expect(try render("{{if .}}T{{end}}", .structure("T", [])) == "T")  // a struct is always true
+        #expect(try render(#"{{printf "%v" .}}"#, value) == "{2 [x y] map[k:1]}")
+        #expect(value.jsonString(indent: false) == #"{"B":2,"A":["x","y"],"M":{"k":1}}"#)
+        // omitempty fields: read by templates, left out of JSON while they hold their zero value.
+        let config = TemplateValue.structure(GoStructType("C", omitEmpty: ["Env", "User", "Labels", "Inner"]), [
+            ("Env", []), ("User", "root"), ("Labels", [:]), ("Inner", .structure("I", [])), ("Tty", false),
+        ])
+        #expect(try render("{{.Env}}|{{.Labels}}|{{.User}}", config) == "[]|map[]|root")
+        #expect(config.jsonString(indent: false) == #"{"User":"root","Inner":{},"Tty":false}"#)
+        #expect(TemplateValue.structure(GoStructType("E", omitEmpty: ["A"]), [("A", "")]).jsonString(indent: true) == "{}")
     }
 
     @Test func literals() throws {
@@ -86,7 +124,8 @@ private let sample: TemplateValue = [
     }
 
     @Test func podmanFunctions() throws {
-        #expect(try render("{{json .Labels}}") == #"{"z":"1","a":"<&>"}"#)
+        // encoding/json sorts a map's keys.
+        #expect(try render("{{json .Labels}}") == #"{"a":"<&>","z":"1"}"#)
         #expect(try render("{{json .Names}}") == #"["web","db"]"#)
         #expect(try render("{{lower \"MiXed\"}} {{upper \"MiXed\"}}") == "mixed MIXED")
         #expect(try render("{{title \"hello wide-world foo_bar\"}}") == "Hello Wide-World Foo_bar")
@@ -152,9 +191,10 @@ private let sample: TemplateValue = [
 
     @Test func range() throws {
         #expect(try render("{{range .Names}}[{{.}}]{{end}}") == "[web][db]")
-        #expect(try render("{{range .Labels}}{{.}};{{end}}") == "1;<&>;")
+        // Go visits a map in key order.
+        #expect(try render("{{range .Labels}}{{.}};{{end}}") == "<&>;1;")
         #expect(try render("{{range $i, $n := .Names}}{{$i}}={{$n}} {{end}}") == "0=web 1=db ")
-        #expect(try render("{{range $k, $v := .Labels}}{{$k}}:{{$v}} {{end}}") == "z:1 a:<&> ")
+        #expect(try render("{{range $k, $v := .Labels}}{{$k}}:{{$v}} {{end}}") == "a:<&> z:1 ")
         #expect(try render("{{range $n := .Names}}{{$n}}{{end}}") == "webdb")
         #expect(try render("{{range .Missing}}x{{else}}none{{end}}") == "none")
         #expect(try render("{{range 3}}{{.}}{{end}}") == "012")
@@ -175,24 +215,24 @@ private let sample: TemplateValue = [
 
 @Suite struct GoTemplateErrors {
     @Test func parseErrorsNameTheProblemAndPlace() {
-        #expect(failure("{{foo .}}") == "template: output:1:2: function \"foo\" not defined")
-        #expect(failure("line one\n  {{.ID | nope}}") == "template: output:2:10: function \"nope\" not defined")
-        #expect(failure("x {{.ID") == "template: output:1:2: unclosed action")
-        #expect(failure("{{end}}") == "template: output:1:2: unexpected {{end}}")
-        #expect(failure("{{else}}") == "template: output:1:2: unexpected {{else}}")
-        #expect(failure("{{if .ID}}x") == "template: output:1:11: unexpected EOF")
-        #expect(failure("{{\"abc}}") == "template: output:1:2: unterminated quoted string")
-        #expect(failure("{{$x}}") == "template: output:1:2: undefined variable \"$x\"")
-        #expect(failure("{{}}") == "template: output:1:2: missing value for command")
-        #expect(failure("{{if}}{{end}}") == "template: output:1:4: missing value for if")
-        #expect(failure("{{.ID | \"x\"}}") == "template: output:1:8: non executable command in pipeline stage 2")
-        #expect(failure("{{break}}") == "template: output:1:2: {{break}} outside {{range}}")
-        #expect(failure("{{.ID #}}") == "template: output:1:6: unrecognized character in action: U+0023 '#'")
-        #expect(failure("{{12ab}}") == "template: output:1:2: bad number syntax: \"12ab\"")
-        #expect(failure("{{(.ID}}") == "template: output:1:2: unclosed left paren")
-        #expect(failure("{{nil}}") == "template: output:1:2: nil is not a command")
-        #expect(failure("{{template \"x\"}}") == "template: output:1:2: {{template}} is not supported")
-        #expect(failure("{{/* open") == "template: output:1:0: unclosed comment")
+        #expect(failure("{{foo .}}") == "template: output:1: function \"foo\" not defined")
+        #expect(failure("line one\n  {{.ID | nope}}") == "template: output:2: function \"nope\" not defined")
+        #expect(failure("x {{.ID") == "template: output:1: unclosed action")
+        #expect(failure("{{end}}") == "template: output:1: unexpected {{end}}")
+        #expect(failure("{{else}}") == "template: output:1: unexpected {{else}}")
+        #expect(failure("{{if .ID}}x") == "template: output:1: unexpected EOF")
+        #expect(failure("{{\"abc}}") == "template: output:1: unterminated quoted string")
+        #expect(failure("{{$x}}") == "template: output:1: undefined variable \"$x\"")
+        #expect(failure("{{}}") == "template: output:1: missing value for command")
+        #expect(failure("{{if}}{{end}}") == "template: output:1: missing value for if")
+        #expect(failure("{{.ID | \"x\"}}") == "template: output:1: non executable command in pipeline stage 2")
+        #expect(failure("{{break}}") == "template: output:1: {{break}} outside {{range}}")
+        #expect(failure("{{.ID #}}") == "template: output:1: unrecognized character in action: U+0023 '#'")
+        #expect(failure("{{12ab}}") == "template: output:1: bad number syntax: \"12ab\"")
+        #expect(failure("{{(.ID}}") == "template: output:1: unclosed left paren")
+        #expect(failure("{{nil}}") == "template: output:1: nil is not a command")
+        #expect(failure("{{template \"x\"}}") == "template: output:1: {{template}} is not supported")
+        #expect(failure("{{/* open") == "template: output:1: unclosed comment")
     }
 
     @Test func executionErrorsQuoteTheCommand() {
@@ -209,6 +249,7 @@ private let sample: TemplateValue = [
         #expect(failure("{{.ID 1}}")
             == "template: output:1:2: executing \"output\" at <.ID 1>: can't give argument to non-function .ID")
         #expect(failure("{{range .ID}}{{end}}") == "template: output:1:8: range can't iterate over abc123")
+        #expect(failure("{{.ID}}", .structure("T", [])) == "template: output:1:2: executing \"output\" at <.ID>: can't evaluate field ID in type T")
         #expect(failure("{{eq .ID 1}}")
             == "template: output:1:2: executing \"output\" at <eq .ID 1>: error calling eq: incompatible types for comparison")
         #expect(failure("{{lt .Names 1}}")
@@ -216,97 +257,18 @@ private let sample: TemplateValue = [
     }
 }
 
-@Suite struct GoTemplateCLI {
+@Suite struct GoTemplateCLIText {
     @Test func unescapeCLI() {
         #expect(GoTemplate.unescapeCLI(#"{{.ID}}\t{{.Size}}\n"#) == "{{.ID}}\t{{.Size}}\n")
         #expect(GoTemplate.unescapeCLI(#"a\\tb\x\"#) == "a\\\tb\\x\\")
-    }
-
-    @Test func formatOptionParsing() throws {
-        for json in ["json", "JSON", " json\n"] {
-            guard case .json = try FormatOption.parse(json) else { Issue.record("\(json) is not json"); continue }
-        }
-        guard case .table(nil) = try FormatOption.parse("table") else { Issue.record("bare table"); return }
-        guard case .table(nil) = try FormatOption.parse(" ") else { Issue.record("empty format"); return }
-        guard case .table(let t?) = try FormatOption.parse("table {{.ID}}") else { Issue.record("table"); return }
-        #expect(try t.render(sample) == "abc123\n")
-        guard case .template(let each) = try FormatOption.parse(#"{{.ID}}\t{{.Size}}"#) else { Issue.record("template"); return }
-        #expect(try each.render(sample) == "abc123\t4493\n")
-        // {{json .}} is an ordinary template: one compact object per item and line.
-        guard case .template(let json) = try FormatOption.parse("{{json .}}") else { Issue.record("json template"); return }
-        #expect(try json.render(["Id": "x", "N": [1, 2]]) == "{\"Id\":\"x\",\"N\":[1,2]}\n")
-        #expect(throws: TemplateError.self) { try FormatOption.parse("{{.ID") }
-    }
-
-    @Test func tableSpacesBecomeColumnsOutsideActions() throws {
-        #expect(FormatOption.columnsFromSpaces(#"{{.ID}} {{join .Names ", "}}"#) == "{{.ID}}\t{{join .Names \", \"}}")
-    }
-}
-
-@Suite struct TableLayout {
-    @Test func podmanReportWriter() {
-        // containers/common report tests: minwidth 12, padding 2.
-        let out = TableWriter.render(
-            header: ["Identity", "Value"],
-            rows: [["c061a0839e", "one"], ["f10fc2e11057", "two"], ["1eb6fab5aa8f4b5cbfd3e66aa35e9b2a", "three"]])
-        #expect(out == """
-            Identity                          Value
-            c061a0839e                        one
-            f10fc2e11057                      two
-            1eb6fab5aa8f4b5cbfd3e66aa35e9b2a  three
-
-            """)
-        #expect(TableWriter.render(header: [], rows: [["a46001bfea3a4172b46c173101208244", "Random", "uuid"]])
-            == "a46001bfea3a4172b46c173101208244  Random      uuid\n")
-    }
-
-    @Test func columnBlocksAsTabwriter() {
-        // A column only spans consecutive lines that have a cell in it.
-        let lines = [["Value", "Ident"], ["Identity", "ID"], ["Value", "Ident"],
-                     ["c061a0839e", "IDf10fc2e11057", "ID1eb6fab5aa8f4b5cbfd3e66aa35e9b2a", "ID"]]
-        #expect(TableWriter.render(header: [], rows: lines)
-            == "Value       Ident\nIdentity    ID\nValue       Ident\nc061a0839e  IDf10fc2e11057  ID1eb6fab5aa8f4b5cbfd3e66aa35e9b2a  ID\n")
-        #expect(TableWriter.render(header: ["A", "B"], rows: [["x", "y"]], minWidth: 0) == "A  B\nx  y\n")
-    }
-
-    @Test func imagesTable() throws {
-        guard case .table(let t?) = try FormatOption.parse(#"table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"#)
-        else { Issue.record("table"); return }
-        let rows: [TemplateValue] = [
-            ["Repository": "docker.io/library/alpine", "Tag": "latest", "ID": "05455a08881e",
-             "CreatedSince": "3 weeks ago", "Size": "7.67 MB"],
-            ["Repository": "quay.io/podman/hello", "Tag": "v1", "ID": "5dd467fce50b",
-             "CreatedSince": "2 months ago", "Size": "787 kB"],
-        ]
-        let out = try TableWriter.renderTemplateTable(
-            template: t, headers: ["ID": "image id", "CreatedSince": "created"], rows: rows)
-        #expect(out == """
-            REPOSITORY                TAG         IMAGE ID      CREATED       SIZE
-            docker.io/library/alpine  latest      05455a08881e  3 weeks ago   7.67 MB
-            quay.io/podman/hello      v1          5dd467fce50b  2 months ago  787 kB
-
-            """)
-        let bare = try TableWriter.renderTemplateTable(template: t, rows: rows, noHeading: true)
-        #expect(bare.hasPrefix("docker.io/library/alpine  latest"))
-    }
-
-    @Test func headerTitles() throws {
-        #expect(TableWriter.headerName(field: "ID", headers: [:]) == "ID")
-        #expect(TableWriter.headerName(field: "CreatedAt", headers: [:]) == "CREATED AT")
-        #expect(TableWriter.headerName(field: "IPAddress", headers: [:]) == "IP ADDRESS")
-        #expect(TableWriter.headerName(field: "Fieldb", headers: [:]) == "FIELDB")
-        #expect(TableWriter.headerName(field: "CreatedSince", headers: ["CreatedSince": "Created"]) == "CREATED")
-        // Titles that the template cannot run on fall back to each action's first field.
-        let t = try GoTemplate("{{.Labels.app}}\t{{.ID | upper}}\n")
-        let out = try TableWriter.renderTemplateTable(template: t, rows: [["Labels": ["app": "web"], "ID": "x"]])
-        #expect(out == "LABELS      ID\nweb         X\n")
     }
 }
 
 @Suite struct TemplateValues {
     @Test func prettyJSONAsPodmanInspect() {
-        let value: TemplateValue = ["Id": "x", "Args": ["a", 1, 2.5, true, .null], "Empty": [], "None": [:],
-                                    "Nested": ["k": "v"]]
+        // A struct keeps its field order; a map is sorted, as encoding/json writes it.
+        let value = TemplateValue.structure("T", [("Id", "x"), ("Args", ["a", 1, 2.5, true, .null]), ("Empty", []),
+                                                  ("None", [:]), ("Nested", ["k": "v", "b": "a"])])
         #expect(value.jsonString(indent: true) == """
             {
                 "Id": "x",
@@ -320,11 +282,13 @@ private let sample: TemplateValue = [
                 "Empty": [],
                 "None": {},
                 "Nested": {
+                    "b": "a",
                     "k": "v"
                 }
             }
             """)
-        #expect(value.jsonString(indent: false) == #"{"Id":"x","Args":["a",1,2.5,true,null],"Empty":[],"None":{},"Nested":{"k":"v"}}"#)
+        #expect(value.jsonString(indent: false)
+            == #"{"Id":"x","Args":["a",1,2.5,true,null],"Empty":[],"None":{},"Nested":{"b":"a","k":"v"}}"#)
         // podman inspect indents by five spaces.
         #expect(TemplateValue.array([["k": []]]).jsonString(indent: true, indentUnit: "     ")
             == "[\n     {\n          \"k\": []\n     }\n]")
@@ -349,7 +313,7 @@ private let sample: TemplateValue = [
     @Test func textLikeGoPrint() {
         #expect(TemplateValue.null.text == "<no value>")
         #expect(TemplateValue.array(["a", .null, 1]).text == "[a <nil> 1]")
-        #expect(TemplateValue.object([("b", [1, 2]), ("a", true)]).text == "map[a:true b:[1 2]]")
+        #expect(TemplateValue.map([("b", [1, 2]), ("a", true)]).text == "map[a:true b:[1 2]]")
         let floats: [(Double, String)] = [(3, "3"), (0.1, "0.1"), (123456, "123456"), (1234567, "1.234567e+06"),
                                           (1e6, "1e+06"), (0.0001, "0.0001"), (0.00001, "1e-05"), (-1.5, "-1.5"),
                                           (.infinity, "+Inf"), (.nan, "NaN")]
@@ -365,5 +329,7 @@ private let sample: TemplateValue = [
         #expect(TemplateValue.string("x")["a"] == nil)
         #expect(value == ["a": 1, "b": ["c": "d"]])
         #expect(value != ["b": ["c": "d"], "a": 1])  // key order is part of the value
+        #expect(TemplateValue.structure("T", [("a", 1)]) != ["a": 1])  // a struct is no map
+        #expect(TemplateValue.structure("T", [("a", 1)]) != .structure("U", [("a", 1)]))
     }
 }

@@ -1,66 +1,9 @@
-// The part of TOML 1.0 that containers-registries.conf(5) files use: tables, arrays
-// of tables, dotted and quoted keys, single-line strings, booleans, integers, arrays
-// and inline tables. Anything else (floats, dates, multi-line strings) is refused
-// with its line number rather than guessed at.
+// The part of TOML 1.0 that containers-registries.conf(5) and containers.conf(5) files
+// use: tables, arrays of tables, dotted and quoted keys, single-line strings, booleans,
+// integers, arrays and inline tables. Anything else (floats, dates, multi-line strings)
+// is refused with its line number rather than guessed at.
 
-/// A syntax error, with the 1-based line it was found on.
-struct TOMLError: Error, Equatable {
-    let line: Int
-    let reason: String
-}
-
-/// A table: its keys in file order, each with the line that set it. A class because
-/// `[a.b]` headers reopen tables created earlier in the file.
-final class TOMLTable {
-    /// The line of the header (or key) that created the table, for messages.
-    let line: Int
-    private(set) var keys: [String] = []
-    private var entries: [String: TOMLEntry] = [:]
-    /// Set by a `[header]` or an inline table; implicit tables (`a` in `[a.b]`) may
-    /// still get their own header later, defined ones may not.
-    var isDefined: Bool
-
-    init(line: Int, isDefined: Bool) {
-        self.line = line
-        self.isDefined = isDefined
-    }
-
-    subscript(key: String) -> TOMLEntry? { entries[key] }
-
-    func set(_ key: String, _ value: TOMLValue, line: Int) {
-        if entries[key] == nil { keys.append(key) }
-        entries[key] = TOMLEntry(value: value, line: line)
-    }
-}
-
-struct TOMLEntry {
-    var value: TOMLValue
-    /// The line of the key (for a table, of its header).
-    let line: Int
-}
-
-enum TOMLValue {
-    case string(String)
-    case bool(Bool)
-    case integer(Int64)
-    case array([TOMLValue])
-    case table(TOMLTable)
-    /// `[[name]]` tables, kept apart from `name = [...]`: TOML forbids mixing them.
-    case tableArray([TOMLTable])
-
-    var kind: String {
-        switch self {
-        case .string: return "a string"
-        case .bool: return "a boolean"
-        case .integer: return "an integer"
-        case .array: return "an array"
-        case .table: return "a table"
-        case .tableArray: return "an array of tables"
-        }
-    }
-}
-
-struct TOMLParser {
+package struct TOMLParser {
     private let bytes: [UInt8]
     private var position = 0
     private var line = 1
@@ -68,7 +11,7 @@ struct TOMLParser {
     private init(_ text: String) { bytes = Array(text.utf8) }
 
     /// Parses a whole document into its root table.
-    static func parse(_ text: String) throws(TOMLError) -> TOMLTable {
+    package static func parse(_ text: String) throws(TOMLError) -> TOMLTable {
         var parser = TOMLParser(text)
         return try parser.document()
     }
@@ -263,53 +206,52 @@ struct TOMLParser {
     }
 
     private mutating func array() throws(TOMLError) -> TOMLValue {
-        let openLine = line
-        position += 1
         var elements: [TOMLValue] = []
-        while true {
-            skipBlank()
-            guard let byte = peek() else { throw fail("the array opened on line \(openLine) is never closed") }
-            if byte == UInt8(ascii: "]") { break }
-            elements.append(try value())
-            skipBlank()
-            if peek() == UInt8(ascii: ",") {
-                position += 1
-                continue
-            }
-            if peek() == UInt8(ascii: "]") { break }
-            guard let next = peek() else { throw fail("the array opened on line \(openLine) is never closed") }
-            throw fail("expected ',' or ']' in the array, found \(describe(next))")
+        try list("array", closing: "]") { (parser: inout TOMLParser) throws(TOMLError) in
+            elements.append(try parser.value())
         }
-        position += 1
         return .array(elements)
     }
 
     private mutating func inlineTable() throws(TOMLError) -> TOMLValue {
+        let table = TOMLTable(line: line, isDefined: true)
+        try list("inline table", closing: "}") { (parser: inout TOMLParser) throws(TOMLError) in
+            let keyLine = parser.line
+            let path = try parser.key()
+            parser.skipSpaces()
+            guard parser.peek() == UInt8(ascii: "=") else { throw parser.fail("expected '=' after key") }
+            parser.position += 1
+            parser.skipSpaces()
+            try parser.assign(try parser.value(), to: path, in: table, line: keyLine)
+        }
+        return .table(table)
+    }
+
+    /// The shape arrays and inline tables share: from the opening bracket, elements
+    /// separated by commas (a trailing one allowed), blank lines and comments between
+    /// them, up to `closing`.
+    private mutating func list(
+        _ what: String, closing: Unicode.Scalar, element: (inout TOMLParser) throws(TOMLError) -> Void
+    ) throws(TOMLError) {
         let openLine = line
+        let close = UInt8(ascii: closing)
+        let unclosed = "the \(what) opened on line \(openLine) is never closed"
         position += 1
-        let table = TOMLTable(line: openLine, isDefined: true)
         while true {
             skipBlank()
-            guard let byte = peek() else { throw fail("the inline table opened on line \(openLine) is never closed") }
-            if byte == UInt8(ascii: "}") { break }
-            let keyLine = line
-            let path = try key()
-            skipSpaces()
-            guard peek() == UInt8(ascii: "=") else { throw fail("expected '=' after key") }
-            position += 1
-            skipSpaces()
-            try assign(try value(), to: path, in: table, line: keyLine)
+            guard let byte = peek() else { throw fail(unclosed) }
+            if byte == close { break }
+            try element(&self)
             skipBlank()
             if peek() == UInt8(ascii: ",") {
                 position += 1
                 continue
             }
-            if peek() == UInt8(ascii: "}") { break }
-            guard let next = peek() else { throw fail("the inline table opened on line \(openLine) is never closed") }
-            throw fail("expected ',' or '}' in the inline table, found \(describe(next))")
+            if peek() == close { break }
+            guard let next = peek() else { throw fail(unclosed) }
+            throw fail("expected ',' or '\(closing)' in the \(what), found \(describe(next))")
         }
         position += 1
-        return .table(table)
     }
 
     // MARK: Strings

@@ -1,8 +1,8 @@
 // Re-indents a JSON document as Go's json.Indent does (what podman prints for
 // `manifest inspect`), without parsing it into values: the bytes of every string
 // and number stay exactly as the registry sent them.
-enum JSONIndenter {
-    static func indent(_ bytes: [UInt8], unit: String = "    ") -> String {
+package enum JSONIndenter {
+    package static func indent(_ bytes: [UInt8], unit: String = "    ") -> String {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)
         let indentUnit = Array(unit.utf8)
