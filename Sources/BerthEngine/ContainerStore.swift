@@ -83,6 +83,9 @@ package enum ContainerError: ExitCoded, CustomStringConvertible {
     case invalid(String)
     /// A detached start failed; the code is what a foreground run would exit with.
     case startFailed(String, exitCode: Int32)
+    /// A child process (the pull of run and create) already said what failed on
+    /// standard error: nothing more to print.
+    case reported(exitCode: Int32)
 
     package var description: String {
         switch self {
@@ -94,12 +97,15 @@ package enum ContainerError: ExitCoded, CustomStringConvertible {
             return "cannot remove container \(name) as it is running - running or paused containers cannot be removed without force: container state improper"
         case .invalid(let message): return message
         case .startFailed(let message, _): return message
+        case .reported: return ""
         }
     }
 
     package var exitCode: Int32 {
-        if case .startFailed(_, let code) = self { return code }
-        return ExitCode.engineError
+        switch self {
+        case .startFailed(_, let code), .reported(let code): return code
+        default: return ExitCode.engineError
+        }
     }
 }
 
