@@ -50,9 +50,10 @@ extension Engine {
     }
 
     private func signal(_ state: ContainerState, _ number: Int32, container record: ContainerRecord) throws {
-        // ESRCH: it exited meanwhile, which is what we wanted.
-        guard kill(state.pid, number) == 0 || errno == ESRCH else {
-            throw ContainerError.invalid("sending signal \(number) to container \(record.name) (pid \(state.pid)): \(SystemError("kill", "").description)")
+        do {
+            _ = try check("signal \(number) to container \(record.name)", "pid \(state.pid)") { kill(state.pid, number) }
+        } catch let error as SystemError where error.errno == ESRCH {
+            // It exited meanwhile, which is what we wanted.
         }
     }
 
