@@ -1,6 +1,6 @@
-// `berth run` and `berth create`: podman's flags, parsed up to the image name.
+// `berth run`, `create` and `start`: podman's flags, parsed up to the image name,
+// into the engine's RunOptions, CreateOptions and StartOptions.
 import BerthEngine
-import BerthSystem
 
 /// Flags shared by run and create (podman's names).
 enum ContainerFlags {
