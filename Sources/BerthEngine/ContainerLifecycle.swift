@@ -10,8 +10,17 @@ extension Engine {
     /// `stop` does with `stopTimeout` (0: SIGKILL at once, as --replace, --rm and rmi -f want).
     package func removeContainer(_ nameOrID: String, force: Bool, stopTimeout: Double = 0, lockHeld: Bool = false) throws {
         let record = try resolveContainer(nameOrID)
-        let lock = try lockContainer(record.id)
+        // Stopped before the lock is taken: the container's parent (run or its
+        // monitor) then records the exit and is done before the files go.
+        if force { try stopContainer(record, timeout: stopTimeout) }
+        let lock: FileLock
+        do {
+            lock = try lockContainer(record.id)
+        } catch let error as SystemError where error.errno == ENOENT {
+            return  // its own --rm removed it meanwhile
+        }
         defer { lock.unlock() }
+        guard FileSystem.exists(containerDir(record.id) + "/config.json") else { return }
         let state = readState(record.id)
         if state.status == .running {
             guard force else { throw ContainerError.running(record.id) }

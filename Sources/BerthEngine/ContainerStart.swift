@@ -74,7 +74,13 @@ extension Engine {
         Stopwatch.mark("exited")
         SignalForwarder.stop()
         let recorded = try recordExit(record, state, code: code)
-        if record.autoRemove { try removeContainer(record.id, force: true) }
+        if record.autoRemove {
+            do {
+                try removeContainer(record.id, force: true)
+            } catch ContainerError.notFound {
+                // Another berth process removed it first (rm -f): --rm is done.
+            }
+        }
         Stopwatch.mark("removed")
         if case .failure(let error) = recorded {
             throw ContainerError.invalid("container \(record.name) exited with code \(code), but recording the exit failed: \(error)")

@@ -72,6 +72,19 @@ private func states(_ sb: Sandbox) -> [String] {
         #expect(forced.status == 0 && forced.stdout == "busy\n", "\(forced)")
         #expect(took >= 1 && took < 8, "the stop signal, a second, then SIGKILL: \(took) s")
         #expect(states(sb).isEmpty)
+
+        // A foreground run --rm whose container another command removes: both end quietly.
+        let b = berthLine(sb)
+        let raced = shell(sb, """
+            \(b) run --rm --name fg img sleep 100 2> \(sb.path("run.err")) & bp=$!
+            for i in $(seq 1 200); do
+              [ "$(\(b) inspect --format '{{.State.Status}}' fg 2>/dev/null)" = running ] && break; sleep 0.05
+            done
+            \(b) rm -f -t 0 fg; echo "rm-exit=$?"
+            wait $bp; echo "run-exit=$?"; cat \(sb.path("run.err"))
+            """)
+        #expect(raced.stdout == "fg\nrm-exit=0\nrun-exit=137\n" && raced.stderr.isEmpty, "\(raced)")
+        #expect(states(sb).isEmpty)
     }
 
     @Test(arguments: Mode.available)
