@@ -60,9 +60,11 @@ extension Engine {
 
     private func signal(_ state: ContainerState, _ number: Int32, container record: ContainerRecord) throws {
         do {
-            _ = try check("signal \(number) to container \(record.name)", "pid \(state.pid)") { kill(state.pid, number) }
+            try Subprocess.send(number, to: state.pid)
         } catch let error as SystemError where error.errno == ESRCH {
             // It exited meanwhile, which is what we wanted.
+        } catch {
+            throw ContainerError.invalid("stopping container \(record.name): \(error)")
         }
     }
 

@@ -60,7 +60,7 @@ extension Engine {
             try writeState(state, for: record.id)
         } catch {
             // Unrecorded, the container would run unseen by ps, stop and rm: end it.
-            _ = try? check("kill", "container \(record.name)") { kill(process.pid, SIGKILL) }
+            try? Subprocess.send(SIGKILL, to: process.pid)
             _ = process.wait()
             lock.unlock()
             if record.autoRemove { try? removeContainer(record.id, force: true) }
