@@ -42,8 +42,7 @@ extension Engine {
         let state = readState(record.id)
         guard state.status == .running else { return }
         try stopProcess(record, state, timeout: timeout)
-        let deadline = Stopwatch.seconds() + 5
-        while readState(record.id).status == .running && Stopwatch.seconds() < deadline { Stopwatch.sleep(0.01) }
+        awaitRecordedExit(record.id)
     }
 
     /// The stop signal (none when `timeout` is 0), then SIGKILL once `timeout` has passed.
@@ -72,9 +71,13 @@ extension Engine {
     /// code when waiting for an end (stopped, exited), else -1 as podman does.
     func waitContainer(_ record: ContainerRecord, for conditions: Set<WaitCondition>, interval: Double) -> Int32 {
         while true {
-            let state = readState(record.id)
+            var state = readState(record.id)
             for condition in conditions where condition.isMet(by: state.status) {
-                return condition.isEnd ? state.exitCode : -1
+                guard condition.isEnd else { return -1 }
+                // The exit code is the one its parent records, not the liveness guess.
+                awaitRecordedExit(record.id)
+                state = readState(record.id)
+                return state.exitCode
             }
             // Removed meanwhile (--rm): its last state is all there is.
             guard FileSystem.exists(containerDir(record.id) + "/config.json") else { return state.exitCode }

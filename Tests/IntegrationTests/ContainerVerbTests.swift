@@ -148,6 +148,13 @@ private func states(_ sb: Sandbox) -> [String] {
         #expect(bogus.status == 125 && bogus.stderr == "Error: unknown container state: bogus: invalid argument\n", "\(bogus)")
         let paused = sb.berth("wait", "--condition", "paused", "w")
         #expect(paused.status == 125 && paused.stderr.contains("not supported yet"), "\(paused)")
+
+        // The code is the one the monitor records, never the 137 a dead but unrecorded process reads as.
+        let names = (1...6).map { "quick\($0)" }
+        for name in names { #expect(sb.berth("create", "--name", name, "img", "sh", "-c", "exit 6").status == 0) }
+        #expect(sb.berth(["start"] + names).status == 0)
+        let codes = sb.berth(["wait", "-i", "1"] + names)
+        #expect(codes.stdout == String(repeating: "6\n", count: names.count), "\(codes)")
     }
 
     @Test(arguments: Mode.available)
