@@ -25,8 +25,8 @@ package enum BerthCommandLine {
         Stopwatch.mark("main")
         do {
             return try dispatch(arguments)
-        } catch let failure as ReportedFailure {
-            return failure.exitCode
+        } catch ContainerError.reported(let exitCode) {
+            return exitCode
         } catch let error as any ExitCoded {
             Output.err("Error: \(error)\n")
             return error.exitCode

@@ -1,7 +1,35 @@
-// `ps`, `rm`, `stop`, `wait`: the container list and lifecycle verbs.
+// `ps`, `rm`, `stop`, `wait`, `container exists`, `logs`: flags into the engine's
+// options, the engine's reports out as podman prints them.
 import BerthEngine
 import BerthSystem
 import BerthTemplate
+
+/// Flags the selecting verbs share (podman's names; short letters differ per verb).
+enum SelectionFlags {
+    static let all = FlagSpec.bool("all", "a", "Act on all containers")
+    static let cidfile = FlagSpec.value("cidfile", nil, "stringArray", "Read the container ID from the file")
+    static let latest = FlagSpec.bool("latest", "l", "Act on the latest container berth is aware of")
+    static let ignore = FlagSpec.bool("ignore", "i", "Ignore errors when a specified container is missing")
+
+    static func selection(_ args: ParsedArguments) -> ContainerSelection {
+        var selection = ContainerSelection(names: args.positionals)
+        selection.all = args.has("all")
+        selection.latest = args.has("latest")
+        selection.filters = args.all("filter")
+        selection.idFiles = args.all("cidfile")
+        selection.ignoreMissing = args.has("ignore")
+        return selection
+    }
+
+    /// `-t/--time`: whole seconds, as podman's uint flag.
+    static func seconds(_ args: ParsedArguments) throws -> Double? {
+        guard let text = args.value("time") else { return nil }
+        guard let seconds = UInt32(text) else {
+            throw CLIError("invalid argument \"\(text)\" for \"-t, --time\" flag: a whole number of seconds, 0 or more")
+        }
+        return Double(seconds)
+    }
+}
 
 struct PsCommand: CLICommand {
     let name = "ps"
@@ -9,7 +37,7 @@ struct PsCommand: CLICommand {
     let usage = "[options]"
     let flags: [FlagSpec] = [
         .bool("all", "a", "Show all the containers, default is only running containers"),
-        .value("filter", "f", "stringArray", "Filter output based on conditions given (status=, name=, id=, ancestor=)"),
+        .value("filter", "f", "stringArray", "Filter output based on conditions given (\(ContainerFilters.keys.map { $0 + "=" }.joined(separator: ", ")))"),
         .value("format", nil, "string", "Pretty-print containers to JSON or using a Go template"),
         .bool("noheading", "n", "Do not print headers"),
         .bool("no-trunc", nil, "Display the extended information"),
@@ -18,14 +46,11 @@ struct PsCommand: CLICommand {
     ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
-        let engine = context.engine()
-        var containers = try engine.listContainers()
-        let filters = try args.all("filter").map(ContainerFilter.init)
-        if !args.has("all") && !filters.contains(where: { $0.key == "status" }) {
-            containers = containers.filter { $0.state.status == .running }
-        }
-        containers = try containers.filter { details in try filters.allSatisfy { try $0.matches(details, engine: engine) } }
-        if args.has("latest") { containers = Array(containers.prefix(1)) }
+        var options = ContainerListOptions()
+        options.all = args.has("all")
+        options.latest = args.has("latest")
+        options.filters = args.all("filter")
+        let containers = try context.engine().listContainers(options)
         let noTrunc = args.has("no-trunc")
         if args.has("quiet") {
             for c in containers { Output.out((noTrunc ? c.record.id : String(c.record.id.prefix(12))) + "\n") }
@@ -45,34 +70,6 @@ struct PsCommand: CLICommand {
     }
 }
 
-struct ContainerFilter {
-    let key: String
-    let value: String
-
-    init(_ text: String) throws {
-        let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-        guard parts.count == 2, ["status", "name", "id", "ancestor"].contains(parts[0]) else {
-            throw CLIError("invalid filter \"\(text)\": use status=, name=, id= or ancestor=")
-        }
-        key = parts[0]
-        value = parts[1]
-    }
-
-    func matches(_ c: ContainerDetails, engine: Engine) throws -> Bool {
-        switch key {
-        case "status":
-            let valid = ["created", "running", "exited", "stopped", "paused", "restarting", "removing", "dead"]
-            guard valid.contains(value) else { throw CLIError("invalid status filter \"\(value)\": use one of \(valid.joined(separator: ", "))") }
-            return c.state.status.rawValue == value || (value == "exited" && c.state.status == .stopped)
-        case "name": return c.record.name.contains(value)
-        case "id": return c.record.id.hasPrefix(value)
-        default:
-            if c.record.imageName.contains(value) || c.record.imageID.hasPrefix(value) { return true }
-            return (try? engine.resolveImage(value).id) == c.record.imageID
-        }
-    }
-}
-
 struct RmCommand: CLICommand {
     let name = "rm"
     let summary = "Remove one or more containers"
@@ -80,27 +77,25 @@ struct RmCommand: CLICommand {
     let needsUserNamespace = true
     let flags: [FlagSpec] = [
         .bool("all", "a", "Remove all containers"),
-        .bool("force", "f", "Force removal of a running container (SIGKILL)"),
-        .bool("ignore", "i", "Ignore errors when a specified container is missing"),
+        SelectionFlags.cidfile,
+        .bool("depend", nil, "Remove container and all containers that depend on the selected container"),
+        .value("filter", nil, "strings", "Filter output based on conditions given"),
+        .bool("force", "f", "Force removal of a running container (stopped as with stop, then SIGKILL)"),
+        SelectionFlags.ignore,
+        SelectionFlags.latest,
+        .value("time", "t", "uint", "Seconds to wait for stop before killing the container", default: "10"),
+        .bool("volumes", "v", "Remove anonymous volumes associated with the container"),
     ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
-        let engine = context.engine()
-        let targets = args.has("all") ? try engine.listContainers().map(\.record.id) : args.positionals
-        guard !targets.isEmpty || args.has("all") else { throw CLIError("must specify at least one container") }
-        var status: Int32 = 0
-        for target in targets {
-            do {
-                let record = try engine.resolveContainer(target)
-                try engine.removeContainer(record.id, force: args.has("force"))
-                Output.out((args.has("all") ? record.id : target) + "\n")
-            } catch let error as ContainerError {
-                if case .notFound = error, args.has("ignore") { continue }
-                Output.err("Error: \(error)\n")
-                if case .notFound = error { status = status == 0 ? 1 : status } else { status = 2 }
-            }
-        }
-        return status
+        var options = RemoveOptions()
+        options.selection = SelectionFlags.selection(args)
+        options.force = args.has("force")
+        options.timeout = try SelectionFlags.seconds(args)
+        if options.timeout != nil && !options.force { throw CLIError("--force option must be specified to use the --time option") }
+        // --depend: berth containers depend on none other yet. --volumes: berth
+        // makes no anonymous volumes yet; both have nothing more to remove.
+        return ContainerViews.render(try context.engine().removeContainers(options), .removal)
     }
 }
 
@@ -108,16 +103,20 @@ struct StopCommand: CLICommand {
     let name = "stop"
     let summary = "Stop one or more containers"
     let usage = "[options] CONTAINER [CONTAINER...]"
-    let flags: [FlagSpec] = [.value("time", "t", "int", "Seconds to wait for stop before killing the container", default: "10")]
+    let flags: [FlagSpec] = [
+        .bool("all", "a", "Stop all running containers"),
+        SelectionFlags.cidfile,
+        .value("filter", "f", "strings", "Filter output based on conditions given"),
+        SelectionFlags.ignore,
+        SelectionFlags.latest,
+        .value("time", "t", "uint", "Seconds to wait for stop before killing the container", default: "10"),
+    ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
-        guard !args.positionals.isEmpty else { throw CLIError("you must provide at least one container name or ID") }
-        guard let timeout = Double(args.value("time") ?? "10") else { throw CLIError("invalid --time \"\(args.value("time")!)\"") }
-        for target in args.positionals {
-            _ = try context.engine().stopContainer(target, timeout: timeout)
-            Output.out(target + "\n")
-        }
-        return 0
+        var options = StopOptions()
+        options.selection = SelectionFlags.selection(args)
+        options.timeout = try SelectionFlags.seconds(args)
+        return ContainerViews.render(try context.engine().stopContainers(options), .plain)
     }
 }
 
@@ -125,12 +124,44 @@ struct WaitCommand: CLICommand {
     let name = "wait"
     let summary = "Block on one or more containers"
     let usage = "[options] CONTAINER [CONTAINER...]"
-    let flags: [FlagSpec] = [.value("condition", nil, "string", "Condition to wait on (stopped, exited)", default: "stopped")]
+    let flags: [FlagSpec] = [
+        .value("condition", nil, "strings", "Condition to wait on (created, running, stopped, exited)", default: "stopped"),
+        .bool("ignore", nil, "Ignore if a container does not exist (its code is -1)"),
+        .value("interval", "i", "string", "Time Interval to wait before polling for completion", default: "250ms"),
+        SelectionFlags.latest,
+    ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
-        guard !args.positionals.isEmpty else { throw CLIError("you must provide at least one container name or ID") }
-        for target in args.positionals { Output.out("\(try context.engine().waitContainer(target))\n") }
-        return 0
+        var options = WaitOptions()
+        options.selection = SelectionFlags.selection(args)
+        let conditions = args.all("condition").flatMap { $0.split(separator: ",").map(String.init) }
+        if !conditions.isEmpty { options.conditions = Set(try conditions.map(WaitCondition.init(parsing:))) }
+        if let text = args.value("interval") {
+            guard let seconds = GoDuration.seconds(text, bareUnit: 0.001), seconds > 0 else {
+                throw CLIError("invalid --interval \"\(text)\": a duration such as 250ms or 1s")
+            }
+            options.interval = seconds
+        }
+        let reports = try context.engine().waitContainers(options)
+        for report in reports {
+            if let error = report.error { Output.err("Error: \(error)\n") } else { Output.out("\(report.exitCode ?? -1)\n") }
+        }
+        return reports.exitCode(.plain)
+    }
+}
+
+/// `berth container exists NAME`: exit 0 when it exists, 1 when not, as podman.
+struct ContainerExistsCommand: CLICommand {
+    let name = "exists"
+    let summary = "Check if a container exists in local storage"
+    let usage = "[options] CONTAINER"
+    let flags: [FlagSpec] = [
+        .bool("external", nil, "Check external storage containers as well as berth containers"),
+    ]
+
+    func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
+        guard args.positionals.count == 1 else { throw CLIError("accepts 1 arg(s), received \(args.positionals.count)") }
+        return try context.engine().containerExists(args.positionals[0]) ? 0 : 1
     }
 }
 
@@ -142,7 +173,7 @@ struct ContainerCommand: CLICommand {
     let flags: [FlagSpec] = []
     var subcommands: [any CLICommand] {
         [RunCommand(), CreateCommand(), StartCommand(), PsCommand(), RmCommand(), StopCommand(), WaitCommand(),
-         ContainerInspectCommand()]
+         ContainerInspectCommand(), ContainerExistsCommand(), LogsCommand()]
     }
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 { 0 }
@@ -170,11 +201,22 @@ struct LogsCommand: CLICommand {
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         guard args.positionals.count == 1 else { throw CLIError("logs takes exactly one container") }
-        let engine = context.engine()
-        let record = try engine.resolveContainer(args.positionals[0])
-        if let bytes = try? FileSystem.readFile(engine.logPath(record.id)) {
-            Output.out(String(decoding: bytes, as: UTF8.self))
-        }
+        let bytes = try context.engine().containerLogs(LogsOptions(container: args.positionals[0]))
+        Output.out(String(decoding: bytes, as: UTF8.self))
         return 0
+    }
+}
+
+/// Go's time.ParseDuration for the simple forms podman's flags take ("250ms", "1.5s", "2m").
+enum GoDuration {
+    static let units: [(String, Double)] = [("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600)]
+
+    /// A bare number counts in `bareUnit` seconds (podman's wait takes "10" as 10ms).
+    static func seconds(_ text: String, bareUnit: Double) -> Double? {
+        if let number = Double(text) { return number * bareUnit }
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            if let number = Double(text.dropLast(suffix.count)) { return number * scale }
+        }
+        return nil
     }
 }

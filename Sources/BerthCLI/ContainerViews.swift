@@ -97,3 +97,14 @@ enum ContainerViews {
         ])
     }
 }
+
+extension ContainerViews {
+    /// podman's per-container output: each success as given (or its ID), each
+    /// failure an `Error:` line on stderr; the exit code follows the verb's rule.
+    static func render(_ reports: [ContainerReport], _ rule: ContainerReportRule) -> Int32 {
+        for report in reports {
+            if let error = report.error { Output.err("Error: \(error)\n") } else { Output.out(report.input + "\n") }
+        }
+        return reports.exitCode(rule)
+    }
+}

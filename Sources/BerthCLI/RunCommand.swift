@@ -1,6 +1,6 @@
-// `berth run` and `berth create`: podman's flags, parsed up to the image name.
+// `berth run`, `create` and `start`: podman's flags, parsed up to the image name,
+// into the engine's RunOptions, CreateOptions and StartOptions.
 import BerthEngine
-import BerthSystem
 
 /// Flags shared by run and create (podman's names).
 enum ContainerFlags {
@@ -64,12 +64,6 @@ enum ContainerFlags {
         options.labels = args.all("label")
         return options
     }
-
-    static func writeCIDFile(_ args: ParsedArguments, id: String) throws {
-        guard let path = args.value("cidfile") else { return }
-        if FileSystem.exists(path) { throw CLIError("container id file \(path) exists: remove it first") }
-        try AtomicFile.write(id, to: path)
-    }
 }
 
 struct RunCommand: CLICommand {
@@ -81,27 +75,16 @@ struct RunCommand: CLICommand {
 
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
-        let engine = context.engine()
-        let options = try ContainerFlags.options(args)
-        if args.has("detach") && options.tty {
-            throw CLIError("detached containers with a terminal (-t) are not supported yet")
-        }
-        let record = try ImageAvailability.createContainer(options, args, context, engine: engine)
-        Stopwatch.mark("created")
-        try ContainerFlags.writeCIDFile(args, id: record.id)
-        if args.has("detach") {
-            do {
-                _ = try engine.startDetached(record.id)
-            } catch {
-                if options.autoRemove { try? engine.removeContainer(record.id, force: true) }
-                throw error
-            }
-            Output.out(record.id + "\n")
+        var options = RunOptions(create: try CreateCommand.options(args))
+        options.detach = args.has("detach")
+        options.attach.sigProxy = args.values["sig-proxy"]?.last != "false"
+        switch try context.engine().run(options) {
+        case .detached(let id):
+            Output.out(id + "\n")
             return 0
+        case .exited(let code):
+            return code
         }
-        var attach = AttachOptions()
-        attach.sigProxy = args.values["sig-proxy"]?.last != "false"
-        return try engine.startAttached(record.id, attach: attach)
     }
 }
 
@@ -113,37 +96,49 @@ struct CreateCommand: CLICommand {
     let flags = ContainerFlags.create + ImageAvailability.flags
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
-        let record = try ImageAvailability.createContainer(ContainerFlags.options(args), args, context, engine: context.engine())
-        try ContainerFlags.writeCIDFile(args, id: record.id)
-        Output.out(record.id + "\n")
+        Output.out(try context.engine().create(Self.options(args)).id + "\n")
         return 0
+    }
+
+    /// The flags of create (and run) as the engine's options.
+    static func options(_ args: ParsedArguments) throws -> CreateOptions {
+        var options = try ContainerFlags.options(args)
+        options.fetch = try ImageAvailability.fetch(args)
+        options.idFile = args.value("cidfile")
+        return options
     }
 }
 
 struct StartCommand: CLICommand {
     let name = "start"
     let summary = "Start one or more containers"
-    let usage = "[options] CONTAINER"
+    let usage = "[options] CONTAINER [CONTAINER...]"
     let flags: [FlagSpec] = [
+        .bool("all", nil, "Start all containers regardless of their state or configuration"),
         .bool("attach", "a", "Attach container's STDOUT and STDERR"),
+        .value("detach-keys", nil, "[a-Z]", "Select the key sequence for detaching a container (only \"\" is supported: no detaching)"),
+        .value("filter", "f", "strings", "Filter output based on conditions given"),
         .bool("interactive", "i", "Attach container's STDIN"),
-        .bool("sig-proxy", nil, "Proxy received signals to the process (with --attach)"),
+        SelectionFlags.latest,
+        .bool("sig-proxy", nil, "Proxy received signals to the process (default true if attaching, false otherwise)"),
     ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
-        guard !args.positionals.isEmpty else { throw CLIError("start requires at least one container") }
-        let engine = context.engine()
+        if let keys = args.value("detach-keys"), !keys.isEmpty {
+            throw CLIError("--detach-keys \(keys) is not supported yet: berth's terminal relay has no detach sequence (use --detach-keys \"\")")
+        }
+        var options = StartOptions()
+        options.selection = SelectionFlags.selection(args)
         if args.has("attach") || args.has("interactive") {
-            guard args.positionals.count == 1 else { throw CLIError("you cannot start and attach multiple containers at once") }
             var attach = AttachOptions()
             attach.sigProxy = args.values["sig-proxy"]?.last != "false"
-            return try engine.startAttached(args.positionals[0], attach: attach)
+            options.attach = attach
+        } else if args.has("sig-proxy") {
+            throw CLIError("you cannot use sig-proxy without --attach: invalid argument")
         }
-        // podman: without --attach, start runs each container detached and prints its name or ID as given.
-        for target in args.positionals {
-            _ = try engine.startDetached(target)
-            Output.out(target + "\n")
-        }
-        return 0
+        let reports = try context.engine().startContainers(options)
+        // Attached: the container's own output was the output; its code is ours.
+        if options.attach != nil, let report = reports.first, report.error == nil { return report.exitCode ?? 0 }
+        return ContainerViews.render(reports, .plain)
     }
 }

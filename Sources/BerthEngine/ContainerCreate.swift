@@ -33,16 +33,20 @@ package struct CreateOptions: Sendable {
     package var userns: String?
     package var ulimits: [String] = []
     package var labels: [String] = []
+    /// How to get the image when the store lacks it (or always, by policy).
+    package var fetch = ImageFetch()
+    /// `--cidfile`: written with the new container's ID; must not exist yet.
+    package var idFile: String?
 
     package init(image: String) { self.image = image }
 }
 
 extension Engine {
-    package func createContainer(_ options: CreateOptions) throws -> ContainerRecord {
+    /// The container record from the options and the image in the store (no pull: see `create`).
+    func createContainer(_ options: CreateOptions) throws -> ContainerRecord {
         let image = try resolveImage(options.image)
         let config = try store.config(of: image).config ?? ContainerConfig()
-        let name = try options.name ?? generatedName()
-        guard Engine.isValidName(name) else {
+        if let name = options.name, !Engine.isValidName(name) {
             throw ContainerError.invalid("container name \"\(name)\" must match [a-zA-Z0-9][a-zA-Z0-9_.-]*")
         }
         let entrypoint = options.entrypoint.map { $0.isEmpty ? [] : ConfigChange.commandForm($0, shell: false) } ?? (config.Entrypoint ?? [])
@@ -75,7 +79,7 @@ extension Engine {
         }
         let id = RandomID.hex(32)
         var record = ContainerRecord(
-            id: id, name: name, imageID: image.id, imageName: image.names.first ?? image.id,
+            id: id, name: options.name ?? "", imageID: image.id, imageName: image.names.first ?? image.id,
             layers: image.layers, created: Date().timeIntervalSince1970, path: path, args: Array(args.dropFirst()),
             entrypoint: entrypoint, cmd: cmd, env: env, workingDir: options.workingDir ?? config.WorkingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/",
             user: options.user ?? (options.userns == "keep-id" ? "\(getuid()):\(getgid())" : nil) ?? config.User ?? "", hostname: options.hostname ?? String(id.prefix(12)),
@@ -92,7 +96,12 @@ extension Engine {
             }
         }
         try store.withLock { () throws in
-            try ContainerNames(self).claim(name, for: id, replace: options.replace)
+            // A generated name is chosen here, under the lock, where its claim is final.
+            if let name = options.name {
+                try ContainerNames(self).claim(name, for: id, replace: options.replace)
+            } else {
+                record.name = try ContainerNames(self).claimGenerated(for: id)
+            }
             try FileSystem.makeDirectories(containerDir(id) + "/upper", mode: 0o755)
             try FileSystem.makeDirectories(containerDir(id) + "/work", mode: 0o700)
             try FileSystem.makeDirectories(containerDir(id) + "/userdata", mode: 0o700)
@@ -142,19 +151,5 @@ extension Engine {
                 throw ContainerError.invalid("opening seccomp profile \(value): no such file or directory")
             }
         }
-    }
-
-    /// A free adjective_noun name (a race with another create is settled by the claim).
-    func generatedName() throws -> String {
-        let adjectives = ["brave", "calm", "eager", "fond", "gentle", "happy", "jolly", "keen", "lucid", "merry", "nimble", "proud", "quiet", "swift", "tender", "vivid", "witty", "zealous"]
-        let nouns = ["anchor", "beacon", "buoy", "cargo", "dock", "harbor", "hull", "keel", "mast", "pier", "quay", "rudder", "sail", "stern", "tide", "wharf"]
-        let names = ContainerNames(self)
-        for _ in 0..<50 {
-            let bytes = RandomID.hex(2)
-            let n = Int(bytes, radix: 16) ?? 0
-            let name = adjectives[n % adjectives.count] + "_" + nouns[(n / adjectives.count) % nouns.count]
-            if names.owner(of: name) == nil { return name }
-        }
-        return "berth_" + RandomID.hex(4)
     }
 }

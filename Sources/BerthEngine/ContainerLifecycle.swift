@@ -1,21 +1,30 @@
-// `rm`, `stop`, `wait`: changing a container's life from outside its berth process.
+// `rm`, `stop`, `wait` of one container: changing or watching its life from
+// outside the berth process that is its parent.
 import BerthImage
 import BerthRuntime
 import BerthSystem
-import FoundationEssentials
 import Glibc
 
 extension Engine {
-    /// Removes a container; a running one only with `force` (stopped with SIGKILL).
-    package func removeContainer(_ nameOrID: String, force: Bool, lockHeld: Bool = false) throws {
+    /// Removes one container; a running one only with `force`, stopped first as
+    /// `stop` does with `stopTimeout` (0: SIGKILL at once, as --replace, --rm and rmi -f want).
+    package func removeContainer(_ nameOrID: String, force: Bool, stopTimeout: Double = 0, lockHeld: Bool = false) throws {
         let record = try resolveContainer(nameOrID)
-        let lock = try lockContainer(record.id)
+        // Stopped before the lock is taken: the container's parent (run or its
+        // monitor) then records the exit and is done before the files go.
+        if force { try stopContainer(record, timeout: stopTimeout) }
+        let lock: FileLock
+        do {
+            lock = try lockContainer(record.id)
+        } catch let error as SystemError where error.errno == ENOENT {
+            return  // its own --rm removed it meanwhile
+        }
         defer { lock.unlock() }
+        guard FileSystem.exists(containerDir(record.id) + "/config.json") else { return }
         let state = readState(record.id)
         if state.status == .running {
-            guard force else { throw ContainerError.running(record.name) }
-            kill(state.pid, SIGKILL)
-            waitForExit(state, timeout: 10)
+            guard force else { throw ContainerError.running(record.id) }
+            try stopProcess(record, state, timeout: stopTimeout)
         }
         let remove = { () throws in
             ContainerNames(self).release(record.name, for: record.id)
@@ -26,43 +35,90 @@ extension Engine {
         if lockHeld { try remove() } else { try store.withLock(remove) }
     }
 
-    /// Stops a running container: its stop signal, then SIGKILL after `timeout` seconds.
-    package func stopContainer(_ nameOrID: String, timeout: Double) throws -> String {
-        let record = try resolveContainer(nameOrID)
+    /// Stops a running container: its stop signal, then SIGKILL after `timeout`
+    /// seconds; returns once the berth process that started it recorded the exit.
+    /// A container that is not running is left as it is.
+    func stopContainer(_ record: ContainerRecord, timeout: Double) throws {
         let state = readState(record.id)
-        guard state.status == .running else { return record.name }
-        let signal = SignalName.number(record.stopSignal) ?? SIGTERM
-        kill(state.pid, signal)
-        if !waitForExit(state, timeout: timeout) {
-            kill(state.pid, SIGKILL)
-            waitForExit(state, timeout: 10)
-        }
-        // The berth process that started it records the exit; wait for that too.
-        let deadline = Date().timeIntervalSince1970 + 5
-        while readState(record.id).status == .running && Date().timeIntervalSince1970 < deadline { usleep(10_000) }
-        return record.name
+        guard state.status == .running else { return }
+        try stopProcess(record, state, timeout: timeout)
+        awaitRecordedExit(record.id)
     }
 
-    /// Waits until the container is not running and returns its exit code.
-    package func waitContainer(_ nameOrID: String) throws -> Int32 {
-        let record = try resolveContainer(nameOrID)
+    /// The stop signal (none when `timeout` is 0), then SIGKILL once `timeout` has passed.
+    private func stopProcess(_ record: ContainerRecord, _ state: ContainerState, timeout: Double) throws {
+        if timeout > 0 {
+            try signal(state, SignalName.number(record.stopSignal) ?? SIGTERM, container: record)
+            if waitForExit(state, timeout: timeout) { return }
+        }
+        try signal(state, SIGKILL, container: record)
+        if !waitForExit(state, timeout: 10) {
+            throw ContainerError.invalid("container \(record.name) (pid \(state.pid)) did not exit after SIGKILL")
+        }
+    }
+
+    private func signal(_ state: ContainerState, _ number: Int32, container record: ContainerRecord) throws {
+        do {
+            try Subprocess.send(number, to: state.pid)
+        } catch let error as SystemError where error.errno == ESRCH {
+            // It exited meanwhile, which is what we wanted.
+        } catch {
+            throw ContainerError.invalid("stopping container \(record.name): \(error)")
+        }
+    }
+
+    /// Waits until the container's state meets one of `conditions`; returns its exit
+    /// code when waiting for an end (stopped, exited), else -1 as podman does.
+    func waitContainer(_ record: ContainerRecord, for conditions: Set<WaitCondition>, interval: Double) -> Int32 {
         while true {
-            let state = readState(record.id)
-            // A created container is waited for until it has run and exited, as podman does.
-            if state.status != .running && state.status != .created { return state.exitCode }
-            usleep(20_000)
+            var state = readState(record.id)
+            for condition in conditions where condition.isMet(by: state.status) {
+                guard condition.isEnd else { return -1 }
+                // The exit code is the one its parent records, not the liveness guess.
+                awaitRecordedExit(record.id)
+                state = readState(record.id)
+                return state.exitCode
+            }
+            // Removed meanwhile (--rm): its last state is all there is.
             guard FileSystem.exists(containerDir(record.id) + "/config.json") else { return state.exitCode }
+            Stopwatch.sleep(interval)
         }
     }
 
     @discardableResult
     func waitForExit(_ state: ContainerState, timeout: Double) -> Bool {
-        let deadline = Date().timeIntervalSince1970 + timeout
+        let deadline = Stopwatch.seconds() + timeout
         while ProcessLiveness.isAlive(pid: state.pid, startTime: state.pidStartTime, bootID: state.bootID) {
-            if Date().timeIntervalSince1970 > deadline { return false }
-            usleep(10_000)
+            if Stopwatch.seconds() > deadline { return false }
+            Stopwatch.sleep(0.01)
         }
         return true
+    }
+}
+
+/// What `wait --condition` can wait for (podman's container states berth has).
+package enum WaitCondition: String, Sendable, CaseIterable {
+    case created, running, stopped, exited
+
+    /// podman's spellings; its states berth has no counterpart for are refused.
+    package init(parsing text: String) throws {
+        if text == "configured" { self = .created; return }
+        if let condition = WaitCondition(rawValue: text) { self = condition; return }
+        if ["paused", "removing", "stopping"].contains(text) {
+            throw ContainerError.invalid("wait --condition \(text) is not supported yet: berth has no \(text) state")
+        }
+        throw ContainerError.invalid("unknown container state: \(text): invalid argument")
+    }
+
+    var isEnd: Bool { self == .stopped || self == .exited }
+
+    func isMet(by status: ContainerStatus) -> Bool {
+        switch self {
+        case .created: return status == .created
+        case .running: return status == .running
+        // A created container is waited for until it has run and exited, as podman does.
+        case .stopped, .exited: return status == .exited || status == .stopped
+        }
     }
 }
 

@@ -33,6 +33,21 @@ struct ContainerNames {
         throw ContainerError.invalid("could not claim the name \(name): it keeps being taken")
     }
 
+    /// Claims a generated name for `id`. One that another container holds (or that
+    /// a racing create took first) is not an error the user should see: draw another.
+    func claimGenerated(for id: String) throws -> String {
+        for _ in 0..<100 {
+            let name = ContainerNameWords.random()
+            do {
+                try claim(name, for: id, replace: false)
+                return name
+            } catch ContainerError.nameInUse {
+                continue
+            }
+        }
+        throw ContainerError.invalid("no free generated container name after 100 tries: give one with --name")
+    }
+
     func release(_ name: String, for id: String) {
         if (try? FileSystem.readLink(dir + "/" + name)) == id { unlink(dir + "/" + name) }
     }

@@ -17,7 +17,11 @@ package struct AttachOptions: Sendable {
 extension Engine {
     /// Runs the container in the foreground and returns its exit code.
     package func startAttached(_ nameOrID: String, attach: AttachOptions, onStarted: (ContainerRecord) -> Void = { _ in }) throws -> Int32 {
-        let record = try resolveContainer(nameOrID)
+        try startAttached(try resolveContainer(nameOrID), attach: attach, onStarted: onStarted)
+    }
+
+    /// The same for a record in hand (`run` has just written it: no second read).
+    func startAttached(_ record: ContainerRecord, attach: AttachOptions, onStarted: (ContainerRecord) -> Void = { _ in }) throws -> Int32 {
         let lock = try lockContainer(record.id)
         var state = readState(record.id)
         if state.status == .running {
@@ -39,9 +43,12 @@ extension Engine {
         } catch {
             state.status = state.startedAt == nil ? .created : .exited
             state.error = "\(error)"
-            try? writeState(state, for: record.id)
+            let recorded = Result { try writeState(state, for: record.id) }
             lock.unlock()
             if record.autoRemove { try? removeContainer(record.id, force: true) }
+            if case .failure(let writeError) = recorded, !record.autoRemove {
+                throw ContainerError.invalid("\(error); recording the failure in the container's state failed too: \(writeError)")
+            }
             throw error
         }
         state = ContainerState(status: .running)
@@ -49,7 +56,16 @@ extension Engine {
         state.pidStartTime = ProcessLiveness.startTime(of: process.pid) ?? 0
         state.bootID = ProcessLiveness.bootID
         state.startedAt = Date().timeIntervalSince1970
-        try? writeState(state, for: record.id)
+        do {
+            try writeState(state, for: record.id)
+        } catch {
+            // Unrecorded, the container would run unseen by ps, stop and rm: end it.
+            try? Subprocess.send(SIGKILL, to: process.pid)
+            _ = process.wait()
+            lock.unlock()
+            if record.autoRemove { try? removeContainer(record.id, force: true) }
+            throw ContainerError.invalid("container \(record.name) was stopped: recording that it runs failed: \(error)")
+        }
         lock.unlock()
         onStarted(record)
         if attach.sigProxy && relay == nil && attach.detachedStdio == nil { SignalForwarder.start(forwardingTo: process.pid) }
@@ -57,15 +73,39 @@ extension Engine {
         let code = process.wait()
         Stopwatch.mark("exited")
         SignalForwarder.stop()
-        let finish = try lockContainer(record.id)
+        let recorded = try recordExit(record, state, code: code)
+        if record.autoRemove {
+            do {
+                try removeContainer(record.id, force: true)
+            } catch ContainerError.notFound {
+                // Another berth process removed it first (rm -f): --rm is done.
+            }
+        }
+        Stopwatch.mark("removed")
+        if case .failure(let error) = recorded {
+            throw ContainerError.invalid("container \(record.name) exited with code \(code), but recording the exit failed: \(error)")
+        }
+        return code
+    }
+
+    /// Writes the exit into the state, unless the container was removed meanwhile
+    /// (`rm -f` from another berth process): then there is nothing to record.
+    private func recordExit(_ record: ContainerRecord, _ started: ContainerState, code: Int32) throws -> Result<Void, any Error> {
+        let config = containerDir(record.id) + "/config.json"
+        guard FileSystem.exists(config) else { return .success(()) }
+        let lock: FileLock
+        do {
+            lock = try lockContainer(record.id)
+        } catch let error as SystemError where error.errno == ENOENT {
+            return .success(())
+        }
+        defer { lock.unlock() }
+        guard FileSystem.exists(config) else { return .success(()) }
+        var state = started
         state.status = .exited
         state.exitCode = code
         state.finishedAt = Date().timeIntervalSince1970
-        try? writeState(state, for: record.id)
-        finish.unlock()
-        if record.autoRemove { try removeContainer(record.id, force: true) }
-        Stopwatch.mark("removed")
-        return code
+        return Result { try writeState(state, for: record.id) }
     }
 
     func containerSpec(_ record: ContainerRecord) throws -> ContainerSpec {

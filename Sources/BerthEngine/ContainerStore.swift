@@ -22,17 +22,29 @@ extension Engine {
     /// The stored state, with a "running" container whose process is gone (or
     /// whose pid now belongs to another process, or from before a reboot) read as exited.
     func readState(_ id: String) -> ContainerState {
-        let path = containerDir(id) + "/state.json"
-        guard let bytes = try? FileSystem.readFile(path),
-              var state = try? JSONCoding.decode(ContainerState.self, from: bytes, location: path) else {
-            return ContainerState(status: .created)
-        }
+        guard var state = storedState(id) else { return ContainerState(status: .created) }
         if state.status == .running && !ProcessLiveness.isAlive(pid: state.pid, startTime: state.pidStartTime, bootID: state.bootID) {
             state.status = .exited
             state.exitCode = state.exitCode == 0 ? 137 : state.exitCode
             state.finishedAt = state.finishedAt ?? Date().timeIntervalSince1970
         }
         return state
+    }
+
+    /// state.json as written, without the liveness check.
+    private func storedState(_ id: String) -> ContainerState? {
+        let path = containerDir(id) + "/state.json"
+        guard let bytes = try? FileSystem.readFile(path) else { return nil }
+        return try? JSONCoding.decode(ContainerState.self, from: bytes, location: path)
+    }
+
+    /// A container whose process has ended reads as "Exited (137)" until the berth
+    /// process that started it (run, or its monitor) writes the real exit code.
+    /// Waits up to `timeout` seconds for that record; a parent killed meanwhile
+    /// never writes it, and the guess stands.
+    func awaitRecordedExit(_ id: String, timeout: Double = 5) {
+        let deadline = Stopwatch.seconds() + timeout
+        while storedState(id)?.status == .running && Stopwatch.seconds() < deadline { Stopwatch.sleep(0.01) }
     }
 
     func writeState(_ state: ContainerState, for id: String) throws {
@@ -83,6 +95,9 @@ package enum ContainerError: ExitCoded, CustomStringConvertible {
     case invalid(String)
     /// A detached start failed; the code is what a foreground run would exit with.
     case startFailed(String, exitCode: Int32)
+    /// A child process (the pull of run and create) already said what failed on
+    /// standard error: nothing more to print.
+    case reported(exitCode: Int32)
 
     package var description: String {
         switch self {
@@ -94,12 +109,15 @@ package enum ContainerError: ExitCoded, CustomStringConvertible {
             return "cannot remove container \(name) as it is running - running or paused containers cannot be removed without force: container state improper"
         case .invalid(let message): return message
         case .startFailed(let message, _): return message
+        case .reported: return ""
         }
     }
 
     package var exitCode: Int32 {
-        if case .startFailed(_, let code) = self { return code }
-        return ExitCode.engineError
+        switch self {
+        case .startFailed(_, let code), .reported(let code): return code
+        default: return ExitCode.engineError
+        }
     }
 }
 

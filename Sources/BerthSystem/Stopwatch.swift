@@ -36,3 +36,12 @@ package enum Stopwatch {
         }
     }
 }
+
+extension Stopwatch {
+    /// Sleeps for `seconds` (polling loops with a deadline on `seconds()`).
+    package static func sleep(_ seconds: Double) {
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+    }
+}
