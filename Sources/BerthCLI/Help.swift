@@ -32,7 +32,8 @@ enum Help {
         let width = (heads.map(\.count).max() ?? 0) + 3
         var text = ""
         for (head, flag) in zip(heads, flags) {
-            text += "  " + head.padding(width) + flag.help + (flag.defaultText.map { " (default \"\($0)\")" } ?? "") + "\n"
+            text += "  " + head.padding(width) + flag.help + (flag.defaultText.map { " (default \"\($0)\")" } ?? "")
+            text += (flag.pending.map { " (not supported yet: \($0.reason))" } ?? "") + "\n"
         }
         return text
     }

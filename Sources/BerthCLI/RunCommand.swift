@@ -13,6 +13,7 @@ struct RunCommand: CLICommand {
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         let engine = context.engine()
         let options = try ContainerFlags.options(args)
+        try ContainerFlags.validate(args, detached: args.has("detach"))
         if args.has("detach") && options.tty {
             throw CLIError("detached containers with a terminal (-t) are not supported yet")
         }
@@ -43,6 +44,7 @@ struct CreateCommand: CLICommand {
     let flags = ContainerFlags.create + ImageAvailability.flags
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
+        try ContainerFlags.validate(args, detached: true, creating: true)
         let record = try ImageAvailability.createContainer(ContainerFlags.options(args), args, context, engine: context.engine())
         try ContainerFlags.writeCIDFile(args, id: record.id)
         Output.out(record.id + "\n")
