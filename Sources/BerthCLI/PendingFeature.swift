@@ -33,4 +33,7 @@ struct PendingFeature: Sendable {
     static let shmSize = PendingFeature(reason: "the size of /dev/shm is not configurable")
     static let sysctls = PendingFeature(reason: "namespaced sysctls are not implemented")
     static let timezones = PendingFeature(reason: "container time zones are not implemented")
+    static let libpodNamespaces = PendingFeature(reason: "libpod namespaces are not implemented")
+    static let syslog = PendingFeature(reason: "logging to syslog is not implemented")
+    static let tmpdir = PendingFeature(reason: "berth keeps its runtime state under --runroot")
 }

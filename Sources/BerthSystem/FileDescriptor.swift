@@ -32,6 +32,12 @@ package final class FileDescriptor: @unchecked Sendable {
         try check("fcntl F_SETFD", "fd \(raw)") { fcntl(raw, F_SETFD, 0) }
     }
 
+    /// Makes `target` (a standard stream) another name for this file (dup2: the
+    /// copy has no CLOEXEC, so the stream stays what children inherit).
+    package func duplicate(onto target: Int32) throws {
+        _ = try check("dup2", "fd \(target)") { Glibc.dup2(raw, target) }
+    }
+
     /// Opens `name` relative to this directory fd.
     package func openAt(_ name: String, _ flags: Int32, mode: UInt32 = 0o644) throws -> FileDescriptor {
         let fd = try check("open", name) { Glibc.openat(raw, name, flags | O_CLOEXEC, mode) }
