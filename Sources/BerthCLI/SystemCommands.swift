@@ -3,10 +3,6 @@ import BerthEngine
 import BerthImage
 import BerthSystem
 
-enum BerthVersion {
-    static let version = "0.1.0"
-}
-
 struct VersionCommand: CLICommand {
     let name = "version"
     let summary = "Display the berth version information"
