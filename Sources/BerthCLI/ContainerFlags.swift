@@ -45,6 +45,15 @@ enum ContainerFlags {
         .value("workdir", "w", "string", "Working directory inside the container"),
     ]
 
+    /// The flags `run` has and `create` has not.
+    static let runOnly: [FlagSpec] = [
+        .bool("detach", "d", "Run container in background and print container ID"),
+        .unsupported("detach-keys", nil, "string", "Override the key sequence for detaching a container", .exec),
+        .unsupported("passwd", nil, "", "add entries to /etc/passwd and /etc/group", .idMappings),
+        .unsupported("preserve-fds", nil, "uint", "Pass a number of additional file descriptors into the container", .processSetup),
+        .unsupported("rmi", nil, "", "Remove container image unless used by other containers", .lifecycle),
+    ]
+
     /// podman's run/create flags whose features come later: refused by the parser.
     private static let pending: [FlagSpec] = [
         .unsupported("add-host", nil, "strings", "Add a custom host-to-IP mapping (host:ip)", .networks),

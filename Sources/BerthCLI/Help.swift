@@ -20,7 +20,9 @@ enum Help {
             let width = (command.subcommands.map(\.name.count).max() ?? 0) + 2
             for sub in command.subcommands { text += "  " + sub.name.padding(width) + sub.summary + "\n" }
         }
-        if !command.flags.isEmpty { text += "\nOptions:\n" + options(command.flags) }
+        // `-h` is --hostname for run and create, so --help is listed on its own, as podman does.
+        let help = command.flags.contains { $0.short == "h" } ? [FlagSpec.bool("help", nil, "Help for this command")] : []
+        if !command.flags.isEmpty { text += "\nOptions:\n" + options(command.flags + help) }
         return text
     }
 

@@ -36,4 +36,8 @@ struct PendingFeature: Sendable {
     static let libpodNamespaces = PendingFeature(reason: "libpod namespaces are not implemented")
     static let syslog = PendingFeature(reason: "logging to syslog is not implemented")
     static let tmpdir = PendingFeature(reason: "berth keeps its runtime state under --runroot")
+    static let externalContainers = PendingFeature(reason: "berth has no external (build) containers")
+    static let pruneFilters = PendingFeature(reason: "prune filters are not implemented")
+    static let logReading = PendingFeature(reason: "following, slicing and decorating logs comes with the logs rework")
+    static let psDisplay = PendingFeature(reason: "this ps view is not implemented")
 }

@@ -7,7 +7,7 @@ struct RunCommand: CLICommand {
     let summary = "Run a command in a new container"
     let usage = "[options] IMAGE [COMMAND [ARG...]]"
     let stopsAtFirstPositional = true
-    let flags = ContainerFlags.create + ImageAvailability.flags + [.bool("detach", "d", "Run container in background and print container ID")]
+    let flags = ContainerFlags.create + ContainerFlags.runOnly + ImageAvailability.flags
 
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
