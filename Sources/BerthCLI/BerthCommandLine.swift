@@ -12,7 +12,7 @@ package enum BerthCommandLine {
         RmiCommand(), HistoryCommand(), InspectCommand(), InfoCommand(), VersionCommand(), UserNamespaceCommand(),
         RunCommand(), CreateCommand(), StartCommand(), PsCommand(), RmCommand(), StopCommand(), WaitCommand(),
         ContainerCommand(), LogsCommand(), MonitorCommand(), PullCommand(), PushCommand(), LoginCommand(), LogoutCommand(),
-        SearchCommand(), ManifestCommand(),
+        SearchCommand(), ManifestCommand(), CompletionCommand(),
     ]
 
     package static func main() -> Never {

@@ -21,7 +21,7 @@ struct ImageInspectCommand: CLICommand {
             }
         }
         Output.out(try Report.renderObjects(objects, format: args.value("format")))
-        guard failures.isEmpty else { throw CLIError("inspecting object: " + failures.joined(separator: "; ")) }
+        try InspectFailures.report(failures)
         return 0
     }
 }
@@ -54,7 +54,7 @@ struct InspectCommand: CLICommand {
             }
         }
         Output.out(try Report.renderObjects(objects, format: args.value("format")))
-        guard failures.isEmpty else { throw CLIError(failures.joined(separator: "; ")) }
+        try InspectFailures.report(failures)
         return 0
     }
 
@@ -73,7 +73,12 @@ struct InspectCommand: CLICommand {
                 return ImageViews.inspect(try engine.inspectImage(name), graphRoot: engine.paths.root)
             } catch ImageError.imageNotKnown {}
         }
-        throw CLIError("no such object: \"\(name)\"")
+        // podman names what it looked for when told the type.
+        switch type {
+        case "image": throw CLIError("\(name): image not known")
+        case "container": throw CLIError("no such container \(name)")
+        default: throw CLIError("no such object: \"\(name)\"")
+        }
     }
 }
 
@@ -113,5 +118,15 @@ struct HistoryCommand: CLICommand {
         }
         Output.out(try Report.render(rows: values, format: args.value("format"), columns: columns) { .array(values) })
         return 0
+    }
+}
+
+/// podman's way with inspect failures: each but the first as its own line while
+/// going, the first as the command's error (exit 125).
+enum InspectFailures {
+    static func report(_ failures: [String]) throws {
+        guard let first = failures.first else { return }
+        for failure in failures.dropFirst() { Output.err("error inspecting object: \(failure)\n") }
+        throw CLIError("inspecting object: " + first)
     }
 }
