@@ -183,13 +183,14 @@ struct CompletionTable {
 
             """#
         for entry in entries {
-            let condition = "__berth_path_is " + entry.spellings.map(quoted).joined(separator: " ")
+            // Command paths are plain words: single quotes inside a double-quoted condition.
+            let condition = "\"__berth_path_is " + entry.spellings.map(quoted).joined(separator: " ") + "\""
             for command in entry.commands {
-                text += "complete -c berth -n \(quoted(condition)) -a \(quoted(command.name))"
+                text += "complete -c berth -n \(condition) -a \(quoted(command.name))"
                 text += (descriptions ? " -d \(quoted(command.summary))" : "") + "\n"
             }
             for flag in entry.flags {
-                text += "complete -c berth -n \(quoted(condition)) -l \(flag.long)" + (flag.short.map { " -s \($0)" } ?? "")
+                text += "complete -c berth -n \(condition) -l \(flag.long)" + (flag.short.map { " -s \($0)" } ?? "")
                 text += (flag.takesValue ? " -r" : "") + (descriptions ? " -d \(quoted(flag.help))" : "") + "\n"
             }
         }

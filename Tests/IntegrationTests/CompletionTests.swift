@@ -44,7 +44,7 @@ import TestSupport
         let fish = sb.berth("completion", "fish")
         #expect(fish.status == 0)
         #expect(fish.stdout.contains("-l memory -s m -r -d 'Memory limit"), "\(fish.stdout.prefix(300))")
-        #expect(fish.stdout.contains("__berth_path_is 'image' -a 'exists'"))
+        #expect(fish.stdout.contains("-n \"__berth_path_is 'image'\" -a 'exists'"))
         let bare = sb.berth("completion", "fish", "--no-desc")
         #expect(bare.status == 0 && !bare.stdout.contains(" -d '"))
         let unknown = sb.berth("completion", "tcsh")
