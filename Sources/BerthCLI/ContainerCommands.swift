@@ -92,6 +92,12 @@ struct RmCommand: CLICommand {
         .bool("all", "a", "Remove all containers"),
         .bool("force", "f", "Force removal of a running container (SIGKILL)"),
         .bool("ignore", "i", "Ignore errors when a specified container is missing"),
+        .unsupported("cidfile", nil, "stringArray", "Read the container ID from the file", .containerSelection),
+        .unsupported("depend", nil, "", "Remove container and all containers that depend on the selected container", .containerSelection),
+        .unsupported("filter", nil, "stringArray", "Filter output based on conditions given", .containerSelection),
+        .unsupported("latest", "l", "", "Act on the latest container podman is aware of", .containerSelection),
+        .unsupported("time", "t", "int", "Seconds to wait for stop before killing the container", .containerSelection),
+        .unsupported("volumes", "v", "", "Remove anonymous volumes associated with the container", .volumes),
     ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
@@ -118,7 +124,14 @@ struct StopCommand: CLICommand {
     let name = "stop"
     let summary = "Stop one or more containers"
     let usage = "[options] CONTAINER [CONTAINER...]"
-    let flags: [FlagSpec] = [.value("time", "t", "int", "Seconds to wait for stop before killing the container", default: "10")]
+    let flags: [FlagSpec] = [
+        .value("time", "t", "int", "Seconds to wait for stop before killing the container", default: "10"),
+        .unsupported("all", "a", "", "Stop all running containers", .containerSelection),
+        .unsupported("cidfile", nil, "stringArray", "Read the container ID from the file", .containerSelection),
+        .unsupported("filter", "f", "stringArray", "Filter output based on conditions given", .containerSelection),
+        .unsupported("ignore", "i", "", "Ignore errors when a specified container is missing", .containerSelection),
+        .unsupported("latest", "l", "", "Act on the latest container podman is aware of", .containerSelection),
+    ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         guard !args.positionals.isEmpty else { throw CLIError("you must provide at least one container name or ID") }
@@ -135,7 +148,11 @@ struct WaitCommand: CLICommand {
     let name = "wait"
     let summary = "Block on one or more containers"
     let usage = "[options] CONTAINER [CONTAINER...]"
-    let flags: [FlagSpec] = [.value("condition", nil, "string", "Condition to wait on (stopped, exited)", default: "stopped")]
+    let flags: [FlagSpec] = [
+        .value("condition", nil, "string", "Condition to wait on (stopped, exited)", default: "stopped"),
+        .unsupported("interval", "i", "string", "Time Interval to wait before polling for completion", .containerSelection),
+        .unsupported("latest", "l", "", "Act on the latest container podman is aware of", .containerSelection),
+    ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         guard !args.positionals.isEmpty else { throw CLIError("you must provide at least one container name or ID") }
@@ -164,7 +181,7 @@ struct ContainerInspectCommand: CLICommand {
     let usage = "[options] CONTAINER [CONTAINER...]"
     let flags: [FlagSpec] = [
         .value("format", "f", "string", "Format the output to a Go template or json"),
-        .unsupported("latest", "l", "", "Act on the latest container podman is aware of", .containerFilters),
+        .unsupported("latest", "l", "", "Act on the latest container podman is aware of", .containerSelection),
         .unsupported("size", "s", "", "Display total file size", .sizes),
     ]
 
@@ -183,7 +200,7 @@ struct LogsCommand: CLICommand {
     let flags: [FlagSpec] = [
         .unsupported("color", nil, "", "Output the containers with different colors in the log.", .logReading),
         .unsupported("follow", "f", "", "Follow log output.  The default is false", .logReading),
-        .unsupported("latest", "l", "", "Act on the latest container podman is aware of", .containerFilters),
+        .unsupported("latest", "l", "", "Act on the latest container podman is aware of", .containerSelection),
         .unsupported("names", "n", "", "Output the container name in the log", .logReading),
         .unsupported("since", nil, "string", "Show logs since TIMESTAMP", .logReading),
         .unsupported("tail", nil, "int", "Output the specified number of LINES at the end of the logs.  Defaults to -1, which prints all lines", .logReading),

@@ -32,7 +32,7 @@ struct InspectCommand: CLICommand {
     let usage = "[options] {CONTAINER|IMAGE} [...]"
     let flags: [FlagSpec] = [
         .value("format", "f", "string", "Format the output to a Go template or json"),
-        .unsupported("latest", "l", "", "Act on the latest container podman is aware of", .containerFilters),
+        .unsupported("latest", "l", "", "Act on the latest container podman is aware of", .containerSelection),
         .unsupported("size", "s", "", "Display total file size", .sizes),
         .value("type", "t", "string", "Specify inspect-object type (\"image\", \"container\" or \"all\")", default: "all"),
     ]

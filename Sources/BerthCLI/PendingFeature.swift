@@ -24,7 +24,6 @@ struct PendingFeature: Sendable {
     static let processSetup = PendingFeature(reason: "the container process's extra setup (groups, umask, fds, personality) is not implemented")
     static let lifecycle = PendingFeature(reason: "container timeouts and stop settings at create are not implemented")
     static let sizes = PendingFeature(reason: "container sizes are not computed yet")
-    static let containerFilters = PendingFeature(reason: "selecting containers by filter, cidfile or latest comes with the container verbs' rework")
     static let annotations = PendingFeature(reason: "annotations are not recorded yet")
     static let pidFiles = PendingFeature(reason: "pid files come with the C monitor")
     static let builtInInit = PendingFeature(reason: "berth's --init is built in and takes no path")
@@ -40,4 +39,5 @@ struct PendingFeature: Sendable {
     static let pruneFilters = PendingFeature(reason: "prune filters are not implemented")
     static let logReading = PendingFeature(reason: "following, slicing and decorating logs comes with the logs rework")
     static let psDisplay = PendingFeature(reason: "this ps view is not implemented")
+    static let containerSelection = PendingFeature(reason: "container selection and these verb options come with the container verbs' rework (issue 9 §3)")
 }

@@ -60,6 +60,10 @@ struct StartCommand: CLICommand {
         .bool("attach", "a", "Attach container's STDOUT and STDERR"),
         .bool("interactive", "i", "Attach container's STDIN"),
         .bool("sig-proxy", nil, "Proxy received signals to the process (with --attach)"),
+        .unsupported("all", nil, "", "Start all containers regardless of their state or configuration", .containerSelection),
+        .unsupported("detach-keys", nil, "string", "Select the key sequence for detaching a container", .exec),
+        .unsupported("filter", "f", "stringArray", "Filter output based on conditions given", .containerSelection),
+        .unsupported("latest", "l", "", "Act on the latest container podman is aware of", .containerSelection),
     ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
