@@ -51,6 +51,7 @@ package enum BerthCommandLine {
             let width = GlobalOptions.argumentCount(arg)
             let parsed = try ArgumentParser.parse(Array(arguments[index...].prefix(width)), flags: GlobalOptions.flags, command: "berth")
             try globals.apply(parsed)
+            if globals.silencesStdout { try Output.silenceStdout() }   // before --version can print
             index += width
         }
         guard index < arguments.count else {

@@ -16,6 +16,7 @@ import TestSupport
         let silent = sb.berth("--noout", "images")
         #expect(silent.status == 0 && silent.stdout.isEmpty, "\(silent)")
         #expect(sb.berth("images", "--noout").stdout.isEmpty, "global flags work after the command too")
+        #expect(sb.berth("--noout", "--version").stdout.isEmpty)
         #expect(sb.berth("--storage-driver", "overlay", "images", "-q").status == 0)
         let vfs = sb.berth("--storage-driver=vfs", "images")
         #expect(vfs.status == 125 && vfs.stderr == "Error: --storage-driver vfs is not supported: berth stores layers with overlay only\n")
