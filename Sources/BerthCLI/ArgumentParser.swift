@@ -10,13 +10,28 @@ struct FlagSpec: Sendable {
     var valueName: String
     var help: String
     var defaultText: String?
+    /// Set when berth knows podman's flag but cannot honour it yet: the parser refuses
+    /// it with this reason before any command runs, so nothing is half-created and
+    /// nothing is silently ignored.
+    var pending: PendingFeature?
 
-    static func bool(_ long: String, _ short: Character? = nil, _ help: String) -> FlagSpec {
-        FlagSpec(long: long, short: short, takesValue: false, valueName: "", help: help)
+    static func bool(_ long: String, _ short: Character? = nil, _ help: String, default defaultText: String? = nil) -> FlagSpec {
+        FlagSpec(long: long, short: short, takesValue: false, valueName: "", help: help, defaultText: defaultText)
     }
 
     static func value(_ long: String, _ short: Character? = nil, _ valueName: String, _ help: String, default defaultText: String? = nil) -> FlagSpec {
         FlagSpec(long: long, short: short, takesValue: true, valueName: valueName, help: help, defaultText: defaultText)
+    }
+
+    /// podman's flag, refused until `feature` comes: `--memory is not supported yet: …`.
+    static func unsupported(_ long: String, _ short: Character? = nil, _ valueName: String = "", _ help: String,
+                            _ feature: PendingFeature) -> FlagSpec {
+        FlagSpec(long: long, short: short, takesValue: !valueName.isEmpty, valueName: valueName, help: help, pending: feature)
+    }
+
+    /// The one line a refused flag prints.
+    var refusal: CLIError? {
+        pending.map { CLIError("--\(long) is not supported yet: \($0.reason)") }
     }
 }
 
@@ -66,6 +81,8 @@ enum ArgumentParser {
                 let body = arg.dropFirst(2)
                 let name = String(body.split(separator: "=", maxSplits: 1).first ?? "")
                 guard let flag = spec(long: name) else { throw unknown(arg) }
+                // `--systemd=false` asks for what berth does anyway.
+                if let refusal = flag.refusal, flag.takesValue || !body.hasSuffix("=false") { throw refusal }
                 if let eq = body.firstIndex(of: "=") {
                     let value = String(body[body.index(after: eq)...])
                     if !flag.takesValue && value != "true" && value != "false" {
@@ -86,6 +103,7 @@ enum ArgumentParser {
                 while !chars.isEmpty {
                     let c = chars.removeFirst()
                     guard let flag = spec(short: c) else { throw unknown("-\(c)") }
+                    if let refusal = flag.refusal { throw refusal }
                     if flag.takesValue {
                         var value = String(chars)
                         if value.hasPrefix("=") { value.removeFirst() }

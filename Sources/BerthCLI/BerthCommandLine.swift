@@ -12,7 +12,7 @@ package enum BerthCommandLine {
         RmiCommand(), HistoryCommand(), InspectCommand(), InfoCommand(), VersionCommand(), UserNamespaceCommand(),
         RunCommand(), CreateCommand(), StartCommand(), PsCommand(), RmCommand(), StopCommand(), WaitCommand(),
         ContainerCommand(), LogsCommand(), MonitorCommand(), PullCommand(), PushCommand(), LoginCommand(), LogoutCommand(),
-        SearchCommand(), ManifestCommand(),
+        SearchCommand(), ManifestCommand(), CompletionCommand(),
     ]
 
     package static func main() -> Never {
@@ -48,10 +48,11 @@ package enum BerthCommandLine {
             let arg = arguments[index]
             if arg == "--version" || arg == "-v" { return try VersionCommand().run(ParsedArguments(), CommandContext(globals: globals, invocation: arguments)) }
             if arg == "--help" || arg == "-h" { Output.out(Help.root(commands)); return 0 }
-            let parsed = try ArgumentParser.parse(Array(arguments[index...].prefix(arg.contains("=") ? 1 : 2)),
-                                                  flags: GlobalOptions.flags, command: "berth")
-            apply(parsed, to: &globals)
-            index += arg.contains("=") ? 1 : 2
+            let width = GlobalOptions.argumentCount(arg)
+            let parsed = try ArgumentParser.parse(Array(arguments[index...].prefix(width)), flags: GlobalOptions.flags, command: "berth")
+            try globals.apply(parsed)
+            if globals.silencesStdout { try Output.silenceStdout() }   // before --version can print
+            index += width
         }
         guard index < arguments.count else {
             Output.err(Help.root(commands))
@@ -75,7 +76,8 @@ package enum BerthCommandLine {
         let parsed = try ArgumentParser.parse(Array(arguments[index...]), flags: command.flags + GlobalOptions.flags, command: path,
                                                   stopAtFirstPositional: command.stopsAtFirstPositional)
         if parsed.has("help") { Output.out(Help.command(command, path: path)); return 0 }
-        apply(parsed, to: &globals)
+        try globals.apply(parsed)
+        if globals.silencesStdout { try Output.silenceStdout() }
         if command.needsUserNamespace && Engine.needsUserNamespaceForWrites {
             let runroot = CommandContext(globals: globals, invocation: arguments).engine().paths.runroot
             return try PauseProcess.reexecuteInUserNamespace(runroot: runroot, arguments: arguments)
@@ -91,12 +93,6 @@ package enum BerthCommandLine {
         let (directory, source) = StorePaths.runtimeDirectory(uid: ProcessIdentity.uid)
         StorePaths.exportedRuntimeSource = source
         Environment.set("XDG_RUNTIME_DIR", directory)
-    }
-
-    private static func apply(_ parsed: ParsedArguments, to globals: inout GlobalOptions) {
-        if let root = parsed.value("root") { globals.root = root }
-        if let runroot = parsed.value("runroot") { globals.runroot = runroot }
-        if let level = parsed.value("log-level") { globals.logLevel = level }
     }
 
     private static func lookup(_ name: String, in commands: [any CLICommand], path: String) throws -> any CLICommand {

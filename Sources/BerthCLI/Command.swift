@@ -15,13 +15,57 @@ struct GlobalOptions: Sendable {
     var root: String?
     var runroot: String?
     var logLevel = "warn"
+    /// `--noout`: standard output goes to /dev/null.
+    var silencesStdout = false
 
+    static let logLevels = ["trace", "debug", "info", "warn", "warning", "error", "fatal", "panic"]
+
+    /// podman's global flags; those that choose a part berth does not swap (runtime,
+    /// storage driver) accept berth's own and refuse the rest.
     static let flags: [FlagSpec] = [
-        .value("root", nil, "path", "Path to the root directory in which data, including images, is stored"),
-        .value("runroot", nil, "path", "Path to the 'run directory' where all state information is stored"),
-        .value("log-level", nil, "level", "Log messages above specified level (trace, debug, info, warn, error, fatal, panic)", default: "warn"),
+        .unsupported("cgroup-manager", nil, "string", "Cgroup manager to use (\"cgroupfs\"|\"systemd\")", .cgroups),
+        .value("events-backend", nil, "string", "Events backend to use (berth records no events: \"none\")", default: "none"),
+        .unsupported("hooks-dir", nil, "strings", "Set the OCI hooks directory path (may be set multiple times)", .hooks),
+        .value("log-level", nil, "string", "Log messages above specified level (\(logLevels.joined(separator: ", ")))", default: "warn"),
+        .unsupported("namespace", nil, "string", "Set the libpod namespace, used to create separate views of the containers and pods on the system", .libpodNamespaces),
+        .unsupported("network-cmd-path", nil, "string", "Path to the command for configuring the network", .networks),
+        .unsupported("network-config-dir", nil, "string", "Path of the configuration directory for networks", .networks),
+        .bool("noout", nil, "do not output to stdout"),
+        .value("root", nil, "string", "Path to the root directory in which data, including images, is stored"),
+        .value("runroot", nil, "string", "Path to the 'run directory' where all state information is stored"),
+        .value("runtime", nil, "string", "The container runtime: berth runs containers itself", default: "berth"),
+        .value("storage-driver", nil, "string", "Select which storage driver is used to manage storage of images and containers (overlay)", default: "overlay"),
+        .unsupported("storage-opt", nil, "stringArray", "Used to pass an option to the storage driver", .storage),
+        .unsupported("syslog", nil, "", "Output logging information to syslog as well as the console", .syslog),
+        .unsupported("tmpdir", nil, "string", "Path to the tmp directory for libpod state content", .tmpdir),
+        .unsupported("volumepath", nil, "string", "Path to the volume directory in which volume data is stored", .volumes),
         .bool("help", "h", "Help for this command"),
     ]
+
+    /// Takes the global flags of one parse, refusing values berth cannot honour.
+    mutating func apply(_ parsed: ParsedArguments) throws {
+        if let root = parsed.value("root") { self.root = root }
+        if let runroot = parsed.value("runroot") { self.runroot = runroot }
+        if let level = parsed.value("log-level") {
+            guard Self.logLevels.contains(level) else {
+                throw CLIError("log level \"\(level)\" is not supported, choose from: \(Self.logLevels.joined(separator: ", "))")
+            }
+            logLevel = level
+        }
+        if parsed.has("noout") { silencesStdout = true }
+        if let driver = parsed.value("storage-driver"), driver != "overlay" {
+            throw CLIError("--storage-driver \(driver) is not supported: berth stores layers with overlay only")
+        }
+        if let runtime = parsed.value("runtime"), runtime != "berth" {
+            throw CLIError("--runtime \(runtime) is not supported: berth starts containers itself, its only runtime is \"berth\"")
+        }
+        if let backend = parsed.value("events-backend"), backend != "none" {
+            guard ["file", "journald"].contains(backend) else {
+                throw CLIError("invalid events backend \"\(backend)\": use file, journald or none")
+            }
+            throw CLIError("--events-backend \(backend) is not supported yet: \(PendingFeature.events.reason)")
+        }
+    }
 }
 
 protocol CLICommand: Sendable {
@@ -43,4 +87,13 @@ extension CLICommand {
     var needsUserNamespace: Bool { false }
     var subcommands: [any CLICommand] { [] }
     var stopsAtFirstPositional: Bool { false }
+}
+
+extension GlobalOptions {
+    /// How many arguments a global flag before the command takes: 2 for `--root PATH`, 1 for
+    /// `--root=PATH`, a bool flag or an unknown one (which the parser then names).
+    static func argumentCount(_ arg: String) -> Int {
+        guard !arg.contains("="), arg.hasPrefix("--") else { return 1 }
+        return flags.first { $0.long == arg.dropFirst(2) }?.takesValue == true ? 2 : 1
+    }
 }

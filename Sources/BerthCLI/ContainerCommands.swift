@@ -39,18 +39,29 @@ struct PsCommand: CLICommand {
         .bool("all", "a", "Show all the containers, default is only running containers"),
         .value("filter", "f", "stringArray", "Filter output based on conditions given (\(ContainerFilters.keys.map { $0 + "=" }.joined(separator: ", ")))"),
         .value("format", nil, "string", "Pretty-print containers to JSON or using a Go template"),
-        .bool("noheading", "n", "Do not print headers"),
+        .bool("external", nil, "Show containers in storage not controlled by berth (berth stores none)"),
+        .value("last", "n", "int", "Print the n last created containers (all states)", default: "-1"),
+        .bool("noheading", nil, "Do not print headers"),
         .bool("no-trunc", nil, "Display the extended information"),
+        .unsupported("ns", nil, "", "Display namespace information", .psDisplay),
+        .unsupported("pod", "p", "", "Print the ID and name of the pod the containers are associated with", .pods),
         .bool("quiet", "q", "Print the numeric IDs of the containers only"),
         .bool("latest", "l", "Act on the latest container berth is aware of"),
+        .unsupported("size", "s", "", "Display the total file sizes", .sizes),
+        .value("sort", nil, "choice", "Sort output by: \(ContainerSort.allCases.map(\.rawValue).joined(separator: ", ")), size", default: "created"),
+        // berth reads each container's liveness on every ps, so it is always in sync.
+        .bool("sync", nil, "Sync container state with OCI runtime (berth always does)"),
+        .unsupported("watch", "w", "uint", "Watch the ps output on an interval in seconds", .psDisplay),
     ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
+        let order = try ContainerSort(flag: args.value("sort"))
         var options = ContainerListOptions()
-        options.all = args.has("all")
+        // --last shows containers in every state, as podman.
+        options.all = args.has("all") || args.value("last") != nil
         options.latest = args.has("latest")
         options.filters = args.all("filter")
-        let containers = try context.engine().listContainers(options)
+        let containers = order.sorted(try ContainerSort.last(args.value("last"), of: try context.engine().listContainers(options)))
         let noTrunc = args.has("no-trunc")
         if args.has("quiet") {
             for c in containers { Output.out((noTrunc ? c.record.id : String(c.record.id.prefix(12))) + "\n") }
@@ -183,7 +194,11 @@ struct ContainerInspectCommand: CLICommand {
     let name = "inspect"
     let summary = "Display the configuration of a container"
     let usage = "[options] CONTAINER [CONTAINER...]"
-    let flags: [FlagSpec] = [.value("format", "f", "string", "Format the output to a Go template or json")]
+    let flags: [FlagSpec] = [
+        .value("format", "f", "string", "Format the output to a Go template or json"),
+        .unsupported("latest", "l", "", "Act on the latest container podman is aware of", .containerSelection),
+        .unsupported("size", "s", "", "Display total file size", .sizes),
+    ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         var parsed = args
@@ -197,7 +212,16 @@ struct LogsCommand: CLICommand {
     let name = "logs"
     let summary = "Fetch the logs of a detached container"
     let usage = "CONTAINER"
-    let flags: [FlagSpec] = []
+    let flags: [FlagSpec] = [
+        .unsupported("color", nil, "", "Output the containers with different colors in the log.", .logReading),
+        .unsupported("follow", "f", "", "Follow log output.  The default is false", .logReading),
+        .unsupported("latest", "l", "", "Act on the latest container podman is aware of", .containerSelection),
+        .unsupported("names", "n", "", "Output the container name in the log", .logReading),
+        .unsupported("since", nil, "string", "Show logs since TIMESTAMP", .logReading),
+        .unsupported("tail", nil, "int", "Output the specified number of LINES at the end of the logs.  Defaults to -1, which prints all lines", .logReading),
+        .unsupported("timestamps", "t", "", "Output the timestamps in the log", .logReading),
+        .unsupported("until", nil, "string", "Show logs until TIMESTAMP", .logReading),
+    ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         guard args.positionals.count == 1 else { throw CLIError("logs takes exactly one container") }

@@ -20,7 +20,9 @@ enum Help {
             let width = (command.subcommands.map(\.name.count).max() ?? 0) + 2
             for sub in command.subcommands { text += "  " + sub.name.padding(width) + sub.summary + "\n" }
         }
-        if !command.flags.isEmpty { text += "\nOptions:\n" + options(command.flags) }
+        // `-h` is --hostname for run and create, so --help is listed on its own, as podman does.
+        let help = command.flags.contains { $0.short == "h" } ? [FlagSpec.bool("help", nil, "Help for this command")] : []
+        if !command.flags.isEmpty { text += "\nOptions:\n" + options(command.flags + help) }
         return text
     }
 
@@ -32,7 +34,8 @@ enum Help {
         let width = (heads.map(\.count).max() ?? 0) + 3
         var text = ""
         for (head, flag) in zip(heads, flags) {
-            text += "  " + head.padding(width) + flag.help + (flag.defaultText.map { " (default \"\($0)\")" } ?? "") + "\n"
+            text += "  " + head.padding(width) + flag.help + (flag.defaultText.map { " (default \"\($0)\")" } ?? "")
+            text += (flag.pending.map { " (not supported yet: \($0.reason))" } ?? "") + "\n"
         }
         return text
     }

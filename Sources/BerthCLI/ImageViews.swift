@@ -40,7 +40,8 @@ enum ImageViews {
             ("Labels", labels(image.config.config?.Labels)), ("Containers", .int(0)),
             ("ReadOnly", .bool(false)), ("IsReadOnly", .bool(false)), ("Dangling", .bool(image.record.names.isEmpty)),
             ("Names", strings(image.record.names)), ("Digest", .string(image.record.manifestDigest.description)),
-            ("History", strings(image.record.names)),
+            // podman's row joins the names, newest first (its JSON keeps the list).
+            ("History", .string(image.record.names.reversed().joined(separator: ", "))),
             ("Repository", .string(reference?.repository ?? "<none>")), ("Tag", .string(reference?.tag ?? "<none>")),
         ])
     }
@@ -123,5 +124,33 @@ enum ImageViews {
             ("Size", .string(human ? HumanUnits.size(row.size) : String(row.size))), ("Comment", .string(row.comment)),
             ("Tags", .array([])),
         ])
+    }
+}
+
+extension ImageViews {
+    /// `images --sort`: created newest first, the rest ascending, ties by name.
+    static func sorted(_ rows: [(image: ImageDetails, name: String?)], by key: ImageSortKey) -> [(image: ImageDetails, name: String?)] {
+        func parts(_ name: String?) -> (String, String) {
+            guard let reference = name.flatMap({ try? ImageReference.parse($0) }) else { return ("<none>", "<none>") }
+            return (reference.repository, reference.tag ?? "<none>")
+        }
+        return rows.enumerated().sorted { a, b in
+            let (x, y) = (a.element, b.element)
+            let (xr, xt) = parts(x.name), (yr, yt) = parts(y.name)
+            switch key {
+            case .created where x.image.created != y.image.created: return x.image.created > y.image.created
+            case .id where x.image.record.id != y.image.record.id: return x.image.record.id < y.image.record.id
+            case .size where x.image.record.size != y.image.record.size: return x.image.record.size < y.image.record.size
+            case .repository where xr != yr: return xr < yr
+            case .tag where xt != yt: return xt < yt
+            default: return a.offset < b.offset
+            }
+        }.map(\.element)
+    }
+
+    /// Each image once, in the order of its first row.
+    static func unique(_ images: [ImageDetails]) -> [ImageDetails] {
+        var seen = Set<String>()
+        return images.filter { seen.insert($0.record.id).inserted }
     }
 }

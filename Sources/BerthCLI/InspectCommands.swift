@@ -22,7 +22,7 @@ struct ImageInspectCommand: CLICommand {
             }
         }
         Output.out(try Report.renderInspect(objects, format: args.value("format")))
-        guard failures.isEmpty else { throw CLIError("inspecting object: " + failures.joined(separator: "; ")) }
+        try InspectFailures.report(failures)
         return 0
     }
 }
@@ -33,6 +33,8 @@ struct InspectCommand: CLICommand {
     let usage = "[options] {CONTAINER|IMAGE} [...]"
     let flags: [FlagSpec] = [
         .value("format", "f", "string", "Format the output to a Go template or json"),
+        .unsupported("latest", "l", "", "Act on the latest container podman is aware of", .containerSelection),
+        .unsupported("size", "s", "", "Display total file size", .sizes),
         .value("type", "t", "string", "Specify inspect-object type (\"image\", \"container\" or \"all\")", default: "all"),
     ]
 
@@ -53,7 +55,7 @@ struct InspectCommand: CLICommand {
             }
         }
         Output.out(try Report.renderInspect(objects, format: args.value("format")))
-        guard failures.isEmpty else { throw CLIError(failures.joined(separator: "; ")) }
+        try InspectFailures.report(failures)
         return 0
     }
 
@@ -72,7 +74,12 @@ struct InspectCommand: CLICommand {
                 return ImageViews.inspect(try engine.inspectImage(name), graphRoot: engine.paths.root)
             } catch ImageError.imageNotKnown {}
         }
-        throw CLIError("no such object: \"\(name)\"")
+        // podman names what it looked for when told the type.
+        switch type {
+        case "image": throw CLIError("\(name): image not known")
+        case "container": throw CLIError("no such container \(name)")
+        default: throw CLIError("no such object: \"\(name)\"")
+        }
     }
 }
 
@@ -112,5 +119,15 @@ struct HistoryCommand: CLICommand {
         }
         Output.out(try Report.render(rows: values, format: args.value("format"), name: "history", columns: columns) { .array(values) })
         return 0
+    }
+}
+
+/// podman's way with inspect failures: each but the first as its own line while
+/// going, the first as the command's error (exit 125).
+enum InspectFailures {
+    static func report(_ failures: [String]) throws {
+        guard let first = failures.first else { return }
+        for failure in failures.dropFirst() { Output.err("error inspecting object: \(failure)\n") }
+        throw CLIError("inspecting object: " + first)
     }
 }

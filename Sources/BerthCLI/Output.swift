@@ -1,5 +1,6 @@
 // Writing to stdout and stderr without Foundation's FileHandle.
 import BerthSystem
+import Glibc
 
 enum Output {
     static func out(_ text: String) {
@@ -11,4 +12,10 @@ enum Output {
     }
 
     static var stdoutIsTerminal: Bool { StandardStreams.isTerminal(StandardStreams.output) }
+
+    /// `--noout`: standard output becomes /dev/null for berth and everything it
+    /// starts in the foreground, as podman replaces its os.Stdout.
+    static func silenceStdout() throws {
+        try FileDescriptor.open("/dev/null", O_WRONLY).duplicate(onto: StandardStreams.output)
+    }
 }

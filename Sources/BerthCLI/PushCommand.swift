@@ -14,6 +14,9 @@ struct PushCommand: CLICommand {
         .value("compression-format", nil, "string", "compression format to use (gzip)"),
         .bool("compress", nil, "Compress tarball image layers when pushing to a directory using the 'dir' transport (accepted; berth has no dir transport)"),
         .bool("disable-content-trust", nil, "This is a Docker specific option and is a NOOP"),
+        .unsupported("sign-by", nil, "FINGERPRINT", "Add a signature at the destination using the specified key", .signing),
+        .unsupported("sign-by-sigstore-private-key", nil, "string", "Sign the image using a sigstore private key at PATH", .signing),
+        .unsupported("sign-passphrase-file", nil, "string", "Read a passphrase for signing an image from PATH", .signing),
     ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {

@@ -11,6 +11,8 @@ struct RmiCommand: CLICommand {
         .bool("all", "a", "Remove all images"),
         .bool("force", "f", "Force removal of the image and any containers using the image"),
         .bool("ignore", "i", "Ignore errors if a specified image does not exist"),
+        // berth stores no parent images (there is no build yet), so there is nothing to prune.
+        .bool("no-prune", nil, "Do not remove dangling parent images (berth stores none)"),
     ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
@@ -31,6 +33,8 @@ struct ImagePruneCommand: CLICommand {
     let needsUserNamespace = true
     let flags: [FlagSpec] = [
         .bool("all", "a", "Remove all images not in use by containers, not just dangling ones"),
+        .unsupported("external", nil, "", "Remove images even when they are used by external containers (e.g., by build containers)", .externalContainers),
+        .unsupported("filter", nil, "stringArray", "Provide filter values (e.g. 'label=<key>=<value>')", .pruneFilters),
         .bool("force", "f", "Do not prompt for confirmation"),
     ]
 

@@ -4,10 +4,6 @@ import BerthImage
 import BerthSystem
 import BerthTemplate
 
-enum BerthVersion {
-    static let version = "0.1.0"
-}
-
 struct VersionCommand: CLICommand {
     let name = "version"
     let summary = "Display the berth version information"
@@ -51,7 +47,7 @@ struct UserNamespaceCommand: CLICommand {
     let usage = "[options] [COMMAND [ARG...]]"
     let needsUserNamespace = true
     let stopsAtFirstPositional = true
-    let flags: [FlagSpec] = []
+    let flags: [FlagSpec] = [.unsupported("rootless-netns", nil, "", "Join the rootless network namespace used for CNI and netavark networking", .networks)]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         guard StorePaths.isRootless else { throw CLIError("please use unshare with rootless") }

@@ -37,6 +37,8 @@ package struct CreateOptions: Sendable {
     package var fetch = ImageFetch()
     /// `--cidfile`: written with the new container's ID; must not exist yet.
     package var idFile: String?
+    /// --stop-signal; nil keeps the image's StopSignal (or SIGTERM).
+    package var stopSignal: String?
 
     package init(image: String) { self.image = image }
 }
@@ -87,7 +89,7 @@ extension Engine {
             capAdd: options.capAdd, capDrop: options.capDrop, seccomp: nil, noNewPrivileges: false,
             useInit: options.useInit, network: options.network, tty: options.tty, interactive: options.interactive,
             autoRemove: options.autoRemove, ulimits: options.ulimits, userns: options.userns ?? "", labels: labels,
-            stopSignal: config.StopSignal ?? "SIGTERM", isRootless: StorePaths.isRootless)
+            stopSignal: options.stopSignal ?? config.StopSignal ?? "SIGTERM", isRootless: StorePaths.isRootless)
         for opt in options.securityOpts {
             if opt == "no-new-privileges" || opt == "no-new-privileges=true" || opt == "no-new-privileges:true" { record.noNewPrivileges = true }
             if opt.hasPrefix("seccomp=") || opt.hasPrefix("seccomp:") {

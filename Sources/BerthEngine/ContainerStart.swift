@@ -149,7 +149,7 @@ extension Engine {
             }
         }
         spec.mounts = DefaultMounts.system(rootless: record.isRootless, privileged: record.privileged)
-        spec.mounts += try etcFiles(record)
+        spec.mounts += try etcFiles(record) + [containerEnvironmentMount(record)]
         for volume in record.mounts {
             if volume.type == "tmpfs" {
                 let options = (["mode=1777"] + volume.options).joined(separator: ",")

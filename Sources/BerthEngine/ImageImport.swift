@@ -10,6 +10,10 @@ package struct ImportOptions: Sendable {
     package var reference: String?
     package var changes: [String]
     package var message: String?
+    /// --arch, --os, --variant: what the image's config claims (podman's defaults: this host).
+    package var architecture: String?
+    package var os: String?
+    package var variant: String?
 
     package init(source: String, reference: String?, changes: [String], message: String?) {
         self.source = source
@@ -49,8 +53,10 @@ extension Engine {
         var image = PendingImage(manifestBytes: nil, configBytes: [], layers: [layer], names: name.map { [$0] } ?? [],
                                  location: options.source)
         let message = options.message
+        let (architecture, os, variant) = (options.architecture ?? HostPlatform.architecture, options.os ?? "linux", options.variant)
         image.makeConfig = { diffIDs in
-            var config = ImageConfig(architecture: HostPlatform.architecture, os: "linux", rootfs: RootFS(diffIDs: diffIDs))
+            var config = ImageConfig(architecture: architecture, os: os, rootfs: RootFS(diffIDs: diffIDs))
+            config.variant = variant
             config.created = createdText
             config.config = changes
             config.history = [HistoryEntry(created: createdText, createdBy: "/bin/sh -c #(nop) ADD file:\(diffIDs[0].hex) in / ",

@@ -60,7 +60,8 @@ extension Engine {
         try ArchiveSaver(store: store).save([SaveItem(image: image, names: names)], format: format, to: output)
     }
 
-    package func save(_ names: [String], format: ArchiveFormat, to output: String) throws {
+    /// `output` nil: the archive streams to standard output (podman's `save` into a pipe).
+    package func save(_ names: [String], format: ArchiveFormat, to output: String?) throws {
         guard !names.isEmpty else { throw ImageError.invalidArgument("save requires at least one image") }
         var items: [SaveItem] = []
         for name in names {
@@ -73,6 +74,10 @@ extension Engine {
                 items.append(SaveItem(image: image, names: recorded))
             }
         }
-        try ArchiveSaver(store: store).save(items, format: format, to: output)
+        if let output {
+            try ArchiveSaver(store: store).save(items, format: format, to: output)
+        } else {
+            try ArchiveSaver(store: store).save(items, format: format, streamingTo: FileDescriptor.duplicate(1), name: "standard output")
+        }
     }
 }

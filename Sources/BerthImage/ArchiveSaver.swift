@@ -1,7 +1,7 @@
 // Writes images from the store as docker-archive (uncompressed layers named by
 // diff ID, as podman and docker write them), oci-archive or an OCI layout
 // directory (blobs copied as stored, so digests survive a round trip).
-import BerthSystem
+package import BerthSystem
 import Glibc
 
 package enum ArchiveFormat: String, CaseIterable, Sendable {
@@ -49,6 +49,18 @@ package struct ArchiveSaver {
             try? FileSystem.removeTree(temp)
             throw error
         }
+    }
+
+    /// Streams a tar format to an open descriptor, such as a pipe: nothing to rename,
+    /// and a reader sees a truncated archive if berth fails part-way, as with podman.
+    package func save(_ items: [SaveItem], format: ArchiveFormat, streamingTo fd: FileDescriptor, name: String) throws {
+        let tar = TarWriter(fd: fd, path: name)
+        switch format {
+        case .dockerArchive: try writeDockerArchive(items, tar)
+        case .ociArchive: try writeOCILayout(items, into: TarSink(tar: tar))
+        case .ociDir: throw ImageError.invalidArgument("an oci-dir cannot be written to \(name): use --output DIR")
+        }
+        try tar.finish()
     }
 
     private func withTarFile(_ path: String, _ body: (TarWriter) throws -> Void) throws {

@@ -32,6 +32,18 @@ package final class FileDescriptor: @unchecked Sendable {
         try check("fcntl F_SETFD", "fd \(raw)") { fcntl(raw, F_SETFD, 0) }
     }
 
+    /// A CLOEXEC copy of one of this process's descriptors (standard output for
+    /// `save` into a pipe), owned and closed independently of the original.
+    package static func duplicate(_ fd: Int32) throws -> FileDescriptor {
+        FileDescriptor(raw: try check("fcntl(F_DUPFD_CLOEXEC)", "fd \(fd)") { Glibc.fcntl(fd, F_DUPFD_CLOEXEC, 3) })
+    }
+
+    /// Makes `target` (a standard stream) another name for this file (dup2: the
+    /// copy has no CLOEXEC, so the stream stays what children inherit).
+    package func duplicate(onto target: Int32) throws {
+        _ = try check("dup2", "fd \(target)") { Glibc.dup2(raw, target) }
+    }
+
     /// Opens `name` relative to this directory fd.
     package func openAt(_ name: String, _ flags: Int32, mode: UInt32 = 0o644) throws -> FileDescriptor {
         let fd = try check("open", name) { Glibc.openat(raw, name, flags | O_CLOEXEC, mode) }

@@ -21,13 +21,14 @@ import TestSupport
         for name in ["broken", String(id.prefix(12))] {
             let result = sb.berth("inspect", name)
             #expect(result.status == 125, "\(result)")
-            #expect(result.stderr == "Error: \(config): malformed JSON: The given data was not valid JSON.\n", "\(result)")
+            // podman's prefix for every inspect failure.
+            #expect(result.stderr == "Error: inspecting object: \(config): malformed JSON: The given data was not valid JSON.\n", "\(result)")
         }
         let container = sb.berth("container", "inspect", "broken")
         #expect(container.status != 0 && container.stderr.contains(config) && !container.stderr.contains("no such"), "\(container)")
 
         let missing = sb.berth("inspect", "nosuch")
-        #expect(missing.status == 125 && missing.stderr == "Error: no such object: \"nosuch\"\n", "\(missing)")
+        #expect(missing.status == 125 && missing.stderr == "Error: inspecting object: no such object: \"nosuch\"\n", "\(missing)")
 
         let imageID = sb.berth("images", "-q", "--no-trunc").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let record = sb.root + "/images/\(imageID.dropFirst(7)).json"

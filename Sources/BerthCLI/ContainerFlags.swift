@@ -1,0 +1,224 @@
+// The flag table run and create share (podman's names) and its translation into
+// the engine's CreateOptions.
+import BerthEngine
+import BerthSystem
+
+/// Flags shared by run and create (podman's names).
+enum ContainerFlags {
+    static let create: [FlagSpec] = honoured + pending
+
+    private static let honoured: [FlagSpec] = [
+        .value("attach", "a", "strings", "Attach to STDIN, STDOUT or STDERR"),
+        .value("cap-add", nil, "strings", "Add capabilities to the container"),
+        .value("cap-drop", nil, "strings", "Drop capabilities from the container"),
+        .value("cidfile", nil, "string", "Write the container ID to the file"),
+        .bool("disable-content-trust", nil, "This is a Docker specific option and is a NOOP"),
+        .value("entrypoint", nil, "string", "Overwrite the default ENTRYPOINT of the image"),
+        .value("env", "e", "stringArray", "Set environment variables in container"),
+        .value("env-file", nil, "stringArray", "Read in a file of environment variables"),
+        .bool("env-host", nil, "Use all current host environment variables in container"),
+        .value("hostname", "h", "string", "Set container hostname"),
+        .bool("http-proxy", nil, "Set proxy environment variables in the container based on the host proxy vars", default: "true"),
+        .bool("init", nil, "Run an init inside the container that forwards signals and reaps processes"),
+        .bool("interactive", "i", "Keep STDIN open even if not attached"),
+        .value("label", "l", "stringArray", "Set metadata on container"),
+        .value("label-file", nil, "strings", "Read in a line delimited file of labels"),
+        .value("log-driver", nil, "string", "Logging driver for the container (k8s-file)", default: "k8s-file"),
+        .value("mount", nil, "stringArray", "Attach a filesystem mount to the container"),
+        .value("name", nil, "string", "Assign a name to the container"),
+        .value("network", nil, "string", "Connect a container to a network (none, host)", default: "host"),
+        .value("net", nil, "string", "Alias for --network"),
+        .bool("no-healthcheck", nil, "Disable healthchecks on container (berth runs none)"),
+        .bool("privileged", nil, "Give extended privileges to container"),
+        .bool("read-only", nil, "Make containers root filesystem read-only"),
+        .bool("replace", nil, "If a container with the same name exists, replace it"),
+        .bool("rm", nil, "Remove container (and pod if created) after exit"),
+        .value("security-opt", nil, "stringArray", "Security Options (seccomp=unconfined|FILE, no-new-privileges)"),
+        .bool("sig-proxy", nil, "Proxy received signals to the process"),
+        .value("stop-signal", nil, "string", "Signal to stop a container. Default is SIGTERM"),
+        .value("tmpfs", nil, "tmpfs", "Mount a temporary filesystem (tmpfs) into a container"),
+        .bool("tty", "t", "Allocate a pseudo-TTY for container"),
+        .value("ulimit", nil, "ulimit", "Ulimit options"),
+        .value("user", "u", "string", "Username or UID (format: <name|uid>[:<group|gid>])"),
+        .value("userns", nil, "string", "User namespace to use (keep-id)"),
+        .value("volume", "v", "stringArray", "Bind mount a volume into the container"),
+        .value("workdir", "w", "string", "Working directory inside the container"),
+    ]
+
+    /// The flags `run` has and `create` has not.
+    static let runOnly: [FlagSpec] = [
+        .bool("detach", "d", "Run container in background and print container ID"),
+        .unsupported("detach-keys", nil, "string", "Override the key sequence for detaching a container", .exec),
+        .unsupported("passwd", nil, "", "add entries to /etc/passwd and /etc/group", .idMappings),
+        .unsupported("preserve-fds", nil, "uint", "Pass a number of additional file descriptors into the container", .processSetup),
+        .unsupported("rmi", nil, "", "Remove container image unless used by other containers", .lifecycle),
+    ]
+
+    /// podman's run/create flags whose features come later: refused by the parser.
+    private static let pending: [FlagSpec] = [
+        .unsupported("add-host", nil, "strings", "Add a custom host-to-IP mapping (host:ip)", .networks),
+        .unsupported("annotation", nil, "strings", "Add annotations to container (key=value)", .annotations),
+        .unsupported("blkio-weight", nil, "string", "Block IO weight (relative weight) accepts a weight value between 10 and 1000.", .cgroups),
+        .unsupported("blkio-weight-device", nil, "DEVICE_NAME:WEIGHT", "Block IO weight (relative device weight, format: DEVICE_NAME:WEIGHT)", .cgroups),
+        .unsupported("cgroup-conf", nil, "strings", "Configure cgroup v2 (key=value)", .cgroups),
+        .unsupported("cgroup-parent", nil, "string", "Optional parent cgroup for the container", .cgroups),
+        .unsupported("cgroupns", nil, "string", "cgroup namespace to use", .cgroups),
+        .unsupported("cgroups", nil, "string", "control container cgroup configuration (\"enabled\"|\"disabled\"|\"no-conmon\"|\"split\")", .cgroups),
+        .unsupported("chrootdirs", nil, "strings", "Chroot directories inside the container", .systemd),
+        .unsupported("conmon-pidfile", nil, "string", "Path to the file that will receive the PID of conmon", .pidFiles),
+        .unsupported("cpu-period", nil, "uint", "Limit the CPU CFS (Completely Fair Scheduler) period", .cgroups),
+        .unsupported("cpu-quota", nil, "int", "Limit the CPU CFS (Completely Fair Scheduler) quota", .cgroups),
+        .unsupported("cpu-rt-period", nil, "uint", "Limit the CPU real-time period in microseconds", .cgroups),
+        .unsupported("cpu-rt-runtime", nil, "int", "Limit the CPU real-time runtime in microseconds", .cgroups),
+        .unsupported("cpu-shares", "c", "uint", "CPU shares (relative weight)", .cgroups),
+        .unsupported("cpus", nil, "float", "Number of CPUs. The default is 0.000 which means no limit", .cgroups),
+        .unsupported("cpuset-cpus", nil, "string", "CPUs in which to allow execution (0-3, 0,1)", .cgroups),
+        .unsupported("cpuset-mems", nil, "string", "Memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only effective on NUMA systems.", .cgroups),
+        .unsupported("device", nil, "strings", "Add a host device to the container", .devices),
+        .unsupported("device-cgroup-rule", nil, "strings", "Add a rule to the cgroup allowed devices list", .devices),
+        .unsupported("device-read-bps", nil, "strings", "Limit read rate (bytes per second) from a device (e.g. --device-read-bps=/dev/sda:1mb)", .cgroups),
+        .unsupported("device-read-iops", nil, "strings", "Limit read rate (IO per second) from a device (e.g. --device-read-iops=/dev/sda:1000)", .cgroups),
+        .unsupported("device-write-bps", nil, "strings", "Limit write rate (bytes per second) to a device (e.g. --device-write-bps=/dev/sda:1mb)", .cgroups),
+        .unsupported("device-write-iops", nil, "strings", "Limit write rate (IO per second) to a device (e.g. --device-write-iops=/dev/sda:1000)", .cgroups),
+        .unsupported("dns", nil, "strings", "Set custom DNS servers", .networks),
+        .unsupported("dns-option", nil, "strings", "Set custom DNS options", .networks),
+        .unsupported("dns-search", nil, "strings", "Set custom DNS search domains", .networks),
+        .unsupported("env-merge", nil, "stringArray", "Preprocess environment variables from image before injecting them into the container", .processSetup),
+        .unsupported("expose", nil, "strings", "Expose a port or a range of ports", .networks),
+        .unsupported("gidmap", nil, "strings", "GID map to use for the user namespace", .idMappings),
+        .unsupported("group-add", nil, "strings", "Add additional groups to the primary container process. 'keep-groups' allows container processes to use supplementary groups.", .processSetup),
+        .unsupported("health-cmd", nil, "string", "set a healthcheck command for the container ('none' disables the existing healthcheck)", .healthChecks),
+        .unsupported("health-interval", nil, "string", "set an interval for the healthchecks (a value of disable results in no automatic timer setup)", .healthChecks),
+        .unsupported("health-on-failure", nil, "string", "action to take once the container turns unhealthy", .healthChecks),
+        .unsupported("health-retries", nil, "uint", "the number of retries allowed before a healthcheck is considered to be unhealthy", .healthChecks),
+        .unsupported("health-start-period", nil, "string", "the initialization time needed for a container to bootstrap", .healthChecks),
+        .unsupported("health-timeout", nil, "string", "the maximum time allowed to complete the healthcheck before an interval is considered failed", .healthChecks),
+        .unsupported("hostuser", nil, "strings", "Host user account to add to /etc/passwd within container", .idMappings),
+        .unsupported("image-volume", nil, "string", "Tells podman how to handle the builtin image volumes (\"bind\"|\"tmpfs\"|\"ignore\")", .volumes),
+        .unsupported("init-ctr", nil, "string", "Make this a pod init container.", .pods),
+        .unsupported("init-path", nil, "string", "Path to the container-init binary", .builtInInit),
+        .unsupported("ip", nil, "string", "Specify a static IPv4 address for the container", .networks),
+        .unsupported("ip6", nil, "string", "Specify a static IPv6 address for the container", .networks),
+        .unsupported("ipc", nil, "string", "IPC namespace to use", .namespaces),
+        .unsupported("log-opt", nil, "strings", "Logging driver options", .logging),
+        .unsupported("mac-address", nil, "string", "Container MAC address (e.g. 92:d0:c6:0a:29:33)", .networks),
+        .unsupported("memory", "m", "<number>[<unit>]", "Memory limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))", .cgroups),
+        .unsupported("memory-reservation", nil, "<number>[<unit>]", "Memory soft limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))", .cgroups),
+        .unsupported("memory-swap", nil, "string", "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", .cgroups),
+        .unsupported("memory-swappiness", nil, "int", "Tune container memory swappiness (0 to 100, or -1 for system default)", .cgroups),
+        .unsupported("network-alias", nil, "strings", "Add network-scoped alias for the container", .networks),
+        .unsupported("no-hosts", nil, "", "Do not create /etc/hosts within the container, instead use the version from the image", .networks),
+        .unsupported("oom-kill-disable", nil, "", "Disable OOM Killer", .cgroups),
+        .unsupported("oom-score-adj", nil, "int", "Tune the host's OOM preferences (-1000 to 1000)", .processSetup),
+        .unsupported("passwd-entry", nil, "string", "Entry to write to /etc/passwd", .idMappings),
+        .unsupported("personality", nil, "string", "Configure execution domain using personality (e.g., LINUX/LINUX32)", .processSetup),
+        .unsupported("pid", nil, "string", "PID namespace to use", .namespaces),
+        .unsupported("pidfile", nil, "string", "Write the container process ID to the file", .pidFiles),
+        .unsupported("pids-limit", nil, "int", "Tune container pids limit (set -1 for unlimited)", .cgroups),
+        .unsupported("pod", nil, "string", "Run container in an existing pod", .pods),
+        .unsupported("pod-id-file", nil, "string", "Read the pod ID from the file", .pods),
+        .unsupported("publish", "p", "strings", "Publish a container's port, or a range of ports, to the host", .networks),
+        .unsupported("publish-all", "P", "", "Publish all exposed ports to random ports on the host interface", .networks),
+        .unsupported("read-only-tmpfs", nil, "", "When running containers in read-only mode mount a read-write tmpfs on /run, /tmp and /var/tmp", .readOnlyTmpfs),
+        .unsupported("requires", nil, "strings", "Add one or more requirement containers that must be started before this container will start", .pods),
+        .unsupported("restart", nil, "string", "Restart policy to apply when a container exits (\"always\"|\"no\"|\"on-failure\"|\"unless-stopped\")", .restartPolicies),
+        .unsupported("rootfs", nil, "", "The first argument is not an image but the rootfs to the exploded container", .rootfs),
+        .unsupported("sdnotify", nil, "string", "control sd-notify behavior (\"container\"|\"conmon\"|\"ignore\")", .systemd),
+        .unsupported("seccomp-policy", nil, "string", "Policy for selecting a seccomp profile (experimental)", .signing),
+        .unsupported("secret", nil, "stringArray", "Add secret to container", .secrets),
+        .unsupported("shm-size", nil, "<number>[<unit>]", "Size of /dev/shm (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))", .shmSize),
+        .unsupported("stop-timeout", nil, "uint", "Timeout (in seconds) that containers stopped by user command have to exit. If exceeded, the container will be forcibly stopped via SIGKILL.", .lifecycle),
+        .unsupported("subgidname", nil, "string", "Name of range listed in /etc/subgid for use in user namespace", .idMappings),
+        .unsupported("subuidname", nil, "string", "Name of range listed in /etc/subuid for use in user namespace", .idMappings),
+        .unsupported("sysctl", nil, "strings", "Sysctl options", .sysctls),
+        .unsupported("systemd", nil, "string", "Run container in systemd mode (\"true\"|\"false\"|\"always\")", .systemd),
+        .unsupported("timeout", nil, "uint", "Maximum length of time a container is allowed to run. The container will be killed automatically after the time expires.", .lifecycle),
+        .unsupported("tz", nil, "string", "Set timezone in container", .timezones),
+        .unsupported("uidmap", nil, "strings", "UID map to use for the user namespace", .idMappings),
+        .unsupported("umask", nil, "string", "Set umask in container", .processSetup),
+        .unsupported("unsetenv", nil, "stringArray", "Unset environment default variables in container", .processSetup),
+        .unsupported("unsetenv-all", nil, "", "Unset all default environment variables in container", .processSetup),
+        .unsupported("uts", nil, "string", "UTS namespace to use", .namespaces),
+        .unsupported("volumes-from", nil, "stringArray", "Mount volumes from the specified container(s)", .volumes),
+    ]
+
+    static func options(_ args: ParsedArguments) throws -> CreateOptions {
+        guard let image = args.positionals.first else { throw CLIError("requires at least 1 arg(s), only received 0") }
+        var options = CreateOptions(image: image)
+        options.command = Array(args.positionals.dropFirst())
+        options.entrypoint = args.value("entrypoint")
+        options.env = try environment(args)
+        options.envFiles = args.all("env-file")
+        options.workingDir = args.value("workdir")
+        options.user = args.value("user")
+        options.hostname = args.value("hostname")
+        options.name = args.value("name")
+        options.replace = args.has("replace")
+        options.autoRemove = args.has("rm")
+        options.interactive = args.has("interactive")
+        options.tty = args.has("tty")
+        options.readOnly = args.has("read-only")
+        options.useInit = args.has("init")
+        options.volumes = args.all("volume")
+        options.mounts = args.all("mount")
+        options.tmpfs = args.all("tmpfs")
+        options.network = args.value("network") ?? args.value("net") ?? "host"
+        options.privileged = args.has("privileged")
+        options.capAdd = args.all("cap-add").flatMap { $0.split(separator: ",").map(String.init) }
+        options.capDrop = args.all("cap-drop").flatMap { $0.split(separator: ",").map(String.init) }
+        options.securityOpts = args.all("security-opt")
+        options.userns = args.value("userns")
+        options.ulimits = args.all("ulimit")
+        options.labels = try args.all("label-file").flatMap(readLines) + args.all("label")
+        options.stopSignal = try args.value("stop-signal").map { text in
+            guard SignalName.number(text) != nil else { throw CLIError("invalid signal: \(text)") }
+            return text
+        }
+        return options
+    }
+
+    /// The run/create flags whose acceptance depends on their value or on each other,
+    /// checked before anything is pulled or created.
+    /// `create` is `detached` for the log driver but may name the streams `start` attaches.
+    static func validate(_ args: ParsedArguments, detached: Bool, creating: Bool = false) throws {
+        let driver = args.value("log-driver") ?? "k8s-file"
+        // A foreground run hands the terminal's stdio to the container, which is passthrough.
+        guard driver == "k8s-file" || (driver == "passthrough" && !detached) else {
+            throw CLIError("--log-driver \(driver) is not supported yet: berth logs in k8s-file format (passthrough in the foreground)")
+        }
+        let streams = args.all("attach").flatMap { $0.split(separator: ",").map { $0.lowercased() } }
+        guard !streams.isEmpty else { return }
+        if detached && !creating { throw CLIError("--attach and --detach cannot be used together") }
+        if let bad = streams.first(where: { !["stdin", "stdout", "stderr"].contains($0) }) {
+            throw CLIError("invalid stream \"\(bad)\" for --attach - must be one of stdin, stdout, or stderr")
+        }
+        // berth's foreground run always relays both output streams; leaving one out needs the engine to drop it.
+        guard streams.contains("stdout") && streams.contains("stderr") else {
+            throw CLIError("--attach without both stdout and stderr is not supported yet: a foreground container's output is relayed whole")
+        }
+    }
+
+    /// podman's order: the host's environment (--env-host), its proxy variables
+    /// (--http-proxy, on by default), then -e; the image's come first in the engine.
+    private static func environment(_ args: ParsedArguments) throws -> [String] {
+        var env: [String] = []
+        if args.has("env-host") {
+            env = Environment.all()
+        } else if args.values["http-proxy"]?.last != "false" {
+            let proxies = ["http_proxy", "https_proxy", "ftp_proxy", "no_proxy"]
+            env = Environment.all().filter { entry in
+                let name = entry.split(separator: "=", maxSplits: 1).first.map { $0.lowercased() } ?? ""
+                return proxies.contains(name)
+            }
+        }
+        return env + args.all("env")
+    }
+
+    private static func readLines(_ path: String) throws -> [String] {
+        let text: String
+        do { text = try FileSystem.readText(path) } catch { throw CLIError("reading label file \(path): \(error)") }
+        return text.split(whereSeparator: \.isNewline)
+            .map { String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+    }
+}
