@@ -6,15 +6,13 @@ import CBerth
 import Glibc
 
 package final class ContainerProcess {
-    package let pid: Int32
-    private let pidfd: Int32
+    /// The container's first process, reaped through its pidfd.
+    private let child: ChildProcess
+    package var pid: Int32 { child.pid }
 
     private init(pid: pid_t, pidfd: Int32) {
-        self.pid = pid
-        self.pidfd = pidfd
+        child = ChildProcess(pid: pid, pidfd: pidfd)
     }
-
-    deinit { if pidfd >= 0 { close(pidfd) } }
 
     /// Launches the container and returns once its command has been exec'd; a
     /// failure before exec throws with the stage that failed (and reaps the child).
@@ -37,7 +35,7 @@ package final class ContainerProcess {
             if result < 0 { throw RuntimeError.system(SystemError("wait for container exec", "")) }
             if result == 1 { throw failure(report, command: spec.arguments[0]) }
         } catch {
-            kill(pid, SIGKILL)
+            try? process.child.send(SIGKILL)
             _ = process.wait()
             throw error
         }
@@ -53,18 +51,14 @@ package final class ContainerProcess {
         let stage = LaunchStage(rawValue: report.stage) ?? .sync
         if stage == .exec {
             if report.error == ENOENT { return .commandNotFound(command) }
-            return .cannotInvoke(command, reason: String(cString: strerror(report.error)))
+            return .cannotInvoke(command, reason: SystemError.reason(report.error))
         }
         return .setupFailed(stage: stage.description, detail: detail, errno: report.error)
     }
 
     /// Waits for the process and returns its exit code (128+N for signal N).
     package func wait() -> Int32 {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            if errno != EINTR { return ExitCode.engineError }
-        }
-        return Subprocess.decode(status)
+        (try? child.wait("container process")) ?? ExitCode.engineError
     }
 }
 

@@ -55,20 +55,22 @@ package enum PauseProcess {
         // that signal (DetachedProcess.detach): EOF here means it is safe, or dead.
         let (started, startedWriter) = try FileDescriptor.pipe("pause process start pipe")
         try startedWriter.setInheritable()
-        let (pid, release) = try SelfExec.startInNewUserNamespace([command], environment: ["PATH=/usr/bin:/bin"])
+        let (child, release) = try SelfExec.startInNewUserNamespace([command], environment: ["PATH=/usr/bin:/bin"])
         startedWriter.close()
         do {
             let maps = UserNamespace.rootlessMaps()
-            try UserNamespace.writeMaps(pid: pid, uid: maps.uid, gid: maps.gid)
+            try UserNamespace.writeMaps(pid: child.pid, uid: maps.uid, gid: maps.gid)
             try SelfExec.release(release)
             release.close()
             _ = try started.readAll(path: "pause process start pipe")
         } catch {
-            try? Subprocess.send(SIGKILL, to: pid)
-            _ = try? Subprocess.wait(pid, SelfExec.executable)
+            try? child.send(SIGKILL)
+            _ = try? child.wait(SelfExec.executable)
             throw error
         }
-        return pid
+        // It outlives this command: let it go unwaited (its pidfd closed).
+        child.release()
+        return child.pid
     }
 
     /// The pause process itself: no stdio, its own session, every signal but

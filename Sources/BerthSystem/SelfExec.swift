@@ -48,14 +48,16 @@ package enum SelfExec {
     /// Starts berth with `arguments` as the first process of a new user namespace.
     /// It waits until `release(_:)` is called on `release` (the caller writes the
     /// id maps first); closing `release` without it makes it exit 125 unexecuted.
+    /// The caller reaps it through `ChildProcess.wait` (its pidfd).
     package static func startInNewUserNamespace(_ arguments: [String], environment: [String])
-        throws -> (pid: Int32, release: FileDescriptor) {
+        throws -> (process: ChildProcess, release: FileDescriptor) {
         let argv = CStringArray([executable] + arguments)
         let envp = CStringArray(environment)
         var releaseFD: Int32 = -1
-        let pid = berth_spawn_in_userns(executable, argv.pointers, envp.pointers, &releaseFD)
+        var pidfd: Int32 = -1
+        let pid = berth_spawn_in_userns(executable, argv.pointers, envp.pointers, &releaseFD, &pidfd)
         if pid < 0 { throw SystemError("clone a user namespace for", executable) }
-        return (pid, FileDescriptor(raw: releaseFD))
+        return (ChildProcess(pid: pid, pidfd: pidfd), FileDescriptor(raw: releaseFD))
     }
 
     /// Lets a process of `startInNewUserNamespace` go on: the child path's

@@ -17,7 +17,11 @@ package struct SystemError: Error, CustomStringConvertible, Sendable {
     package var isNotFound: Bool { errno == ENOENT }
 
     /// What errno says, in words ("No such file or directory").
-    package var reason: String { String(cString: strerror(errno)) }
+    package var reason: String { Self.reason(errno) }
+
+    /// What `errno` says, in words, for an errno reported by another process
+    /// (the child path's failure record).
+    package static func reason(_ errno: Int32) -> String { String(cString: strerror(errno)) }
 
     package var description: String {
         return path.isEmpty ? "\(operation): \(reason)" : "\(operation) \(path): \(reason)"

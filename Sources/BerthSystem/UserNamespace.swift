@@ -72,20 +72,20 @@ package enum UserNamespace {
     /// berth are forwarded. The fallback when no pause process can hold the
     /// namespace (PauseProcess): it costs newuidmap and newgidmap every time.
     package static func reexecute(arguments: [String]) throws -> Int32 {
-        let (pid, release) = try SelfExec.startInNewUserNamespace(arguments, environment: Environment.all())
+        let (child, release) = try SelfExec.startInNewUserNamespace(arguments, environment: Environment.all())
         do {
             let maps = rootlessMaps()
-            try writeMaps(pid: pid, uid: maps.uid, gid: maps.gid)
+            try writeMaps(pid: child.pid, uid: maps.uid, gid: maps.gid)
         } catch {
             release.close()
-            _ = try? Subprocess.wait(pid, SelfExec.executable)
+            _ = try? child.wait(SelfExec.executable)
             throw error
         }
-        SignalForwarder.start(forwardingTo: pid)
+        SignalForwarder.start(forwardingTo: child.pid)
         defer { SignalForwarder.stop() }
         try SelfExec.release(release)
         release.close()
-        return try Subprocess.wait(pid, SelfExec.executable)
+        return try child.wait(SelfExec.executable)
     }
 
     /// The maps a rootless user gets: the subordinate ranges through newuidmap and

@@ -1,7 +1,7 @@
 // berth_spawn_in_userns (cberth.h): berth re-executed as the first process of
 // a new user namespace whose maps the caller writes (rootless storage work,
 // the pause process). It goes through the child path's clone and protocol:
-// signals blocked around clone3, a SOCK_SEQPACKET|SOCK_CLOEXEC channel, the
+// signals blocked around clone3 with CLONE_PIDFD, a SOCK_SEQPACKET|SOCK_CLOEXEC channel, the
 // PROTO_RELEASE record, and a PROTO_FAILURE record when the exec fails.
 #define _GNU_SOURCE
 #include "cberth.h"
@@ -54,7 +54,7 @@ static void run_spawn(void *arg)
     _exit(error == ENOENT ? SPAWN_EXEC_NOT_FOUND : SPAWN_EXEC_FAILED);
 }
 
-pid_t berth_spawn_in_userns(const char *exe, char *const argv[], char *const envp[], int *release_fd)
+pid_t berth_spawn_in_userns(const char *exe, char *const argv[], char *const envp[], int *release_fd, int *pidfd)
 {
     int ends[2];
     if (proto_open_channel(ends) < 0)
@@ -63,9 +63,9 @@ pid_t berth_spawn_in_userns(const char *exe, char *const argv[], char *const env
         .exe = exe, .argv = argv, .envp = envp,
         .sync = ends[1], .parent_end = ends[0], .parent = getpid(),
     };
-    // No pidfd: the caller reaps its own child by pid (it cannot be reused
-    // before that), so one would only be opened to be closed.
-    pid_t pid = clone_process(CLONE_NEWUSER, NULL, ends, run_spawn, &s);
+    // The caller reaps through the pidfd (waitid(P_PIDFD)), as the run path
+    // does: design.md §2, children are reaped by pidfd, never by a bare pid.
+    pid_t pid = clone_process(CLONE_NEWUSER, pidfd, ends, run_spawn, &s);
     if (pid >= 0)
         *release_fd = ends[0];
     return pid;

@@ -28,8 +28,10 @@ void berth_dev_split(uint64_t dev, unsigned int *major, unsigned int *minor);
 /// the caller's end of a SOCK_SEQPACKET|SOCK_CLOEXEC socketpair: closing it
 /// without the release makes the child exit 125 without exec. An exec failure
 /// exits 127 (ENOENT) or 126, and is also reported on the socket
-/// (berth_launch_wait_exec). Returns the child's pid, or -1 with errno set.
-pid_t berth_spawn_in_userns(const char *exe, char *const argv[], char *const envp[], int *release_fd);
+/// (berth_launch_wait_exec). Returns the child's pid, or -1 with errno set;
+/// *pidfd is the child's pidfd (clone3 CLONE_PIDFD), which the caller reaps
+/// through (waitid(P_PIDFD)) and closes.
+pid_t berth_spawn_in_userns(const char *exe, char *const argv[], char *const envp[], int *release_fd, int *pidfd);
 
 /// The calling thread's errno (Swift's `errno` is fine too; this keeps C callers symmetric).
 int berth_errno(void);
