@@ -4,7 +4,6 @@
 import BerthEngine
 import BerthRuntime
 import BerthSystem
-import Glibc
 
 package enum BerthCommandLine {
     static let commands: [any CLICommand] = [
@@ -18,7 +17,7 @@ package enum BerthCommandLine {
     package static func main() -> Never {
         let status = run(Array(CommandLine.arguments.dropFirst()))
         for line in Stopwatch.profile() { Output.err(line) }
-        exit(status)
+        ExitCode.exitProcess(status)
     }
 
     static func run(_ arguments: [String]) -> Int32 {

@@ -1,6 +1,5 @@
 // Writing to stdout and stderr without Foundation's FileHandle.
 import BerthSystem
-import Glibc
 
 enum Output {
     static func out(_ text: String) {
@@ -16,6 +15,6 @@ enum Output {
     /// `--noout`: standard output becomes /dev/null for berth and everything it
     /// starts in the foreground, as podman replaces its os.Stdout.
     static func silenceStdout() throws {
-        try FileDescriptor.open("/dev/null", O_WRONLY).duplicate(onto: StandardStreams.output)
+        try StandardStreams.discard(StandardStreams.output)
     }
 }

@@ -4,7 +4,6 @@ import BerthImage
 import BerthSystem
 import BerthRuntime
 import FoundationEssentials
-import Glibc
 
 package struct CreateOptions: Sendable {
     package var image: String
@@ -84,7 +83,7 @@ extension Engine {
             id: id, name: options.name ?? "", imageID: image.id, imageName: image.names.first ?? image.id,
             layers: image.layers, created: Date().timeIntervalSince1970, path: path, args: Array(args.dropFirst()),
             entrypoint: entrypoint, cmd: cmd, env: env, workingDir: options.workingDir ?? config.WorkingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/",
-            user: options.user ?? (options.userns == "keep-id" ? "\(getuid()):\(getgid())" : nil) ?? config.User ?? "", hostname: options.hostname ?? String(id.prefix(12)),
+            user: options.user ?? (options.userns == "keep-id" ? "\(ProcessIdentity.uid):\(ProcessIdentity.gid)" : nil) ?? config.User ?? "", hostname: options.hostname ?? String(id.prefix(12)),
             mounts: mounts, readOnly: options.readOnly, privileged: options.privileged,
             capAdd: options.capAdd, capDrop: options.capDrop, seccomp: nil, noNewPrivileges: false,
             useInit: options.useInit, network: options.network, tty: options.tty, interactive: options.interactive,

@@ -2,7 +2,6 @@
 // created with symlink(2)'s atomic EEXIST, so no command scans every record to
 // check a name and two racing creates cannot both win.
 import BerthSystem
-import Glibc
 
 struct ContainerNames {
     let engine: Engine
@@ -21,8 +20,9 @@ struct ContainerNames {
     func claim(_ name: String, for id: String, replace: Bool) throws {
         try FileSystem.makeDirectories(dir, mode: 0o700)
         for _ in 0..<3 {
-            if symlink(id, dir + "/" + name) == 0 { return }
-            guard errno == EEXIST else { throw SystemError("symlink", dir + "/" + name) }
+            do {
+                return try FileSystem.symlink(id, at: dir + "/" + name)
+            } catch let error as SystemError where error.isAlreadyExisting {}
             if let other = owner(of: name) {
                 guard replace else { throw ContainerError.nameInUse(name, id: other) }
                 try engine.removeContainer(other, force: true, lockHeld: true)
@@ -49,6 +49,6 @@ struct ContainerNames {
     }
 
     func release(_ name: String, for id: String) {
-        if (try? FileSystem.readLink(dir + "/" + name)) == id { unlink(dir + "/" + name) }
+        if (try? FileSystem.readLink(dir + "/" + name)) == id { try? FileSystem.unlinkIfPresent(dir + "/" + name) }
     }
 }

@@ -35,8 +35,9 @@ extension Engine {
             spec = try containerSpec(record)
             Stopwatch.mark("spec")
             relay = record.tty && attach.detachedStdio == nil ? try TerminalRelay() : nil
-            let input: Int32 = record.interactive && attach.detachedStdio == nil ? 0 : open("/dev/null", O_RDONLY | O_CLOEXEC)
-            defer { if input > 0 { close(input) } }
+            let null = record.interactive && attach.detachedStdio == nil ? nil : try FileDescriptor.open("/dev/null", O_RDONLY)
+            defer { null?.close() }
+            let input = null?.raw ?? StandardStreams.input
             let stdio = attach.detachedStdio ?? relay.map { ($0.slave.raw, $0.slave.raw, $0.slave.raw) } ?? (input, -1, -1)
             process = try ContainerProcess.start(spec, stdio: stdio)
             Stopwatch.mark("exec")
@@ -178,7 +179,8 @@ extension Engine {
                     IDMapping(containerID: inside, hostID: own, size: 1),
                     IDMapping(containerID: inside + 1, hostID: sub.hostID + inside, size: sub.size - inside)]
         }
-        return (remap(base.uid, own: getuid(), inside: getuid()), remap(base.gid, own: getgid(), inside: getgid()))
+        let uid = ProcessIdentity.uid, gid = ProcessIdentity.gid
+        return (remap(base.uid, own: uid, inside: uid), remap(base.gid, own: gid, inside: gid))
     }
 
     /// Bind mounts of the container's /etc/hosts, /etc/hostname and /etc/resolv.conf

@@ -3,7 +3,6 @@
 import BerthImage
 import BerthSystem
 import FoundationEssentials
-import Glibc
 
 extension Engine {
     package var containersDir: String { store.containersDir }

@@ -2,8 +2,8 @@
 // reference, dangling, label, id, readonly, intermediate), all of which must hold,
 // and its sort keys.
 import BerthImage
+import BerthSystem
 import FoundationEssentials
-import Glibc
 
 package struct ImageFilter: Sendable {
     package static let keys = ["after", "since", "before", "reference", "dangling", "label", "id", "readonly", "intermediate"]
@@ -34,7 +34,7 @@ package struct ImageFilter: Sendable {
             guard let found = image.config.config?.Labels?[parts[0]] else { return false }
             return parts.count == 1 || found == parts[1]
         default:
-            return image.record.names.contains { name in Self.referenceForms(name).contains { fnmatch(value, $0, 0) == 0 } }
+            return image.record.names.contains { name in Self.referenceForms(name).contains { ShellPattern.matches(value, $0) } }
         }
     }
 

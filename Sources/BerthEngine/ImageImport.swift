@@ -68,7 +68,8 @@ extension Engine {
 
     func copyStandardInput(to path: String) throws {
         let out = try FileDescriptor.open(path, O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
-        let input = FileDescriptor(raw: dup(0))
+        defer { out.close() }
+        let input = FileDescriptor(raw: StandardStreams.input)
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let n = try chunk.withUnsafeMutableBytes { try input.read(into: $0, path: "standard input") }
@@ -83,11 +84,9 @@ package enum RFC3339 {
     package static func format(_ date: Date) -> String {
         let seconds = Int(date.timeIntervalSince1970.rounded(.down))
         let nanos = Int((date.timeIntervalSince1970 - Double(seconds)) * 1e9)
-        var time = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&time, &parts)
+        let utc = UTCCalendar(epochSeconds: seconds)
         func pad(_ v: Int32, _ w: Int = 2) -> String { String(v).leftPadded(to: w) }
-        var text = "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec))"
+        var text = "\(pad(utc.year, 4))-\(pad(utc.month))-\(pad(utc.day))T\(pad(utc.hour)):\(pad(utc.minute)):\(pad(utc.second))"
         if nanos > 0 {
             var fraction = String(nanos).leftPadded(to: 9)
             while fraction.hasSuffix("0") { fraction.removeLast() }
@@ -103,10 +102,8 @@ package enum RFC3339 {
         func num(_ from: Int, _ count: Int) -> Int32? { Int32(String(decoding: chars[from..<from + count], as: UTF8.self)) }
         guard let year = num(0, 4), let month = num(5, 2), let day = num(8, 2),
               let hour = num(11, 2), let minute = num(14, 2), let second = num(17, 2) else { return nil }
-        var parts = tm()
-        parts.tm_year = year - 1900; parts.tm_mon = month - 1; parts.tm_mday = day
-        parts.tm_hour = hour; parts.tm_min = minute; parts.tm_sec = second
-        var epoch = Double(timegm(&parts))
+        let utc = UTCCalendar(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        var epoch = Double(utc.epochSeconds)
         var index = 19
         if index < chars.count && chars[index] == UInt8(ascii: ".") {
             var digits = ""

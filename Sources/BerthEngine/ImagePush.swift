@@ -5,7 +5,6 @@
 package import BerthImage
 import BerthRegistry
 import BerthSystem
-import Glibc
 
 package enum ManifestFormat: String, Sendable {
     case oci

@@ -5,7 +5,6 @@
 // garbage collection (rmi, image prune) empties it.
 import BerthImage
 import BerthSystem
-import Glibc
 
 struct VerifiedBlobCache {
     let store: ImageStore

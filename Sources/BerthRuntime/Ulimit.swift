@@ -1,5 +1,4 @@
 // --ulimit NAME=SOFT[:HARD] with podman's names.
-import Glibc
 
 package enum Ulimit {
     /// RLIMIT_* numbers of the Linux ABI (some are hidden from Swift's Glibc module).

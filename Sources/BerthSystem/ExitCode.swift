@@ -1,5 +1,6 @@
 // The exit codes berth shares with podman, docker and the shell, defined once, and
 // the protocol through which an error tells the CLI which one it means.
+import Glibc
 
 package enum ExitCode {
     /// berth itself failed: bad input, a store, registry or runtime error.
@@ -8,6 +9,11 @@ package enum ExitCode {
     package static let cannotInvoke: Int32 = 126
     /// The container's command was not found.
     package static let notFound: Int32 = 127
+
+    /// Ends berth with `status` (exit(3): buffered output flushed, atexit run).
+    package static func exitProcess(_ status: Int32) -> Never {
+        exit(status)
+    }
 }
 
 /// An error that knows the exit code it means; the CLI prints `Error: \(error)`

@@ -147,6 +147,12 @@ package enum FileSystem {
         try check("rename", from + " to " + to) { Glibc.rename(from, to) }
     }
 
+    /// Creates the symlink `path` pointing at `target`; an existing `path` is an
+    /// error (`SystemError.isAlreadyExisting`), which makes it an atomic claim.
+    package static func symlink(_ target: String, at path: String) throws {
+        try check("symlink", path) { Glibc.symlink(target, path) }
+    }
+
     package static func unlinkIfPresent(_ path: String) throws {
         if unlink(path) != 0 && Glibc.errno != ENOENT { throw SystemError("unlink", path) }
     }

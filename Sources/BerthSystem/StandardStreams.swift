@@ -11,6 +11,14 @@ package enum StandardStreams {
 
     package static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) != 0 }
 
+    /// Points the stream `fd` (standard output for `--noout`) at /dev/null, for
+    /// this process and everything it starts.
+    package static func discard(_ fd: Int32) throws {
+        let null = try FileDescriptor.open("/dev/null", O_WRONLY)
+        defer { null.close() }
+        try null.duplicate(onto: fd)
+    }
+
     /// Writes all of `text`; a stream that is gone (a closed pipe) ends the write silently.
     package static func write(_ fd: Int32, _ text: String) {
         var bytes = Array(text.utf8)

@@ -16,6 +16,9 @@ package struct SystemError: Error, CustomStringConvertible, Sendable {
     /// The object (a file, a program) does not exist.
     package var isNotFound: Bool { errno == ENOENT }
 
+    /// The object to be created is already there (EEXIST).
+    package var isAlreadyExisting: Bool { errno == EEXIST }
+
     /// What errno says, in words ("No such file or directory").
     package var reason: String { Self.reason(errno) }
 
