@@ -35,9 +35,9 @@ extension Engine {
             spec = try containerSpec(record)
             Stopwatch.mark("spec")
             relay = record.tty && attach.detachedStdio == nil ? try TerminalRelay() : nil
-            let null = record.interactive && attach.detachedStdio == nil ? nil : try FileDescriptor.open("/dev/null", O_RDONLY)
-            defer { null?.close() }
-            let input = null?.raw ?? StandardStreams.input
+            let input = record.interactive && attach.detachedStdio == nil
+                ? StandardStreams.input : try FileDescriptor.openUnowned("/dev/null", O_RDONLY)
+            defer { if input != StandardStreams.input { FileDescriptor.close(unowned: input) } }
             let stdio = attach.detachedStdio ?? relay.map { ($0.slave.raw, $0.slave.raw, $0.slave.raw) } ?? (input, -1, -1)
             process = try ContainerProcess.start(spec, stdio: stdio)
             Stopwatch.mark("exec")

@@ -69,7 +69,8 @@ extension Engine {
     func copyStandardInput(to path: String) throws {
         let out = try FileDescriptor.open(path, O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
         defer { out.close() }
-        let input = FileDescriptor(raw: StandardStreams.input)
+        // A copy: the FileDescriptor closes what it holds, and stdin is the process's.
+        let input = try FileDescriptor.duplicate(StandardStreams.input)
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let n = try chunk.withUnsafeMutableBytes { try input.read(into: $0, path: "standard input") }

@@ -6,13 +6,16 @@ import CBerth
 import Glibc
 
 package final class ContainerProcess {
-    /// The container's first process, reaped through its pidfd.
-    private let child: ChildProcess
-    package var pid: Int32 { child.pid }
+    package let pid: Int32
+    /// Reaped through (ChildProcess.reap), closed with this object.
+    private let pidfd: Int32
 
     private init(pid: pid_t, pidfd: Int32) {
-        child = ChildProcess(pid: pid, pidfd: pidfd)
+        self.pid = pid
+        self.pidfd = pidfd
     }
+
+    deinit { FileDescriptor.close(unowned: pidfd) }
 
     /// Launches the container and returns once its command has been exec'd; a
     /// failure before exec throws with the stage that failed (and reaps the child).
@@ -35,7 +38,7 @@ package final class ContainerProcess {
             if result < 0 { throw RuntimeError.system(SystemError("wait for container exec", "")) }
             if result == 1 { throw failure(report, command: spec.arguments[0]) }
         } catch {
-            try? process.child.send(SIGKILL)
+            try? Subprocess.send(SIGKILL, to: pid)
             _ = process.wait()
             throw error
         }
@@ -58,7 +61,7 @@ package final class ContainerProcess {
 
     /// Waits for the process and returns its exit code (128+N for signal N).
     package func wait() -> Int32 {
-        (try? child.wait("container process")) ?? ExitCode.engineError
+        (try? ChildProcess.reap(pid: pid, pidfd: pidfd, "container process")) ?? ExitCode.engineError
     }
 }
 

@@ -20,6 +20,13 @@ package final class ChildProcess {
     /// (128+N for signal N). `name` says what it is in an error.
     package func wait(_ name: String) throws -> Int32 {
         defer { closePidfd() }
+        return try Self.reap(pid: pid, pidfd: pidfd, name)
+    }
+
+    /// Waits for and reaps the child `pid` through `pidfd` (by pid when -1),
+    /// leaving the pidfd open: for an owner that keeps pid and pidfd itself (the
+    /// container process, whose run path allocates nothing more).
+    package static func reap(pid: Int32, pidfd: Int32, _ name: String) throws -> Int32 {
         if pidfd < 0 { return try Subprocess.wait(pid, name) }
         var info = siginfo_t()
         try check("waitid", name) { waitid(P_PIDFD, id_t(pidfd), &info, WEXITED) }

@@ -20,6 +20,19 @@ package final class FileDescriptor: @unchecked Sendable {
         return FileDescriptor(raw: fd)
     }
 
+    /// `open` for the run path, where an owning object would be one more
+    /// allocation: a bare descriptor (O_CLOEXEC added) the caller closes with
+    /// `close(unowned:)`.
+    package static func openUnowned(_ path: String, _ flags: Int32) throws -> Int32 {
+        try check("open", path) { Glibc.open(path, flags | O_CLOEXEC, 0) }
+    }
+
+    /// Closes a bare descriptor of `openUnowned` or one handed over by C (a pidfd);
+    /// -1 is ignored.
+    package static func close(unowned fd: Int32) {
+        if fd >= 0 { Glibc.close(fd) }
+    }
+
     /// A close-on-exec pipe: what is written to `write` is read from `read`.
     package static func pipe(_ purpose: String) throws -> (read: FileDescriptor, write: FileDescriptor) {
         var fds: [Int32] = [-1, -1]
