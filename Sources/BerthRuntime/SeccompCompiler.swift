@@ -129,12 +129,9 @@ private struct RulePlan {
 
     func compile(defaultAction: UInt32, arches: [String]) throws -> [UInt8] {
         // C strings live until the call returns.
-        let cNames = names.map { strdup($0) }
-        let cArches = arches.map { strdup($0) }
-        defer {
-            cNames.forEach { free($0) }
-            cArches.forEach { free($0) }
-        }
+        let cNames = CStringArray(names)
+        let cArches = CStringArray(arches)
+        defer { withExtendedLifetime((cNames, cArches)) {} }
         var program: UnsafeMutableRawPointer?
         var length = 0
         var failedRule = -1
@@ -146,10 +143,10 @@ private struct RulePlan {
                 let range = argRanges[i]
                 rules.append(
                     berth_seccomp_rule(
-                        syscall: UnsafePointer(cNames[i]), action: actions[i],
+                        syscall: UnsafePointer(cNames.pointers[i]), action: actions[i],
                         args: range.isEmpty ? nil : argBuffer.baseAddress! + range.lowerBound, arg_count: range.count))
             }
-            let archPointers: [UnsafePointer<CChar>?] = cArches.map { UnsafePointer($0) }
+            let archPointers: [UnsafePointer<CChar>?] = arches.indices.map { UnsafePointer(cArches.pointers[$0]) }
             return archPointers.withUnsafeBufferPointer { archBuffer in
                 berth_seccomp_compile_ex(
                     defaultAction, archBuffer.baseAddress, archBuffer.count, rules, rules.count,
