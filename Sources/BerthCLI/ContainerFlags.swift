@@ -230,7 +230,7 @@ enum ContainerFlags {
     /// podman's <number>[<unit>] sizes (docker's RAMInBytes): b, k, m, g, t, p
     /// powers of 1024, an optional "i" and "b" after the unit, a fraction allowed.
     static func sizeInBytes(_ text: String) throws -> UInt64 {
-        let invalid = CLIError("invalid size: '\(text)'")
+        let invalid = CLIError("unable to translate --shm-size: invalid size: '\(text)'")
         var rest = Substring(text.lowercased())
         if rest.hasSuffix("b") { rest = rest.dropLast() }
         if rest.hasSuffix("i") { rest = rest.dropLast() }

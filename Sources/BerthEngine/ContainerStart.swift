@@ -119,7 +119,8 @@ extension Engine {
         let merged = runtimeDir(record.id) + "/merged"
         try FileSystem.makeDirectories(merged, mode: 0o755)
         let rootfs = try MergedRootfs(layers: [containerDir(record.id) + "/upper"] + lower, location: "container \(record.name)")
-        let user = try UserSpec.resolve(record.user, in: rootfs, groupAdd: record.groupAdd ?? [])
+        let keepGroups = record.groupAdd == [Engine.keepGroups]
+        let user = try UserSpec.resolve(record.user, in: rootfs, groupAdd: keepGroups ? [] : record.groupAdd ?? [])
         var env = record.env
         if !env.contains(where: { $0.hasPrefix("HOME=") }) { env.append("HOME=" + user.home) }
         env = Engine.merge(env, ["HOSTNAME=" + record.hostname])
@@ -140,6 +141,7 @@ extension Engine {
         spec.pingGroupRange = "0 0"
         if let mask = record.umask.flatMap(Engine.umaskBits) { spec.umask = mask }
         spec.personality = record.personality.flatMap(Engine.personaNumber)
+        spec.keepGroups = keepGroups
         spec.capabilities = try Capabilities.resolve(privileged: record.privileged, add: record.capAdd, drop: record.capDrop)
         spec.nonRootCapabilities = record.privileged ? spec.capabilities
             : Set(try record.capAdd.map(Capabilities.normalize)).intersection(spec.capabilities)

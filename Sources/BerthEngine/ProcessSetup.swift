@@ -9,20 +9,19 @@ extension Engine {
         if let mask = options.umask, umaskBits(mask) == nil {
             throw ContainerError.invalid("invalid umask string \(mask): must be 1 to 4 octal digits")
         }
-        if options.groupAdd.contains("keep-groups") {
-            throw ContainerError.invalid(
-                "--group-add keep-groups is not supported yet: berth sets the container process's supplementary groups itself")
+        if options.groupAdd.contains(keepGroups) && options.groupAdd.count > 1 {
+            throw ContainerError.invalid("the '--group-add keep-groups' option is not allowed with any other --group-add options")
         }
         if let bad = options.groupAdd.first(where: \.isEmpty) {
             throw ContainerError.invalid("invalid --group-add \"\(bad)\": a group name or number is needed")
-        }
-        if options.shmSize == 0 {
-            throw ContainerError.invalid("invalid --shm-size 0: /dev/shm needs a size greater than 0")
         }
         if let persona = options.personality, personaNumber(persona) == nil {
             throw ContainerError.invalid("invalid --personality \"\(persona)\": use LINUX or LINUX32")
         }
     }
+
+    /// --group-add's name for "the caller's groups" (crun's keep_original_groups).
+    static let keepGroups = "keep-groups"
 
     /// podman's umask syntax: 1 to 4 octal digits.
     static func umaskBits(_ text: String) -> UInt32? {

@@ -74,6 +74,8 @@ package struct ContainerSpec: Sendable {
     package var preserveFDs: Int32 = 0
     /// --personality: the execution domain (PER_LINUX, PER_LINUX32); nil leaves berth's.
     package var personality: UInt?
+    /// --group-add keep-groups: the process keeps berth's own supplementary groups.
+    package var keepGroups = false
 
     package init(rootfs: String, arguments: [String], environment: [String], searchPath: String, workingDirectory: String) {
         self.rootfs = rootfs

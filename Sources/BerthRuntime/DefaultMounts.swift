@@ -8,7 +8,8 @@ package enum DefaultMounts {
     /// podman's /dev/shm size when --shm-size is not given: 64 MiB.
     package static let defaultShmSize: UInt64 = 64 << 20
 
-    /// `shmSize` in bytes (--shm-size), rounded up to pages by the kernel.
+    /// `shmSize` in bytes (--shm-size), rounded up to pages by the kernel; 0 is
+    /// tmpfs's "no limit", which podman passes on too.
     package static func system(rootless: Bool, privileged: Bool, shmSize: UInt64 = defaultShmSize) -> [MountSpec] {
         let nosuidNodevNoexec = UInt(MS_NOSUID | MS_NODEV | MS_NOEXEC)
         var mounts: [MountSpec] = [

@@ -86,6 +86,7 @@ final class LaunchPlan {
         plan.group_count = spec.additionalGroups.count
         plan.umask = mode_t(spec.umask)
         plan.preserve_fds = spec.preserveFDs
+        plan.keep_groups = spec.keepGroups
         if let persona = spec.personality {
             plan.set_personality = true
             plan.personality = persona

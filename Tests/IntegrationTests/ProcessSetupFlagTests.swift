@@ -20,6 +20,14 @@ private func groupsImage(_ sb: Sandbox) throws -> String {
     return info.imageID
 }
 
+/// The supplementary groups berth runs with, as a container of `sb` sees them.
+private func callerGroups(_ sb: Sandbox) -> String {
+    if sb.mode == .rootless { return "0" }
+    var groups = [gid_t](repeating: 0, count: Int(getgroups(0, nil)))
+    let count = getgroups(Int32(groups.count), &groups)
+    return groups.prefix(Int(max(count, 0))).sorted().map(String.init).joined(separator: " ")
+}
+
 /// Expects `args` to be refused with exactly `message`, leaving no container.
 private func expectRefused(_ sb: Sandbox, _ args: [String], _ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
     let result = sb.berth(args)
@@ -65,9 +73,13 @@ private func expectRefused(_ sb: Sandbox, _ args: [String], _ message: String, s
         #expect(missing.status == 125 && missing.stderr == "Error: unable to find group nosuch: no matching entries in group file\n",
                 "\(missing)")
         #expect(sb.berth("ps", "-a", "-q").stdout.isEmpty, "--rm removed the container that could not start")
+        // keep-groups: the caller's own groups, as the container sees them (rootless:
+        // the test user's only group is its primary gid, mapped to 0 inside).
+        let kept = sb.berth("run", "--rm", "--group-add", "keep-groups", image, "sh", "-c", "grep ^Groups: /proc/self/status")
+        #expect(kept.status == 0 && kept.stdout == "Groups:\t\(callerGroups(sb)) \n", "\(kept)")
         for verb in ["run", "create"] {
-            expectRefused(sb, [verb, "--group-add", "keep-groups", image, "true"],
-                          "--group-add keep-groups is not supported yet: berth sets the container process's supplementary groups itself")
+            expectRefused(sb, [verb, "--group-add", "keep-groups", "--group-add", "staff", image, "true"],
+                          "the '--group-add keep-groups' option is not allowed with any other --group-add options")
         }
     }
 
@@ -91,14 +103,14 @@ private func expectRefused(_ sb: Sandbox, _ args: [String], _ message: String, s
         #expect(shmOptions("--shm-size", "128MB") == "size=131072k")
         #expect(shmOptions("--shm-size=2g") == "size=2097152k")
         #expect(shmOptions("--shm-size", "1048576") == "size=1024k", "a plain number is bytes")
+        #expect(shmOptions("--shm-size", "0") == "size=0k", "tmpfs without a limit, as podman mounts it")
         let created = sb.berth("create", "--name", "shm", "--shm-size", "8m", "img", "grep", " /dev/shm ", "/proc/mounts")
         #expect(created.status == 0, "\(created)")
         #expect(sizeOption(sb.berth("start", "-a", "shm").stdout) == "size=8192k")
         #expect(sb.berth("rm", "shm").status == 0)
         for verb in ["run", "create"] {
-            expectRefused(sb, [verb, "--shm-size", "1x", "img", "true"], "invalid size: '1x'")
-            expectRefused(sb, [verb, "--shm-size", "-1m", "img", "true"], "invalid size: '-1m'")
-            expectRefused(sb, [verb, "--shm-size", "0", "img", "true"], "invalid --shm-size 0: /dev/shm needs a size greater than 0")
+            expectRefused(sb, [verb, "--shm-size", "1x", "img", "true"], "unable to translate --shm-size: invalid size: '1x'")
+            expectRefused(sb, [verb, "--shm-size", "-1m", "img", "true"], "unable to translate --shm-size: invalid size: '-1m'")
         }
     }
 

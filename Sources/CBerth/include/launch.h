@@ -108,6 +108,10 @@ struct berth_launch_plan {
     /// PER_LINUX or PER_LINUX32); only when set_personality.
     bool set_personality;
     unsigned long personality;
+    /// --group-add keep-groups: no setgroups at all, so the process keeps the
+    /// supplementary groups of berth's caller (unmapped ones show as the
+    /// overflow gid); groups/group_count are then unused.
+    bool keep_groups;
 };
 
 /// Where a failed child stopped, reported with its errno.
