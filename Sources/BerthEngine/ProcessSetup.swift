@@ -48,7 +48,7 @@ extension Engine {
         }
         for fd in 3..<(3 + count) where !FileDescriptor.isOpen(fd) {
             throw ContainerError.invalid(
-                "file descriptor \(fd) is not available - the preserve-fds option requires that all file descriptors must be passed")
+                "file descriptor \(fd) is not available - the preserve-fds option requires that file descriptors must be passed")
         }
     }
 }
