@@ -14,6 +14,10 @@ enum ContainerFlags {
         .value("cidfile", nil, "string", "Write the container ID to the file"),
         .bool("disable-content-trust", nil, "This is a Docker specific option and is a NOOP"),
         .value("entrypoint", nil, "string", "Overwrite the default ENTRYPOINT of the image"),
+        .value("group-add", nil, "strings", "Add additional groups to the primary container process. 'keep-groups' allows container processes to use supplementary groups."),
+        .value("personality", nil, "string", "Configure execution domain using personality (e.g., LINUX/LINUX32)"),
+        .value("shm-size", nil, "<number>[<unit>]", "Size of /dev/shm (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))", default: "65536k"),
+        .value("umask", nil, "string", "Set umask in container", default: "0022"),
         .value("env", "e", "stringArray", "Set environment variables in container"),
         .value("env-file", nil, "stringArray", "Read in a file of environment variables"),
         .bool("env-host", nil, "Use all current host environment variables in container"),
@@ -50,7 +54,7 @@ enum ContainerFlags {
         .bool("detach", "d", "Run container in background and print container ID"),
         .unsupported("detach-keys", nil, "string", "Override the key sequence for detaching a container", .exec),
         .unsupported("passwd", nil, "", "add entries to /etc/passwd and /etc/group", .idMappings),
-        .unsupported("preserve-fds", nil, "uint", "Pass a number of additional file descriptors into the container", .processSetup),
+        .value("preserve-fds", nil, "uint", "Pass a number of additional file descriptors into the container", default: "0"),
         .unsupported("rmi", nil, "", "Remove container image unless used by other containers", .lifecycle),
     ]
 
@@ -86,7 +90,6 @@ enum ContainerFlags {
         .unsupported("env-merge", nil, "stringArray", "Preprocess environment variables from image before injecting them into the container", .processSetup),
         .unsupported("expose", nil, "strings", "Expose a port or a range of ports", .networks),
         .unsupported("gidmap", nil, "strings", "GID map to use for the user namespace", .idMappings),
-        .unsupported("group-add", nil, "strings", "Add additional groups to the primary container process. 'keep-groups' allows container processes to use supplementary groups.", .processSetup),
         .unsupported("health-cmd", nil, "string", "set a healthcheck command for the container ('none' disables the existing healthcheck)", .healthChecks),
         .unsupported("health-interval", nil, "string", "set an interval for the healthchecks (a value of disable results in no automatic timer setup)", .healthChecks),
         .unsupported("health-on-failure", nil, "string", "action to take once the container turns unhealthy", .healthChecks),
@@ -111,7 +114,6 @@ enum ContainerFlags {
         .unsupported("oom-kill-disable", nil, "", "Disable OOM Killer", .cgroups),
         .unsupported("oom-score-adj", nil, "int", "Tune the host's OOM preferences (-1000 to 1000)", .processSetup),
         .unsupported("passwd-entry", nil, "string", "Entry to write to /etc/passwd", .idMappings),
-        .unsupported("personality", nil, "string", "Configure execution domain using personality (e.g., LINUX/LINUX32)", .processSetup),
         .unsupported("pid", nil, "string", "PID namespace to use", .namespaces),
         .unsupported("pidfile", nil, "string", "Write the container process ID to the file", .pidFiles),
         .unsupported("pids-limit", nil, "int", "Tune container pids limit (set -1 for unlimited)", .cgroups),
@@ -126,7 +128,6 @@ enum ContainerFlags {
         .unsupported("sdnotify", nil, "string", "control sd-notify behavior (\"container\"|\"conmon\"|\"ignore\")", .systemd),
         .unsupported("seccomp-policy", nil, "string", "Policy for selecting a seccomp profile (experimental)", .signing),
         .unsupported("secret", nil, "stringArray", "Add secret to container", .secrets),
-        .unsupported("shm-size", nil, "<number>[<unit>]", "Size of /dev/shm (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))", .shmSize),
         .unsupported("stop-timeout", nil, "uint", "Timeout (in seconds) that containers stopped by user command have to exit. If exceeded, the container will be forcibly stopped via SIGKILL.", .lifecycle),
         .unsupported("subgidname", nil, "string", "Name of range listed in /etc/subgid for use in user namespace", .idMappings),
         .unsupported("subuidname", nil, "string", "Name of range listed in /etc/subuid for use in user namespace", .idMappings),
@@ -135,7 +136,6 @@ enum ContainerFlags {
         .unsupported("timeout", nil, "uint", "Maximum length of time a container is allowed to run. The container will be killed automatically after the time expires.", .lifecycle),
         .unsupported("tz", nil, "string", "Set timezone in container", .timezones),
         .unsupported("uidmap", nil, "strings", "UID map to use for the user namespace", .idMappings),
-        .unsupported("umask", nil, "string", "Set umask in container", .processSetup),
         .unsupported("unsetenv", nil, "stringArray", "Unset environment default variables in container", .processSetup),
         .unsupported("unsetenv-all", nil, "", "Unset all default environment variables in container", .processSetup),
         .unsupported("uts", nil, "string", "UTS namespace to use", .namespaces),
@@ -170,6 +170,10 @@ enum ContainerFlags {
         options.userns = args.value("userns")
         options.ulimits = args.all("ulimit")
         options.labels = try args.all("label-file").flatMap(readLines) + args.all("label")
+        options.umask = args.value("umask")
+        options.groupAdd = args.all("group-add").flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        options.shmSize = try args.value("shm-size").map(sizeInBytes)
+        options.personality = args.value("personality")
         options.stopSignal = try args.value("stop-signal").map { text in
             guard SignalName.number(text) != nil else { throw CLIError("invalid signal: \(text)") }
             return text
@@ -212,6 +216,33 @@ enum ContainerFlags {
             }
         }
         return env + args.all("env")
+    }
+
+    /// `run --preserve-fds N`: a count of fds, as podman's uint.
+    static func preservedFDs(_ args: ParsedArguments) throws -> Int32 {
+        guard let text = args.value("preserve-fds") else { return 0 }
+        guard let count = Int32(text), count >= 0, count < 65536 else {
+            throw CLIError("invalid argument \"\(text)\" for \"--preserve-fds\" flag: not a number of file descriptors")
+        }
+        return count
+    }
+
+    /// podman's <number>[<unit>] sizes (docker's RAMInBytes): b, k, m, g, t, p
+    /// powers of 1024, an optional "i" and "b" after the unit, a fraction allowed.
+    static func sizeInBytes(_ text: String) throws -> UInt64 {
+        let invalid = CLIError("unable to translate --shm-size: invalid size: '\(text)'")
+        var rest = Substring(text.lowercased())
+        if rest.hasSuffix("b") { rest = rest.dropLast() }
+        if rest.hasSuffix("i") { rest = rest.dropLast() }
+        var scale: Double = 1
+        if let unit = rest.last, let power = Array("kmgtp").firstIndex(of: unit) {
+            for _ in 0...power { scale *= 1024 }
+            rest = rest.dropLast()
+        }
+        if rest.hasSuffix(" ") { rest = rest.dropLast() }
+        guard let first = rest.first, first.isNumber, rest.allSatisfy({ $0.isNumber || $0 == "." }),
+              let number = Double(rest), (number * scale) < 1.8e19 else { throw invalid }
+        return UInt64(number * scale)
     }
 
     private static func readLines(_ path: String) throws -> [String] {

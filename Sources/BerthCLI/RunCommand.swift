@@ -15,6 +15,7 @@ struct RunCommand: CLICommand {
         var options = RunOptions(create: try CreateCommand.options(args))
         options.detach = args.has("detach")
         options.attach.sigProxy = args.values["sig-proxy"]?.last != "false"
+        options.attach.preserveFDs = try ContainerFlags.preservedFDs(args)
         switch try context.engine().run(options) {
         case .detached(let id):
             Output.out(id + "\n")

@@ -38,6 +38,14 @@ package struct CreateOptions: Sendable {
     package var idFile: String?
     /// --stop-signal; nil keeps the image's StopSignal (or SIGTERM).
     package var stopSignal: String?
+    /// --umask (octal text); nil: podman's 0022.
+    package var umask: String?
+    /// --group-add: group names (looked up in the container at start) or numbers.
+    package var groupAdd: [String] = []
+    /// --shm-size in bytes; nil: 64 MiB.
+    package var shmSize: UInt64?
+    /// --personality: LINUX or LINUX32.
+    package var personality: String?
 
     package init(image: String) { self.image = image }
 }
@@ -73,6 +81,7 @@ extension Engine {
         if let userns = options.userns, userns != "keep-id", userns != "host", userns != "" {
             throw ContainerError.invalid("unsupported --userns \"\(userns)\": use keep-id")
         }
+        try Engine.validateProcessSetup(options)
         var labels = config.Labels ?? [:]
         for label in options.labels {
             let parts = label.split(separator: "=", maxSplits: 1)
@@ -89,6 +98,10 @@ extension Engine {
             useInit: options.useInit, network: options.network, tty: options.tty, interactive: options.interactive,
             autoRemove: options.autoRemove, ulimits: options.ulimits, userns: options.userns ?? "", labels: labels,
             stopSignal: options.stopSignal ?? config.StopSignal ?? "SIGTERM", isRootless: StorePaths.isRootless)
+        record.umask = options.umask
+        record.groupAdd = options.groupAdd.isEmpty ? nil : options.groupAdd
+        record.shmSize = options.shmSize
+        record.personality = options.personality
         for opt in options.securityOpts {
             if opt == "no-new-privileges" || opt == "no-new-privileges=true" || opt == "no-new-privileges:true" { record.noNewPrivileges = true }
             if opt.hasPrefix("seccomp=") || opt.hasPrefix("seccomp:") {

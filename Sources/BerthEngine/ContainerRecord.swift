@@ -47,6 +47,14 @@ package struct ContainerRecord: Codable, Sendable {
     package var labels: [String: String]
     package var stopSignal: String
     package var isRootless: Bool
+    /// --umask, octal text; nil (also in records of older berths): 0022.
+    package var umask: String?
+    /// --group-add as given: names are looked up in the container's /etc/group at start.
+    package var groupAdd: [String]?
+    /// --shm-size in bytes; nil: 64 MiB.
+    package var shmSize: UInt64?
+    /// --personality: LINUX or LINUX32; nil leaves the host's.
+    package var personality: String?
 }
 
 package enum ContainerStatus: String, Codable, Sendable {

@@ -68,6 +68,7 @@ extension Engine {
         if options.detach && options.create.tty {
             throw ContainerError.invalid("detached containers with a terminal (-t) are not supported yet")
         }
+        try Engine.checkPreservedFDs(options.attach.preserveFDs, detached: options.detach)
         let record = try create(options.create)
         guard options.detach else { return .exited(try startAttached(record, attach: options.attach)) }
         do {

@@ -11,6 +11,8 @@ package struct AttachOptions: Sendable {
     /// Detached (the monitor): the container's stdin, stdout and stderr; no pty
     /// relay and no signal forwarding.
     package var detachedStdio: (Int32, Int32, Int32)?
+    /// run --preserve-fds: fds 3 … 3+preserveFDs-1 reach the container's process.
+    package var preserveFDs: Int32 = 0
     package init() {}
 }
 
@@ -28,11 +30,12 @@ extension Engine {
             lock.unlock()
             throw ContainerError.invalid("container \(record.name) is already running")
         }
-        let spec: ContainerSpec
+        var spec: ContainerSpec
         let relay: TerminalRelay?
         let process: ContainerProcess
         do {
             spec = try containerSpec(record)
+            spec.preserveFDs = attach.preserveFDs
             Stopwatch.mark("spec")
             relay = record.tty && attach.detachedStdio == nil ? try TerminalRelay() : nil
             let input = record.interactive && attach.detachedStdio == nil
@@ -117,7 +120,8 @@ extension Engine {
         let merged = runtimeDir(record.id) + "/merged"
         try FileSystem.makeDirectories(merged, mode: 0o755)
         let rootfs = try MergedRootfs(layers: [containerDir(record.id) + "/upper"] + lower, location: "container \(record.name)")
-        let user = try UserSpec.resolve(record.user, in: rootfs)
+        let keepGroups = record.groupAdd == [Engine.keepGroups]
+        let user = try UserSpec.resolve(record.user, in: rootfs, groupAdd: keepGroups ? [] : record.groupAdd ?? [])
         var env = record.env
         if !env.contains(where: { $0.hasPrefix("HOME=") }) { env.append("HOME=" + user.home) }
         env = Engine.merge(env, ["HOSTNAME=" + record.hostname])
@@ -136,6 +140,9 @@ extension Engine {
         spec.useInit = record.useInit
         spec.noNewPrivileges = record.noNewPrivileges
         spec.pingGroupRange = "0 0"
+        if let mask = record.umask.flatMap(Engine.umaskBits) { spec.umask = mask }
+        spec.personality = record.personality.flatMap(Engine.personaNumber)
+        spec.keepGroups = keepGroups
         spec.capabilities = try Capabilities.resolve(privileged: record.privileged, add: record.capAdd, drop: record.capDrop)
         spec.nonRootCapabilities = record.privileged ? spec.capabilities
             : Set(try record.capAdd.map(Capabilities.normalize)).intersection(spec.capabilities)
@@ -149,7 +156,8 @@ extension Engine {
                 spec.idMaps = UserNamespace.rootlessMaps()
             }
         }
-        spec.mounts = DefaultMounts.system(rootless: record.isRootless, privileged: record.privileged)
+        spec.mounts = DefaultMounts.system(rootless: record.isRootless, privileged: record.privileged,
+                                           shmSize: record.shmSize ?? DefaultMounts.defaultShmSize)
         spec.mounts += try etcFiles(record) + [containerEnvironmentMount(record)]
         for volume in record.mounts {
             if volume.type == "tmpfs" {

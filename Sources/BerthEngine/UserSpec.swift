@@ -17,17 +17,18 @@ struct UserSpec: Equatable {
     /// counts as empty, as in podman; one that exists but cannot be read as a
     /// regular file of at most 4 MiB (a symlink to a device, a fifo, a huge
     /// file) fails the start with an error naming it.
-    static func resolve(_ text: String, in rootfs: MergedRootfs) throws -> UserSpec {
+    /// `groupAdd` (--group-add) adds groups by name or number.
+    static func resolve(_ text: String, in rootfs: MergedRootfs, groupAdd: [String] = []) throws -> UserSpec {
         func read(_ path: String) throws -> String {
             guard let bytes = try rootfs.readFile(path, limit: accountFileLimit) else { return "" }
             return String(decoding: bytes, as: UTF8.self)
         }
-        return try resolve(text, passwd: try read("/etc/passwd"), group: try read("/etc/group"))
+        return try resolve(text, passwd: try read("/etc/passwd"), group: try read("/etc/group"), groupAdd: groupAdd)
     }
 
     /// Resolves `text` (`USER`, `UID`, `USER:GROUP`, `UID:GID`, empty for root)
     /// against the contents of passwd and group files.
-    static func resolve(_ text: String, passwd: String, group: String) throws -> UserSpec {
+    static func resolve(_ text: String, passwd: String, group: String, groupAdd: [String] = []) throws -> UserSpec {
         let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         let userText = parts.first ?? ""
         let users = records(passwd, fields: 6)
@@ -59,21 +60,27 @@ struct UserSpec: Equatable {
             name = userText
         }
         if parts.count > 1 && !parts[1].isEmpty {
-            if let number = UInt32(parts[1]) {
-                spec.gid = number
-            } else {
-                guard let entry = groupRecords.first(where: { $0[0] == parts[1] }), let gid = UInt32(entry[2]) else {
-                    throw ContainerError.invalid("unable to find group \(parts[1]): no matching entries in group file")
-                }
-                spec.gid = gid
-            }
+            spec.gid = try groupID(parts[1], in: groupRecords)
         }
         if let name {
             for entry in groupRecords where entry.count >= 4 && entry[3].split(separator: ",").contains(Substring(name)) {
                 if let gid = UInt32(entry[2]), gid != spec.gid, !spec.groups.contains(gid) { spec.groups.append(gid) }
             }
         }
+        for extra in groupAdd {
+            let gid = try groupID(extra, in: groupRecords)
+            if !spec.groups.contains(gid) { spec.groups.append(gid) }
+        }
         return spec
+    }
+
+    /// A group number as given, or a name's gid from the group file.
+    private static func groupID(_ text: String, in groupRecords: [[String]]) throws -> UInt32 {
+        if let number = UInt32(text) { return number }
+        guard let entry = groupRecords.first(where: { $0[0] == text }), let gid = UInt32(entry[2]) else {
+            throw ContainerError.invalid("unable to find group \(text): no matching entries in group file")
+        }
+        return gid
     }
 
     /// The colon-separated records of an account file with at least `fields` fields.

@@ -68,7 +68,7 @@ package final class ContainerProcess {
 /// The stages of berth_launch_stage, named for messages.
 enum LaunchStage: Int32, CustomStringConvertible {
     case sync = 1, mountRootfs, mounts, pivotRoot, masks, hostname, network, rlimits, ids, capabilities, seccomp, cwd, stdio, exec
-    case namespaces, initProcess, joinUserNamespace
+    case namespaces, initProcess, joinUserNamespace, personality
 
     var description: String {
         switch self {
@@ -89,6 +89,7 @@ enum LaunchStage: Int32, CustomStringConvertible {
         case .namespaces: return "create cgroup namespace"
         case .initProcess: return "start init"
         case .joinUserNamespace: return "join the pause process's user namespace"
+        case .personality: return "set personality"
         }
     }
 }

@@ -68,6 +68,14 @@ package struct ContainerSpec: Sendable {
     package var tty = false
     package var useInit = false
     package var pingGroupRange: String?
+    /// --umask: the process's file mode creation mask (podman's default 0022).
+    package var umask: UInt32 = 0o022
+    /// --preserve-fds: fds 3 … 3+preserveFDs-1 of this process stay open in the container's.
+    package var preserveFDs: Int32 = 0
+    /// --personality: the execution domain (PER_LINUX, PER_LINUX32); nil leaves berth's.
+    package var personality: UInt?
+    /// --group-add keep-groups: the process keeps berth's own supplementary groups.
+    package var keepGroups = false
 
     package init(rootfs: String, arguments: [String], environment: [String], searchPath: String, workingDirectory: String) {
         self.rootfs = rootfs

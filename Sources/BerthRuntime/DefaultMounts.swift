@@ -5,7 +5,12 @@ import BerthSystem
 import Glibc
 
 package enum DefaultMounts {
-    package static func system(rootless: Bool, privileged: Bool) -> [MountSpec] {
+    /// podman's /dev/shm size when --shm-size is not given: 64 MiB.
+    package static let defaultShmSize: UInt64 = 64 << 20
+
+    /// `shmSize` in bytes (--shm-size), rounded up to pages by the kernel; 0 is
+    /// tmpfs's "no limit", which podman passes on too.
+    package static func system(rootless: Bool, privileged: Bool, shmSize: UInt64 = defaultShmSize) -> [MountSpec] {
         let nosuidNodevNoexec = UInt(MS_NOSUID | MS_NODEV | MS_NOEXEC)
         var mounts: [MountSpec] = [
             MountSpec(kind: .filesystem, source: "proc", destination: "/proc", fstype: "proc", flags: nosuidNodevNoexec),
@@ -15,7 +20,7 @@ package enum DefaultMounts {
                       flags: UInt(MS_NOSUID | MS_NOEXEC),
                       data: rootless ? "newinstance,ptmxmode=0666,mode=0620" : "newinstance,ptmxmode=0666,mode=0620,gid=5"),
             MountSpec(kind: .filesystem, source: "shm", destination: "/dev/shm", fstype: "tmpfs", flags: nosuidNodevNoexec,
-                      data: "mode=1777,size=65536k"),
+                      data: "mode=1777,size=\(shmSize)"),
             MountSpec(kind: .filesystem, source: "mqueue", destination: "/dev/mqueue", fstype: "mqueue", flags: nosuidNodevNoexec),
             MountSpec(kind: .filesystem, source: "sysfs", destination: "/sys", fstype: "sysfs",
                       flags: nosuidNodevNoexec | (privileged ? 0 : UInt(MS_RDONLY))),

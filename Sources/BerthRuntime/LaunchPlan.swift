@@ -84,7 +84,13 @@ final class LaunchPlan {
         plan.gid = spec.gid
         plan.groups = array(spec.additionalGroups)
         plan.group_count = spec.additionalGroups.count
-        plan.umask = 0o022
+        plan.umask = mode_t(spec.umask)
+        plan.preserve_fds = spec.preserveFDs
+        plan.keep_groups = spec.keepGroups
+        if let persona = spec.personality {
+            plan.set_personality = true
+            plan.personality = persona
+        }
         let bounding = Capabilities.mask(spec.capabilities)
         let process = spec.uid == 0 ? bounding : Capabilities.mask(spec.nonRootCapabilities) & bounding
         plan.cap_bounding = bounding

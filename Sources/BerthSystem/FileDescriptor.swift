@@ -14,6 +14,9 @@ package final class FileDescriptor: @unchecked Sendable {
         if isOpen { Glibc.close(raw); isOpen = false }
     }
 
+    /// Whether `fd` is an open descriptor of this process (fcntl F_GETFD).
+    package static func isOpen(_ fd: Int32) -> Bool { fcntl(fd, F_GETFD) >= 0 }
+
     /// Opens `path` with O_CLOEXEC always added.
     package static func open(_ path: String, _ flags: Int32, mode: UInt32 = 0o644) throws -> FileDescriptor {
         let fd = try check("open", path) { Glibc.open(path, flags | O_CLOEXEC, mode) }

@@ -50,7 +50,8 @@
 //      read-only); the working directory is created (mkdir -p beneath the
 //      root) and held open as an O_PATH fd (before a read-only rootfs);
 //   7. masked paths, read-only paths, read-only rootfs;
-//   8. rlimits (raising a hard limit needs CAP_SYS_RESOURCE: before the caps go);
+//   8. personality (--personality; before seccomp), rlimits (raising a hard
+//      limit needs CAP_SYS_RESOURCE: before the caps go);
 //   9. seccomp when no_new_privs is false: loading a filter without
 //      no_new_privs needs CAP_SYS_ADMIN, so it happens here while the child is
 //      still privileged (as runc does); the filter must then allow what
@@ -79,6 +80,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -280,6 +282,14 @@ static void set_up_network(const struct child *c)
 // ---------------------------------------------------------------------------
 // 13-14: umask, working directory, stdio.
 
+/// --personality: before seccomp, whose default profile allows only the
+/// common execution domains.
+static void set_personality(const struct child *c)
+{
+    if (c->plan->set_personality && personality(c->plan->personality) < 0)
+        child_fail_number(c, BERTH_STAGE_PERSONALITY, errno, "persona ", c->plan->personality);
+}
+
 static void enter_cwd(struct child *c)
 {
     umask(c->plan->umask);
@@ -393,6 +403,7 @@ _Noreturn void child_main(struct child *c)
     rootfs_mask_paths(c);
     rootfs_make_paths_readonly(c);
 
+    set_personality(c);
     security_set_rlimits(c);
     if (!p->no_new_privs)
         security_load_seccomp(c); // needs CAP_SYS_ADMIN without no_new_privs

@@ -24,7 +24,7 @@ void security_become_userns_root(const struct child *c, int stage)
     if (raw_setresuid(0) < 0 && errno != EINVAL)
         child_fail(c, stage, errno, "setresuid 0 in the user namespace");
     // EPERM: setgroups is denied in this namespace.
-    if (raw_setgroups(0, NULL) < 0 && errno != EPERM)
+    if (!c->plan->keep_groups && raw_setgroups(0, NULL) < 0 && errno != EPERM)
         child_fail(c, stage, errno, "setgroups in the user namespace");
     child_rearm_parent_death(c, stage);
 }
@@ -89,7 +89,7 @@ void security_switch_ids(const struct child *c)
     if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
         child_fail(c, BERTH_STAGE_IDS, errno, "PR_SET_KEEPCAPS");
     // EPERM with no groups: a user namespace with setgroups denied, nothing to drop.
-    if (raw_setgroups(p->group_count, p->groups) < 0 && !(errno == EPERM && p->group_count == 0))
+    if (!p->keep_groups && raw_setgroups(p->group_count, p->groups) < 0 && !(errno == EPERM && p->group_count == 0))
         child_fail(c, BERTH_STAGE_IDS, errno, "setgroups");
     if (raw_setresgid(p->gid) < 0)
         child_fail_number(c, BERTH_STAGE_IDS, errno, "setresgid ", (unsigned long)p->gid);

@@ -55,4 +55,13 @@ import Testing
         #expect(failure("app:ghosts") == "unable to find group ghosts: no matching entries in group file")
         #expect(failure("ghost:wheel") == "unable to find user ghost: no matching entries in passwd file")
     }
+
+    @Test func group_add_appends_named_and_numbered_groups_once() throws {
+        let spec = try UserSpec.resolve("app", passwd: passwd, group: group, groupAdd: ["appgroup", "4242", "wheel", "root"])
+        #expect(spec.groups == [10, 2000, 1001, 4242, 0], "the primary group too, as podman adds it; wheel only once")
+        #expect(throws: ContainerError.self) { try UserSpec.resolve("", passwd: passwd, group: group, groupAdd: ["ghosts"]) }
+        do { _ = try UserSpec.resolve("", passwd: passwd, group: group, groupAdd: ["ghosts"]) } catch {
+            #expect("\(error)" == "unable to find group ghosts: no matching entries in group file")
+        }
+    }
 }

@@ -103,6 +103,15 @@ struct berth_launch_plan {
     /// join_userns is true.
     bool join_userns;
     int userns_fd;
+
+    /// personality(2) execution domain set before exec (--personality:
+    /// PER_LINUX or PER_LINUX32); only when set_personality.
+    bool set_personality;
+    unsigned long personality;
+    /// --group-add keep-groups: no setgroups at all, so the process keeps the
+    /// supplementary groups of berth's caller (unmapped ones show as the
+    /// overflow gid); groups/group_count are then unused.
+    bool keep_groups;
 };
 
 /// Where a failed child stopped, reported with its errno.
@@ -128,6 +137,8 @@ enum berth_launch_stage {
     /// plan->join_userns: the intermediate process (setns into userns_fd, root
     /// there, unshare of the other namespaces, fork of the container process).
     BERTH_STAGE_JOIN_USERNS,
+    /// personality(2) of plan->set_personality.
+    BERTH_STAGE_PERSONALITY,
 };
 
 struct berth_launch_report {
