@@ -39,6 +39,14 @@ package struct CreateOptions: Sendable {
     package var idFile: String?
     /// --stop-signal; nil keeps the image's StopSignal (or SIGTERM).
     package var stopSignal: String?
+    /// --stop-timeout, --timeout (seconds), --annotation KEY=VALUE and --tz.
+    package var stopTimeout: UInt?
+    package var timeout: UInt?
+    package var annotations: [String] = []
+    package var timezone: String?
+    /// --unsetenv NAME and --unsetenv-all: drop the image's and berth's default variables (not -e's).
+    package var unsetEnv: [String] = []
+    package var unsetEnvAll = false
 
     package init(image: String) { self.image = image }
 }
@@ -58,12 +66,7 @@ extension Engine {
         guard let path = args.first else {
             throw ContainerError.invalid("no command or entrypoint provided, and no CMD or ENTRYPOINT from image")
         }
-        var env = config.Env ?? []
-        if !env.contains(where: { $0.hasPrefix("PATH=") }) { env.insert("PATH=\(Engine.defaultPath)", at: 0) }
-        for file in options.envFiles { env = Engine.merge(env, try Engine.readEnvFile(file)) }
-        env = Engine.merge(env, options.env.map(Engine.expandEnv))
-        if options.tty && !env.contains(where: { $0.hasPrefix("TERM=") }) { env.append("TERM=xterm") }
-        env = Engine.merge(env, ["container=berth"])
+        let env = try environment(options, image: config)
         let mounts = try VolumeParser.parse(volumes: options.volumes, mounts: options.mounts, tmpfs: options.tmpfs)
         for opt in options.securityOpts { try Engine.validateSecurityOpt(opt) }
         for ulimit in options.ulimits { _ = try Ulimit.parse(ulimit) }
@@ -89,7 +92,9 @@ extension Engine {
             capAdd: options.capAdd, capDrop: options.capDrop, seccomp: nil, noNewPrivileges: false,
             useInit: options.useInit, network: options.network, tty: options.tty, interactive: options.interactive,
             autoRemove: options.autoRemove, ulimits: options.ulimits, userns: options.userns ?? "", labels: labels,
-            stopSignal: options.stopSignal ?? config.StopSignal ?? "SIGTERM", isRootless: StorePaths.isRootless)
+            stopSignal: options.stopSignal ?? config.StopSignal ?? "SIGTERM", isRootless: StorePaths.isRootless,
+            stopTimeout: options.stopTimeout, timeout: options.timeout,
+            annotations: try Engine.annotations(options.annotations), timezone: try Engine.checkedTimezone(options.timezone))
         for opt in options.securityOpts {
             if opt == "no-new-privileges" || opt == "no-new-privileges=true" || opt == "no-new-privileges:true" { record.noNewPrivileges = true }
             if opt.hasPrefix("seccomp=") || opt.hasPrefix("seccomp:") {
@@ -112,6 +117,20 @@ extension Engine {
             try writeState(ContainerState(status: .created), for: id)
         }
         return record
+    }
+
+    /// The image's variables and berth's defaults (less --unsetenv's), then --env-file and -e.
+    private func environment(_ options: CreateOptions, image config: ContainerConfig) throws -> [String] {
+        let unset = Set(options.unsetEnv)
+        func isDefault(_ name: String) -> Bool { !options.unsetEnvAll && !unset.contains(name) }
+        var env = options.unsetEnvAll ? [] : config.Env ?? []
+        env.removeAll { unset.contains(String($0.split(separator: "=", maxSplits: 1).first ?? "")) }
+        if isDefault("PATH") && !env.contains(where: { $0.hasPrefix("PATH=") }) { env.insert("PATH=\(Engine.defaultPath)", at: 0) }
+        for file in options.envFiles { env = Engine.merge(env, try Engine.readEnvFile(file)) }
+        env = Engine.merge(env, options.env.map(Engine.expandEnv))
+        if options.tty && isDefault("TERM") && !env.contains(where: { $0.hasPrefix("TERM=") }) { env.append("TERM=xterm") }
+        if isDefault("container") { env = Engine.merge(env, ["container=berth"]) }
+        return env
     }
 
     static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

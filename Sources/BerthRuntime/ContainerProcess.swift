@@ -8,6 +8,7 @@ import Glibc
 package final class ContainerProcess {
     package let pid: Int32
     private let pidfd: Int32
+    private var deadline: ProcessDeadline?
 
     private init(pid: pid_t, pidfd: Int32) {
         self.pid = pid
@@ -58,8 +59,20 @@ package final class ContainerProcess {
         return .setupFailed(stage: stage.description, detail: detail, errno: report.error)
     }
 
+    /// Sends `signal` after `seconds` unless the process has exited by then (--timeout).
+    package func signal(_ signal: Int32, afterSeconds seconds: UInt) {
+        deadline = ProcessDeadline(pid: pid, pidfd: pidfd, signal: signal, seconds: seconds)
+    }
+
     /// Waits for the process and returns its exit code (128+N for signal N).
     package func wait() -> Int32 {
+        if let deadline {
+            // Wait without reaping, so the deadline thread finishes before the pid is freed.
+            var info = siginfo_t()
+            while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR {}
+            deadline.finish()
+            self.deadline = nil
+        }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
             if errno != EINTR { return ExitCode.engineError }
