@@ -196,7 +196,7 @@ struct ContainerInspectCommand: CLICommand {
     let usage = "[options] CONTAINER [CONTAINER...]"
     let flags: [FlagSpec] = [
         .value("format", "f", "string", "Format the output to a Go template or json"),
-        .bool("latest", "l", "Act on the latest container podman is aware of"),
+        SelectionFlags.latest,
         .unsupported("size", "s", "", "Display total file size", .sizes),
     ]
 
@@ -215,7 +215,7 @@ struct LogsCommand: CLICommand {
     let flags: [FlagSpec] = [
         .unsupported("color", nil, "", "Output the containers with different colors in the log.", .logReading),
         .unsupported("follow", "f", "", "Follow log output.  The default is false", .logReading),
-        .bool("latest", "l", "Act on the latest container podman is aware of"),
+        SelectionFlags.latest,
         .unsupported("names", "n", "", "Output the container name in the log", .logReading),
         .unsupported("since", nil, "string", "Show logs since TIMESTAMP", .logReading),
         .unsupported("tail", nil, "int", "Output the specified number of LINES at the end of the logs.  Defaults to -1, which prints all lines", .logReading),

@@ -17,6 +17,7 @@ enum ContainerFlags {
         .value("entrypoint", nil, "string", "Overwrite the default ENTRYPOINT of the image"),
         .value("env", "e", "stringArray", "Set environment variables in container"),
         .value("env-file", nil, "stringArray", "Read in a file of environment variables"),
+        .value("env-merge", nil, "stringArray", "Preprocess environment variables from image before injecting them into the container"),
         .bool("env-host", nil, "Use all current host environment variables in container"),
         .value("hostname", "h", "string", "Set container hostname"),
         .bool("http-proxy", nil, "Set proxy environment variables in the container based on the host proxy vars", default: "true"),
@@ -57,7 +58,7 @@ enum ContainerFlags {
         .unsupported("detach-keys", nil, "string", "Override the key sequence for detaching a container", .exec),
         .unsupported("passwd", nil, "", "add entries to /etc/passwd and /etc/group", .idMappings),
         .unsupported("preserve-fds", nil, "uint", "Pass a number of additional file descriptors into the container", .processSetup),
-        .unsupported("rmi", nil, "", "Remove container image unless used by other containers", .lifecycle),
+        .bool("rmi", nil, "Remove container image unless used by other containers"),
     ]
 
     /// podman's run/create flags whose features come later: refused by the parser.
@@ -88,7 +89,6 @@ enum ContainerFlags {
         .unsupported("dns", nil, "strings", "Set custom DNS servers", .networks),
         .unsupported("dns-option", nil, "strings", "Set custom DNS options", .networks),
         .unsupported("dns-search", nil, "strings", "Set custom DNS search domains", .networks),
-        .unsupported("env-merge", nil, "stringArray", "Preprocess environment variables from image before injecting them into the container", .processSetup),
         .unsupported("expose", nil, "strings", "Expose a port or a range of ports", .networks),
         .unsupported("gidmap", nil, "strings", "GID map to use for the user namespace", .idMappings),
         .unsupported("group-add", nil, "strings", "Add additional groups to the primary container process. 'keep-groups' allows container processes to use supplementary groups.", .processSetup),
@@ -180,6 +180,7 @@ enum ContainerFlags {
         options.timezone = args.value("tz")
         options.unsetEnv = args.all("unsetenv")
         options.unsetEnvAll = args.has("unsetenv-all")
+        options.envMerge = args.all("env-merge")
         return options
     }
 

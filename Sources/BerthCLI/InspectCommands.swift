@@ -33,7 +33,7 @@ struct InspectCommand: CLICommand {
     let usage = "[options] {CONTAINER|IMAGE} [...]"
     let flags: [FlagSpec] = [
         .value("format", "f", "string", "Format the output to a Go template or json"),
-        .bool("latest", "l", "Act on the latest container podman is aware of"),
+        SelectionFlags.latest,
         .unsupported("size", "s", "", "Display total file size", .sizes),
         .value("type", "t", "string", "Specify inspect-object type (\"image\", \"container\" or \"all\")", default: "all"),
     ]

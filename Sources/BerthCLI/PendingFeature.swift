@@ -22,7 +22,6 @@ struct PendingFeature: Sendable {
     static let storage = PendingFeature(reason: "berth's overlay store takes no options")
     static let logging = PendingFeature(reason: "the monitor writes its k8s-file log at a fixed place")
     static let processSetup = PendingFeature(reason: "the container process's extra setup (groups, umask, fds, personality) is not implemented")
-    static let lifecycle = PendingFeature(reason: "removing the image with the container (--rmi) is not implemented")
     static let sizes = PendingFeature(reason: "container sizes are not computed yet")
     static let pidFiles = PendingFeature(reason: "pid files come with the C monitor")
     static let builtInInit = PendingFeature(reason: "berth's --init is built in and takes no path")

@@ -47,6 +47,8 @@ package struct CreateOptions: Sendable {
     /// --unsetenv NAME and --unsetenv-all: drop the image's and berth's default variables (not -e's).
     package var unsetEnv: [String] = []
     package var unsetEnvAll = false
+    /// --env-merge NAME=VALUE: VALUE may use the defaults' variables (`${PATH}:/opt`).
+    package var envMerge: [String] = []
 
     package init(image: String) { self.image = image }
 }
@@ -126,6 +128,7 @@ extension Engine {
         var env = options.unsetEnvAll ? [] : config.Env ?? []
         env.removeAll { unset.contains(String($0.split(separator: "=", maxSplits: 1).first ?? "")) }
         if isDefault("PATH") && !env.contains(where: { $0.hasPrefix("PATH=") }) { env.insert("PATH=\(Engine.defaultPath)", at: 0) }
+        if !options.envMerge.isEmpty { env = Engine.merge(env, options.envMerge.map { Engine.expand($0, from: env) }) }
         for file in options.envFiles { env = Engine.merge(env, try Engine.readEnvFile(file)) }
         env = Engine.merge(env, options.env.map(Engine.expandEnv))
         if options.tty && isDefault("TERM") && !env.contains(where: { $0.hasPrefix("TERM=") }) { env.append("TERM=xterm") }
@@ -144,6 +147,33 @@ extension Engine {
     static func expandEnv(_ entry: String) -> String {
         if entry.contains("=") { return entry }
         return entry + "=" + (Environment.get(entry) ?? "")
+    }
+
+    /// `$NAME` and `${NAME}` in `entry` from `env` (unknown: empty), as Go's os.Expand that podman uses.
+    static func expand(_ entry: String, from env: [String]) -> String {
+        var values: [Substring: Substring] = [:]
+        for item in env {
+            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            values[parts[0]] = parts.count > 1 ? parts[1] : ""
+        }
+        var result = ""
+        var rest = Substring(entry)
+        while let dollar = rest.firstIndex(of: "$") {
+            result += rest[..<dollar]
+            var after = rest[rest.index(after: dollar)...]
+            let name: Substring
+            if after.first == "{", let close = after.firstIndex(of: "}") {
+                name = after[after.index(after: after.startIndex)..<close]
+                after = after[after.index(after: close)...]
+            } else {
+                name = after.prefix { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
+                if name.isEmpty { result += "$" }
+                after = after.dropFirst(name.count)
+            }
+            result += values[name] ?? ""
+            rest = after
+        }
+        return result + rest
     }
 
     static func merge(_ base: [String], _ overrides: [String]) -> [String] {

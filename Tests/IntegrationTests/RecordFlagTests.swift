@@ -111,6 +111,33 @@ private func trimmed(_ result: Sandbox.Result) -> String { result.stdout.trimmin
     }
 }
 
+@Suite struct RunRemovalFlagTests {
+    @Test(arguments: Mode.available)
+    func env_merge_expands_the_image_defaults(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let merged = sb.berth("run", "--rm", "--env-merge", "PATH=${PATH}:/opt/tools", "img", "/bin/busybox", "env")
+        #expect(merged.status == 0 && merged.stdout.contains("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/opt/tools\n"), "\(merged)")
+    }
+
+    @Test(arguments: Mode.available)
+    func rmi_removes_the_image_after_the_container_unless_another_uses_it(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        #expect(sb.berth("create", "--name", "user", "img", "true").status == 0)
+        let kept = sb.berth("run", "--rmi", "img", "sh", "-c", "exit 3")
+        #expect(kept.status == 3 && kept.stderr.isEmpty, "the container's code; an image in use is kept quietly: \(kept)")
+        #expect(sb.berth("image", "exists", "img").status == 0)
+        #expect(sb.berth("ps", "-aq").stdout.split(separator: "\n").count == 1, "--rmi implies --rm")
+
+        #expect(sb.berth("rm", "user").status == 0)
+        let removed = sb.berth("run", "--rmi", "img", "sh", "-c", "exit 0")
+        #expect(removed.status == 0, "\(removed)")
+        #expect(sb.berth("image", "exists", "img").status == 1, "the image is gone with its last container")
+        #expect(sb.berth("ps", "-aq").stdout.isEmpty)
+    }
+}
+
 @Suite struct LatestLogsTests {
     @Test(arguments: Mode.available)
     func logs_latest_shows_the_newest_containers_output(mode: Mode) throws {
