@@ -196,7 +196,7 @@ struct ContainerInspectCommand: CLICommand {
     let usage = "[options] CONTAINER [CONTAINER...]"
     let flags: [FlagSpec] = [
         .value("format", "f", "string", "Format the output to a Go template or json"),
-        .unsupported("latest", "l", "", "Act on the latest container podman is aware of", .containerSelection),
+        SelectionFlags.latest,
         .unsupported("size", "s", "", "Display total file size", .sizes),
     ]
 
@@ -215,7 +215,7 @@ struct LogsCommand: CLICommand {
     let flags: [FlagSpec] = [
         .unsupported("color", nil, "", "Output the containers with different colors in the log.", .logReading),
         .unsupported("follow", "f", "", "Follow log output.  The default is false", .logReading),
-        .unsupported("latest", "l", "", "Act on the latest container podman is aware of", .containerSelection),
+        SelectionFlags.latest,
         .unsupported("names", "n", "", "Output the container name in the log", .logReading),
         .unsupported("since", nil, "string", "Show logs since TIMESTAMP", .logReading),
         .unsupported("tail", nil, "int", "Output the specified number of LINES at the end of the logs.  Defaults to -1, which prints all lines", .logReading),
@@ -224,8 +224,16 @@ struct LogsCommand: CLICommand {
     ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
-        guard args.positionals.count == 1 else { throw CLIError("logs takes exactly one container") }
-        let bytes = try context.engine().containerLogs(LogsOptions(container: args.positionals[0]))
+        let engine = context.engine()
+        let container: String
+        if args.has("latest") {
+            guard args.positionals.isEmpty else { throw CLIError("--latest and containers cannot be used together") }
+            container = try engine.latestContainer().id
+        } else {
+            guard args.positionals.count == 1 else { throw CLIError("logs takes exactly one container") }
+            container = args.positionals[0]
+        }
+        let bytes = try engine.containerLogs(LogsOptions(container: container))
         Output.out(String(decoding: bytes, as: UTF8.self))
         return 0
     }

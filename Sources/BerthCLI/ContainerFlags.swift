@@ -8,6 +8,7 @@ enum ContainerFlags {
     static let create: [FlagSpec] = honoured + pending
 
     private static let honoured: [FlagSpec] = [
+        .value("annotation", nil, "strings", "Add annotations to container (key=value)"),
         .value("attach", "a", "strings", "Attach to STDIN, STDOUT or STDERR"),
         .value("cap-add", nil, "strings", "Add capabilities to the container"),
         .value("cap-drop", nil, "strings", "Drop capabilities from the container"),
@@ -20,6 +21,7 @@ enum ContainerFlags {
         .value("umask", nil, "string", "Set umask in container", default: "0022"),
         .value("env", "e", "stringArray", "Set environment variables in container"),
         .value("env-file", nil, "stringArray", "Read in a file of environment variables"),
+        .value("env-merge", nil, "stringArray", "Preprocess environment variables from image before injecting them into the container"),
         .bool("env-host", nil, "Use all current host environment variables in container"),
         .value("hostname", "h", "string", "Set container hostname"),
         .bool("http-proxy", nil, "Set proxy environment variables in the container based on the host proxy vars", default: "true"),
@@ -40,9 +42,14 @@ enum ContainerFlags {
         .value("security-opt", nil, "stringArray", "Security Options (seccomp=unconfined|FILE, no-new-privileges)"),
         .bool("sig-proxy", nil, "Proxy received signals to the process"),
         .value("stop-signal", nil, "string", "Signal to stop a container. Default is SIGTERM"),
+        .value("stop-timeout", nil, "uint", "Timeout (in seconds) that containers stopped by user command have to exit. If exceeded, the container will be forcibly stopped via SIGKILL."),
+        .value("timeout", nil, "uint", "Maximum length of time a container is allowed to run. The container will be killed automatically after the time expires."),
         .value("tmpfs", nil, "tmpfs", "Mount a temporary filesystem (tmpfs) into a container"),
         .bool("tty", "t", "Allocate a pseudo-TTY for container"),
+        .value("tz", nil, "string", "Set timezone in container"),
         .value("ulimit", nil, "ulimit", "Ulimit options"),
+        .value("unsetenv", nil, "stringArray", "Unset environment default variables in container"),
+        .bool("unsetenv-all", nil, "Unset all default environment variables in container"),
         .value("user", "u", "string", "Username or UID (format: <name|uid>[:<group|gid>])"),
         .value("userns", nil, "string", "User namespace to use (keep-id)"),
         .value("volume", "v", "stringArray", "Bind mount a volume into the container"),
@@ -55,13 +62,12 @@ enum ContainerFlags {
         .unsupported("detach-keys", nil, "string", "Override the key sequence for detaching a container", .exec),
         .unsupported("passwd", nil, "", "add entries to /etc/passwd and /etc/group", .idMappings),
         .value("preserve-fds", nil, "uint", "Pass a number of additional file descriptors into the container", default: "0"),
-        .unsupported("rmi", nil, "", "Remove container image unless used by other containers", .lifecycle),
+        .bool("rmi", nil, "Remove container image unless used by other containers"),
     ]
 
     /// podman's run/create flags whose features come later: refused by the parser.
     private static let pending: [FlagSpec] = [
         .unsupported("add-host", nil, "strings", "Add a custom host-to-IP mapping (host:ip)", .networks),
-        .unsupported("annotation", nil, "strings", "Add annotations to container (key=value)", .annotations),
         .unsupported("blkio-weight", nil, "string", "Block IO weight (relative weight) accepts a weight value between 10 and 1000.", .cgroups),
         .unsupported("blkio-weight-device", nil, "DEVICE_NAME:WEIGHT", "Block IO weight (relative device weight, format: DEVICE_NAME:WEIGHT)", .cgroups),
         .unsupported("cgroup-conf", nil, "strings", "Configure cgroup v2 (key=value)", .cgroups),
@@ -87,7 +93,6 @@ enum ContainerFlags {
         .unsupported("dns", nil, "strings", "Set custom DNS servers", .networks),
         .unsupported("dns-option", nil, "strings", "Set custom DNS options", .networks),
         .unsupported("dns-search", nil, "strings", "Set custom DNS search domains", .networks),
-        .unsupported("env-merge", nil, "stringArray", "Preprocess environment variables from image before injecting them into the container", .processSetup),
         .unsupported("expose", nil, "strings", "Expose a port or a range of ports", .networks),
         .unsupported("gidmap", nil, "strings", "GID map to use for the user namespace", .idMappings),
         .unsupported("health-cmd", nil, "string", "set a healthcheck command for the container ('none' disables the existing healthcheck)", .healthChecks),
@@ -112,7 +117,7 @@ enum ContainerFlags {
         .unsupported("network-alias", nil, "strings", "Add network-scoped alias for the container", .networks),
         .unsupported("no-hosts", nil, "", "Do not create /etc/hosts within the container, instead use the version from the image", .networks),
         .unsupported("oom-kill-disable", nil, "", "Disable OOM Killer", .cgroups),
-        .unsupported("oom-score-adj", nil, "int", "Tune the host's OOM preferences (-1000 to 1000)", .processSetup),
+        .unsupported("oom-score-adj", nil, "int", "Tune the host's OOM preferences (-1000 to 1000)", .cgroups),
         .unsupported("passwd-entry", nil, "string", "Entry to write to /etc/passwd", .idMappings),
         .unsupported("pid", nil, "string", "PID namespace to use", .namespaces),
         .unsupported("pidfile", nil, "string", "Write the container process ID to the file", .pidFiles),
@@ -128,16 +133,11 @@ enum ContainerFlags {
         .unsupported("sdnotify", nil, "string", "control sd-notify behavior (\"container\"|\"conmon\"|\"ignore\")", .systemd),
         .unsupported("seccomp-policy", nil, "string", "Policy for selecting a seccomp profile (experimental)", .signing),
         .unsupported("secret", nil, "stringArray", "Add secret to container", .secrets),
-        .unsupported("stop-timeout", nil, "uint", "Timeout (in seconds) that containers stopped by user command have to exit. If exceeded, the container will be forcibly stopped via SIGKILL.", .lifecycle),
         .unsupported("subgidname", nil, "string", "Name of range listed in /etc/subgid for use in user namespace", .idMappings),
         .unsupported("subuidname", nil, "string", "Name of range listed in /etc/subuid for use in user namespace", .idMappings),
         .unsupported("sysctl", nil, "strings", "Sysctl options", .sysctls),
         .unsupported("systemd", nil, "string", "Run container in systemd mode (\"true\"|\"false\"|\"always\")", .systemd),
-        .unsupported("timeout", nil, "uint", "Maximum length of time a container is allowed to run. The container will be killed automatically after the time expires.", .lifecycle),
-        .unsupported("tz", nil, "string", "Set timezone in container", .timezones),
         .unsupported("uidmap", nil, "strings", "UID map to use for the user namespace", .idMappings),
-        .unsupported("unsetenv", nil, "stringArray", "Unset environment default variables in container", .processSetup),
-        .unsupported("unsetenv-all", nil, "", "Unset all default environment variables in container", .processSetup),
         .unsupported("uts", nil, "string", "UTS namespace to use", .namespaces),
         .unsupported("volumes-from", nil, "stringArray", "Mount volumes from the specified container(s)", .volumes),
     ]
@@ -178,7 +178,23 @@ enum ContainerFlags {
             guard SignalName.number(text) != nil else { throw CLIError("invalid signal: \(text)") }
             return text
         }
+        options.stopTimeout = try unsigned(args, "stop-timeout")
+        options.timeout = try unsigned(args, "timeout")
+        options.annotations = args.all("annotation")
+        options.timezone = args.value("tz")
+        options.unsetEnv = args.all("unsetenv")
+        options.unsetEnvAll = args.has("unsetenv-all")
+        options.envMerge = args.all("env-merge")
         return options
+    }
+
+    /// A uint flag's value, refused as podman's parser refuses it.
+    private static func unsigned(_ args: ParsedArguments, _ flag: String) throws -> UInt? {
+        guard let text = args.value(flag) else { return nil }
+        guard let value = UInt(text) else {
+            throw CLIError("invalid argument \"\(text)\" for \"--\(flag)\" flag: strconv.ParseUint: parsing \"\(text)\": invalid syntax")
+        }
+        return value
     }
 
     /// The run/create flags whose acceptance depends on their value or on each other,

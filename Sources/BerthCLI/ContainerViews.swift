@@ -86,7 +86,10 @@ enum ContainerViews {
                 ("Hostname", .string(r.hostname)), ("User", .string(r.user)), ("Env", ImageViews.strings(r.env)),
                 ("Cmd", ImageViews.strings(r.cmd)), ("Image", .string(r.imageName)), ("WorkingDir", .string(r.workingDir)),
                 ("Entrypoint", ImageViews.strings(r.entrypoint)), ("Labels", ImageViews.labels(r.labels)),
+                ("Annotations", ImageViews.labels(r.annotations ?? [:])),
                 ("StopSignal", .string(r.stopSignal)), ("Tty", .bool(r.tty)), ("OpenStdin", .bool(r.interactive)),
+                ("Timezone", .string(r.timezone ?? "")), ("Timeout", .int(Int64(r.timeout ?? 0))),
+                ("StopTimeout", .int(Int64(r.stopTimeoutSeconds))),
             ])),
             ("HostConfig", .structure("*define.InspectContainerHostConfig", [
                 ("NetworkMode", .string(r.network)), ("Privileged", .bool(r.privileged)), ("ReadonlyRootfs", .bool(r.readOnly)),

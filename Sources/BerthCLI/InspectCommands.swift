@@ -33,7 +33,7 @@ struct InspectCommand: CLICommand {
     let usage = "[options] {CONTAINER|IMAGE} [...]"
     let flags: [FlagSpec] = [
         .value("format", "f", "string", "Format the output to a Go template or json"),
-        .unsupported("latest", "l", "", "Act on the latest container podman is aware of", .containerSelection),
+        SelectionFlags.latest,
         .unsupported("size", "s", "", "Display total file size", .sizes),
         .value("type", "t", "string", "Specify inspect-object type (\"image\", \"container\" or \"all\")", default: "all"),
     ]
@@ -43,13 +43,17 @@ struct InspectCommand: CLICommand {
         guard ["image", "container", "all"].contains(type) else {
             throw CLIError("invalid type \"\(type)\": must be container, image or all")
         }
-        guard !args.positionals.isEmpty else { throw CLIError("inspect requires at least one name or ID") }
+        let latest = args.has("latest")
+        if latest && !args.positionals.isEmpty { throw CLIError("--latest and arguments cannot be used together") }
+        guard latest || !args.positionals.isEmpty else { throw CLIError("inspect requires at least one name or ID") }
         let engine = context.engine()
         var objects: [TemplateValue] = []
         var failures: [String] = []
-        for name in args.positionals {
+        // --latest: the newest container (podman: only containers, whatever --type says).
+        let names = latest ? [try engine.latestContainer().id] : args.positionals
+        for name in names {
             do {
-                objects.append(try inspect(name, type: type, engine))
+                objects.append(try inspect(name, type: latest ? "container" : type, engine))
             } catch {
                 failures.append("\(error)")
             }

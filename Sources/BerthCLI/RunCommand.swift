@@ -1,6 +1,7 @@
 // `berth run`, `create` and `start`: podman's flags, parsed up to the image name,
 // into the engine's RunOptions, CreateOptions and StartOptions.
 import BerthEngine
+import BerthImage
 
 struct RunCommand: CLICommand {
     let name = "run"
@@ -16,12 +17,32 @@ struct RunCommand: CLICommand {
         options.detach = args.has("detach")
         options.attach.sigProxy = args.values["sig-proxy"]?.last != "false"
         options.attach.preserveFDs = try ContainerFlags.preservedFDs(args)
-        switch try context.engine().run(options) {
+        // --rmi implies --rm (podman); the image goes once the container is gone.
+        let removesImage = args.has("rmi")
+        if removesImage && options.detach { throw CLIError("--rmi is not supported with --detach yet: the monitor does not remove images") }
+        if removesImage { options.create.autoRemove = true }
+        let engine = context.engine()
+        switch try engine.run(options) {
         case .detached(let id):
             Output.out(id + "\n")
             return 0
         case .exited(let code):
+            if removesImage { removeImage(options.create.image, engine) }
             return code
+        }
+    }
+
+    /// --rmi: the image goes unless another container uses it; the container's exit
+    /// code stays berth's, so other failures are only reported.
+    private func removeImage(_ name: String, _ engine: Engine) {
+        let report: RemovalReport
+        do { report = try engine.removeImages([name], force: false, all: false) } catch {
+            Output.err("Error: \(error)\n")
+            return
+        }
+        for error in report.errors {
+            if case ImageError.imageInUse = error { continue }
+            Output.err("Error: \(error)\n")
         }
     }
 }

@@ -46,6 +46,16 @@ package struct CreateOptions: Sendable {
     package var shmSize: UInt64?
     /// --personality: LINUX or LINUX32.
     package var personality: String?
+    /// --stop-timeout, --timeout (seconds), --annotation KEY=VALUE and --tz.
+    package var stopTimeout: UInt?
+    package var timeout: UInt?
+    package var annotations: [String] = []
+    package var timezone: String?
+    /// --unsetenv NAME and --unsetenv-all: drop the image's and berth's default variables (not -e's).
+    package var unsetEnv: [String] = []
+    package var unsetEnvAll = false
+    /// --env-merge NAME=VALUE: VALUE may use the defaults' variables (`${PATH}:/opt`).
+    package var envMerge: [String] = []
 
     package init(image: String) { self.image = image }
 }
@@ -65,12 +75,7 @@ extension Engine {
         guard let path = args.first else {
             throw ContainerError.invalid("no command or entrypoint provided, and no CMD or ENTRYPOINT from image")
         }
-        var env = config.Env ?? []
-        if !env.contains(where: { $0.hasPrefix("PATH=") }) { env.insert("PATH=\(Engine.defaultPath)", at: 0) }
-        for file in options.envFiles { env = Engine.merge(env, try Engine.readEnvFile(file)) }
-        env = Engine.merge(env, options.env.map(Engine.expandEnv))
-        if options.tty && !env.contains(where: { $0.hasPrefix("TERM=") }) { env.append("TERM=xterm") }
-        env = Engine.merge(env, ["container=berth"])
+        let env = try environment(options, image: config)
         let mounts = try VolumeParser.parse(volumes: options.volumes, mounts: options.mounts, tmpfs: options.tmpfs)
         for opt in options.securityOpts { try Engine.validateSecurityOpt(opt) }
         for ulimit in options.ulimits { _ = try Ulimit.parse(ulimit) }
@@ -97,7 +102,9 @@ extension Engine {
             capAdd: options.capAdd, capDrop: options.capDrop, seccomp: nil, noNewPrivileges: false,
             useInit: options.useInit, network: options.network, tty: options.tty, interactive: options.interactive,
             autoRemove: options.autoRemove, ulimits: options.ulimits, userns: options.userns ?? "", labels: labels,
-            stopSignal: options.stopSignal ?? config.StopSignal ?? "SIGTERM", isRootless: StorePaths.isRootless)
+            stopSignal: options.stopSignal ?? config.StopSignal ?? "SIGTERM", isRootless: StorePaths.isRootless,
+            stopTimeout: options.stopTimeout, timeout: options.timeout,
+            annotations: try Engine.annotations(options.annotations), timezone: try Engine.checkedTimezone(options.timezone))
         record.umask = options.umask
         record.groupAdd = options.groupAdd.isEmpty ? nil : options.groupAdd
         record.shmSize = options.shmSize
@@ -126,6 +133,21 @@ extension Engine {
         return record
     }
 
+    /// The image's variables and berth's defaults (less --unsetenv's), then --env-file and -e.
+    private func environment(_ options: CreateOptions, image config: ContainerConfig) throws -> [String] {
+        let unset = Set(options.unsetEnv)
+        func isDefault(_ name: String) -> Bool { !options.unsetEnvAll && !unset.contains(name) }
+        var env = options.unsetEnvAll ? [] : config.Env ?? []
+        env.removeAll { unset.contains(String($0.split(separator: "=", maxSplits: 1).first ?? "")) }
+        if isDefault("PATH") && !env.contains(where: { $0.hasPrefix("PATH=") }) { env.insert("PATH=\(Engine.defaultPath)", at: 0) }
+        if !options.envMerge.isEmpty { env = Engine.merge(env, options.envMerge.map { Engine.expand($0, from: env) }) }
+        for file in options.envFiles { env = Engine.merge(env, try Engine.readEnvFile(file)) }
+        env = Engine.merge(env, options.env.map(Engine.expandEnv))
+        if options.tty && isDefault("TERM") && !env.contains(where: { $0.hasPrefix("TERM=") }) { env.append("TERM=xterm") }
+        if isDefault("container") { env = Engine.merge(env, ["container=berth"]) }
+        return env
+    }
+
     static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
     static func isValidName(_ name: String) -> Bool {
@@ -137,6 +159,33 @@ extension Engine {
     static func expandEnv(_ entry: String) -> String {
         if entry.contains("=") { return entry }
         return entry + "=" + (Environment.get(entry) ?? "")
+    }
+
+    /// `$NAME` and `${NAME}` in `entry` from `env` (unknown: empty), as Go's os.Expand that podman uses.
+    static func expand(_ entry: String, from env: [String]) -> String {
+        var values: [Substring: Substring] = [:]
+        for item in env {
+            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            values[parts[0]] = parts.count > 1 ? parts[1] : ""
+        }
+        var result = ""
+        var rest = Substring(entry)
+        while let dollar = rest.firstIndex(of: "$") {
+            result += rest[..<dollar]
+            var after = rest[rest.index(after: dollar)...]
+            let name: Substring
+            if after.first == "{", let close = after.firstIndex(of: "}") {
+                name = after[after.index(after: after.startIndex)..<close]
+                after = after[after.index(after: close)...]
+            } else {
+                name = after.prefix { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
+                if name.isEmpty { result += "$" }
+                after = after.dropFirst(name.count)
+            }
+            result += values[name] ?? ""
+            rest = after
+        }
+        return result + rest
     }
 
     static func merge(_ base: [String], _ overrides: [String]) -> [String] {

@@ -55,6 +55,14 @@ package struct ContainerRecord: Codable, Sendable {
     package var shmSize: UInt64?
     /// --personality: LINUX or LINUX32; nil leaves the host's.
     package var personality: String?
+    /// --stop-timeout: seconds stop and rm -f wait before SIGKILL (nil: 10, podman's default).
+    package var stopTimeout: UInt? = nil
+    /// --timeout: seconds the container may run before it is killed (nil or 0: no limit).
+    package var timeout: UInt? = nil
+    /// --annotation KEY=VALUE, recorded for inspect.
+    package var annotations: [String: String]? = nil
+    /// --tz: "local" or a zone name; the host's zone file is bound at /etc/localtime.
+    package var timezone: String? = nil
 }
 
 package enum ContainerStatus: String, Codable, Sendable {
@@ -78,4 +86,9 @@ package struct ContainerState: Codable, Sendable {
 package struct ContainerDetails: Sendable {
     package var record: ContainerRecord
     package var state: ContainerState
+}
+
+extension ContainerRecord {
+    /// What stop and rm -f wait without -t: --stop-timeout, else podman's 10 seconds.
+    package var stopTimeoutSeconds: Double { stopTimeout.map(Double.init) ?? Engine.defaultStopTimeout }
 }

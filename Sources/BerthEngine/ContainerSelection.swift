@@ -13,7 +13,10 @@ package struct ContainerSelection: Sendable {
     /// `--ignore`: a name (or ID file) that matches nothing is skipped without an error.
     package var ignoreMissing = false
 
-    package init(names: [String] = []) { self.names = names }
+    package init(names: [String] = [], latest: Bool = false) {
+        self.names = names
+        self.latest = latest
+    }
 }
 
 /// One container a verb was asked about: found, or the reason it was not.
@@ -64,6 +67,14 @@ extension Engine {
             }
         }
         return targets
+    }
+
+    /// `--latest` for the verbs that take one container (inspect, logs): the newest one.
+    package func latestContainer() throws -> ContainerRecord {
+        guard let target = try select(ContainerSelection(latest: true)).first else {
+            throw ContainerError.invalid("no containers to act on: --latest found none")
+        }
+        return try target.record.get()
     }
 
     /// `container exists`: podman's lookup (name, ID or unique ID prefix); only

@@ -71,6 +71,8 @@ extension Engine {
             throw ContainerError.invalid("container \(record.name) was stopped: recording that it runs failed: \(error)")
         }
         lock.unlock()
+        // --timeout, podman's: SIGKILL once the time is up (exit code 137).
+        if let limit = record.timeout, limit > 0 { process.signal(SIGKILL, afterSeconds: limit) }
         onStarted(record)
         if attach.sigProxy && relay == nil && attach.detachedStdio == nil { SignalForwarder.start(forwardingTo: process.pid) }
         relay?.relay(forwardInput: record.interactive)
@@ -158,7 +160,7 @@ extension Engine {
         }
         spec.mounts = DefaultMounts.system(rootless: record.isRootless, privileged: record.privileged,
                                            shmSize: record.shmSize ?? DefaultMounts.defaultShmSize)
-        spec.mounts += try etcFiles(record) + [containerEnvironmentMount(record)]
+        spec.mounts += try etcFiles(record) + [containerEnvironmentMount(record)] + timezoneMounts(record)
         for volume in record.mounts {
             if volume.type == "tmpfs" {
                 let options = (["mode=1777"] + volume.options).joined(separator: ",")

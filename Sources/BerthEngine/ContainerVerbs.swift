@@ -48,14 +48,14 @@ extension Engine {
         // podman: --force also ignores a name that matches no container.
         selection.ignoreMissing = selection.ignoreMissing || options.force
         return try eachContainer(selection) { _, record in
-            try removeContainer(record.id, force: options.force, stopTimeout: options.timeout ?? Engine.defaultStopTimeout)
+            try removeContainer(record.id, force: options.force, stopTimeout: options.timeout ?? record.stopTimeoutSeconds)
             return nil
         }
     }
 
     package func stopContainers(_ options: StopOptions) throws -> [ContainerReport] {
         try eachContainer(options.selection) { _, record in
-            try stopContainer(record, timeout: options.timeout ?? Engine.defaultStopTimeout)
+            try stopContainer(record, timeout: options.timeout ?? record.stopTimeoutSeconds)
             return nil
         }
     }

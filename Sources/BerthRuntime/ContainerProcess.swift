@@ -9,6 +9,7 @@ package final class ContainerProcess {
     package let pid: Int32
     /// Reaped through (ChildProcess.reap), closed with this object.
     private let pidfd: Int32
+    private var deadline: ProcessDeadline?
 
     private init(pid: pid_t, pidfd: Int32) {
         self.pid = pid
@@ -59,9 +60,20 @@ package final class ContainerProcess {
         return .setupFailed(stage: stage.description, detail: detail, errno: report.error)
     }
 
+    /// Sends `signal` after `seconds` unless the process has exited by then (--timeout).
+    package func signal(_ signal: Int32, afterSeconds seconds: UInt) {
+        deadline = ProcessDeadline(pid: pid, pidfd: pidfd, signal: signal, seconds: seconds)
+    }
+
     /// Waits for the process and returns its exit code (128+N for signal N).
     package func wait() -> Int32 {
-        (try? ChildProcess.reap(pid: pid, pidfd: pidfd, "container process")) ?? ExitCode.engineError
+        if let deadline {
+            // Wait without reaping, so the deadline thread finishes before the pid is freed.
+            try? ChildProcess.awaitExit(pid: pid, pidfd: pidfd, "container process")
+            deadline.finish()
+            self.deadline = nil
+        }
+        return (try? ChildProcess.reap(pid: pid, pidfd: pidfd, "container process")) ?? ExitCode.engineError
     }
 }
 

@@ -34,6 +34,18 @@ package final class ChildProcess {
         return info.si_code == CLD_EXITED ? status & 0xff : 128 + status
     }
 
+    /// Waits until the child `pid` has ended but leaves it unreaped (WNOWAIT), so
+    /// its pid cannot be reused while a watcher (the --timeout deadline) may still
+    /// signal it; `reap` collects it afterwards.
+    package static func awaitExit(pid: Int32, pidfd: Int32, _ name: String) throws {
+        var info = siginfo_t()
+        if pidfd < 0 {
+            try check("waitid", name) { waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) }
+        } else {
+            try check("waitid", name) { waitid(P_PIDFD, id_t(pidfd), &info, WEXITED | WNOWAIT) }
+        }
+    }
+
     /// Sends `signal` to the child (still unreaped, so its pid is its own).
     package func send(_ signal: Int32) throws {
         try Subprocess.send(signal, to: pid)
