@@ -1,16 +1,17 @@
 // --timeout: a thread that sends a signal to the container's first process once
 // its time is up. It waits on the pidfd, so it wakes at once when the process
 // exits; the supervisor joins it before reaping, so the pid it signals can never
-// have been reused by then.
+// have been reused by then. The thread, the poll and the signal are raw calls,
+// so this lives in the syscall layer.
 import Glibc
 
-final class ProcessDeadline {
+package final class ProcessDeadline {
     private var thread = pthread_t()
     private var isRunning = false
 
     /// Starts the countdown; without a pidfd (kernels before 5.3, which berth does
     /// not support) the thread could not notice the exit, so none is started.
-    init(pid: pid_t, pidfd: Int32, signal: Int32, seconds: UInt) {
+    package init(pid: Int32, pidfd: Int32, signal: Int32, seconds: UInt) {
         guard pidfd >= 0 else { return }
         let job = Job(pid: pid, pidfd: pidfd, signal: signal, seconds: seconds)
         let box = Unmanaged.passRetained(job)
@@ -22,7 +23,7 @@ final class ProcessDeadline {
     }
 
     /// Called once the process has exited (not yet reaped): the thread has woken or will at once.
-    func finish() {
+    package func finish() {
         if isRunning { pthread_join(thread, nil) }
         isRunning = false
     }
@@ -35,21 +36,16 @@ final class ProcessDeadline {
         }
 
         func run() {
-            var start = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &start)
-            let total = Int64(min(seconds, UInt(Int64.max / 1000))) * 1000
+            let deadline = Stopwatch.seconds() + Double(seconds)
             while true {
-                var now = timespec()
-                clock_gettime(CLOCK_MONOTONIC, &now)
-                let elapsed = Int64(now.tv_sec - start.tv_sec) * 1000 + Int64(now.tv_nsec - start.tv_nsec) / 1_000_000
-                let left = total - elapsed
+                let left = deadline - Stopwatch.seconds()
                 if left <= 0 { break }
                 var entry = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
-                let rc = poll(&entry, 1, Int32(min(left, Int64(Int32.max))))
+                let rc = poll(&entry, 1, Int32(min(left * 1000 + 1, Double(Int32.max))))
                 if rc > 0 { return }  // exited before its time
                 if rc < 0 && errno != EINTR { return }
             }
-            kill(pid, signal)
+            try? Subprocess.send(signal, to: pid)
         }
     }
 }
