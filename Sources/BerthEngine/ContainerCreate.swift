@@ -216,3 +216,19 @@ extension Engine {
         }
     }
 }
+
+extension Engine {
+    /// --annotation KEY=VALUE, podman's rule: the "=" is required.
+    static func annotations(_ entries: [String]) throws -> [String: String]? {
+        guard !entries.isEmpty else { return nil }
+        var result: [String: String] = [:]
+        for entry in entries {
+            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw ContainerError.invalid("invalid annotation \"\(entry)\": annotations must be formatted KEY=VALUE")
+            }
+            result[String(parts[0])] = String(parts[1])
+        }
+        return result
+    }
+}

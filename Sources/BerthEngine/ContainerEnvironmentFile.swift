@@ -5,11 +5,6 @@ import BerthRuntime
 import BerthSystem
 import Glibc
 
-/// berth's version, as `version` prints it and .containerenv names the engine.
-package enum BerthVersion {
-    package static let version = "0.1.0"
-}
-
 extension Engine {
     /// The read-only bind of the container's .containerenv, written on first start.
     func containerEnvironmentMount(_ record: ContainerRecord) throws -> MountSpec {

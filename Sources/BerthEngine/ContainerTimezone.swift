@@ -28,18 +28,4 @@ extension Engine {
         guard let zone = record.timezone else { return [] }
         return [MountSpec(kind: .bind, source: Engine.timezoneFile(zone), destination: "/etc/localtime", flags: UInt(MS_RDONLY))]
     }
-
-    /// --annotation KEY=VALUE, podman's rule: the "=" is required.
-    static func annotations(_ entries: [String]) throws -> [String: String]? {
-        guard !entries.isEmpty else { return nil }
-        var result: [String: String] = [:]
-        for entry in entries {
-            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[0].isEmpty else {
-                throw ContainerError.invalid("invalid annotation \"\(entry)\": annotations must be formatted KEY=VALUE")
-            }
-            result[String(parts[0])] = String(parts[1])
-        }
-        return result
-    }
 }
