@@ -69,6 +69,12 @@ let package = Package(
             swiftSettings: swiftSettings,
             linkerSettings: [staticArchive("ssl"), staticArchive("crypto")]
         ),
+        // Dockerfile language: parser, word expansion, ignore patterns. Pure Swift,
+        // no system calls; the engine executes what it parses.
+        .target(
+            name: "BerthBuild",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "BerthRuntime",
             dependencies: ["BerthSystem", "CBerth", "CBerthSeccomp"],
@@ -76,7 +82,7 @@ let package = Package(
         ),
         .target(
             name: "BerthEngine",
-            dependencies: ["BerthImage", "BerthRegistry", "BerthRuntime", "BerthSystem", "CBerth"],
+            dependencies: ["BerthBuild", "BerthImage", "BerthRegistry", "BerthRuntime", "BerthSystem", "CBerth"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -116,6 +122,11 @@ let package = Package(
         .testTarget(
             name: "BerthConfigTests",
             dependencies: ["BerthConfig"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BerthBuildTests",
+            dependencies: ["BerthBuild"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
