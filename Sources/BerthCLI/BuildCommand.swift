@@ -25,9 +25,9 @@ struct BuildCommand: CLICommand {
     }
 
     static func options(_ args: ParsedArguments) throws -> BuildOptions {
-        var options = BuildOptions(run: try runSettings(args))
-        options.context = args.positionals.first ?? "."
-        options.run.contextDirectory = options.context == "-" ? "" : FileSystem.absolute(options.context)
+        let contextArgument = args.positionals.first ?? "."
+        var options = BuildOptions(run: try runSettings(args, context: contextArgument == "-" ? "" : FileSystem.absolute(contextArgument)))
+        options.context = contextArgument
         options.files = args.all("file")
         options.tags = args.all("tag")
         for file in args.all("build-arg-file") {
@@ -97,8 +97,8 @@ struct BuildCommand: CLICommand {
         }
     }
 
-    private static func runSettings(_ args: ParsedArguments) throws -> BuildRunSettings {
-        var settings = BuildRunSettings()
+    private static func runSettings(_ args: ParsedArguments, context: String) throws -> BuildRunSettings {
+        var settings = BuildRunSettings(contextDirectory: context)
         if let network = args.value("network") {
             switch network {
             case "none", "host": settings.network = network
@@ -116,29 +116,10 @@ struct BuildCommand: CLICommand {
         settings.addHosts = args.all("add-host")
         settings.dnsServers = args.all("dns")
         for spec in args.all("secret") {
-            let secret = try secret(spec)
+            let secret = try BuildSecret.parse(spec)
             settings.secrets[secret.id] = secret
         }
         return settings
-    }
-
-    /// `--secret id=ID,src=PATH`, `id=ID,env=VAR`, `id=ID` (src defaults to the id), as podman.
-    private static func secret(_ spec: String) throws -> BuildSecret {
-        var id: String?, source: String?, variable: String?
-        for field in spec.split(separator: ",") {
-            let parts = field.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw CLIError("invalid --secret \"\(spec)\": expected id=ID,src=PATH or id=ID,env=VAR") }
-            switch parts[0] {
-            case "id": id = parts[1]
-            case "src", "source": source = FileSystem.absolute(parts[1])
-            case "env": variable = parts[1]
-            case "type" where parts[1] == "file" || parts[1] == "env": break
-            default: throw CLIError("invalid --secret \"\(spec)\": unknown field \"\(parts[0])\"")
-            }
-        }
-        guard let id, !id.isEmpty else { throw CLIError("invalid --secret \"\(spec)\": id= is required") }
-        if source == nil && variable == nil { source = FileSystem.absolute(id) }
-        return BuildSecret(id: id, source: source, environmentVariable: variable)
     }
 
     /// --platform, --os, --arch, --variant: this machine's platform only (the engine says so).

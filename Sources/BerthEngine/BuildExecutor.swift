@@ -5,6 +5,7 @@ import BerthBuild
 import BerthImage
 import BerthSystem
 import FoundationEssentials
+import Glibc
 import Synchronization
 
 extension Engine {
@@ -15,6 +16,9 @@ extension Engine {
         }
         let context = try BuildContext.prepare(options, store: store)
         defer { context.discard() }
+        var options = options
+        // RUN --mount=type=bind reads the context: the unpacked one when it came on stdin.
+        options.run.contextDirectory = context.directory
         var dockerfile = try DockerfileParser.parse(context.dockerfileText, file: context.dockerfileName)
         guard !dockerfile.stages.isEmpty else {
             throw ImageError.invalidArgument("\(context.dockerfileName): no FROM instruction: nothing to build")
@@ -66,6 +70,8 @@ final class BuildSession: @unchecked Sendable {
     private let empty = Mutex<String?>(nil)
     /// Where RUN steps' output goes: ours, or nowhere with -q.
     let stepOutput: BuildStepOutput
+    /// -q: RUN output goes to /dev/null, as podman's does.
+    private let quietOutput: FileDescriptor?
 
     init(engine: Engine, options: BuildOptions, output: BuildOutput, dockerfile: Dockerfile, graph: StageGraph,
          context: BuildContext, names: [ImageReference]) throws {
@@ -84,7 +90,13 @@ final class BuildSession: @unchecked Sendable {
         created = RFC3339.format(Date(timeIntervalSince1970: seconds))
         cache = BuildCache(store: engine.store)
         digestCache = try ContextDigestCache(root: engine.store.root)
-        stepOutput = BuildStepOutput(quiet: options.quiet)
+        if options.quiet {
+            quietOutput = try FileDescriptor.open("/dev/null", O_WRONLY)
+            stepOutput = BuildStepOutput(standardOutput: quietOutput!.raw, standardError: 2)
+        } else {
+            quietOutput = nil
+            stepOutput = .standard
+        }
     }
 
     /// An empty directory: the files of `scratch`.

@@ -44,11 +44,13 @@ extension StageBuilder {
         request.workingDirectory = config.config?.WorkingDir.flatMap { $0.isEmpty ? nil : $0 }
         request.mounts = mounts
         request.network = network
-        request.heredocs = try expandedHeredocs(heredocs)
+        // The shell expands an unquoted heredoc's body itself (BuildKit's behaviour).
+        request.heredocs = heredocs
         let session = self.session
         request.stageRootfs = { name in try session.stageRootfs(name) }
+        request.stageImage = { name in try session.graph.stage(named: name).map { try session.result(of: $0).imageID } }
         let container = try session.engine.runBuildStep(request, settings: options.run, output: session.stepOutput)
-        defer { container.remove() }
+        defer { try? container.remove() }
         guard container.exitCode == 0 else {
             throw ContainerError.startFailed("building at STEP \"\(instruction.original)\": while running runtime: exit status \(container.exitCode)",
                                              exitCode: container.exitCode)
