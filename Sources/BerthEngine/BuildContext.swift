@@ -87,10 +87,10 @@ final class BuildContext: @unchecked Sendable {
         let candidates = file.map { [FileSystem.absolute($0)] } ?? [directory + "/.containerignore", directory + "/.dockerignore"]
         for path in candidates where FileSystem.exists(path) {
             let text = String(decoding: try FileSystem.readFile(path, limit: dockerfileLimit), as: UTF8.self)
-            return IgnorePatterns(text: text, file: FileSystem.basename(of: path))
+            return try IgnorePatterns(text: text, file: FileSystem.basename(of: path))
         }
         if let file { throw ImageError.invalidArgument("the ignore file \(file) does not exist: no such file or directory") }
-        return IgnorePatterns(patterns: [])
+        return try IgnorePatterns(patterns: [])
     }
 
     private static func readStandardInput(limit: Int) throws -> [UInt8] {

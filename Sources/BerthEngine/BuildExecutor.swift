@@ -66,7 +66,6 @@ final class BuildSession: @unchecked Sendable {
     private let results = Mutex<[Int: StageResult]>([:])
     /// Images made only to run the next step on, removed at the end (--layers=false).
     private let temporaries = Mutex<[String]>([])
-    private let consumed = Mutex<Set<String>>([])
     private let empty = Mutex<String?>(nil)
     /// Where RUN steps' output goes: ours, or nowhere with -q.
     let stepOutput: BuildStepOutput
@@ -146,11 +145,8 @@ final class BuildSession: @unchecked Sendable {
 
     func noteTemporary(_ id: String) { temporaries.withLock { $0.append(id) } }
 
-    func noteConsumed(_ names: [String]) { consumed.withLock { $0.formUnion(names) } }
-
     func unusedArguments() -> [String] {
-        let used = consumed.withLock { $0 }
-        return options.buildArgs.keys.filter { !used.contains($0) && !BuildArgs.isPredefined($0) }.sorted()
+        buildArgs.unusedUserArgs(in: dockerfile, stages: graph.needed)
     }
 
     private func removeTemporaries() {

@@ -80,9 +80,8 @@ extension StageBuilder {
             container.Healthcheck = try healthcheck(spec, at: instruction.location)
         case .arg(let declarations):
             for declaration in declarations {
-                try scope.declare(declaration, env: { [self] in environmentValue($0) })
+                try scope.declare(declaration, env: environmentMap())
             }
-            session.noteConsumed(declarations.map(\.name))
             nop = "ARG " + declarations.map(\.name).joined(separator: " ")
         case .onbuild(let trigger):
             container.OnBuild = (container.OnBuild ?? []) + [trigger.original]
@@ -90,6 +89,9 @@ extension StageBuilder {
         config.config = container
         let createdBy = "/bin/sh -c #(nop) " + nop
         var key = cacheKey(createdBy)
+        // The history text keeps words as written: the resulting config decides the key.
+        key.add("config", String(decoding: JSONCoding.encode(container), as: UTF8.self))
+        key.add("author", config.author ?? "")
         if case .arg = instruction.kind {
             // An ARG's value is not in its text: the key carries what it resolved to.
             for (name, value) in scope.visible().sorted(by: { $0.key < $1.key }) { key.add("arg", name + "=" + value) }

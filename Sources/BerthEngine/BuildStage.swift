@@ -27,7 +27,7 @@ final class StageBuilder {
         self.session = session
         self.stage = stage
         config = ImageConfig(architecture: session.options.platform.architecture, os: session.options.platform.os, rootfs: RootFS(diffIDs: []))
-        scope = session.buildArgs.scope(globals: session.fromArgs)
+        scope = session.buildArgs.stageScope(globals: session.fromArgs, expander: session.expander)
         stepCount = stage.instructions.count + 1
     }
 
@@ -101,6 +101,16 @@ final class StageBuilder {
     func lookup(_ name: String) -> String? {
         if let value = environmentValue(name) { return value }
         return scope.visible()[name]
+    }
+
+    /// The stage's ENV as a dictionary (later entries win).
+    func environmentMap() -> [String: String] {
+        var result: [String: String] = [:]
+        for entry in config.config?.Env ?? [] {
+            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            result[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        return result
     }
 
     func environmentValue(_ name: String) -> String? {

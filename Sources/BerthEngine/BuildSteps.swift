@@ -23,10 +23,10 @@ extension StageBuilder {
         case .exec(let words): arguments = words
         case .shell(let text): arguments = shellWords() + [text]
         }
-        let visible = scope.visible()
-        let environment = runEnvironment(visible)
+        let environment = scope.runEnvironment(imageEnv: config.config?.Env ?? [])
         // podman's history line: the args the step saw, then the command.
-        let argsText = visible.isEmpty ? "" : "|\(visible.count) " + visible.keys.sorted().map { "\($0)=\(visible[$0]!)" }.joined(separator: " ") + " "
+        let shown = scope.persistable()
+        let argsText = shown.isEmpty ? "" : "|\(shown.count) " + shown.keys.sorted().map { "\($0)=\(shown[$0]!)" }.joined(separator: " ") + " "
         let createdBy = argsText + arguments.joined(separator: " ")
         var key = cacheKey(instruction.original)
         key.add("argv", arguments.joined(separator: "\u{0}"))
@@ -64,15 +64,6 @@ extension StageBuilder {
             if heredoc.expands { expanded.content = try session.expander.expandHeredoc(heredoc.content, lookup) }
             return expanded
         }
-    }
-
-    /// The image's Env, then the build args the step sees that no ENV overrides.
-    private func runEnvironment(_ visible: [String: String]) -> [String] {
-        var env = config.config?.Env ?? []
-        for (name, value) in visible.sorted(by: { $0.key < $1.key }) where environmentValue(name) == nil {
-            env.append(name + "=" + value)
-        }
-        return env
     }
 
     func copyStep(_ instruction: Instruction, sources: [RawWord], destination: RawWord, heredocs: [Heredoc],
