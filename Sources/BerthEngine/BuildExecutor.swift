@@ -150,7 +150,7 @@ final class BuildSession: @unchecked Sendable {
     }
 
     private func removeTemporaries() {
-        if let path = empty.withLock({ $0 }) { try? FileSystem.removeTree(path) }
+        if let path = empty.withLock({ $0 }) { engine.store.releaseScratchDirectory(path) }
         let ids = temporaries.withLock { $0 }
         guard !ids.isEmpty else { return }
         _ = try? engine.removeImages(ids, force: false, all: false)

@@ -211,7 +211,7 @@ final class StageBuilder {
         do {
             try LayerSquash.flatten(layers[keep...].map { session.engine.store.layerDiffDir($0) }, into: directory)
         } catch {
-            try? FileSystem.removeTree(directory)
+            session.engine.store.releaseScratchDirectory(directory)
             throw error
         }
         layers = Array(layers[..<keep])
