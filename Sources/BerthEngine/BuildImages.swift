@@ -45,7 +45,9 @@ extension Engine {
         if config.architecture != platform.architecture || config.os != platform.os {
             throw ImageError.invalidArgument("image \(name) is for \(config.os)/\(config.architecture), not this machine's platform \(platform.description)")
         }
-        return StageResult(imageID: record.id, layers: record.layers, config: config)
+        let query = try? ImageReference.parse(name, defaultDomain: .localhost).repository
+        let shown = record.names.first { query.map($0.hasPrefix) ?? false } ?? record.names.first
+        return StageResult(imageID: record.id, layers: record.layers, config: config, name: isID ? nil : shown)
     }
 
     /// `berth pull` as a child sharing our standard error, as create does: its

@@ -77,7 +77,8 @@ final class StageBuilder {
             base = try session.result(of: index)
         } else {
             base = try session.engine.buildBaseImage(baseText, session: session)
-            baseName = base.imageID == baseText ? baseText : (try? ImageReference.parse(baseText).description) ?? baseText
+            // podman names the base as the store does: `localhost/busybox:latest`.
+            baseName = base.name ?? baseText
         }
         imageID = base.imageID
         layers = base.layers
