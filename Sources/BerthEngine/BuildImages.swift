@@ -11,6 +11,13 @@ extension Engine {
     func writeBuildImage(_ stage: StageBuilder, newLayer: String?, names: [ImageReference], intermediate: Bool) throws -> ImageRecord {
         var config = stage.config
         config.created = stage.session.created
+        if stage.options.format == .oci {
+            // OCI's config has no field for these: podman leaves them out (the stage
+            // still uses its SHELL, kept in memory).
+            config.config?.Healthcheck = nil
+            config.config?.OnBuild = nil
+            config.config?.Shell = nil
+        }
         let image = LocalImage(
             baseLayers: stage.layers, newLayerDirectories: newLayer.map { [$0] } ?? [],
             timestamp: stage.options.timestamp,
