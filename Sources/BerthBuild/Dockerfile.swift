@@ -197,8 +197,10 @@ package struct DockerfileError: Error, Sendable, CustomStringConvertible {
         self.instruction = instruction
     }
 
-    /// `Containerfile:3:5: COPY: requires at least two arguments`
+    /// `Containerfile:3:5: COPY: requires at least two arguments`; errors that belong to no
+    /// line (a bad `--target`, a word expanded outside a file) leave the location out.
     package var description: String {
-        instruction.map { "\(location): \($0): \(message)" } ?? "\(location): \(message)"
+        let place = location.line > 0 ? "\(location): " : ""
+        return instruction.map { "\(place)\($0): \(message)" } ?? "\(place)\(message)"
     }
 }

@@ -1,0 +1,145 @@
+// Shell-style patterns, shared by `${VAR#pattern}`-family substitutions and the
+// .dockerignore rules: `*`, `?`, `[a-z]`/`[!a-z]`/`[^a-z]`, escaped or quoted
+// characters literal, and (ignore files only) `**` spanning directories.
+// Matched by memoized backtracking, so no pattern can take exponential time.
+
+struct GlobPattern: Sendable, Equatable {
+    enum Token: Sendable, Equatable {
+        case literal(Character)
+        /// `?`: one character (never `/` when `crossesSlash` is false).
+        case one(crossesSlash: Bool)
+        /// `*`: any run of characters (never `/` when `crossesSlash` is false).
+        case star(crossesSlash: Bool)
+        /// `**/` in an ignore file: zero or more whole directories, `(.*/)?`.
+        case directories
+        /// A trailing `**`: anything at all.
+        case anything
+        case set(negated: Bool, items: [ClosedRange<Character>])
+    }
+
+    var tokens: [Token]
+
+    init(tokens: [Token]) { self.tokens = tokens }
+
+    /// A pattern from characters marked literal (quoted or escaped) or not, shell rules:
+    /// `*` and `?` match `/` too.
+    init(shellUnits units: [(character: Character, literal: Bool)]) {
+        var tokens: [Token] = []
+        var index = 0
+        while index < units.count {
+            let unit = units[index]
+            index += 1
+            if unit.literal {
+                tokens.append(.literal(unit.character))
+                continue
+            }
+            switch unit.character {
+            case "*": tokens.append(.star(crossesSlash: true))
+            case "?": tokens.append(.one(crossesSlash: true))
+            case "[":
+                if let (set, next) = Self.parseSet(units, from: index) {
+                    tokens.append(set)
+                    index = next
+                } else {
+                    tokens.append(.literal("["))
+                }
+            default: tokens.append(.literal(unit.character))
+            }
+        }
+        self.tokens = tokens
+    }
+
+    /// A bracket expression starting just after `[`; nil when it never closes.
+    static func parseSet(_ units: [(character: Character, literal: Bool)], from start: Int) -> (Token, Int)? {
+        var index = start
+        var negated = false
+        if index < units.count, !units[index].literal, units[index].character == "!" || units[index].character == "^" {
+            negated = true
+            index += 1
+        }
+        var items: [ClosedRange<Character>] = []
+        var first = true
+        while index < units.count {
+            let unit = units[index]
+            if unit.character == "]", !unit.literal, !first {
+                return (.set(negated: negated, items: items), index + 1)
+            }
+            first = false
+            let low = unit.character
+            index += 1
+            if index + 1 < units.count, units[index].character == "-", !units[index].literal,
+               units[index + 1].character != "]" || units[index + 1].literal {
+                let high = units[index + 1].character
+                index += 2
+                guard low <= high else { return nil }
+                items.append(low...high)
+            } else {
+                items.append(low...low)
+            }
+        }
+        return nil
+    }
+
+    /// Whether the whole of `text` matches.
+    func matches(_ text: [Character]) -> Bool {
+        var matcher = Matcher(tokens: tokens, text: text, partial: false)
+        return matcher.match(0, 0)
+    }
+
+    /// Whether some text that starts with all of `text` could match (the pattern may go on).
+    func mayMatchBeyond(_ text: [Character]) -> Bool {
+        var matcher = Matcher(tokens: tokens, text: text, partial: true)
+        return matcher.match(0, 0)
+    }
+
+    private struct Matcher {
+        let tokens: [Token]
+        let text: [Character]
+        let partial: Bool
+        var memo: [Int: Bool] = [:]
+
+        init(tokens: [Token], text: [Character], partial: Bool) {
+            self.tokens = tokens
+            self.text = text
+            self.partial = partial
+        }
+
+        mutating func match(_ token: Int, _ position: Int) -> Bool {
+            if partial, position == text.count, token < tokens.count { return true }
+            if token == tokens.count { return position == text.count }
+            let key = token * (text.count + 1) + position
+            if let known = memo[key] { return known }
+            let result = compute(token, position)
+            memo[key] = result
+            return result
+        }
+
+        mutating func compute(_ token: Int, _ position: Int) -> Bool {
+            let rest = text.count - position
+            switch tokens[token] {
+            case .literal(let character):
+                return rest > 0 && text[position] == character && match(token + 1, position + 1)
+            case .one(let crossesSlash):
+                return rest > 0 && (crossesSlash || text[position] != "/") && match(token + 1, position + 1)
+            case .set(let negated, let items):
+                guard rest > 0 else { return false }
+                let inSet = items.contains { $0.contains(text[position]) }
+                return inSet != negated && match(token + 1, position + 1)
+            case .star(let crossesSlash):
+                if match(token + 1, position) { return true }
+                return rest > 0 && (crossesSlash || text[position] != "/") && match(token, position + 1)
+            case .anything:
+                return partial || match(token + 1, text.count) || (position..<text.count).contains { match(token + 1, $0) }
+            case .directories:
+                if match(token + 1, position) { return true }
+                if partial { return true }
+                var index = position
+                while index < text.count {
+                    if text[index] == "/", match(token + 1, index + 1) { return true }
+                    index += 1
+                }
+                return false
+            }
+        }
+    }
+}
