@@ -173,11 +173,14 @@ package final class LayerUnpacker {
             let type = entry.kind == .characterDevice ? S_IFCHR : S_IFBLK
             try sys("mknod", relative) { berth_mknodat(dir.raw, name, type | entry.mode, entry.devMajor, entry.devMinor) }
             try chownLink(name, in: dir, entry, path: relative)
+            // mknod applies the umask; the layer's mode is the tar's.
+            try sys("chmod", relative) { fchmodat(dir.raw, name, mode_t(entry.mode & 0o7777), 0) }
         case .fifo:
             try sys("mkfifo", relative) { mknodat(dir.raw, name, S_IFIFO | entry.mode, 0) }
             let fd = try openChild(name, in: dir, flags: BERTH_O_PATH | O_NOFOLLOW, path: relative)
-            _ = fd
             try chownLink(name, in: dir, entry, path: relative)
+            try sys("chmod", relative) { fchmodat(dir.raw, name, mode_t(entry.mode & 0o7777), 0) }
+            _ = fd
         }
     }
 

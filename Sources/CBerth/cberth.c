@@ -81,6 +81,16 @@ ssize_t berth_fgetxattr(int fd, const char *name, void *value, size_t size)
     return getxattr(proc, name, value, size);
 }
 
+ssize_t berth_flistxattr(int fd, char *list, size_t size)
+{
+    ssize_t n = flistxattr(fd, list, size);
+    if (n >= 0 || errno != EBADF)
+        return n;
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    return llistxattr(proc, list, size);
+}
+
 long berth_filesystem_type(const char *path)
 {
     struct statfs fs;

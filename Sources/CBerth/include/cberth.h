@@ -53,6 +53,10 @@ int berth_fsetxattr(int fd, const char *name, const void *value, size_t size);
 /// value's size or -1 with errno set.
 ssize_t berth_fgetxattr(int fd, const char *name, void *value, size_t size);
 
+/// flistxattr(2) with the same O_PATH fallback: the NUL-separated names, the
+/// list's size, or -1 with errno set.
+ssize_t berth_flistxattr(int fd, char *list, size_t size);
+
 /// The f_type of the filesystem at `path` (statfs(2)), or -1 with errno set.
 long berth_filesystem_type(const char *path);
 
