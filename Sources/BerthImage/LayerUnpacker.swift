@@ -3,7 +3,7 @@
 // checks, so `..`, absolute names, planted symlinks and outside hardlink targets
 // fail with EXDEV however the tar is crafted (design.md §3). Whiteouts become
 // overlay whiteouts: 0/0 character devices and the overlay.opaque xattr.
-import BerthSystem
+package import BerthSystem
 import CBerth
 import Glibc
 
@@ -15,6 +15,12 @@ package struct UnpackOptions: Sendable {
     package var canChown: Bool
     /// Only real root may create device nodes; rootless layers refuse them.
     package var canCreateDevices: Bool
+
+    package init(opaqueXattr: String, canChown: Bool, canCreateDevices: Bool) {
+        self.opaqueXattr = opaqueXattr
+        self.canChown = canChown
+        self.canCreateDevices = canCreateDevices
+    }
 
     package static func current() -> UnpackOptions {
         let initial = isInitialRoot
@@ -46,6 +52,14 @@ package final class LayerUnpacker {
         root = try ImageError.wrap { () throws in
             try FileDescriptor.open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
         }
+        self.location = location
+        self.options = options
+    }
+
+    /// Unpacks beneath an already open directory (ADD's destination inside a
+    /// layer being written, opened by RootfsWriter).
+    package init(directory: FileDescriptor, location: String, options: UnpackOptions) {
+        root = directory
         self.location = location
         self.options = options
     }

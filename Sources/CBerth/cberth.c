@@ -88,7 +88,12 @@ ssize_t berth_flistxattr(int fd, char *list, size_t size)
         return n;
     char proc[64];
     snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-    return llistxattr(proc, list, size);
+    return listxattr(proc, list, size);
+}
+
+ssize_t berth_copy_file_range(int in, int out, size_t length)
+{
+    return copy_file_range(in, NULL, out, NULL, length, 0);
 }
 
 long berth_filesystem_type(const char *path)
