@@ -39,10 +39,12 @@ import TestSupport
     func the_same_timestamp_gives_the_same_image_id(mode: Mode) throws {
         let timestamp = ["--timestamp", String(Self.epoch)]
         let first = try builtID(mode, timestamp)
-        #expect(try builtID(mode, timestamp) == first, "another store, the same ID")
-        #expect(try builtID(mode, timestamp + ["--no-cache"]) == first, "--no-cache, the same ID")
-        #expect(try builtID(mode, [], env: ["SOURCE_DATE_EPOCH": String(Self.epoch)]) == first,
-                "SOURCE_DATE_EPOCH is --timestamp's default")
+        let again = try builtID(mode, timestamp)
+        #expect(again == first, "another store, the same ID")
+        let uncached = try builtID(mode, timestamp + ["--no-cache"])
+        #expect(uncached == first, "--no-cache, the same ID")
+        let fromEnvironment = try builtID(mode, [], env: ["SOURCE_DATE_EPOCH": String(Self.epoch)])
+        #expect(fromEnvironment == first, "SOURCE_DATE_EPOCH is --timestamp's default")
     }
 
     @Test(arguments: Mode.available)
