@@ -14,7 +14,10 @@ final class BuildContext: @unchecked Sendable {
     /// The scratch directory holding a context read from standard input.
     private let scratch: String?
 
-    private init(directory: String, dockerfileName: String, dockerfileText: String, ignore: IgnorePatterns, scratch: String?) {
+    private let store: ImageStore
+
+    private init(store: ImageStore, directory: String, dockerfileName: String, dockerfileText: String, ignore: IgnorePatterns, scratch: String?) {
+        self.store = store
         self.directory = directory
         self.dockerfileName = dockerfileName
         self.dockerfileText = dockerfileText
@@ -43,7 +46,7 @@ final class BuildContext: @unchecked Sendable {
                 let input = try DecompressingStream(StandardInputStream(), location: "build context on standard input")
                 try unpacker.unpack(TarReader(input, location: "build context on standard input"))
             } catch {
-                try? FileSystem.removeTree(dir)
+                store.releaseScratchDirectory(dir)
                 throw error
             }
             directory = dir
@@ -55,15 +58,15 @@ final class BuildContext: @unchecked Sendable {
         do {
             let (name, text) = try stdinText.map { ("-", $0) } ?? dockerfile(options.files.first, in: directory)
             let ignore = try ignorePatterns(options.ignoreFile, in: directory)
-            return BuildContext(directory: directory, dockerfileName: name, dockerfileText: text, ignore: ignore, scratch: scratch)
+            return BuildContext(store: store, directory: directory, dockerfileName: name, dockerfileText: text, ignore: ignore, scratch: scratch)
         } catch {
-            if let scratch { try? FileSystem.removeTree(scratch) }
+            if let scratch { store.releaseScratchDirectory(scratch) }
             throw error
         }
     }
 
     func discard() {
-        if let scratch { try? FileSystem.removeTree(scratch) }
+        if let scratch { store.releaseScratchDirectory(scratch) }
     }
 
     /// `-f FILE` (as given, else relative to the context, as podman looks), or the

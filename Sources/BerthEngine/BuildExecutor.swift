@@ -28,6 +28,8 @@ extension Engine {
         let session = try BuildSession(engine: self, options: options, output: output, dockerfile: dockerfile,
                                        graph: graph, context: context, names: names)
         let final = try session.run()
+        // The stat-keyed digests learnt: the next build hashes no file it hashed now.
+        try? session.digestCache.save()
         for argument in session.unusedArguments() {
             Warnings.report("[Warning] one or more build args were not consumed: [\(argument)]")
         }
@@ -88,7 +90,7 @@ final class BuildSession: @unchecked Sendable {
         let seconds = options.timestamp.map { Double($0) } ?? Date().timeIntervalSince1970
         created = RFC3339.format(Date(timeIntervalSince1970: seconds))
         cache = BuildCache(store: engine.store)
-        digestCache = try ContextDigestCache(root: engine.store.root)
+        digestCache = ContextDigestCache(directory: engine.store.root + "/build-cache")
         if options.quiet {
             quietOutput = try FileDescriptor.open("/dev/null", O_WRONLY)
             stepOutput = BuildStepOutput(standardOutput: quietOutput!.raw, standardError: 2)
@@ -150,7 +152,7 @@ final class BuildSession: @unchecked Sendable {
     }
 
     private func removeTemporaries() {
-        if let path = empty.withLock({ $0 }) { try? FileSystem.removeTree(path) }
+        if let path = empty.withLock({ $0 }) { engine.store.releaseScratchDirectory(path) }
         let ids = temporaries.withLock { $0 }
         guard !ids.isEmpty else { return }
         _ = try? engine.removeImages(ids, force: false, all: false)

@@ -20,12 +20,10 @@ extension Engine {
             },
             names: names, format: stage.options.format, isIntermediate: intermediate,
             location: "build step of stage \(stage.stage.index)")
-        do {
-            return try ImageWriter(store: store).writeLocal(image)
-        } catch {
-            if let newLayer { try? FileSystem.removeTree(newLayer) }
-            throw error
-        }
+        // A COPY or WORKDIR layer is a scratch directory: whatever happens, its lock goes
+        // (a RUN's is the build container's upper dir, removed with the container).
+        defer { if let newLayer, newLayer.hasPrefix(store.tmpDir + "/") { store.releaseScratchDirectory(newLayer) } }
+        return try ImageWriter(store: store).writeLocal(image)
     }
 
     /// A FROM image (or COPY --from image): from the store, pulled when --pull says so.

@@ -20,6 +20,8 @@ final class StageBuilder {
     var cmdSetHere = false
     /// The image that FROM named, for the first history comment.
     var baseName = ""
+    /// Whether this stage has made an image yet (the history comment names the base until then).
+    private var committedHere = false
     private var stepNumber = 1
     private let stepCount: Int
 
@@ -149,6 +151,7 @@ final class StageBuilder {
         if let key, options.layers { try session.cache.record(key, image: record.id) }
         imageID = record.id
         layers = record.layers
+        committedHere = true
         output.line("--> " + String(record.id.prefix(11)))
     }
 
@@ -165,6 +168,7 @@ final class StageBuilder {
         }
         imageID = id
         layers = record.layers
+        committedHere = true
         config = try session.engine.store.config(of: record)
         output.line("--> " + String(id.prefix(11)))
         return true
@@ -172,7 +176,7 @@ final class StageBuilder {
 
     /// The first step names the base by what FROM said, the next ones by the parent ID.
     private func historyComment() -> String {
-        "FROM " + (imageID.map { String($0.prefix(12)) } ?? baseName)
+        "FROM " + (committedHere ? imageID.map { String($0.prefix(12)) } ?? baseName : baseName)
     }
 
     /// --label, --env, --unsetenv and the identity label (berth's own, not buildah's) go
@@ -211,7 +215,7 @@ final class StageBuilder {
         do {
             try LayerSquash.flatten(layers[keep...].map { session.engine.store.layerDiffDir($0) }, into: directory)
         } catch {
-            try? FileSystem.removeTree(directory)
+            session.engine.store.releaseScratchDirectory(directory)
             throw error
         }
         layers = Array(layers[..<keep])

@@ -113,7 +113,7 @@ extension StageBuilder {
         do {
             try CopyStep.perform(request, from: source, into: layer, image: try currentRootfs())
         } catch {
-            try? FileSystem.removeTree(layer)
+            session.engine.store.releaseScratchDirectory(layer)
             throw error
         }
         try commitStep(key: key.digest, createdBy: createdBy, newLayer: layer, isLast: isLast)
@@ -136,7 +136,7 @@ extension StageBuilder {
                 try BuildWorkdir.create(resolved, in: directory, image: try currentRootfs(), user: container.User ?? "",
                                         timestamp: options.timestamp)
             } catch {
-                try? FileSystem.removeTree(directory)
+                session.engine.store.releaseScratchDirectory(directory)
                 throw error
             }
             layer = directory

@@ -5,7 +5,7 @@
 // pull, everything is staged in a private ingest area and published with renames
 // under the store lock, so a failure or a kill leaves no half layer visible, and
 // a concurrent rmi cannot collect a base layer between the check and the record.
-package import BerthSystem
+import BerthSystem
 import FoundationEssentials
 import Glibc
 

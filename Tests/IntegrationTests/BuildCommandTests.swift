@@ -55,8 +55,8 @@ func cacheHits(_ output: String) -> Int {
         let built = berthBuild(sb, ["-t", "every"])
         #expect(built.status == 0, "\(built)")
         let lines = built.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.first == "STEP 1/20: FROM img", "\(lines)")
-        #expect(lines.contains("STEP 12/20: RUN echo \"$NAME\" > /app/name && mkdir /data && chown 1000:1000 /data"))
+        #expect(lines.first == "STEP 1/19: FROM img", "\(lines)")
+        #expect(lines.contains("STEP 11/19: RUN echo \"$NAME\" > /app/name && mkdir /data && chown 1000:1000 /data"))
         #expect(lines.contains("COMMIT every"), "\(lines)")
         #expect(lines.contains("Successfully tagged localhost/every:latest"), "\(lines)")
         let id = try #require(lines.last)
@@ -127,7 +127,7 @@ func cacheHits(_ output: String) -> Int {
         #expect(unseen.status == 0 && cacheHits(unseen.stdout) == 3, "an arg no step declares changes nothing: \(unseen)")
         #expect(unseen.stderr.contains("[Warning] one or more build args were not consumed: [OTHER]"), "\(unseen.stderr)")
         let seen = berthBuild(sb, ["--build-arg", "SEEN=2"])
-        #expect(seen.status == 0 && seen.stdout.contains("seen=2\n") && !seen.stdout.contains("BEFORE-ARG"), "\(seen)")
+        #expect(seen.status == 0 && seen.stdout.contains("seen=2\n") && !seen.stdout.contains("\nBEFORE-ARG\n"), "\(seen)")
         #expect(cacheHits(seen.stdout) == 1, "only the RUN before the ARG is reused: \(seen.stdout)")
     }
 

@@ -49,7 +49,7 @@ import TestSupport
 
     @Test(arguments: Mode.available)
     func a_static_binary_from_a_builder_stage_runs_in_scratch(mode: Mode) throws {
-        let file = "FROM img AS builder\nRUN cp /bin/busybox /hello\nFROM scratch\nCOPY --from=builder /hello /hello\nENTRYPOINT [\"/hello\", \"echo\", \"from scratch\"]\n"
+        let file = "FROM img AS builder\nRUN cp /bin/busybox /busybox\nFROM scratch\nCOPY --from=builder /busybox /busybox\nENTRYPOINT [\"/busybox\", \"echo\", \"from scratch\"]\n"
         let sb = try buildSandbox(mode, files: ["Containerfile": file])
         defer { #expect(sb.cleanup().isEmpty) }
         let built = berthBuild(sb, ["-t", "tiny"])
