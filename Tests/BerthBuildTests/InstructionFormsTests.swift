@@ -157,3 +157,45 @@ import Testing
         }
     }
 }
+
+@Suite struct HealthcheckDurationTests {
+    @Test(arguments: [
+        ("0", Int64(0)), ("30s", 30_000_000_000), ("1m30s", 90_000_000_000), ("500ms", 500_000_000), ("1.5h", 5_400_000_000_000),
+        ("2us", 2_000), ("3ns", 3), ("-1s", -1_000_000_000),
+    ])
+    func go_durations(text: String, nanoseconds: Int64) {
+        #expect(GoDuration.parse(text) == nanoseconds)
+    }
+
+    @Test(arguments: ["", "s", "10", "1x", "1.s2", "."])
+    func not_durations(text: String) {
+        #expect(GoDuration.parse(text) == nil)
+    }
+
+    @Test func spec_reads_flags() throws {
+        guard case .healthcheck(let spec?) = try instruction("HEALTHCHECK --interval=5m --timeout=3s --retries=4 CMD true").kind else {
+            Issue.record("HEALTHCHECK"); return
+        }
+        #expect(spec.duration("interval") == 300_000_000_000)
+        #expect(spec.duration("timeout") == 3_000_000_000)
+        #expect(spec.duration("start-period") == nil)
+        #expect(spec.retries == 4)
+    }
+
+    @Test(arguments: [
+        ("--interval=10", "HEALTHCHECK: time: invalid duration \"10\""),
+        ("--timeout=500us", "HEALTHCHECK: Timeout \"timeout\" cannot be less than 1ms"),
+        ("--start-period=-1s", "HEALTHCHECK: Start-period \"start-period\" cannot be negative"),
+        ("--retries=-1", "HEALTHCHECK: --retries cannot be negative (-1)"),
+        ("--retries=x", "HEALTHCHECK: invalid --retries value \"x\""),
+    ])
+    func bad_values_are_parse_errors(flag: String, expected: String) {
+        #expect(parseError("FROM a\nHEALTHCHECK \(flag) CMD true\n") == "Containerfile:2:1: " + expected)
+    }
+
+    @Test func expansion_errors_take_the_instructions_place() {
+        let error = DockerfileError("X: required", at: SourceLocation(file: "", line: 0, column: 0))
+            .located(at: SourceLocation(file: "Containerfile", line: 4, column: 1), instruction: "COPY")
+        #expect(error.description == "Containerfile:4:1: COPY: X: required")
+    }
+}
