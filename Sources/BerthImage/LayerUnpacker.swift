@@ -15,6 +15,9 @@ package struct UnpackOptions: Sendable {
     package var canChown: Bool
     /// Only real root may create device nodes; rootless layers refuse them.
     package var canCreateDevices: Bool
+    /// Whiteouts delete what they name, and opaque markers empty their directory,
+    /// instead of becoming overlay's marks: layers squashed into one (LayerSquash).
+    package var appliesWhiteouts = false
 
     package init(opaqueXattr: String, canChown: Bool, canCreateDevices: Bool) {
         self.opaqueXattr = opaqueXattr
@@ -130,6 +133,10 @@ package final class LayerUnpacker {
         let dir = try parent(of: parts, entry: entry.path)
         let relative = parts.joined(separator: "/")
 
+        if options.appliesWhiteouts && name.hasPrefix(".wh.") {
+            try applyWhiteout(name, in: dir, parts: parts, entry: entry)
+            return
+        }
         if name == ".wh..wh..opq" {
             let target = try open(parts.dropLast().joined(separator: "/"), flags: O_RDONLY | O_DIRECTORY, forEntry: entry.path)
             try setXattr(target, options.opaqueXattr, Array("y".utf8), path: relative, required: true)
@@ -196,6 +203,22 @@ package final class LayerUnpacker {
             try sys("chmod", relative) { fchmodat(dir.raw, name, mode_t(entry.mode & 0o7777), 0) }
             _ = fd
         }
+    }
+
+    /// Squashing: the whiteout's name goes, or the opaque directory's contents
+    /// from the layers below.
+    private func applyWhiteout(_ name: String, in dir: FileDescriptor, parts: [String], entry: TarEntry) throws {
+        let relative = parts.joined(separator: "/")
+        if name == ".wh..wh..opq" {
+            let target = try open(parts.dropLast().joined(separator: "/"), flags: O_RDONLY | O_DIRECTORY, forEntry: entry.path)
+            for child in (try? FileSystem.list("/proc/self/fd/\(target.raw)")) ?? [] {
+                try removeExisting(child, in: target, path: relative + "/" + child)
+            }
+            return
+        }
+        let hidden = String(name.dropFirst(4))
+        guard !hidden.isEmpty, hidden != ".", hidden != ".." else { throw refuse(entry.path, "invalid whiteout name") }
+        try removeExisting(hidden, in: dir, path: relative)
     }
 
     // MARK: helpers
