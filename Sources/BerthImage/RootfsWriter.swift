@@ -89,13 +89,15 @@ package final class RootfsWriter {
 
     // MARK: - Resolution in the image
 
-    /// The canonical path `path` names in the image (symlinks followed inside its
-    /// root; the final one only with `followFinal`). Where the image has a
+    /// The canonical path `path` names in the image (`.` and `..` removed, then
+    /// symlinks followed inside its root; the final one only with `followFinal`). Where the image has a
     /// non-directory in the way, the path as written (cleaned) is used: this layer
     /// then replaces it, and the layer side stays beneath its directory anyway.
     package func resolve(_ path: String, followFinal: Bool) throws -> String {
-        if let canonical = try image.canonicalPath(path, followFinal: followFinal) { return canonical }
-        return Self.clean(path)
+        // Cleaned first, as docker cleans a destination before resolving it in the
+        // image: `/lib/../etc` is /etc even where /lib is a symlink.
+        let cleaned = Self.clean(path)
+        return try image.canonicalPath(cleaned, followFinal: followFinal) ?? cleaned
     }
 
     /// `path` made absolute with `.` and `..` removed lexically (`..` stops at `/`).
