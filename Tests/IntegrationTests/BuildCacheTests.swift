@@ -91,6 +91,8 @@ import TestSupport
                 "podman's warning: \(unseen.result)")
 
         // LATE is declared after the first three steps: only the last RUN sees it.
+        // podman 4.3 keeps `ARG LATE` and `ENV` cached too (checked by hand): the
+        // ARG step's image does not depend on the value, only what runs after it.
         let seen = sb.build(base + ["--build-arg", "LATE=2"], context: context)
         try #require(seen.result.status == 0, "\(seen.result)")
         #expect(seen.cacheUse.map(\.cached) == [true, true, true, true, true, false], "\(seen.result)")
@@ -117,10 +119,13 @@ import TestSupport
         try #require(sb.build(args, context: context).result.status == 0)
         let removed = sb.berth("rmi", "localhost/kept")
         try #require(removed.status == 0, "\(removed)")
+        // As podman: the records of the steps before survive; the last step's
+        // result was the image removed, so that step runs again.
         let rebuilt = sb.build(args, context: context)
         try #require(rebuilt.result.status == 0, "\(rebuilt.result)")
-        #expect(rebuilt.allCached, "cache records survive rmi of the result: \(rebuilt.result)")
-        #expect(witness.runs().count == 3)
+        #expect(rebuilt.cacheUse.map(\.cached) == [true, true, true, true, true, false],
+                "cache records survive rmi of the result: \(rebuilt.result)")
+        #expect(witness.runs().count == 4)
 
         try #require(sb.berth("rmi", "localhost/kept").status == 0)
         let pruned = sb.berth(prune)
@@ -128,6 +133,6 @@ import TestSupport
         let fresh = sb.build(args, context: context)
         try #require(fresh.result.status == 0, "\(fresh.result)")
         #expect(!fresh.result.stdout.contains("Using cache"), "\(prune.joined(separator: " ")) collected the cache: \(fresh.result)")
-        #expect(witness.runs().count == 6)
+        #expect(witness.runs().count == 7)
     }
 }
