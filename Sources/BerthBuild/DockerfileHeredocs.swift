@@ -71,3 +71,29 @@ enum DockerfileHeredocs {
         return heredocs
     }
 }
+
+/// How a shell-form RUN with heredocs runs, as BuildKit does it.
+package enum RunHeredocCommand: Sendable, Equatable {
+    /// `RUN <<EOF` alone: the body is the program, run by the stage's shell (or by its own
+    /// `#!` interpreter when it starts with one).
+    case script(Heredoc)
+    /// Otherwise the command text with each body and delimiter appended on the lines
+    /// after it, handed to the stage's shell as one script: the shell feeds the bodies.
+    case shellText(String)
+
+    /// nil when the RUN has no heredocs.
+    package static func plan(command: String, heredocs: [Heredoc], escape: Character = "\\") -> RunHeredocCommand? {
+        guard !heredocs.isEmpty else { return nil }
+        var text = PositionedText()
+        for character in command { text.append(character, at: TextPosition(line: 1, column: 1)) }
+        let words = DockerfileWords.split(text, escape: escape)
+        if words.count == 1, heredocs.count == 1, DockerfileHeredocs.markers(in: words, escape: escape).count == 1 {
+            return .script(heredocs[0])
+        }
+        var script = command
+        for heredoc in heredocs {
+            script += "\n" + heredoc.content + heredoc.name
+        }
+        return .shellText(script)
+    }
+}

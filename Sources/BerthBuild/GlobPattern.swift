@@ -21,8 +21,9 @@ struct GlobPattern: Sendable, Equatable {
 
     init(tokens: [Token]) { self.tokens = tokens }
 
-    /// A pattern from characters marked literal (quoted or escaped) or not, shell rules:
-    /// `*` and `?` match `/` too.
+    /// A pattern from characters marked literal (quoted or escaped) or not, as BuildKit reads
+    /// `${V#pattern}`: `*` and `?` match `/` too, an unquoted `\` (also one that came from a
+    /// variable's value) makes the next character literal, and brackets are ordinary characters.
     init(shellUnits units: [(character: Character, literal: Bool)]) {
         var tokens: [Token] = []
         var index = 0
@@ -36,13 +37,9 @@ struct GlobPattern: Sendable, Equatable {
             switch unit.character {
             case "*": tokens.append(.star(crossesSlash: true))
             case "?": tokens.append(.one(crossesSlash: true))
-            case "[":
-                if let (set, next) = Self.parseSet(units, from: index) {
-                    tokens.append(set)
-                    index = next
-                } else {
-                    tokens.append(.literal("["))
-                }
+            case "\\" where index < units.count:
+                tokens.append(.literal(units[index].character))
+                index += 1
             default: tokens.append(.literal(unit.character))
             }
         }

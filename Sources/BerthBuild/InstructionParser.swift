@@ -275,7 +275,13 @@ private struct ArgumentContext {
         case "CMD":
             guard !rest.isEmpty else { throw error("Missing command after HEALTHCHECK CMD") }
             let command: CommandForm = JSONStringArray.parse(rest.string).map { .exec($0) } ?? .shell(rest.string)
-            return HealthcheckSpec(command: command, flags: flags)
+            let spec = HealthcheckSpec(command: command, flags: flags)
+            do {
+                try spec.validate()
+            } catch {
+                throw self.error(error.message)
+            }
+            return spec
         default:
             throw error("Unknown type \"\(type)\" in HEALTHCHECK (try CMD)")
         }

@@ -65,7 +65,7 @@ extension Engine {
             let temporary = dir + ".tmp-" + RandomID.hex(6)
             try FileSystem.makeDirectories(temporary, mode: 0o755)
             try FileNode.changeMode(temporary, spec.mode ?? 0o755)
-            try FileNode.changeOwner(temporary, uid: spec.uid ?? 0, gid: spec.gid ?? 0)
+            try Engine.setOwner(temporary, uid: spec.uid, gid: spec.gid)
             do {
                 try FileSystem.rename(temporary, dir)
             } catch let error as SystemError where error.errno == EEXIST || error.errno == ENOTEMPTY {
@@ -85,7 +85,7 @@ extension Engine {
             } else {
                 source = resources.scratch + "/cache-" + name
                 try FileSystem.makeDirectories(source, mode: spec.mode ?? 0o755)
-                try FileNode.changeOwner(source, uid: spec.uid ?? 0, gid: spec.gid ?? 0)
+                try Engine.setOwner(source, uid: spec.uid, gid: spec.gid)
             }
         }
         if let sub = spec.source, !sub.isEmpty, sub != "/" {
@@ -155,11 +155,27 @@ extension Engine {
         try FileSystem.makeDirectories(dir, mode: 0o700)
         let file = dir + "/\(index)"
         try AtomicFile.write(value, to: file, mode: 0o600, durable: false)
-        try FileNode.changeOwner(file, uid: spec.uid ?? 0, gid: spec.gid ?? 0)
+        try Engine.setOwner(file, uid: spec.uid, gid: spec.gid)
         try FileNode.changeMode(file, spec.mode ?? 0o400)
         resources.mounts.append(VolumeMount(type: "bind", source: file, destination: target, readOnly: true, options: []))
         return true
     }
+
+    /// A mount's owner as the container sees it (default root). Rootless, the build
+    /// runs as root of the user namespace, where these are the container's ids;
+    /// outside it (no build does that) only the user's own id is possible.
+    static func setOwner(_ path: String, uid: UInt32?, gid: UInt32?) throws {
+        if Engine.needsUserNamespaceForWrites {
+            guard (uid ?? 0) == 0 && (gid ?? 0) == 0 else {
+                throw ContainerError.invalid("RUN --mount uid=/gid= needs the build's user namespace: \(path)")
+            }
+            return
+        }
+        try FileNode.changeOwner(path, uid: uid ?? 0, gid: gid ?? 0)
+    }
+
+    /// Top-level directories podman's RUN layers keep even when empty (its mount points).
+    static let keptMountParents: Set<String> = ["/dev", "/etc", "/proc", "/run", "/sys"]
 
     /// The components of `path` the image lacks, shallowest first: the container
     /// makes them as mount points.
@@ -178,7 +194,7 @@ extension Engine {
     /// container is stopped: nothing can swap a component under us, and no
     /// component is followed when it is a symlink.
     static func removeMountPoints(_ paths: [String], upper: String) {
-        for path in Set(paths).sorted(by: { $0.count > $1.count }) {
+        for path in Set(paths).subtracting(keptMountParents).sorted(by: { $0.count > $1.count }) {
             var host = upper
             var followsLink = false
             for component in path.split(separator: "/").dropLast() {

@@ -72,11 +72,11 @@ extension Engine {
         do {
             try prepareMounts(specs, request, settings: settings, image: imageFiles, into: resources)
             // /run/.containerenv is bound for the step only: podman's layers never hold it.
-            resources.mountPoints += try Engine.missingPaths("/run/.containerenv", in: imageFiles).filter { $0 != "/run" }
+            resources.mountPoints += try Engine.missingPaths("/run/.containerenv", in: imageFiles)
             var options = CreateOptions(image: image.id)
             options.entrypoint = ""
             options.command = try BuildHeredocScript.arguments(request, scratch: scratch, mounts: &resources.mounts)
-            options.env = request.environment + resources.environment
+            options.env = request.environment
             options.user = request.user.flatMap { $0.isEmpty ? nil : $0 }
             options.workingDir = request.workingDirectory.flatMap { $0.isEmpty ? nil : $0 }
             options.network = network
@@ -104,6 +104,8 @@ extension Engine {
             var attach = AttachOptions()
             attach.sigProxy = false
             attach.detachedStdio = (input, output.standardOutput, output.standardError)
+            // Secrets as variables reach the process only, never the record on disk.
+            attach.environment = resources.environment
             container.exitCode = try startAttached(record, attach: attach) { started in
                 SignalForwarder.retarget(self.readState(started.id).pid)
             }

@@ -13,6 +13,9 @@ package struct AttachOptions: Sendable {
     package var detachedStdio: (Int32, Int32, Int32)?
     /// run --preserve-fds: fds 3 … 3+preserveFDs-1 reach the container's process.
     package var preserveFDs: Int32 = 0
+    /// Variables for this start only, never written to the record (a build's
+    /// `RUN --mount=type=secret,env=`).
+    package var environment: [String] = []
     package init() {}
 }
 
@@ -36,6 +39,7 @@ extension Engine {
         do {
             spec = try containerSpec(record)
             spec.preserveFDs = attach.preserveFDs
+            if !attach.environment.isEmpty { spec.environment = Engine.merge(spec.environment, attach.environment) }
             Stopwatch.mark("spec")
             relay = record.tty && attach.detachedStdio == nil ? try TerminalRelay() : nil
             let input = record.interactive && attach.detachedStdio == nil

@@ -6,7 +6,11 @@ import Testing
 @Suite struct WordExpanderTests {
     static let environment: [String: String] = [
         "A": "a", "EMPTY": "", "PATHV": "/usr/local/bin/tool.tar.gz", "SPACE": "abc  def", "HOME": "/root",
-        "FILE": "archive.tar.gz", "B": "bee", "NESTED": "${A}",
+        "FILE": "archive.tar.gz", "B": "bee", "NESTED": "${A}", "BRACKETS": "[a-c]x", "SPECIAL": "()[]{}^$.*?|\\x",
+        "STARS": "xx**", "XXYY": "xxyy", "X": "x", "QUESTIONS": "???y", "MANYSTARS": "a***yy*", "GLOBS": "/foo*/*/*.txt",
+        "NEEDLE": "\\*/", "TMPS": "/tmp/tmp/bar.txt", "SLASHTMP": "/tmp", "ABFOO": "/a/foo/b/c.txt", "ANYDIR": "/?/",
+        "ROOT": "/", "URL": "http://google.de", "HTTP": "http://", "HTTPS": "https://", "VERSION": "v1.2.3",
+        "TARGETOS": "linux", "TARGETARCH": "arm", "TARGETVARIANT": "v7", "NOVARIANT": "",
     ]
 
     func expand(_ text: String, escape: Character = "\\") throws -> String {
@@ -68,8 +72,8 @@ import Testing
         ("${FILE#arch}", "ive.tar.gz"),
         ("${FILE#nomatch}", "archive.tar.gz"),
         ("${FILE%?z}", "archive.tar."),
-        ("${FILE#[a-c]}", "rchive.tar.gz"),
-        ("${FILE#[!a]}", "archive.tar.gz"),
+        ("${FILE#[a-c]}", "archive.tar.gz"),
+        ("${BRACKETS#[a-c]}", "x"),
         ("${FILE%\"*\"}", "archive.tar.gz"),
         ("${FILE%\\*}", "archive.tar.gz"),
         ("${UNSET#x}", ""),
@@ -80,7 +84,31 @@ import Testing
         ("${FILE/#ch/X}", "archive.tar.gz"),
         ("${FILE/%gz/bz2}", "archive.tar.bz2"),
         ("${FILE/r*a/R}", "aRr.gz"),
-        ("${FILE//[.]/_}", "archive_tar_gz"),
+        ("${FILE//./_}", "archive_tar_gz"),
+        // BuildKit's lexer tests
+        ("${SPECIAL#()[]{\\}^$.\\*\\?|\\\\}", "x"),
+        ("${STARS%%\\**}", "xx"),
+        ("${XXYY#*x*y}", "y"),
+        ("${XXYY#*}", "xxyy"),
+        ("${XXYY#$X}", "xyy"),
+        ("${XXYY#$EMPTY}", "xxyy"),
+        ("${XXYY#}", "xxyy"),
+        ("${XXYY##*x}", "yy"),
+        ("${XXYY##}", "xxyy"),
+        ("${QUESTIONS#?\\?}", "?y"),
+        ("${ABC:-.}${XXYY%x}${ABC:-.}", ".xxyy."),
+        ("${MANYSTARS%%\\**\\*}", "a"),
+        ("${XXYY%}", "xxyy"),
+        ("${XXYY%%$EMPTY}", "xxyy"),
+        ("${GLOBS/$NEEDLE/.} - ${GLOBS//$NEEDLE/.}", "/foo.*/*.txt - /foo..*.txt"),
+        ("${TMPS/$SLASHTMP/} - ${TMPS//$SLASHTMP/}", "/tmp/bar.txt - /bar.txt"),
+        ("${ABFOO/$ANYDIR/$ROOT} - ${ABFOO//$ANYDIR/$ROOT}", "/foo/b/c.txt - /foo/c.txt"),
+        ("${URL/$HTTP/$HTTPS}", "https://google.de"),
+        ("${XXYY///}", "xxyy"),
+        ("${UNSET///}", ""),
+        ("something-${VERSION}.${TARGETOS}-${TARGETARCH}${TARGETVARIANT:+-${TARGETVARIANT}}.tar.gz",
+         "something-v1.2.3.linux-arm-v7.tar.gz"),
+        ("something-${TARGETARCH}${NOVARIANT:+-${NOVARIANT}}.tar.gz", "something-arm.tar.gz"),
         ("${HOME}/bin", "/root/bin"),
         ("\"${SPACE}\"", "abc  def"),
         ("${SPACE}", "abc  def"),
@@ -113,7 +141,7 @@ import Testing
         }
     }
 
-    @Test(arguments: ["'open", "\"open", "${A", "${A:-x", "${}", "${A:x}", "${A^}", "${A#x"])
+    @Test(arguments: ["'open", "\"open", "${A", "${A:-x", "${}", "${A:x}", "${A^}", "${A#x", "${A=x}", "${A=:x}", "${A=}"])
     func malformed_words_are_errors(input: String) {
         #expect(throws: DockerfileError.self) { try expand(input) }
     }
