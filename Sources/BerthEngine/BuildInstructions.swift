@@ -9,6 +9,8 @@ extension StageBuilder {
     func execute(_ instruction: Instruction, isLast: Bool) throws {
         var container = config.config ?? ContainerConfig()
         var nop = instruction.original
+        /// VOLUME's directories, made in the step's layer when the image lacks them (buildah's way).
+        var volumePaths: [String] = []
         switch instruction.kind {
         case .run(let form, let heredocs):
             return try runStep(instruction, form: form, heredocs: heredocs, isLast: isLast)
@@ -65,7 +67,10 @@ extension StageBuilder {
         case .volume(let words):
             var volumes = container.Volumes ?? [:]
             for word in words {
-                for path in try expandFields(word) where !path.isEmpty { volumes[path] = EmptyObject() }
+                for path in try expandFields(word) where !path.isEmpty {
+                    volumes[path] = EmptyObject()
+                    volumePaths.append(BuildPath.clean(path.hasPrefix("/") ? path : (container.WorkingDir ?? "/") + "/" + path))
+                }
             }
             container.Volumes = volumes
         case .user(let word):
@@ -95,12 +100,11 @@ extension StageBuilder {
         // The history text keeps words as written: the resulting config decides the key.
         key.add("config", String(decoding: JSONCoding.encode(container), as: UTF8.self))
         key.add("author", config.author ?? "")
-        if case .arg = instruction.kind {
-            // An ARG's value is not in its text: the key carries what it resolved to.
-            for (name, value) in scope.visible().sorted(by: { $0.key < $1.key }) { key.add("arg", name + "=" + value) }
-        }
+        // An ARG's value is not part of its key (podman's rule): the steps that see the
+        // arg carry it in theirs (a RUN's environment, a substituted word).
         if try reuseCached(key.digest, isLast: isLast) { return }
-        try commitStep(key: key.digest, createdBy: createdBy, newLayer: nil, isLast: isLast)
+        let layer = volumePaths.isEmpty ? nil : try directoryLayer(volumePaths, user: "")
+        try commitStep(key: key.digest, createdBy: createdBy, newLayer: layer, isLast: isLast)
     }
 
     /// podman's warning when an instruction has no place in an OCI config.

@@ -129,18 +129,22 @@ extension StageBuilder {
         var key = cacheKey(createdBy)
         key.add("user", container.User ?? "")
         if try reuseCached(key.digest, isLast: isLast) { return }
-        var layer: String?
-        if resolved != "/", try currentRootfs().status(resolved) == nil {
-            let directory = try session.engine.store.scratchDirectory(purpose: "workdir")
-            do {
-                try BuildWorkdir.create(resolved, in: directory, image: try currentRootfs(), timestamp: options.timestamp)
-            } catch {
-                session.engine.store.releaseScratchDirectory(directory)
-                throw error
-            }
-            layer = directory
-        }
+        let layer = try directoryLayer([resolved], user: container.User ?? "")
         try commitStep(key: key.digest, createdBy: createdBy, newLayer: layer, isLast: isLast)
+    }
+
+    /// A layer holding those of `paths` the image lacks (nil when it has them all).
+    func directoryLayer(_ paths: [String], user: String) throws -> String? {
+        let image = try currentRootfs()
+        guard try BuildDirectoryLayer.isNeeded(paths, image: image) else { return nil }
+        let directory = try session.engine.store.scratchDirectory(purpose: "directories")
+        do {
+            try BuildDirectoryLayer.create(paths, in: directory, image: image, user: user, timestamp: options.timestamp)
+        } catch {
+            session.engine.store.releaseScratchDirectory(directory)
+            throw error
+        }
+        return directory
     }
 
     /// The files of the image as built so far.
