@@ -58,7 +58,7 @@ import TestSupport
         let second = sb.berth("build", "--no-cache", "-t", "counted", ctx)
         #expect(second.status == 0 && second.stdout.contains("count=2"), "the cache directory persisted: \(second)")
         let inImage = sb.berth("run", "--rm", "counted", "sh", "-c", "ls -d /var/cache/counter /var/cache /var; true")
-        #expect(inImage.stdout == "/var\n", "only /var, which the image had: the mount points are gone: \(inImage)")
+        #expect(inImage.status == 0 && inImage.stdout == "", "the image had no /var: the mount points are gone: \(inImage)")
         #expect(leftovers(sb).isEmpty, "\(leftovers(sb))")
     }
 
@@ -149,7 +149,7 @@ import TestSupport
         defer { #expect(sb.cleanup().isEmpty) }
         let ctx = try context(sb, """
             FROM img
-            RUN --network=none sh -c 'echo step: $(ip -o link | cut -d: -f2 | tr -d " " | tr "\n" " ")'
+            RUN --network=none sh -c 'echo step: $(ip -o link | cut -d: -f2 | tr -d " " | tr "\\n" " ")'
             RUN sh -c 'echo default: $(ip -o link | wc -l)'
 
             """)
