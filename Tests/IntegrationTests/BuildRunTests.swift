@@ -106,8 +106,8 @@ import TestSupport
         let file = try sb.makeFile("token.txt", value)
         let ctx = try context(sb, """
             FROM img
-            RUN --mount=type=secret,id=token sh -c 'echo file=$(cat /run/secrets/token | wc -c); stat -c %a /run/secrets/token; cp /run/secrets/token /copied 2>/dev/null; echo $(cat /run/secrets/token) | grep -c s3cr3t'
-            RUN --mount=type=secret,id=token,env=TOKEN sh -c 'echo env=${#TOKEN}; rm -f /copied'
+            RUN --mount=type=secret,id=token sh -c 'echo file=$(cat /run/secrets/token | wc -c); stat -c %a /run/secrets/token; echo $(cat /run/secrets/token) | grep -c s3cr3t'
+            RUN --mount=type=secret,id=token,env=TOKEN sh -c 'echo env=${#TOKEN}'
             RUN ls /run/secrets 2>&1 | head -1
 
             """)
@@ -154,7 +154,7 @@ import TestSupport
 
             """)
         let built = sb.berth("build", "-t", "isolated", ctx)
-        #expect(built.status == 0 && built.stdout.contains("step: lo \n"), "\(built)")
+        #expect(built.status == 0 && built.stdout.contains("step: lo\n"), "\(built)")
         let hostLinks = (try? String(contentsOfFile: "/proc/net/dev", encoding: .utf8))?.split(separator: "\n").count ?? 0
         #expect(hostLinks - 2 > 1 && built.stdout.contains("default: \(hostLinks - 2)\n"), "the default is the host's network: \(built)")
         let whole = sb.berth("build", "--no-cache", "--network", "none", "-t", "isolated", ctx)
