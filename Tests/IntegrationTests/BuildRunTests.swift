@@ -84,6 +84,30 @@ import TestSupport
     }
 
     @Test(arguments: Mode.available)
+    func a_bind_mount_from_a_stage_or_an_image_reads_its_merged_files(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let ctx = try context(sb, """
+            FROM img AS base
+            RUN mkdir /dir && echo one > /dir/a && echo made > /made
+            RUN echo two > /dir/b && rm /dir/a
+            FROM img
+            RUN --mount=type=bind,from=base,source=/made,target=/m cat /m
+            RUN --mount=type=bind,from=base,source=/dir,target=/d echo dir: $(ls /d)
+            RUN --mount=type=bind,from=base,source=dir,target=/d,rw sh -c 'echo x > /d/c; echo rw: $(ls /d)'
+            RUN --mount=type=bind,from=img,target=/image ls /image/bin/busybox
+            RUN --mount=type=bind,from=base,source=/dir,target=/d echo again: $(ls /d)
+
+            """)
+        let built = sb.berth("build", "-t", "fromstage", ctx)
+        #expect(built.status == 0, "\(built)")
+        for line in ["made", "dir: b", "rw: b c", "/image/bin/busybox", "again: b"] {
+            #expect(built.stdout.contains(line + "\n"), "\(line): the stage's merged view (its whiteout applied): \(built)")
+        }
+        #expect(leftovers(sb).isEmpty, "\(leftovers(sb))")
+    }
+
+    @Test(arguments: Mode.available)
     func a_tmpfs_mount_is_empty_every_time(mode: Mode) throws {
         let sb = try sandboxWithImage(mode)
         defer { #expect(sb.cleanup().isEmpty) }
