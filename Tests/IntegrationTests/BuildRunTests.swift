@@ -187,6 +187,50 @@ import TestSupport
     }
 
     @Test(arguments: Mode.available)
+    func build_level_flags_reach_every_run_step(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let ctx = try context(sb, """
+            FROM img
+            RUN grep CapEff /proc/self/status; ulimit -n; cat /etc/hosts; grep nameserver /etc/resolv.conf; echo env: $(env | cut -d= -f1 | sort | tr "\\n" " ")
+
+            """)
+        let plain = sb.berth("build", "-t", "flags", ctx)
+        #expect(plain.status == 0 && plain.stdout.contains("CapEff:\t00000000800405fb\n"), "podman's default capabilities: \(plain)")
+        #expect(plain.stdout.contains("env: HOME HOSTNAME PATH \n") || plain.stdout.contains("env: HOME HOSTNAME PATH PWD SHLVL \n"),
+                "buildah's environment, no container=: \(plain)")
+        let flagged = sb.berth("build", "--no-cache", "--cap-drop", "all", "--cap-add", "chown", "--ulimit", "nofile=512:512",
+                               "--add-host", "db.example:192.0.2.9", "--dns", "192.0.2.53", "-t", "flags", ctx)
+        #expect(flagged.status == 0, "\(flagged)")
+        #expect(flagged.stdout.contains("CapEff:\t0000000000000001\n512\n"), "--cap-drop/--cap-add and --ulimit: \(flagged)")
+        #expect(flagged.stdout.contains("192.0.2.9\tdb.example\n") && flagged.stdout.contains("nameserver 192.0.2.53\n"), "\(flagged)")
+        let noHosts = sb.berth("build", "--no-cache", "--no-hosts", "-t", "flags", ctx)
+        #expect(noHosts.status == 0 && !noHosts.stdout.contains("localhost"), "--no-hosts leaves the image's (absent) /etc/hosts: \(noHosts)")
+        #expect(leftovers(sb).isEmpty, "\(leftovers(sb))")
+    }
+
+    @Test(arguments: Mode.available)
+    func a_locked_cache_serialises_concurrent_builds(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        for name in ["one", "two"] {
+            try sb.makeFile("\(name)/Dockerfile", """
+                FROM img
+                RUN --mount=type=cache,id=shared-log,target=/log,sharing=locked sh -c 'echo start-\(name) >> /log/l; sleep 1; echo end-\(name) >> /log/l'
+
+                """)
+        }
+        let both = shell(sb, "\(berthLine(sb)) build -t one \(sb.path("one")) >/dev/null & \(berthLine(sb)) build -t two \(sb.path("two")) >/dev/null; wait")
+        #expect(both.status == 0, "\(both)")
+        try sb.makeFile("read/Dockerfile", "FROM img\nRUN --mount=type=cache,id=shared-log,target=/log cat /log/l\n")
+        let log = sb.berth("build", "-t", "read", sb.path("read"))
+        let lines = log.stdout.split(separator: "\n").filter { $0.hasPrefix("start-") || $0.hasPrefix("end-") }.map(String.init)
+        #expect(lines == ["start-one", "end-one", "start-two", "end-two"] || lines == ["start-two", "end-two", "start-one", "end-one"],
+                "one step at a time holds the cache: \(log)")
+        #expect(leftovers(sb).isEmpty, "\(leftovers(sb))")
+    }
+
+    @Test(arguments: Mode.available)
     func heredocs_run_as_scripts_and_feed_stdin_and_other_fds(mode: Mode) throws {
         let sb = try sandboxWithImage(mode)
         defer { #expect(sb.cleanup().isEmpty) }
