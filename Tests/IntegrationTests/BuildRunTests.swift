@@ -197,7 +197,7 @@ import TestSupport
             """)
         let plain = sb.berth("build", "-t", "flags", ctx)
         #expect(plain.status == 0 && plain.stdout.contains("CapEff:\t00000000800405fb\n"), "podman's default capabilities: \(plain)")
-        #expect(plain.stdout.contains("env: HOME HOSTNAME PATH \n") || plain.stdout.contains("env: HOME HOSTNAME PATH PWD SHLVL \n"),
+        #expect(plain.stdout.contains("env: HOME HOSTNAME PATH PWD SHLVL\n"),
                 "buildah's environment, no container=: \(plain)")
         let flagged = sb.berth("build", "--no-cache", "--cap-drop", "all", "--cap-add", "chown", "--ulimit", "nofile=512:512",
                                "--add-host", "db.example:192.0.2.9", "--dns", "192.0.2.53", "-t", "flags", ctx)
@@ -205,7 +205,7 @@ import TestSupport
         #expect(flagged.stdout.contains("CapEff:\t0000000000000001\n512\n"), "--cap-drop/--cap-add and --ulimit: \(flagged)")
         #expect(flagged.stdout.contains("192.0.2.9\tdb.example\n") && flagged.stdout.contains("nameserver 192.0.2.53\n"), "\(flagged)")
         let noHosts = sb.berth("build", "--no-cache", "--no-hosts", "-t", "flags", ctx)
-        #expect(noHosts.status == 0 && !noHosts.stdout.contains("localhost"), "--no-hosts leaves the image's (absent) /etc/hosts: \(noHosts)")
+        #expect(noHosts.status == 0 && !noHosts.stdout.contains("127.0.0.1"), "--no-hosts leaves the image's (absent) /etc/hosts: \(noHosts)")
         #expect(leftovers(sb).isEmpty, "\(leftovers(sb))")
     }
 
