@@ -10,7 +10,7 @@ struct ImageCommand: CLICommand {
     let flags: [FlagSpec] = []
     var subcommands: [any CLICommand] {
         [ImagesCommand(), LoadCommand(), SaveCommand(), ImportCommand(), TagCommand(), UntagCommand(), RmiCommand(),
-         ImagePruneCommand(), ImageInspectCommand(), HistoryCommand(), PullCommand(), PushCommand(), ImageExistsCommand(),
+         ImagePruneCommand(), ImageInspectCommand(), HistoryCommand(), PullCommand(), PushCommand(), ImageExistsCommand(), DiffCommand.image,
          BuildCommand()]
     }
 

@@ -22,6 +22,9 @@ package struct ImageRecord: Codable, Sendable {
     /// hides intermediate images. Absent in records written before builds existed.
     package var isIntermediate: Bool?
 
+    /// An untagged build step's image: what `images` leaves out without -a.
+    package var isHiddenIntermediate: Bool { isIntermediate == true && names.isEmpty }
+
     package init(id: String, names: [String], manifestDigest: Digest, manifestMediaType: String, configDigest: Digest,
                  layers: [String], size: Int64, created: String?, stored: Double) {
         self.id = id
