@@ -26,6 +26,8 @@ struct ImagesCommand: CLICommand {
             throw CLIError("invalid option for --sort, options are: \(ImageSortKey.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         var images = try engine.listImages(filters: args.all("filter").map(ImageFilter.init))
+        // A build step's unnamed image is shown with --all only, as podman hides intermediate images.
+        if !args.has("all") { images = images.filter { $0.record.isIntermediate != true || !$0.record.names.isEmpty } }
         if let filter = args.positionals.first {
             let wanted = try engine.resolveImage(filter).id
             images = images.filter { $0.record.id == wanted }

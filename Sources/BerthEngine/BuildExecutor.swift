@@ -47,6 +47,8 @@ struct StageResult: Sendable {
     var imageID: String
     var layers: [String]
     var config: ImageConfig
+    /// The image's name in the store, for FROM images (history comments).
+    var name: String?
 }
 
 /// Everything the stages of one build share; stage results arrive from several threads.

@@ -11,6 +11,13 @@ extension Engine {
     func writeBuildImage(_ stage: StageBuilder, newLayer: String?, names: [ImageReference], intermediate: Bool) throws -> ImageRecord {
         var config = stage.config
         config.created = stage.session.created
+        if stage.options.format == .oci {
+            // OCI's config has no field for these: podman leaves them out (the stage
+            // still uses its SHELL, kept in memory).
+            config.config?.Healthcheck = nil
+            config.config?.OnBuild = nil
+            config.config?.Shell = nil
+        }
         let image = LocalImage(
             baseLayers: stage.layers, newLayerDirectories: newLayer.map { [$0] } ?? [],
             timestamp: stage.options.timestamp,
@@ -45,7 +52,9 @@ extension Engine {
         if config.architecture != platform.architecture || config.os != platform.os {
             throw ImageError.invalidArgument("image \(name) is for \(config.os)/\(config.architecture), not this machine's platform \(platform.description)")
         }
-        return StageResult(imageID: record.id, layers: record.layers, config: config)
+        let query = try? ImageReference.parse(name, defaultDomain: .localhost).repository
+        let shown = record.names.first { query.map($0.hasPrefix) ?? false } ?? record.names.first
+        return StageResult(imageID: record.id, layers: record.layers, config: config, name: isID ? nil : shown)
     }
 
     /// `berth pull` as a child sharing our standard error, as create does: its

@@ -27,6 +27,7 @@ extension StageBuilder {
             if !cmdSetHere { container.Cmd = nil }
         case .shell(let words):
             container.Shell = words
+            warnOCI("SHELL is not supported for OCI image format, [\(words.joined(separator: " "))] will be ignored. Must use `docker` format")
         case .env(let pairs):
             var env = container.Env ?? []
             var texts: [String] = []
@@ -78,6 +79,7 @@ extension StageBuilder {
             container.StopSignal = signal
         case .healthcheck(let spec):
             container.Healthcheck = try healthcheck(spec, at: instruction.location)
+            warnOCI("HEALTHCHECK is not supported for OCI image format and will be ignored. Must use `docker` format")
         case .arg(let declarations):
             for declaration in declarations {
                 try scope.declare(declaration, env: environmentMap())
@@ -85,6 +87,7 @@ extension StageBuilder {
             nop = "ARG " + declarations.map(\.name).joined(separator: " ")
         case .onbuild(let trigger):
             container.OnBuild = (container.OnBuild ?? []) + [trigger.original]
+            warnOCI("ONBUILD is not supported for OCI image format, \(trigger.original) will be ignored. Must use `docker` format")
         }
         config.config = container
         let createdBy = "/bin/sh -c #(nop) " + nop
@@ -98,6 +101,11 @@ extension StageBuilder {
         }
         if try reuseCached(key.digest, isLast: isLast) { return }
         try commitStep(key: key.digest, createdBy: createdBy, newLayer: nil, isLast: isLast)
+    }
+
+    /// podman's warning when an instruction has no place in an OCI config.
+    private func warnOCI(_ message: String) {
+        if options.format == .oci { Warnings.report(message) }
     }
 
     /// CMD and ENTRYPOINT: the JSON form as written; the shell form through

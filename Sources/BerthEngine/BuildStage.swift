@@ -77,7 +77,8 @@ final class StageBuilder {
             base = try session.result(of: index)
         } else {
             base = try session.engine.buildBaseImage(baseText, session: session)
-            baseName = base.imageID == baseText ? baseText : (try? ImageReference.parse(baseText).description) ?? baseText
+            // podman names the base as the store does: `localhost/busybox:latest`.
+            baseName = base.name ?? baseText
         }
         imageID = base.imageID
         layers = base.layers
@@ -169,7 +170,15 @@ final class StageBuilder {
         imageID = id
         layers = record.layers
         committedHere = true
+        let kept = config.config
         config = try session.engine.store.config(of: record)
+        if options.format == .oci {
+            // Not in an OCI image's config, so not in the cached one either: what the
+            // stage set is still what its next steps use.
+            config.config?.Healthcheck = kept?.Healthcheck
+            config.config?.OnBuild = kept?.OnBuild
+            config.config?.Shell = kept?.Shell
+        }
         output.line("--> " + String(id.prefix(11)))
         return true
     }

@@ -52,7 +52,8 @@ func cacheHits(_ output: String) -> Int {
         let sb = try buildSandbox(mode, files: ["Containerfile": Self.everyInstruction, "hello.txt": "hi\n",
                                                 "d/a": "a\n", "d/b": "b\n"])
         defer { #expect(sb.cleanup().isEmpty) }
-        let built = berthBuild(sb, ["-t", "every"])
+        // docker format: an OCI config has no Healthcheck or OnBuild (podman drops them too).
+        let built = berthBuild(sb, ["--format", "docker", "-t", "every"])
         #expect(built.status == 0, "\(built)")
         let lines = built.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == "STEP 1/19: FROM img", "\(lines)")
@@ -90,6 +91,10 @@ func cacheHits(_ output: String) -> Int {
         #expect(child.status == 0, "\(child)")
         let triggered = sb.berth("run", "--rm", "child", "cat /tmp/onbuild")
         #expect(triggered.stdout == "triggered\n", "\(triggered)")
+
+        let oci = berthBuild(sb, ["-t", "every-oci"])
+        #expect(oci.status == 0 && oci.stderr.contains("WARN: HEALTHCHECK is not supported for OCI image format"), "\(oci)")
+        #expect(sb.berth("image", "inspect", "--format", "{{.Config.StopSignal}}", "every-oci").stdout == "SIGUSR1\n")
     }
 
     @Test(arguments: Mode.available)
