@@ -60,8 +60,12 @@ package struct Stage: Sendable {
     package var platform: RawWord?
     package var location: SourceLocation
     package var instructions: [Instruction]
+    /// The FROM line as written (continuations joined): podman's `STEP 1/5: FROM …` line.
+    package var original: String
 
-    package init(index: Int, name: String?, base: RawWord, platform: RawWord?, location: SourceLocation, instructions: [Instruction] = []) {
+    package init(index: Int, name: String?, base: RawWord, platform: RawWord?, location: SourceLocation,
+                 instructions: [Instruction] = [], original: String = "") {
+        self.original = original
         self.index = index
         self.name = name
         self.base = base

@@ -190,6 +190,8 @@ struct LineJoiner {
                     text.append(character, at: TextPosition(line: nextNumber, column: offset + 1))
                 }
             }
+            // A lone escape character (its continuation only comments or the end) holds nothing.
+            if text.trimmingWhitespace().isEmpty { continue }
             return LogicalLine(text: text, startLine: lineNumber)
         }
         return nil

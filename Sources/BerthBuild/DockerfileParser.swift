@@ -18,12 +18,12 @@ package enum DockerfileParser {
             let parsed = try parser.parse(line.text, source: &heredocSource)
             source = heredocSource!
             switch parsed {
-            case .from(let base, let name, let platform, let location):
+            case .from(let base, let name, let platform, let location, let original):
                 if let name, !stageNames.insert(name).inserted {
                     throw DockerfileError("duplicate stage name \"\(name)\"", at: location, instruction: "FROM")
                 }
                 dockerfile.stages.append(Stage(index: dockerfile.stages.count, name: name, base: base,
-                                               platform: platform, location: location))
+                                               platform: platform, location: location, original: original))
             case .instruction(let instruction):
                 if dockerfile.stages.isEmpty {
                     guard case .arg(let declarations) = instruction.kind else {

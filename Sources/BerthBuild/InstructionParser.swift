@@ -5,7 +5,7 @@
 
 /// What a line turned into: FROM opens a stage, everything else belongs to one.
 enum ParsedLine {
-    case from(base: RawWord, name: String?, platform: RawWord?, location: SourceLocation)
+    case from(base: RawWord, name: String?, platform: RawWord?, location: SourceLocation, original: String)
     case instruction(Instruction)
 }
 
@@ -36,7 +36,8 @@ struct InstructionParser {
         let afterKeyword = text.slice(keywordEnd..<text.count).trimmingWhitespace()
         let (flags, arguments) = try InstructionFlags.extract(afterKeyword, keyword: keyword, escape: escape,
                                                               location: location)
-        let context = ArgumentContext(parser: self, keyword: keyword, location: at, arguments: arguments, flags: flags)
+        let context = ArgumentContext(parser: self, keyword: keyword, location: at, arguments: arguments, flags: flags,
+                                      original: text.string)
 
         if keyword == "FROM" {
             return try context.from(platform: flags.first { $0.name == "platform" }?.value)
@@ -53,6 +54,7 @@ private struct ArgumentContext {
     let location: SourceLocation
     let arguments: PositionedText
     let flags: [InstructionFlag]
+    let original: String
 
     var escape: Character { parser.escape }
     var text: String { arguments.string }
@@ -67,6 +69,7 @@ private struct ArgumentContext {
         switch keyword {
         case "RUN":
             guard !arguments.isEmpty else { throw error("requires at least one argument") }
+            try checkRunModes()
             if let exec = JSONStringArray.parse(text) { return .run(.exec(exec), heredocs: []) }
             let heredocs = try readHeredocs(in: words(), source: &source).heredocs
             return .run(.shell(text), heredocs: heredocs)
@@ -116,6 +119,17 @@ private struct ArgumentContext {
         }
     }
 
+    /// `RUN --network` and `--security` take BuildKit's modes (checked when written literally).
+    func checkRunModes() throws {
+        let modes = [("network", ["default", "none", "host"]), ("security", ["sandbox", "insecure"])]
+        for (name, allowed) in modes {
+            for flag in flags where flag.name == name {
+                guard let value = flag.value?.text, !value.contains("$"), !allowed.contains(value) else { continue }
+                throw error("unsupported \(name) mode \"\(value)\"")
+            }
+        }
+    }
+
     /// RUN, CMD, ENTRYPOINT: exec form when the text is a JSON array of strings, else
     /// shell form (docker falls back to it for malformed JSON rather than failing).
     func commandForm() -> CommandForm {
@@ -160,7 +174,8 @@ private struct ArgumentContext {
         default:
             throw error("requires either one or three arguments")
         }
-        return .from(base: RawWord(words[0].string), name: name, platform: platform, location: location)
+        return .from(base: RawWord(words[0].string), name: name, platform: platform, location: location,
+                     original: original)
     }
 
     /// `^[a-z][a-z0-9-_.]*$`, BuildKit's rule for stage names.

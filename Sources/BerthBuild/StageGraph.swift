@@ -36,9 +36,10 @@ package struct StageGraph: Sendable {
                 }
                 dependencies.insert(index)
             }
-            // FROM an earlier stage's name only: `FROM 0` is an image named "0".
+            // FROM an earlier stage's name only: `FROM 0` is an image named "0", and so is
+            // the base of `FROM alpine AS alpine` (a common idiom, not a loop).
             let base = try expander.expand(stage.base) { fromArgs[$0] }.lowercased()
-            if let index = names[base] {
+            if let index = names[base], index != stage.index {
                 guard index < stage.index else {
                     let what = index == stage.index ? "itself" : "a later stage (\(base))"
                     throw DockerfileError("stage \(Self.label(stage)) refers to \(what): stages can only use earlier stages",

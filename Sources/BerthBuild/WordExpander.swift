@@ -165,7 +165,22 @@ struct ExpansionScanner {
     }
 
     static func isNameCharacter(_ character: Character) -> Bool {
-        character.isASCII && (character.isLetter || character.isNumber || character == "_")
+        character.isLetter || character.isNumber || character == "_"
+    }
+
+    /// A variable name as BuildKit reads one: letters, digits and `_`; a run of digits when it
+    /// starts with one (`$12`); or one special parameter (`$$`, `$@`, `$#`…, unset in a build).
+    mutating func readName() -> String {
+        guard let first = peek() else { return "" }
+        let start = index
+        if first.isASCII, first.isNumber {
+            while let character = peek(), character.isASCII, character.isNumber { index += 1 }
+        } else if "@*#?-$!".contains(first) {
+            index += 1
+        } else {
+            while let character = peek(), Self.isNameCharacter(character) { index += 1 }
+        }
+        return String(text[start..<index])
     }
 
     /// After a `$`: a name, a `{…}` substitution, or a literal `$`.
@@ -175,17 +190,8 @@ struct ExpansionScanner {
             index += 1
             return try braced(quoted: quoted)
         }
-        let name: String
-        if next.isASCII, next.isNumber {  // `$1`: one digit, as sh reads positional parameters
-            index += 1
-            name = String(next)
-        } else if Self.isNameCharacter(next) {
-            let start = index
-            while let character = peek(), Self.isNameCharacter(character) { index += 1 }
-            name = String(text[start..<index])
-        } else {
-            return [.character("$", quoted: quoted)]
-        }
+        let name = readName()
+        guard !name.isEmpty else { return [.character("$", quoted: quoted)] }
         return characters(lookup(name) ?? "", quoted: quoted)
     }
 
@@ -196,8 +202,7 @@ struct ExpansionScanner {
     /// After `${`.
     mutating func braced(quoted: Bool) throws -> [ExpansionPiece] {
         let start = index
-        while let character = peek(), Self.isNameCharacter(character) { index += 1 }
-        let name = String(text[start..<index])
+        let name = readName()
         guard !name.isEmpty else {
             throw error(peek() == nil ? "syntax error: missing '}'" : "bad substitution: ${\(String(text[start...]).prefix(20))")
         }

@@ -87,6 +87,11 @@ import Testing
         #expect(parseError("FROM a\n\tRUN --network=none \\\n --mount=a --nope x\n") == "Containerfile:3:12: RUN: unknown flag: nope")
     }
 
+    @Test(arguments: ["FROM a\n\\\n", "FROM a\n  \\  \n# c\n", "FROM a\n\\\n\\\nRUN x\n"])
+    func lines_holding_only_an_escape_are_skipped(text: String) throws {
+        #expect(try parse(text).stages[0].instructions.count <= 1)
+    }
+
     @Test func empty_lines_and_comments_between_instructions() throws {
         let dockerfile = try parse("\n\n# c1\nFROM a\n\n   # c2\n\nRUN x\n\n")
         #expect(dockerfile.stages[0].instructions.count == 1)

@@ -57,6 +57,7 @@ func parseError(_ text: String, file: String = "Containerfile") -> String? {
         #expect(dockerfile.stages[0].platform == RawWord("$BUILDPLATFORM"))
         #expect(dockerfile.stages[0].base == RawWord("golang:1.22"))
         #expect(dockerfile.stages[0].name == "builder")
+        #expect(dockerfile.stages[0].original == "from --platform=$BUILDPLATFORM golang:1.22 as builder")
     }
 
     @Test(arguments: [

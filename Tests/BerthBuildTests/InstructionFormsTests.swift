@@ -127,6 +127,8 @@ import Testing
         ("RUN --platform=x true", "Containerfile:2:5: RUN: unknown flag: platform"),
         ("ENV --x=1", "Containerfile:2:5: ENV: unknown flag: x"),
         ("HEALTHCHECK --foo=1 CMD x", "Containerfile:2:13: HEALTHCHECK: unknown flag: foo"),
+        ("RUN --network=bridge true", "Containerfile:2:1: RUN: unsupported network mode \"bridge\""),
+        ("RUN --security=root true", "Containerfile:2:1: RUN: unsupported security mode \"root\""),
     ])
     func flag_errors(line: String, expected: String) {
         #expect(parseError("FROM a\n" + line + "\n") == expected)

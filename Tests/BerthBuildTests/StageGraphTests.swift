@@ -59,6 +59,13 @@ import Testing
         #expect(graph.needed == [0, 1, 2])
     }
 
+    @Test func a_stage_named_like_its_base_image_is_no_loop() throws {
+        let graph = try StageGraph(try parse("FROM alpine AS alpine\nFROM alpine\n"), target: nil)
+        #expect(graph.dependencies(of: 0).isEmpty)
+        #expect(graph.dependencies(of: 1) == [0])
+        #expect(graph.needed == [0, 1])
+    }
+
     @Test func from_uses_global_args() throws {
         let dockerfile = try parse("ARG FROMSTAGE=builder\nFROM alpine AS builder\nFROM ${FROMSTAGE}\n")
         let graph = try StageGraph(dockerfile, target: nil, fromArgs: ["FROMSTAGE": "builder"])
