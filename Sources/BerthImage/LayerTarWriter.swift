@@ -100,8 +100,11 @@ package final class LayerTarWriter {
             entry.xattrs = xattrs.content
             try writeHeader(entry)
             if xattrs.isOpaque {
-                // podman's marker: a regular file with the directory's owner and mode.
+                // podman's marker: an empty regular file with the directory's owner
+                // and mode, dated the epoch (or the timestamp).
                 var marker = entry
+                marker.mtime = timestamp ?? 0
+                marker.mtimeNanoseconds = 0
                 marker.path = path + "/.wh..wh..opq"
                 marker.kind = .regular
                 marker.mode = entry.mode & 0o777
@@ -138,11 +141,11 @@ package final class LayerTarWriter {
             entry.size = 0
             try writeHeader(entry)
         case S_IFCHR where st.st_rdev == 0:
-            // An overlay whiteout: podman writes it as an empty regular file, mode 0600.
+            // An overlay whiteout: podman writes it as an empty regular file, mode 0.
             let slash = path.lastIndex(of: "/")
             entry.path = slash.map { String(path[...$0]) + ".wh." + name } ?? ".wh." + name
             entry.kind = .regular
-            entry.mode = 0o600
+            entry.mode = 0
             entry.size = 0
             try writeHeader(entry)
         case S_IFCHR, S_IFBLK:

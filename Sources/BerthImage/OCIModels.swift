@@ -119,6 +119,8 @@ package struct HistoryEntry: Codable, Sendable {
 package struct ImageConfig: Codable, Sendable {
     package var created: String?
     package var author: String?
+    /// Docker's image-level comment (`commit -m`, docker format only).
+    package var comment: String?
     package var architecture: String
     package var os: String
     package var variant: String?
