@@ -84,6 +84,7 @@ package enum CopyStep {
         let writer = try wrap(request) {
             try RootfsWriter(layerDirectory: layerDirectory, image: image, location: "the \(request.instruction) layer", options: options)
         }
+        if let owner { writer.newDirectoryOwner = (owner.uid, owner.gid) }
         var remote: [String] = []
         var selections: [CopySelection] = []
         for argument in request.sources {

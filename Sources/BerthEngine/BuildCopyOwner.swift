@@ -8,9 +8,8 @@ struct CopyOwner: Equatable {
     var gid: UInt32
 
     /// `user`, `user:group`, `uid`, `uid:gid` against `image`'s account files. A
-    /// user given alone brings its primary group from passwd (podman's and
-    /// buildah's rule); a number not in passwd brings the same number as gid
-    /// (docker's rule).
+    /// user name given alone brings its primary group from passwd; a number
+    /// alone is the gid too (what podman 4.3 does, and docker documents).
     static func resolve(_ text: String, in image: MergedRootfs) throws -> CopyOwner {
         let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         let userText = parts[0]
@@ -28,7 +27,7 @@ struct CopyOwner: Equatable {
             owner.uid = 0
         } else if let uid = UInt32(userText) {
             owner.uid = uid
-            owner.gid = users.first(where: { $0[2] == userText }).flatMap { UInt32($0[3]) } ?? uid
+            owner.gid = uid
         } else {
             guard let entry = users.first(where: { $0[0] == userText }), let uid = UInt32(entry[2]) else {
                 throw ContainerError.invalid("looking up UID/GID for \"\(text)\": determining run uid: user: unknown user error looking up user \"\(userText)\"")

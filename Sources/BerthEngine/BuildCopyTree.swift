@@ -57,9 +57,9 @@ struct TreeCopier {
         if item.entry.kind == .directory {
             let target = request.parents ? Self.join(destination.path, selection.parentsPath) : destination.path
             let canonical = try writer.resolve(target, followFinal: true)
-            if try !isDirectory(canonical) {
-                try writer.write(.directory, at: canonical, metadata: metadata(of: item))
-            }
+            // A new destination is made as a new parent is (0755, --chown's owner):
+            // podman does not give it the source directory's mode.
+            if try !isDirectory(canonical) { _ = try writer.directoryDescriptor(canonical) }
             try copyContents(of: item, into: canonical)
             return
         }
@@ -76,12 +76,23 @@ struct TreeCopier {
     }
 
     /// Everything below the directory `item`, each entry's place resolved in the
-    /// image (an image's `/lib -> usr/lib` is followed, not replaced).
+    /// image (an image's `/lib -> usr/lib` is followed, not replaced). Below a
+    /// directory the image does not have, nothing can be in the way: those
+    /// places are joined without a lookup (COPY . /app of many files).
     private mutating func copyContents(of item: MergedRootfs.Item, into base: String) throws {
         var copier = self
+        let baseIsNew = try writer.imageEntry(base) == nil
+        var directories: [String: (path: String, isNew: Bool)] = ["": (base, baseIsNew)]
         try reader.walkContents(of: item) { child, relative, isPassThrough in
             let isDirectory = child.entry.kind == .directory
-            let target = try writer.resolve(Self.join(base, relative), followFinal: isDirectory)
+            let parentRelative = relative.split(separator: "/").dropLast().joined(separator: "/")
+            let parent = directories[parentRelative] ?? (Self.join(base, parentRelative), false)
+            let joined = Self.join(parent.path, child.entry.name)
+            let target = parent.isNew ? joined : try writer.resolve(joined, followFinal: isDirectory)
+            if isDirectory {
+                let isNew = try parent.isNew || writer.imageEntry(target) == nil
+                directories[relative] = (target, isNew)
+            }
             if isPassThrough { return }
             try copier.write(child, at: target)
         }

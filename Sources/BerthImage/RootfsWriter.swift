@@ -73,6 +73,10 @@ package final class RootfsWriter {
     let root: FileDescriptor
     /// Directories whose mtimes are set last (children change them), deepest last.
     var directoryTimes: [(path: String, seconds: Int64, nanoseconds: Int64)] = []
+    /// The owner of directories this writer creates that the image lacks (new
+    /// parents, a directory source's new destination): `--chown`'s, as podman
+    /// and BuildKit make them, root otherwise.
+    package var newDirectoryOwner: (uid: UInt32, gid: UInt32) = (0, 0)
     /// The last parent directory opened: consecutive files usually share one.
     var cachedParent: (path: String, fd: FileDescriptor)?
 
@@ -182,7 +186,7 @@ package final class RootfsWriter {
     }
 
     /// A parent the layer creates: the image's directory metadata (overlay's
-    /// copy-up), or docker's 0755 root:root for a new one.
+    /// copy-up), or 0755 owned by `newDirectoryOwner` for a new one.
     private func parentMetadata(_ path: String) throws -> Metadata {
         if let lower = try image.linkStatus(path), lower.kind == .directory {
             return Metadata(permissions: lower.permissions, uid: lower.uid, gid: lower.gid,
@@ -190,7 +194,8 @@ package final class RootfsWriter {
                             modifiedNanoseconds: options.timestamp == nil ? lower.modifiedNanoseconds : 0)
         }
         let now = Self.now()
-        return Metadata(permissions: 0o755, modifiedSeconds: options.timestamp ?? now.seconds,
+        return Metadata(permissions: 0o755, uid: newDirectoryOwner.uid, gid: newDirectoryOwner.gid,
+                        modifiedSeconds: options.timestamp ?? now.seconds,
                         modifiedNanoseconds: options.timestamp == nil ? now.nanoseconds : 0)
     }
 

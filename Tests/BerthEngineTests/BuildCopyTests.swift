@@ -158,6 +158,16 @@ final class CopyFixture {
         #expect(try fixture.tree() == ["etc/", "etc/a"])
     }
 
+    @Test func image_symlinks_below_the_destination_are_followed_not_replaced() throws {
+        let fixture = try CopyFixture()
+        try fixture.base("usr/lib/existing", "E")
+        try fixture.baseSymlink("lib", to: "usr/lib")
+        try fixture.file("root/lib/x", "X")
+        try fixture.file("root/new/y", "Y")
+        try fixture.copy(CopyRequest(sources: ["root/"], destination: "/"))
+        #expect(try fixture.tree() == ["new/", "new/y", "usr/", "usr/lib/", "usr/lib/x"])
+    }
+
     @Test func several_sources_need_a_directory_destination() throws {
         let fixture = try CopyFixture()
         try fixture.file("a", "A")
@@ -230,9 +240,12 @@ final class CopyFixture {
     @Test func chmod_applies_to_files_and_directories() throws {
         let fixture = try CopyFixture()
         try fixture.file("dir/f", "F", mode: 0o600)
+        try fixture.file("dir/sub/g", "G")
         try fixture.copy(CopyRequest(sources: ["dir"], destination: "/dst", chmod: "0750"))
         #expect(fixture.status("dst/f").map { $0.st_mode & 0o7777 } == 0o750)
-        #expect(fixture.status("dst").map { $0.st_mode & 0o7777 } == 0o750)
+        #expect(fixture.status("dst/sub").map { $0.st_mode & 0o7777 } == 0o750)
+        // The destination itself is made as podman makes it: 0755.
+        #expect(fixture.status("dst").map { $0.st_mode & 0o7777 } == 0o755)
         #expect(fixture.failure(CopyRequest(sources: ["dir"], destination: "/d2", chmod: "u+x")) == "Error parsing chmod u+x")
     }
 
@@ -243,16 +256,23 @@ final class CopyFixture {
         #expect(try CopyOwner.resolve("app:staff", in: image) == CopyOwner(uid: 1000, gid: 50))
         #expect(try CopyOwner.resolve("1000:7", in: image) == CopyOwner(uid: 1000, gid: 7))
         #expect(try CopyOwner.resolve("4321", in: image) == CopyOwner(uid: 4321, gid: 4321))
-        #expect(try CopyOwner.resolve("1000", in: image) == CopyOwner(uid: 1000, gid: 1001))
+        #expect(try CopyOwner.resolve("1000", in: image) == CopyOwner(uid: 1000, gid: 1000))
         try fixture.file("a", "A")
         // "daemon" exists on the host, not in the image.
         #expect(fixture.failure(CopyRequest(sources: ["a"], destination: "/a", chown: "daemon"))
             == "looking up UID/GID for \"daemon\": determining run uid: user: unknown user error looking up user \"daemon\"")
         #expect(fixture.failure(CopyRequest(sources: ["a"], destination: "/a", chown: "app:nogroup"))?.contains("unknown group") == true)
         if CopyFixture.canChown {
-            try fixture.copy(CopyRequest(sources: ["a"], destination: "/a", chown: "app:staff"))
-            let st = try #require(fixture.status("a"))
-            #expect(st.st_uid == 1000 && st.st_gid == 50)
+            try fixture.copy(CopyRequest(sources: ["a"], destination: "/new/parent/a", chown: "app:staff"))
+            // New parents belong to the --chown owner too (podman, BuildKit); the
+            // image's /etc, copied up, keeps its own.
+            for path in ["new", "new/parent", "new/parent/a"] {
+                let st = try #require(fixture.status(path))
+                #expect(st.st_uid == 1000 && st.st_gid == 50, "\(path)")
+            }
+            try fixture.copy(CopyRequest(sources: ["a"], destination: "/etc/a", chown: "app"))
+            #expect(fixture.status("etc").map { $0.st_uid } == 0)
+            #expect(fixture.status("etc/a").map { ($0.st_uid, $0.st_gid) } ?? (0, 0) == (1000, 1001))
         }
     }
 
