@@ -33,7 +33,8 @@ package struct RunMountSpec: Sendable, Equatable {
 
     /// The target in the container: a relative one from `workingDirectory`.
     package func resolvedTarget(workingDirectory: String) -> String {
-        if target.hasPrefix("/") { return target }
+        // Empty: a secret given only as a variable.
+        if target.isEmpty || target.hasPrefix("/") { return target }
         return (workingDirectory.hasSuffix("/") ? workingDirectory : workingDirectory + "/") + target
     }
 
