@@ -95,10 +95,9 @@ extension StageBuilder {
         // The history text keeps words as written: the resulting config decides the key.
         key.add("config", String(decoding: JSONCoding.encode(container), as: UTF8.self))
         key.add("author", config.author ?? "")
-        if case .arg = instruction.kind {
-            // An ARG's value is not in its text: the key carries what it resolved to.
-            for (name, value) in scope.visible().sorted(by: { $0.key < $1.key }) { key.add("arg", name + "=" + value) }
-        }
+        // An ARG's value is not part of its own key (podman reuses `ARG X` whatever X
+        // is): the image it makes does not depend on it; the steps that see X do,
+        // and their keys carry it.
         if try reuseCached(key.digest, isLast: isLast) { return }
         try commitStep(key: key.digest, createdBy: createdBy, newLayer: nil, isLast: isLast)
     }

@@ -133,7 +133,8 @@ extension StageBuilder {
         if resolved != "/", try currentRootfs().status(resolved) == nil {
             let directory = try session.engine.store.scratchDirectory(purpose: "workdir")
             do {
-                try BuildWorkdir.create(resolved, in: directory, image: try currentRootfs(), timestamp: options.timestamp)
+                try BuildWorkdir.create(resolved, in: directory, image: try currentRootfs(), user: container.User ?? "",
+                                        timestamp: options.timestamp)
             } catch {
                 session.engine.store.releaseScratchDirectory(directory)
                 throw error
