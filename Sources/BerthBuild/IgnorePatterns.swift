@@ -9,6 +9,8 @@
 package struct IgnorePatterns: Sendable {
     struct Rule: Sendable {
         var pattern: GlobPattern
+        /// The pattern's text when it has no wildcard: a comparison decides.
+        var literal: [Unicode.Scalar]?
         /// `!pattern`: re-includes what it matches.
         var isException: Bool
         var text: String
@@ -51,7 +53,7 @@ package struct IgnorePatterns: Sendable {
                 throw DockerfileError("syntax error in pattern \"\(raw.trimmingBlanks())\"",
                                       at: SourceLocation(file: file, line: line, column: 1))
             }
-            rules.append(Rule(pattern: pattern, isException: isException, text: cleaned))
+            rules.append(Rule(pattern: pattern, literal: pattern.literalText, isException: isException, text: cleaned))
         }
     }
 
@@ -60,11 +62,12 @@ package struct IgnorePatterns: Sendable {
     /// Whether the context path (relative, no leading `/`) is left out of the build.
     package func excludes(_ path: String) -> Bool {
         guard !rules.isEmpty else { return false }
-        let candidates = Self.selfAndParents(Self.clean(path))
+        let scalars = Array((Self.isClean(path) ? path : Self.clean(path)).unicodeScalars)
+        let ends = Self.selfAndParentEnds(scalars)
         var excluded = false
         // Only a rule that would flip the current answer needs matching.
         for rule in rules where rule.isException == excluded {
-            if candidates.contains(where: { rule.pattern.matches($0) }) { excluded = !rule.isException }
+            if ends.contains(where: { rule.matches(scalars[..<$0]) }) { excluded = !rule.isException }
         }
         return excluded
     }
@@ -73,24 +76,39 @@ package struct IgnorePatterns: Sendable {
     /// the directory itself is excluded: a context walker must then descend into it.
     package func mayIncludeBelow(_ directory: String) -> Bool {
         let path = Self.clean(directory)
-        let below = Array(path == "." ? "" : path + "/")
-        let candidates = Self.selfAndParents(path)
+        let scalars = Array(path.unicodeScalars)
+        let below = Array((path == "." ? "" : path + "/").unicodeScalars)
+        let ends = Self.selfAndParentEnds(scalars)
         return rules.contains { rule in
             rule.isException
-                && (rule.pattern.mayMatchBeyond(below) || candidates.contains(where: { rule.pattern.matches($0) }))
+                && (rule.pattern.mayMatchBeyond(below[...]) || ends.contains(where: { rule.matches(scalars[..<$0]) }))
         }
     }
 
-    /// `a/b/c` → `a/b/c`, `a/b`, `a`: a pattern matching a parent covers the path.
-    static func selfAndParents(_ path: String) -> [[Character]] {
-        var result: [[Character]] = []
-        var characters = Array(path)
-        while !characters.isEmpty {
-            result.append(characters)
-            guard let slash = characters.lastIndex(of: "/") else { break }
-            characters = Array(characters[..<slash])
+    /// Where `a/b/c`, `a/b` and `a` end: a pattern matching a parent covers the path.
+    static func selfAndParentEnds(_ path: [Unicode.Scalar]) -> [Int] {
+        guard !path.isEmpty else { return [] }
+        var ends = [path.count]
+        for index in path.indices.reversed() where path[index] == "/" && index > 0 { ends.append(index) }
+        return ends
+    }
+
+    /// Whether `clean` would leave `path` as it is (the context walker's paths always are):
+    /// relative, no empty, `.` or `..` component.
+    static func isClean(_ path: String) -> Bool {
+        var componentLength = 0
+        var dots = 0
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: "/") {
+                if componentLength == 0 || componentLength == dots && dots <= 2 { return false }
+                componentLength = 0
+                dots = 0
+            } else {
+                componentLength += 1
+                if byte == UInt8(ascii: ".") { dots += 1 }
+            }
         }
-        return result
+        return componentLength > 0 && !(componentLength == dots && dots <= 2)
     }
 
     /// Go's filepath.Clean, lexically: repeated and trailing slashes, `.` and `..` components.
@@ -113,7 +131,7 @@ package struct IgnorePatterns: Sendable {
     /// A cleaned pattern as tokens: `*` and `?` stay inside one component, `**/` is any number
     /// of directories, a final `**` anything; `\x` is a literal x. nil for a malformed pattern.
     static func compile(_ pattern: String) -> GlobPattern? {
-        let characters = Array(pattern)
+        let characters = Array(pattern.unicodeScalars)
         var tokens: [GlobPattern.Token] = []
         var index = 0
         while index < characters.count {
@@ -135,7 +153,7 @@ package struct IgnorePatterns: Sendable {
                 tokens.append(.literal(characters[index]))
                 index += 1
             case "[":
-                var units: [(character: Character, literal: Bool)] = []
+                var units: [(character: Unicode.Scalar, literal: Bool)] = []
                 var scan = index
                 while scan < characters.count {
                     if characters[scan] == "\\", scan + 1 < characters.count {
@@ -166,5 +184,12 @@ package struct IgnorePatterns: Sendable {
 extension String {
     func trimmingBlanks() -> String {
         String(drop(while: \.isDockerfileBlank).reversed().drop(while: \.isDockerfileBlank).reversed())
+    }
+}
+
+extension IgnorePatterns.Rule {
+    func matches(_ path: ArraySlice<Unicode.Scalar>) -> Bool {
+        if let literal { return path.elementsEqual(literal) }
+        return pattern.matches(path)
     }
 }

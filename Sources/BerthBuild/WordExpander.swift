@@ -239,8 +239,9 @@ struct ExpansionScanner {
             if longest { index += 1 }
             let pattern = try patternWord(stoppingAt: ["}"])
             try expectClosingBrace()
-            let trimmed = Self.remove(pattern, from: Array(value ?? ""), prefix: modifier == "#", longest: longest)
-            return characters(String(trimmed), quoted: quoted)
+            let trimmed = Self.remove(pattern, from: Array((value ?? "").unicodeScalars), prefix: modifier == "#",
+                                      longest: longest)
+            return characters(Self.string(trimmed), quoted: quoted)
         case "/":
             var all = false, anchor: Character?
             if peek() == "/" { all = true; index += 1 } else if let next = peek(), next == "#" || next == "%" {
@@ -248,14 +249,15 @@ struct ExpansionScanner {
                 index += 1
             }
             let pattern = try patternWord(stoppingAt: ["}", "/"])
-            var replacement: [Character] = []
+            var replacement: [Unicode.Scalar] = []
             if peek() == "/" {
                 index += 1
-                replacement = try word(stoppingAt: ["}"]).compactMap(\.character)
+                replacement = Array(String(try word(stoppingAt: ["}"]).compactMap(\.character)).unicodeScalars)
             }
             try expectClosingBrace()
-            let result = Self.replace(pattern, in: Array(value ?? ""), with: replacement, all: all, anchor: anchor)
-            return characters(String(result), quoted: quoted)
+            let result = Self.replace(pattern, in: Array((value ?? "").unicodeScalars), with: replacement, all: all,
+                                      anchor: anchor)
+            return characters(Self.string(result[...]), quoted: quoted)
         default:
             throw error("unsupported modifier (\(modifier)) in substitution")
         }
@@ -281,34 +283,42 @@ struct ExpansionScanner {
     /// A pattern word: quoted or escaped characters match literally.
     mutating func patternWord(stoppingAt stops: Set<Character>) throws -> GlobPattern {
         let pieces = try word(stoppingAt: stops)
-        let units: [(character: Character, literal: Bool)] = pieces.compactMap { piece in
-            if case .character(let character, let quoted) = piece { return (character, quoted) }
-            return nil
+        var units: [(character: Unicode.Scalar, literal: Bool)] = []
+        for piece in pieces {
+            guard case .character(let character, let quoted) = piece else { continue }
+            for scalar in character.unicodeScalars { units.append((scalar, quoted)) }
         }
         return GlobPattern(shellUnits: units)
     }
 
+    static func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars)
+        return String(view)
+    }
+
     /// `${V#p}` (shortest prefix), `${V##p}` (longest), `${V%p}`, `${V%%p}` for suffixes.
-    static func remove(_ pattern: GlobPattern, from value: [Character], prefix: Bool, longest: Bool) -> ArraySlice<Character> {
+    static func remove(_ pattern: GlobPattern, from value: [Unicode.Scalar], prefix: Bool, longest: Bool)
+        -> ArraySlice<Unicode.Scalar> {
         let lengths = Array(0...value.count)
         for length in (longest ? lengths.reversed() : lengths) {
-            if prefix, pattern.matches(Array(value[0..<length])) { return value[length...] }
-            if !prefix, pattern.matches(Array(value[(value.count - length)...])) { return value[..<(value.count - length)] }
+            if prefix, pattern.matches(value[0..<length]) { return value[length...] }
+            if !prefix, pattern.matches(value[(value.count - length)...]) { return value[..<(value.count - length)] }
         }
         return value[...]
     }
 
     /// `${V/p/r}`: the longest match at the leftmost position replaced; `//` every match;
     /// `/#` anchored at the start, `/%` at the end.
-    static func replace(_ pattern: GlobPattern, in value: [Character], with replacement: [Character], all: Bool,
-                        anchor: Character?) -> [Character] {
-        var result: [Character] = []
+    static func replace(_ pattern: GlobPattern, in value: [Unicode.Scalar], with replacement: [Unicode.Scalar],
+                        all: Bool, anchor: Character?) -> [Unicode.Scalar] {
+        var result: [Unicode.Scalar] = []
         var start = 0
         var replaced = false
         while start <= value.count {
             if (all || !replaced), anchor != "#" || start == 0 {
                 let ends: [Int] = anchor == "%" ? [value.count] : Array((start...value.count).reversed())
-                if let end = ends.first(where: { $0 >= start && pattern.matches(Array(value[start..<$0])) }),
+                if let end = ends.first(where: { $0 >= start && pattern.matches(value[start..<$0]) }),
                    end > start || (anchor != nil && !pattern.tokens.isEmpty) {
                     result += replacement
                     replaced = true

@@ -5,6 +5,7 @@
 // buildah resolves them. Globs match one component at a time (Go's
 // filepath.Match); ignored files are invisible to globs and directory walks.
 import BerthImage
+import Glibc
 
 /// One source the arguments selected.
 struct CopySelection {
@@ -29,13 +30,21 @@ struct CopySourceReader {
         switch source {
         case .context(let root, _, _):
             do {
-                rootfs = try MergedRootfs(directory: root, location: "the build context")
+                // The context directory itself may be reached through a symlink
+                // (the user's choice); only what is inside it is confined.
+                rootfs = try MergedRootfs(directory: Self.realPath(root), location: "the build context")
             } catch {
                 throw ContainerError.invalid("reading the build context \(root): \(error)")
             }
         case .rootfs(let tree):
             rootfs = tree
         }
+    }
+
+    static func realPath(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     var isContext: Bool {
@@ -97,6 +106,8 @@ struct CopySourceReader {
                 guard let entry = try rootfs.status(dir), entry.kind == .directory, let children = try rootfs.list(dir) else { continue }
                 for child in children where CopyGlob.matches(part, child.name) {
                     let path = prefix + "/" + child.name
+                    // --exclude filters what a glob matches, by name or by path.
+                    if isLast && (isExcludedByFlag(child.name) || isExcludedByFlag(String(path.dropFirst()))) { continue }
                     guard let target = try rootfs.item(path, followFinal: true) else { continue }
                     if isIgnored(target.path) && !(target.entry.kind == .directory && mayIncludeBelow(target.path)) {
                         filtered += 1

@@ -69,6 +69,7 @@ extension RootfsWriter {
                 throw failure(path, "created", errno: errno)
             }
             try applyWithoutFollowing(name, in: parent, metadata, path: path)
+            try setNodeMode(name, in: parent, metadata, path: path)
         case .device(let isCharacter, let rdev):
             guard options.canCreateDevices else {
                 throw refuse(path, "is a device node: only root can create device nodes")
@@ -81,6 +82,7 @@ extension RootfsWriter {
                 throw failure(path, "created", errno: errno)
             }
             try applyWithoutFollowing(name, in: parent, metadata, path: path)
+            try setNodeMode(name, in: parent, metadata, path: path)
         }
     }
 
@@ -187,6 +189,14 @@ extension RootfsWriter {
         var times = timesOf(metadata)
         guard utimensat(parent.raw, name, &times, AT_SYMLINK_NOFOLLOW) == 0 else {
             throw failure(path, "given its times", errno: errno)
+        }
+    }
+
+    /// mknod applies the umask, and chown clears set-id bits: the mode is set
+    /// after both. The node was just made by this writer, so nothing is followed.
+    private func setNodeMode(_ name: String, in parent: FileDescriptor, _ metadata: Metadata, path: String) throws {
+        guard fchmodat(parent.raw, name, mode_t(metadata.permissions & 0o7777), 0) == 0 else {
+            throw failure(path, "given mode \(String(metadata.permissions, radix: 8))", errno: errno)
         }
     }
 

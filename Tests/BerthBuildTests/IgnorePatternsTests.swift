@@ -72,6 +72,15 @@ import Testing
         #expect(try IgnorePatterns(patterns: patterns).mayIncludeBelow(directory) == descend)
     }
 
+    @Test(arguments: [
+        ("a/b", true), ("a", true), ("...", true), (".a/b.", true), ("", false), ("/a", false), ("a/", false),
+        ("a//b", false), ("./a", false), ("a/./b", false), ("a/..", false), ("..", false), (".", false),
+    ])
+    func clean_paths_are_recognized(path: String, clean: Bool) {
+        #expect(IgnorePatterns.isClean(path) == clean)
+        if clean { #expect(IgnorePatterns.clean(path) == path) }
+    }
+
     @Test func reads_a_file_with_comments_crlf_and_a_bom() throws {
         let ignore = try IgnorePatterns(text: "\u{FEFF}# build output\r\nbuild\r\n\r\n!build/keep\r\n*.log\n", file: ".dockerignore")
         #expect(ignore.excludes("build/a"))

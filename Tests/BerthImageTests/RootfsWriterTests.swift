@@ -83,7 +83,7 @@ import TestSupport
         try writer.write(.file(fd), at: "/d/file", metadata: metadata(0o4755))
         try writer.write(.hardlink(to: "/d/file"), at: "/d/hard", metadata: metadata())
         try writer.write(.symlink(target: "../../../etc/shadow"), at: "/d/link", metadata: metadata())
-        try writer.write(.fifo, at: "/d/pipe", metadata: metadata(0o600))
+        try writer.write(.fifo, at: "/d/pipe", metadata: metadata(0o666))
         try writer.write(.directory, at: "/d/sub", metadata: metadata(0o700))
         try writer.finish()
         #expect(try readText(setup.layer + "/d/file") == "from fd")
@@ -91,6 +91,7 @@ import TestSupport
         #expect(setup.stat("d/hard")?.st_ino == setup.stat("d/file")?.st_ino)
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: setup.layer + "/d/link") == "../../../etc/shadow")
         #expect(setup.stat("d/pipe").map { $0.st_mode & S_IFMT } == S_IFIFO)
+        #expect(setup.stat("d/pipe").map { $0.st_mode & 0o7777 } == 0o666) // not the umask's 0644
         #expect(setup.stat("d/sub").map { $0.st_mode & 0o7777 } == 0o700)
         #expect(setup.stat("d/sub")?.st_mtim.tv_sec == 1_500_000_000)
         #expect(setup.stat("d/link")?.st_mtim.tv_sec == 1_500_000_000)
@@ -109,6 +110,16 @@ import TestSupport
         #expect(try readText(setup.layer + "/f") == "two")
         #expect(try readText(setup.layer + "/dir/a") == "in")
         #expect(setup.stat("dir").map { $0.st_mode & 0o7777 } == 0o711)
+    }
+
+    @Test func a_directory_replaced_by_a_file_in_the_same_write_is_no_trouble() throws {
+        let setup = try Setup()
+        let writer = try setup.writer()
+        try writer.write(.stream(MemoryStream([1])), at: "/x/inner", metadata: metadata())
+        try writer.write(.stream(MemoryStream([2])), at: "/x", metadata: metadata())
+        try writer.finish()
+        #expect(setup.stat("x").map { $0.st_mode & S_IFMT } == S_IFREG)
+        #expect(setup.stat("x/inner") == nil)
     }
 
     @Test func a_symlink_in_the_layer_is_never_followed_when_writing_below_it() throws {
