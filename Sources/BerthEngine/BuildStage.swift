@@ -57,8 +57,12 @@ final class StageBuilder {
     private func from() throws {
         let lookup = { [session] (name: String) in session.fromArgs[name] }
         let baseText = try session.expander.expand(stage.base, lookup)
-        var line = "FROM " + baseText
-        if let name = stage.name { line += " AS " + name }
+        // podman prints the FROM line as written.
+        var line = stage.original
+        if line.isEmpty {
+            line = "FROM " + baseText
+            if let name = stage.name { line += " AS " + name }
+        }
         output.line(session.prefix(stage.index) + "STEP 1/\(stepCount): \(line)")
         if let platform = try stage.platform.map({ try session.expander.expand($0, lookup) }), !platform.isEmpty {
             let choice = try PlatformChoice(parsing: platform)

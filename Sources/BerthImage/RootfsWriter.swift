@@ -205,6 +205,18 @@ package final class RootfsWriter {
         return (Int64(ts.tv_sec), Int64(ts.tv_nsec))
     }
 
+    /// The directory at canonical `path` in the layer, never created; nil when
+    /// it is not (or no longer) a directory there.
+    func existingDirectory(_ path: String) throws -> FileDescriptor? {
+        let relative = path == "/" ? "." : String(path.dropFirst())
+        let resolve = BERTH_RESOLVE_BENEATH | BERTH_RESOLVE_NO_SYMLINKS | BERTH_RESOLVE_NO_MAGICLINKS
+        let raw = berth_openat2(root.raw, relative, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0, resolve)
+        if raw >= 0 { return FileDescriptor(raw: raw) }
+        let saved = errno
+        if [ENOENT, ENOTDIR, ELOOP, EXDEV].contains(saved) { return nil }
+        throw failure(path, "opened", errno: saved)
+    }
+
     /// Sets directory mtimes, deepest first. Call once, after the last write.
     package func finish() throws {
         cachedParent = nil
@@ -214,11 +226,11 @@ package final class RootfsWriter {
         }
         var done = Set<String>()
         for (_, item) in ordered where done.insert(item.path).inserted {
-            let fd = try directory(item.path)
+            // A later write of the same COPY may have replaced it by a file.
+            guard let fd = try existingDirectory(item.path) else { continue }
             var times = [timespec(tv_sec: Int(item.seconds), tv_nsec: Int(item.nanoseconds)),
                          timespec(tv_sec: Int(item.seconds), tv_nsec: Int(item.nanoseconds))]
             guard futimens(fd.raw, &times) == 0 else { throw failure(item.path, "given its times", errno: errno) }
-            cachedParent = nil
         }
         directoryTimes = []
     }

@@ -112,6 +112,16 @@ import TestSupport
         #expect(setup.stat("dir").map { $0.st_mode & 0o7777 } == 0o711)
     }
 
+    @Test func a_directory_replaced_by_a_file_in_the_same_write_is_no_trouble() throws {
+        let setup = try Setup()
+        let writer = try setup.writer()
+        try writer.write(.stream(MemoryStream([1])), at: "/x/inner", metadata: metadata())
+        try writer.write(.stream(MemoryStream([2])), at: "/x", metadata: metadata())
+        try writer.finish()
+        #expect(setup.stat("x").map { $0.st_mode & S_IFMT } == S_IFREG)
+        #expect(setup.stat("x/inner") == nil)
+    }
+
     @Test func a_symlink_in_the_layer_is_never_followed_when_writing_below_it() throws {
         let setup = try Setup()
         let outside = setup.directory.path("outside")
