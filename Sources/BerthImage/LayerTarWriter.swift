@@ -85,14 +85,7 @@ package final class LayerTarWriter {
         fill(&entry, from: st)
         switch st.st_mode & S_IFMT {
         case S_IFDIR:
-            let raw = openat(dir.raw, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            guard raw >= 0 else {
-                if errno == ENOENT { return }
-                throw failure("open", path)
-            }
-            let child = FileDescriptor(raw: raw)
-            var now = stat()
-            guard fstat(raw, &now) == 0 else { throw failure("stat", path) }
+            guard let (child, now) = try openEntry(name, in: dir, flags: O_RDONLY | O_DIRECTORY, path: path) else { return }
             fill(&entry, from: now)
             entry.kind = .directory
             entry.path = path + "/"
@@ -121,14 +114,7 @@ package final class LayerTarWriter {
                 try writeHeader(entry)
                 return
             }
-            let raw = openat(dir.raw, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
-            guard raw >= 0 else {
-                if errno == ENOENT { return }
-                throw failure("open", path)
-            }
-            let file = FileDescriptor(raw: raw)
-            var now = stat()
-            guard fstat(raw, &now) == 0 else { throw failure("stat", path) }
+            guard let (file, now) = try openEntry(name, in: dir, flags: O_RDONLY | O_NONBLOCK | O_NOCTTY, path: path) else { return }
             guard (now.st_mode & S_IFMT) == S_IFREG else { return } // swapped meanwhile: not what was listed
             fill(&entry, from: now)
             if now.st_nlink > 1 { linkTargets[InodeKey(device: UInt64(now.st_dev), inode: UInt64(now.st_ino))] = path }
@@ -162,6 +148,20 @@ package final class LayerTarWriter {
         default:
             return // sockets have no tar form; podman leaves them out too
         }
+    }
+
+    /// Opens `name` in `dir` without following it, with what the fd itself shows;
+    /// nil when a running container removed or replaced it meanwhile.
+    private func openEntry(_ name: String, in dir: FileDescriptor, flags: Int32, path: String) throws -> (FileDescriptor, stat)? {
+        let raw = openat(dir.raw, name, flags | O_NOFOLLOW | O_CLOEXEC)
+        guard raw >= 0 else {
+            if errno == ENOENT || errno == ELOOP || errno == ENOTDIR { return nil }
+            throw failure("open", path)
+        }
+        let fd = FileDescriptor(raw: raw)
+        var now = stat()
+        guard fstat(raw, &now) == 0 else { throw failure("stat", path) }
+        return (fd, now)
     }
 
     private func fill(_ entry: inout TarEntry, from st: stat) {

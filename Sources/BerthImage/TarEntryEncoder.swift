@@ -107,11 +107,17 @@ package enum TarEntryEncoder {
             octal(Int64(entry.devMinor), at: 337, width: 8)
         }
         put(prefix, at: 345, width: 155)
+        sealChecksum(&b)
+        return b
+    }
+
+    /// Fills in a header block's checksum: the byte sum with the field taken as
+    /// spaces, six octal digits, NUL, space.
+    static func sealChecksum(_ b: inout [UInt8]) {
         for i in 148..<156 { b[i] = UInt8(ascii: " ") }
-        let sum = b.reduce(0) { $0 + Int64($1) }
-        put(String(sum, radix: 8).leftPadded(to: 6), at: 148, width: 6)
+        let digits = Array(String(b.reduce(0) { $0 + Int64($1) }, radix: 8).leftPadded(to: 6).utf8.suffix(6))
+        for (i, digit) in digits.enumerated() { b[148 + i] = digit }
         b[154] = 0
         b[155] = UInt8(ascii: " ")
-        return b
     }
 }

@@ -104,11 +104,7 @@ package final class TarWriter {
         put(linkName, at: 157, width: 100)
         put("ustar", at: 257, width: 6)
         put("00", at: 263, width: 2)
-        for i in 148..<156 { b[i] = UInt8(ascii: " ") }
-        let sum = b.reduce(0) { $0 + Int64($1) }
-        put(String(sum, radix: 8).leftPadded(to: 6), at: 148, width: 6)
-        b[154] = 0
-        b[155] = UInt8(ascii: " ")
+        TarEntryEncoder.sealChecksum(&b)
         return b
     }
 }

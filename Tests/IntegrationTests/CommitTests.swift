@@ -107,6 +107,28 @@ private func sandboxWithBase(_ mode: Mode) throws -> Sandbox {
     }
 
     @Test(arguments: Mode.available)
+    func a_running_container_is_committed_and_keeps_running(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let started = sb.berth("run", "-d", "--name", "r", "img", "sh", "-c", "echo hi > /x; sleep 300")
+        #expect(started.status == 0, "\(started)")
+        var written = false
+        for _ in 0..<100 where !written {
+            written = sb.berth("diff", "r").stdout.contains("A /x\n")
+            if !written { usleep(50_000) }
+        }
+        #expect(written)
+        let paused = sb.berth("commit", "--pause", "r", "refused")
+        #expect(paused.status == 125 && paused.stderr.contains("pausing containers is not supported yet"), "\(paused)")
+        let committed = sb.berth("commit", "-q", "r", "live")
+        #expect(committed.status == 0, "\(committed)")
+        #expect(sb.berth("ps", "--format", "{{.Names}} {{.Status}}").stdout.hasPrefix("r Up"), "the container runs on")
+        #expect(sb.berth("run", "--rm", "live", "cat", "/x").stdout == "hi\n")
+        #expect(sb.berth("diff", "r").stdout.contains("A /x\n"), "the container keeps its upper dir")
+        #expect(sb.berth("rm", "-f", "-t", "0", "r").status == 0)
+    }
+
+    @Test(arguments: Mode.available)
     func bad_input_changes_nothing(mode: Mode) throws {
         let sb = try sandboxWithImage(mode)
         defer { #expect(sb.cleanup().isEmpty) }
