@@ -187,6 +187,15 @@ package final class LayerUnpacker {
                 if errno == ENOENT { throw refuse(entry.path, "hardlink target \"\(entry.linkTarget)\" does not exist in the layer") }
                 throw ImageError.system(SystemError("link", "\(location)/\(relative) to \(entry.linkTarget)"))
             }
+            // The link's header owns the shared inode last, as docker's and
+            // containers/storage's unpackers apply it (chown, then chmod unless
+            // the inode is a symlink, whose mode means nothing and which
+            // fchmodat would follow).
+            try chownLink(name, in: dir, entry, path: relative)
+            var linked = stat()
+            if fstatat(dir.raw, name, &linked, AT_SYMLINK_NOFOLLOW) == 0, (linked.st_mode & S_IFMT) != S_IFLNK {
+                try sys("chmod", relative) { fchmodat(dir.raw, name, mode_t(entry.mode & 0o7777), 0) }
+            }
         case .characterDevice, .blockDevice:
             guard options.canCreateDevices else {
                 throw refuse(entry.path, "device nodes can only be created by root (rootless storage cannot hold them)")
