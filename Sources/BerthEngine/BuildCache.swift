@@ -55,12 +55,6 @@ struct BuildCache {
         }
         return removed
     }
-
-    /// The image IDs the cache points at.
-    func cachedImages() -> Set<String> {
-        guard let names = try? FileSystem.list(directory) else { return [] }
-        return Set(names.compactMap { (try? FileSystem.readText(directory + "/" + $0))?.trimmingNewlines })
-    }
 }
 
 extension String {

@@ -27,10 +27,13 @@ extension Engine {
             },
             names: names, format: stage.options.format, isIntermediate: intermediate,
             location: "build step of stage \(stage.stage.index)")
+        var annotated = image
+        // --annotation: the final image's manifest carries them, as podman's does.
+        if !intermediate { annotated.annotations = try Engine.annotations(stage.options.annotations) }
         // A COPY or WORKDIR layer is a scratch directory: whatever happens, its lock goes
         // (a RUN's is the build container's upper dir, removed with the container).
         defer { if let newLayer, newLayer.hasPrefix(store.tmpDir + "/") { store.releaseScratchDirectory(newLayer) } }
-        return try ImageWriter(store: store).writeLocal(image)
+        return try ImageWriter(store: store).writeLocal(annotated)
     }
 
     /// A FROM image (or COPY --from image): from the store, pulled when --pull says so.

@@ -213,7 +213,7 @@ final class StageBuilder {
         var key = BuildCacheKey(parent: imageID, instruction: instruction)
         if stepNumber == stepCount && isFinal {
             // What only the final image carries decides its key too.
-            key.add("final", (options.labels + options.env + options.unsetEnv + ["identity=\(options.identityLabel)"]).joined(separator: "\u{0}"))
+            key.add("final", (options.labels + options.annotations + options.env + options.unsetEnv + ["identity=\(options.identityLabel)"]).joined(separator: "\u{0}"))
         }
         if options.omitHistory { key.add("history", "omitted") }
         return key

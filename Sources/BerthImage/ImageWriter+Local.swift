@@ -41,6 +41,8 @@ package struct LocalImage {
     package var makeConfig: ([Digest]) throws -> [UInt8]
     package var names: [ImageReference]
     package var format: ImageFormat
+    /// The manifest's annotations (build's --annotation); nil: none.
+    package var annotations: [String: String]?
     /// A build step's image: hidden from `images` without -a (podman).
     package var isIntermediate: Bool
     package var location: String
@@ -100,7 +102,9 @@ extension ImageWriter {
             mediaType: image.format.manifestType,
             config: Descriptor(mediaType: image.format.configType, digest: Digest.of(configBytes), size: Int64(configBytes.count)),
             layers: layerRecords.map { Descriptor(mediaType: image.format.layerType($0.blobMediaType), digest: $0.blob, size: $0.blobSize) })
-        let manifestBytes = JSONCoding.encode(manifest)
+        var annotated = manifest
+        annotated.annotations = image.annotations.flatMap { $0.isEmpty ? nil : $0 }
+        let manifestBytes = JSONCoding.encode(annotated)
         return try publishLocal(image, configBytes: configBytes, created: config.created, manifestBytes: manifestBytes,
                                 layers: layerRecords, staged: staged)
     }
