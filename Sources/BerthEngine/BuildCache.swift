@@ -42,6 +42,16 @@ struct BuildCache {
         try AtomicFile.write(id + "\n", to: directory + "/" + key.hex, mode: 0o600, durable: false)
     }
 
+    /// Whether a step record names `id`: rmi then keeps the image as a hidden
+    /// intermediate (names dropped) so the cache outlives the tagged result,
+    /// and `image prune` / `builder prune` collect it.
+    func references(_ id: String) -> Bool {
+        guard let names = try? FileSystem.list(directory) else { return false }
+        return names.contains { name in
+            !name.hasPrefix(".") && (try? FileSystem.readText(directory + "/" + name))?.trimmingNewlines == id
+        }
+    }
+
     /// Drops records whose image no longer exists (after a prune). Call under the store lock.
     func sweep() throws -> Int {
         guard FileSystem.isDirectory(directory) else { return 0 }

@@ -53,7 +53,14 @@ extension Engine {
                         throw ImageError.conflict("unable to delete image \"\(image.id)\" by ID with more than one tag (\(image.names)): please force removal")
                     }
                     report.untagged += image.names
-                    try FileSystem.unlinkIfPresent(store.imagePath(image.id))
+                    if BuildCache(store: store).references(image.id) {
+                        // A build step's result: the user sees it deleted, the cache keeps it hidden.
+                        image.names = []
+                        image.isIntermediate = true
+                        try store.writeImage(image)
+                    } else {
+                        try FileSystem.unlinkIfPresent(store.imagePath(image.id))
+                    }
                     report.deleted.append(image.id)
                 } catch {
                     report.errors.append(error)
