@@ -27,10 +27,6 @@ import TestSupport
 
     // MARK: RUN through real Dockerfiles
 
-    /// The Dockerfile tests need the build command (the `build` branch); on this
-    /// branch alone they are listed as skipped.
-    static let hasBuild = FileManager.default.fileExists(atPath: Sandbox.packageRoot + "/Sources/BerthCLI/BuildCommand.swift")
-
     /// A context dir `ctx` holding `Dockerfile` and `files`.
     private func context(_ sb: Sandbox, _ dockerfile: String, files: [String: String] = [:]) throws -> String {
         try sb.makeFile("ctx/Dockerfile", dockerfile)
@@ -48,7 +44,7 @@ import TestSupport
         return found
     }
 
-    @Test(.enabled(if: hasBuild, "needs the build command"), arguments: Mode.available)
+    @Test(arguments: Mode.available)
     func a_cache_mount_keeps_its_files_between_builds_and_leaves_no_trace_in_the_image(mode: Mode) throws {
         let sb = try sandboxWithImage(mode)
         defer { #expect(sb.cleanup().isEmpty) }
@@ -66,7 +62,7 @@ import TestSupport
         #expect(leftovers(sb).isEmpty, "\(leftovers(sb))")
     }
 
-    @Test(.enabled(if: hasBuild, "needs the build command"), arguments: Mode.available)
+    @Test(arguments: Mode.available)
     func a_bind_mount_reads_the_context_and_its_writes_go_nowhere(mode: Mode) throws {
         let sb = try sandboxWithImage(mode)
         defer { #expect(sb.cleanup().isEmpty) }
@@ -87,7 +83,7 @@ import TestSupport
         #expect(leftovers(sb).isEmpty, "\(leftovers(sb))")
     }
 
-    @Test(.enabled(if: hasBuild, "needs the build command"), arguments: Mode.available)
+    @Test(arguments: Mode.available)
     func a_bind_mount_from_a_stage_or_an_image_reads_its_merged_files(mode: Mode) throws {
         let sb = try sandboxWithImage(mode)
         defer { #expect(sb.cleanup().isEmpty) }
@@ -111,7 +107,7 @@ import TestSupport
         #expect(leftovers(sb).isEmpty, "\(leftovers(sb))")
     }
 
-    @Test(.enabled(if: hasBuild, "needs the build command"), arguments: Mode.available)
+    @Test(arguments: Mode.available)
     func a_tmpfs_mount_is_empty_every_time(mode: Mode) throws {
         let sb = try sandboxWithImage(mode)
         defer { #expect(sb.cleanup().isEmpty) }
@@ -126,7 +122,7 @@ import TestSupport
         #expect(leftovers(sb).isEmpty, "\(leftovers(sb))")
     }
 
-    @Test(.enabled(if: hasBuild, "needs the build command"), arguments: Mode.available)
+    @Test(arguments: Mode.available)
     func a_secret_is_readable_in_its_step_and_in_no_layer_or_history(mode: Mode) throws {
         let sb = try sandboxWithImage(mode)
         defer { #expect(sb.cleanup().isEmpty) }
@@ -154,7 +150,7 @@ import TestSupport
         #expect(leftovers(sb).isEmpty, "\(leftovers(sb))")
     }
 
-    @Test(.enabled(if: hasBuild, "needs the build command"), arguments: Mode.available)
+    @Test(arguments: Mode.available)
     func a_required_secret_that_is_missing_fails_the_step_clearly(mode: Mode) throws {
         let sb = try sandboxWithImage(mode)
         defer { #expect(sb.cleanup().isEmpty) }
@@ -171,7 +167,7 @@ import TestSupport
         #expect(leftovers(sb).isEmpty, "\(leftovers(sb))")
     }
 
-    @Test(.enabled(if: hasBuild, "needs the build command"), arguments: Mode.available)
+    @Test(arguments: Mode.available)
     func network_none_leaves_only_loopback(mode: Mode) throws {
         let sb = try sandboxWithImage(mode)
         defer { #expect(sb.cleanup().isEmpty) }
@@ -190,7 +186,7 @@ import TestSupport
         #expect(leftovers(sb).isEmpty, "\(leftovers(sb))")
     }
 
-    @Test(.enabled(if: hasBuild, "needs the build command"), arguments: Mode.available)
+    @Test(arguments: Mode.available)
     func build_level_flags_reach_every_run_step(mode: Mode) throws {
         let sb = try sandboxWithImage(mode)
         defer { #expect(sb.cleanup().isEmpty) }
@@ -213,7 +209,7 @@ import TestSupport
         #expect(leftovers(sb).isEmpty, "\(leftovers(sb))")
     }
 
-    @Test(.enabled(if: hasBuild, "needs the build command"), arguments: Mode.available)
+    @Test(arguments: Mode.available)
     func a_locked_cache_serialises_concurrent_builds(mode: Mode) throws {
         let sb = try sandboxWithImage(mode)
         defer { #expect(sb.cleanup().isEmpty) }
@@ -234,7 +230,7 @@ import TestSupport
         #expect(leftovers(sb).isEmpty, "\(leftovers(sb))")
     }
 
-    @Test(.enabled(if: hasBuild, "needs the build command"), arguments: Mode.available)
+    @Test(arguments: Mode.available)
     func heredocs_run_as_scripts_and_feed_stdin_and_other_fds(mode: Mode) throws {
         let sb = try sandboxWithImage(mode)
         defer { #expect(sb.cleanup().isEmpty) }
@@ -265,7 +261,7 @@ import TestSupport
         #expect(dev.stdout.contains("No such file"), "the script's mount point is not in the image: \(dev)")
     }
 
-    @Test(.enabled(if: hasBuild, "needs the build command"), arguments: Mode.available)
+    @Test(arguments: Mode.available)
     func a_failing_step_leaves_no_container_mount_or_upper_dir(mode: Mode) throws {
         let sb = try sandboxWithImage(mode)
         defer { #expect(sb.cleanup().isEmpty) }
@@ -283,7 +279,7 @@ import TestSupport
 
     /// A build interrupted in a step removes its container before it exits (as
     /// podman does); a build killed outright leaves one that the next build sweeps.
-    @Test(.enabled(if: hasBuild, "needs the build command"), arguments: Mode.available)
+    @Test(arguments: Mode.available)
     func an_interrupted_or_killed_build_leaves_nothing_behind(mode: Mode) throws {
         let sb = try sandboxWithImage(mode)
         defer { #expect(sb.cleanup().isEmpty) }
