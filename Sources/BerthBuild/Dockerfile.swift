@@ -60,8 +60,12 @@ package struct Stage: Sendable {
     package var platform: RawWord?
     package var location: SourceLocation
     package var instructions: [Instruction]
+    /// The FROM line as written (continuations joined): podman's `STEP 1/5: FROM …` line.
+    package var original: String
 
-    package init(index: Int, name: String?, base: RawWord, platform: RawWord?, location: SourceLocation, instructions: [Instruction] = []) {
+    package init(index: Int, name: String?, base: RawWord, platform: RawWord?, location: SourceLocation,
+                 instructions: [Instruction] = [], original: String = "") {
+        self.original = original
         self.index = index
         self.name = name
         self.base = base
@@ -197,8 +201,10 @@ package struct DockerfileError: Error, Sendable, CustomStringConvertible {
         self.instruction = instruction
     }
 
-    /// `Containerfile:3:5: COPY: requires at least two arguments`
+    /// `Containerfile:3:5: COPY: requires at least two arguments`; errors that belong to no
+    /// line (a bad `--target`, a word expanded outside a file) leave the location out.
     package var description: String {
-        instruction.map { "\(location): \($0): \(message)" } ?? "\(location): \(message)"
+        let place = location.line > 0 ? "\(location): " : ""
+        return instruction.map { "\(place)\($0): \(message)" } ?? "\(place)\(message)"
     }
 }

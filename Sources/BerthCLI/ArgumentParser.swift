@@ -14,6 +14,9 @@ struct FlagSpec: Sendable {
     /// it with this reason before any command runs, so nothing is half-created and
     /// nothing is silently ignored.
     var pending: PendingFeature?
+    /// podman's `--flag[=value]` (build's `--pull`): alone it means this value, and
+    /// `=anything` is the flag's value; it never takes the next argument.
+    var impliedValue: String?
 
     static func bool(_ long: String, _ short: Character? = nil, _ help: String, default defaultText: String? = nil) -> FlagSpec {
         FlagSpec(long: long, short: short, takesValue: false, valueName: "", help: help, defaultText: defaultText)
@@ -21,6 +24,11 @@ struct FlagSpec: Sendable {
 
     static func value(_ long: String, _ short: Character? = nil, _ valueName: String, _ help: String, default defaultText: String? = nil) -> FlagSpec {
         FlagSpec(long: long, short: short, takesValue: true, valueName: valueName, help: help, defaultText: defaultText)
+    }
+
+    /// `--name` alone means `implied`; `--name=VALUE` gives VALUE.
+    static func optionalValue(_ long: String, _ valueName: String, _ help: String, implied: String, default defaultText: String? = nil) -> FlagSpec {
+        FlagSpec(long: long, short: nil, takesValue: false, valueName: valueName, help: help, defaultText: defaultText, impliedValue: implied)
     }
 
     /// podman's flag, refused until `feature` comes: `--memory is not supported yet: …`.
@@ -85,7 +93,7 @@ enum ArgumentParser {
                 if let refusal = flag.refusal, flag.takesValue || !body.hasSuffix("=false") { throw refusal }
                 if let eq = body.firstIndex(of: "=") {
                     let value = String(body[body.index(after: eq)...])
-                    if !flag.takesValue && value != "true" && value != "false" {
+                    if !flag.takesValue && flag.impliedValue == nil && value != "true" && value != "false" {
                         throw CLIError("invalid argument \"\(value)\" for \"--\(name)\" flag: expected true or false")
                     }
                     result.values[name, default: []].append(value)
@@ -94,7 +102,7 @@ enum ArgumentParser {
                     result.values[name, default: []].append(args[index])
                     index += 1
                 } else {
-                    result.values[name, default: []].append("true")
+                    result.values[name, default: []].append(flag.impliedValue ?? "true")
                 }
                 continue
             }

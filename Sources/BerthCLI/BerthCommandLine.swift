@@ -11,7 +11,8 @@ package enum BerthCommandLine {
         RmiCommand(), HistoryCommand(), InspectCommand(), InfoCommand(), VersionCommand(), UserNamespaceCommand(),
         RunCommand(), CreateCommand(), StartCommand(), PsCommand(), RmCommand(), StopCommand(), WaitCommand(),
         ContainerCommand(), LogsCommand(), MonitorCommand(), PullCommand(), PushCommand(), LoginCommand(), LogoutCommand(),
-        SearchCommand(), ManifestCommand(), CompletionCommand(), CpCommand(), ExportCommand(),
+        SearchCommand(), ManifestCommand(), CompletionCommand(), CommitCommand(), DiffCommand(), BuildCommand(), BuildxCommand(),
+        CpCommand(), ExportCommand(),
     ]
 
     package static func main() -> Never {

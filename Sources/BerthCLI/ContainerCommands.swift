@@ -39,7 +39,7 @@ struct PsCommand: CLICommand {
         .bool("all", "a", "Show all the containers, default is only running containers"),
         .value("filter", "f", "stringArray", "Filter output based on conditions given (\(ContainerFilters.keys.map { $0 + "=" }.joined(separator: ", ")))"),
         .value("format", nil, "string", "Pretty-print containers to JSON or using a Go template"),
-        .bool("external", nil, "Show containers in storage not controlled by berth (berth stores none)"),
+        .bool("external", nil, "Show containers in storage not controlled by berth (a build's RUN containers)"),
         .value("last", "n", "int", "Print the n last created containers (all states)", default: "-1"),
         .bool("noheading", nil, "Do not print headers"),
         .bool("no-trunc", nil, "Display the extended information"),
@@ -61,6 +61,7 @@ struct PsCommand: CLICommand {
         options.all = args.has("all") || args.value("last") != nil
         options.latest = args.has("latest")
         options.filters = args.all("filter")
+        options.external = args.has("external")
         let containers = order.sorted(try ContainerSort.last(args.value("last"), of: try context.engine().listContainers(options)))
         let noTrunc = args.has("no-trunc")
         if args.has("quiet") {
@@ -184,7 +185,8 @@ struct ContainerCommand: CLICommand {
     let flags: [FlagSpec] = []
     var subcommands: [any CLICommand] {
         [RunCommand(), CreateCommand(), StartCommand(), PsCommand(), RmCommand(), StopCommand(), WaitCommand(),
-         ContainerInspectCommand(), ContainerExistsCommand(), LogsCommand(), CpCommand(), ExportCommand()]
+         ContainerInspectCommand(), ContainerExistsCommand(), LogsCommand(), CommitCommand(), DiffCommand.container,
+         CpCommand(), ExportCommand()]
     }
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 { 0 }

@@ -10,7 +10,8 @@ struct ImageCommand: CLICommand {
     let flags: [FlagSpec] = []
     var subcommands: [any CLICommand] {
         [ImagesCommand(), LoadCommand(), SaveCommand(), ImportCommand(), TagCommand(), UntagCommand(), RmiCommand(),
-         ImagePruneCommand(), ImageInspectCommand(), HistoryCommand(), PullCommand(), PushCommand(), ImageExistsCommand()]
+         ImagePruneCommand(), ImageInspectCommand(), HistoryCommand(), PullCommand(), PushCommand(), ImageExistsCommand(), DiffCommand.image,
+         BuildCommand()]
     }
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 { 0 }

@@ -110,7 +110,20 @@ enum ImageViews {
             ("Labels", labels(image.config.config?.Labels)), ("Annotations", .map([])),
             ("ManifestType", .string(image.record.manifestMediaType)), ("User", .string(image.config.config?.User ?? "")),
             ("History", .array(history)), ("NamesHistory", strings(image.record.names)),
-        ])
+        ] + healthcheck(image.config.config?.Healthcheck))
+    }
+
+    /// podman's `Healthcheck` (omitted when the image has none): a built image's HEALTHCHECK.
+    private static func healthcheck(_ health: HealthConfig?) -> [(String, TemplateValue)] {
+        guard let health else { return [] }
+        var fields: [(String, TemplateValue)] = []
+        if let test = health.Test { fields.append(("Test", strings(test))) }
+        for (name, value) in [("Interval", health.Interval), ("Timeout", health.Timeout), ("StartPeriod", health.StartPeriod),
+                              ("StartInterval", health.StartInterval)] {
+            if let value, value != 0 { fields.append((name, .int(value))) }
+        }
+        if let retries = health.Retries, retries != 0 { fields.append(("Retries", .int(Int64(retries)))) }
+        return [("Healthcheck", .structure("*manifest.Schema2HealthConfig", fields))]
     }
 
     static func history(_ row: HistoryRow, noTrunc: Bool, human: Bool) -> TemplateValue {

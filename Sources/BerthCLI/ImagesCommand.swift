@@ -26,6 +26,8 @@ struct ImagesCommand: CLICommand {
             throw CLIError("invalid option for --sort, options are: \(ImageSortKey.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         var images = try engine.listImages(filters: args.all("filter").map(ImageFilter.init))
+        // podman hides a build's intermediate images unless asked for all.
+        if !args.has("all") { images.removeAll { $0.record.isHiddenIntermediate } }
         if let filter = args.positionals.first {
             let wanted = try engine.resolveImage(filter).id
             images = images.filter { $0.record.id == wanted }

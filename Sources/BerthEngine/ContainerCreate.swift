@@ -56,6 +56,15 @@ package struct CreateOptions: Sendable {
     package var unsetEnvAll = false
     /// --env-merge NAME=VALUE: VALUE may use the defaults' variables (`${PATH}:/opt`).
     package var envMerge: [String] = []
+    /// A build's RUN container (BuildRunStep): marked with this process as its
+    /// owner; its environment is `env` exactly (plus PATH when missing), as buildah's.
+    package var buildOwner: BuildOwner?
+    /// Mounts already resolved by the caller (RUN --mount), after the parsed ones.
+    package var resolvedMounts: [VolumeMount] = []
+    /// build --no-hosts, --add-host and --dns.
+    package var noHosts = false
+    package var addHosts: [String] = []
+    package var dnsServers: [String] = []
 
     package init(image: String) { self.image = image }
 }
@@ -75,8 +84,8 @@ extension Engine {
         guard let path = args.first else {
             throw ContainerError.invalid("no command or entrypoint provided, and no CMD or ENTRYPOINT from image")
         }
-        let env = try environment(options, image: config)
-        let mounts = try VolumeParser.parse(volumes: options.volumes, mounts: options.mounts, tmpfs: options.tmpfs)
+        let env = options.buildOwner != nil ? Engine.buildEnvironment(options.env) : try environment(options, image: config)
+        let mounts = try VolumeParser.parse(volumes: options.volumes, mounts: options.mounts, tmpfs: options.tmpfs) + options.resolvedMounts
         for opt in options.securityOpts { try Engine.validateSecurityOpt(opt) }
         for ulimit in options.ulimits { _ = try Ulimit.parse(ulimit) }
         _ = try Capabilities.resolve(privileged: options.privileged, add: options.capAdd, drop: options.capDrop)
@@ -109,6 +118,10 @@ extension Engine {
         record.groupAdd = options.groupAdd.isEmpty ? nil : options.groupAdd
         record.shmSize = options.shmSize
         record.personality = options.personality
+        record.builder = options.buildOwner
+        if options.noHosts { record.noHosts = true }
+        if !options.addHosts.isEmpty { record.addHosts = options.addHosts }
+        if !options.dnsServers.isEmpty { record.dnsServers = options.dnsServers }
         for opt in options.securityOpts {
             if opt == "no-new-privileges" || opt == "no-new-privileges=true" || opt == "no-new-privileges:true" { record.noNewPrivileges = true }
             if opt.hasPrefix("seccomp=") || opt.hasPrefix("seccomp:") {
@@ -146,6 +159,14 @@ extension Engine {
         if options.tty && isDefault("TERM") && !env.contains(where: { $0.hasPrefix("TERM=") }) { env.append("TERM=xterm") }
         if isDefault("container") { env = Engine.merge(env, ["container=berth"]) }
         return env
+    }
+
+    /// A RUN step's variables as the builder gives them (the image's Env and the
+    /// visible build args), with PATH added when missing, as buildah does.
+    static func buildEnvironment(_ env: [String]) -> [String] {
+        var result = env.map { $0.contains("=") ? $0 : $0 + "=" }
+        if !result.contains(where: { $0.hasPrefix("PATH=") }) { result.insert("PATH=\(Engine.defaultPath)", at: 0) }
+        return result
     }
 
     static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

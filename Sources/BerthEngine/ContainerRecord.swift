@@ -63,6 +63,31 @@ package struct ContainerRecord: Codable, Sendable {
     package var annotations: [String: String]? = nil
     /// --tz: "local" or a zone name; the host's zone file is bound at /etc/localtime.
     package var timezone: String? = nil
+    /// A build's RUN container (hidden from ps without --external, as podman hides
+    /// buildah's): the berth process running the build, so that a later command can
+    /// sweep what a killed build left.
+    package var builder: BuildOwner? = nil
+    /// build --no-hosts: no /etc/hosts bind (the image's own file stays).
+    package var noHosts: Bool? = nil
+    /// build --add-host NAME:IP lines, and --dns servers for resolv.conf.
+    package var addHosts: [String]? = nil
+    package var dnsServers: [String]? = nil
+}
+
+/// The process that owns a build container: alive while its pid has this start
+/// time on this boot.
+package struct BuildOwner: Codable, Sendable, Equatable {
+    package var pid: Int32
+    package var startTime: UInt64
+    package var bootID: String
+
+    /// This berth process.
+    package static var current: BuildOwner {
+        let pid = ProcessIdentity.pid
+        return BuildOwner(pid: pid, startTime: ProcessLiveness.startTime(of: pid) ?? 0, bootID: ProcessLiveness.bootID)
+    }
+
+    package var isAlive: Bool { ProcessLiveness.isAlive(pid: pid, startTime: startTime, bootID: bootID) }
 }
 
 package enum ContainerStatus: String, Codable, Sendable {

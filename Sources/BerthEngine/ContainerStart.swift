@@ -13,6 +13,9 @@ package struct AttachOptions: Sendable {
     package var detachedStdio: (Int32, Int32, Int32)?
     /// run --preserve-fds: fds 3 … 3+preserveFDs-1 reach the container's process.
     package var preserveFDs: Int32 = 0
+    /// Variables for this start only, never written to the record (a build's
+    /// `RUN --mount=type=secret,env=`).
+    package var environment: [String] = []
     package init() {}
 }
 
@@ -36,6 +39,7 @@ extension Engine {
         do {
             spec = try containerSpec(record)
             spec.preserveFDs = attach.preserveFDs
+            if !attach.environment.isEmpty { spec.environment = Engine.merge(spec.environment, attach.environment) }
             Stopwatch.mark("spec")
             relay = record.tty && attach.detachedStdio == nil ? try TerminalRelay() : nil
             let input = record.interactive && attach.detachedStdio == nil
@@ -149,7 +153,11 @@ extension Engine {
         spec.nonRootCapabilities = record.privileged ? spec.capabilities
             : Set(try record.capAdd.map(Capabilities.normalize)).intersection(spec.capabilities)
         spec.rlimits = try record.ulimits.map(Ulimit.parse)
-        if record.isRootless {
+        if record.isRootless && !UserNamespace.isInitial {
+            // Already root of the rootless user namespace (a build, `unshare`): the
+            // container shares it; no second join, no maps to write.
+            spec.inCallersUserNamespace = true
+        } else if record.isRootless {
             if record.userns == "keep-id" {
                 spec.idMaps = keepIDMaps(uid: user.uid, gid: user.gid)
             } else if let userns = try? PauseProcess.userNamespace(runroot: paths.runroot) {
@@ -166,6 +174,12 @@ extension Engine {
                 let options = (["mode=1777"] + volume.options).joined(separator: ",")
                 spec.mounts.append(MountSpec(kind: .filesystem, source: "tmpfs", destination: volume.destination, fstype: "tmpfs",
                                              flags: UInt(MS_NOSUID | MS_NODEV) | (volume.readOnly ? UInt(MS_RDONLY) : 0), data: options))
+            } else if volume.type == "overlay" {
+                // A build's RUN --mount bind over layers or with writes to discard (BuildRunMounts).
+                let options = volume.options + (spec.inUserNamespace ? ["userxattr"] : [])
+                spec.mounts.append(MountSpec(kind: .filesystem, source: "overlay", destination: volume.destination, fstype: "overlay",
+                                             flags: UInt(MS_NODEV) | (volume.readOnly ? UInt(MS_RDONLY) : 0),
+                                             data: options.joined(separator: ",")))
             } else {
                 spec.mounts.append(MountSpec(kind: .bind, source: volume.source, destination: volume.destination,
                                              flags: volume.readOnly ? UInt(MS_RDONLY) : 0))
@@ -198,15 +212,26 @@ extension Engine {
     private func etcFiles(_ record: ContainerRecord) throws -> [MountSpec] {
         let dir = containerDir(record.id) + "/userdata"
         if !FileSystem.exists(dir + "/resolv.conf") { try writeEtcFiles(record) }
-        return ["hosts", "hostname", "resolv.conf"].map {
+        let files = record.noHosts == true ? ["hostname", "resolv.conf"] : ["hosts", "hostname", "resolv.conf"]
+        return files.map {
             MountSpec(kind: .bind, source: dir + "/" + $0, destination: "/etc/" + $0)
         }
     }
 
     func writeEtcFiles(_ record: ContainerRecord) throws {
         let dir = containerDir(record.id) + "/userdata"
-        let hosts = "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n127.0.1.1\t\(record.hostname) \(record.name)\n"
+        var hosts = "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n"
+        // --add-host NAME:IP (podman's order: the added hosts before the container's own line).
+        for entry in record.addHosts ?? [] {
+            guard let colon = entry.firstIndex(of: ":") else { continue }
+            hosts += "\(entry[entry.index(after: colon)...])\t\(entry[..<colon])\n"
+        }
+        hosts += "127.0.1.1\t\(record.hostname) \(record.name)\n"
         var resolv = (try? FileSystem.readText("/etc/resolv.conf")) ?? ""
+        if let servers = record.dnsServers, !servers.isEmpty {
+            resolv = resolv.split(separator: "\n").filter { !$0.hasPrefix("nameserver") }.joined(separator: "\n") + "\n"
+                + servers.map { "nameserver \($0)\n" }.joined()
+        }
         if record.network == "none" || resolv.isEmpty {
             resolv = resolv.split(separator: "\n").filter { !$0.hasPrefix("nameserver 127.") }.joined(separator: "\n") + "\n"
         }

@@ -97,6 +97,9 @@ package enum ContainerError: ExitCoded, CustomStringConvertible {
     /// A child process (the pull of run and create) already said what failed on
     /// standard error: nothing more to print.
     case reported(exitCode: Int32)
+    /// SIGINT or SIGTERM arrived during a build's RUN step: its container is gone,
+    /// and the build ends as killed by that signal would (exit 128+N).
+    case interrupted(signal: Int32)
 
     package var description: String {
         switch self {
@@ -109,12 +112,14 @@ package enum ContainerError: ExitCoded, CustomStringConvertible {
         case .invalid(let message): return message
         case .startFailed(let message, _): return message
         case .reported: return ""
+        case .interrupted(let signal): return "interrupted by signal \(signal): the build step's container was removed"
         }
     }
 
     package var exitCode: Int32 {
         switch self {
         case .startFailed(_, let code), .reported(let code): return code
+        case .interrupted(let signal): return 128 + signal
         default: return ExitCode.engineError
         }
     }

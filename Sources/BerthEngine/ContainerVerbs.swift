@@ -37,6 +37,8 @@ package struct ContainerListOptions: Sendable {
     package var all = false
     package var latest = false
     package var filters: [String] = []
+    /// ps --external: also a build's RUN containers (podman's "external" ones).
+    package var external = false
     package init() {}
 }
 
@@ -47,6 +49,8 @@ extension Engine {
         var selection = options.selection
         // podman: --force also ignores a name that matches no container.
         selection.ignoreMissing = selection.ignoreMissing || options.force
+        // What a killed build left goes with the next rm (BuildRunCleanup).
+        try sweepStaleBuildContainers()
         return try eachContainer(selection) { _, record in
             try removeContainer(record.id, force: options.force, stopTimeout: options.timeout ?? record.stopTimeoutSeconds)
             return nil
@@ -111,8 +115,10 @@ extension Engine {
     package func listContainers(_ options: ContainerListOptions) throws -> [ContainerDetails] {
         let filters = try containerFilters(options.filters)
         var containers = try listContainers().filter(filters.matches)
+        if !options.external { containers = containers.filter { $0.record.builder == nil } }
+        // podman lists external containers whatever their state.
         if !options.all && !filters.constrainsStatus {
-            containers = containers.filter { $0.state.status == .running }
+            containers = containers.filter { $0.state.status == .running || $0.record.builder != nil }
         }
         return options.latest ? Array(containers.prefix(1)) : containers
     }

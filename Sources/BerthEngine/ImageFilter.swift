@@ -26,8 +26,9 @@ package struct ImageFilter: Sendable {
         case "after", "since": return image.created > reference!.created
         case "before": return image.created < reference!.created
         case "dangling": return image.record.names.isEmpty == (value == "true")
-        // berth stores no intermediate (build) images and none read-only.
-        case "readonly", "intermediate": return value == "false"
+        case "intermediate": return image.record.isHiddenIntermediate == (value == "true")
+        // berth stores no read-only images.
+        case "readonly": return value == "false"
         case "id": return image.record.id.hasPrefix(value.hasPrefix("sha256:") ? String(value.dropFirst(7)) : value)
         case "label":
             let parts = value.split(separator: "=", maxSplits: 1).map(String.init)

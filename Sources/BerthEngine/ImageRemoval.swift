@@ -103,5 +103,7 @@ extension Engine {
             try FileSystem.unlinkIfPresent(store.blobsDir + "/" + name)
         }
         VerifiedBlobCache(store: store).removeAll()
+        // Build-cache records of images removed here are misses now: drop them.
+        _ = try BuildCache(store: store).sweep()
     }
 }

@@ -3,6 +3,7 @@
 // publishing; immutable content is read without it.
 import BerthSystem
 import Glibc
+import Synchronization
 
 package final class ImageStore: @unchecked Sendable {
     package let root: String
@@ -59,6 +60,36 @@ package final class ImageStore: @unchecked Sendable {
         defer { lock.unlock() }
         IngestArea.sweepAbandoned(in: tmpDir)
         return try body()
+    }
+
+    /// Locks of the scratch directories this process made, held until it exits
+    /// or hands a directory back: a dead writer's directories are swept.
+    private static let scratchLocks = Mutex<[String: FileLock]>([:])
+
+    /// A fresh, empty directory under ROOT/tmp (so on the store's filesystem: it can
+    /// be renamed into layers/) for a layer being made. It lives while this process
+    /// does; when the process dies a later command sweeps it, as an ingest area.
+    package func scratchDirectory(purpose: String) throws -> String {
+        try prepare()
+        let label = purpose.filter { $0.isLetter || $0.isNumber || $0 == "-" }.prefix(32)
+        let name = "scratch-\(label.isEmpty ? "layer" : String(label))-\(RandomID.hex(8))"
+        let path = tmpDir + "/" + name
+        try ImageError.wrap { () throws in
+            let lock = try FileLock.exclusive(path + ".lock")
+            try FileSystem.makeDirectories(path, mode: 0o755)
+            Self.scratchLocks.withLock { $0[path] = lock }
+        }
+        return path
+    }
+
+    /// Removes a scratch directory (whatever is left of it) and drops its lock.
+    package func releaseScratchDirectory(_ path: String) {
+        try? FileSystem.removeTree(path)
+        let lock = Self.scratchLocks.withLock { $0.removeValue(forKey: path) }
+        if let lock {
+            try? FileSystem.unlinkIfPresent(lock.path)
+            lock.unlock()
+        }
     }
 
     package func readBlob(_ digest: Digest, limit: Int = 64 << 20) throws -> [UInt8] {

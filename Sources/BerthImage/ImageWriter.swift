@@ -57,7 +57,7 @@ package struct PendingImage {
 }
 
 package final class ImageWriter: @unchecked Sendable {
-    private let store: ImageStore
+    let store: ImageStore
 
     package init(store: ImageStore) { self.store = store }
 
@@ -233,7 +233,7 @@ package final class ImageWriter: @unchecked Sendable {
         }
     }
 
-    private func writeBlobIfMissing(_ bytes: [UInt8]) throws {
+    func writeBlobIfMissing(_ bytes: [UInt8]) throws {
         let digest = Digest.of(bytes)
         if !store.hasBlob(digest) { try AtomicFile.write(bytes, to: store.blobPath(digest), mode: 0o600) }
     }

@@ -3,7 +3,7 @@
 // checks, so `..`, absolute names, planted symlinks and outside hardlink targets
 // fail with EXDEV however the tar is crafted (design.md §3). Whiteouts become
 // overlay whiteouts: 0/0 character devices and the overlay.opaque xattr.
-import BerthSystem
+package import BerthSystem
 import CBerth
 import Glibc
 
@@ -15,6 +15,15 @@ package struct UnpackOptions: Sendable {
     package var canChown: Bool
     /// Only real root may create device nodes; rootless layers refuse them.
     package var canCreateDevices: Bool
+    /// Whiteouts delete what they name, and opaque markers empty their directory,
+    /// instead of becoming overlay's marks: layers squashed into one (LayerSquash).
+    package var appliesWhiteouts = false
+
+    package init(opaqueXattr: String, canChown: Bool, canCreateDevices: Bool) {
+        self.opaqueXattr = opaqueXattr
+        self.canChown = canChown
+        self.canCreateDevices = canCreateDevices
+    }
 
     package static func current() -> UnpackOptions {
         let initial = isInitialRoot
@@ -46,6 +55,14 @@ package final class LayerUnpacker {
         root = try ImageError.wrap { () throws in
             try FileDescriptor.open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
         }
+        self.location = location
+        self.options = options
+    }
+
+    /// Unpacks beneath an already open directory (ADD's destination inside a
+    /// layer being written, opened by RootfsWriter).
+    package init(directory: FileDescriptor, location: String, options: UnpackOptions) {
+        root = directory
         self.location = location
         self.options = options
     }
@@ -116,6 +133,10 @@ package final class LayerUnpacker {
         let dir = try parent(of: parts, entry: entry.path)
         let relative = parts.joined(separator: "/")
 
+        if options.appliesWhiteouts && name.hasPrefix(".wh.") {
+            try applyWhiteout(name, in: dir, parts: parts, entry: entry)
+            return
+        }
         if name == ".wh..wh..opq" {
             let target = try open(parts.dropLast().joined(separator: "/"), flags: O_RDONLY | O_DIRECTORY, forEntry: entry.path)
             try setXattr(target, options.opaqueXattr, Array("y".utf8), path: relative, required: true)
@@ -166,6 +187,15 @@ package final class LayerUnpacker {
                 if errno == ENOENT { throw refuse(entry.path, "hardlink target \"\(entry.linkTarget)\" does not exist in the layer") }
                 throw ImageError.system(SystemError("link", "\(location)/\(relative) to \(entry.linkTarget)"))
             }
+            // The link's header owns the shared inode last, as docker's and
+            // containers/storage's unpackers apply it (chown, then chmod unless
+            // the inode is a symlink, whose mode means nothing and which
+            // fchmodat would follow).
+            try chownLink(name, in: dir, entry, path: relative)
+            var linked = stat()
+            if fstatat(dir.raw, name, &linked, AT_SYMLINK_NOFOLLOW) == 0, (linked.st_mode & S_IFMT) != S_IFLNK {
+                try sys("chmod", relative) { fchmodat(dir.raw, name, mode_t(entry.mode & 0o7777), 0) }
+            }
         case .characterDevice, .blockDevice:
             guard options.canCreateDevices else {
                 throw refuse(entry.path, "device nodes can only be created by root (rootless storage cannot hold them)")
@@ -173,12 +203,31 @@ package final class LayerUnpacker {
             let type = entry.kind == .characterDevice ? S_IFCHR : S_IFBLK
             try sys("mknod", relative) { berth_mknodat(dir.raw, name, type | entry.mode, entry.devMajor, entry.devMinor) }
             try chownLink(name, in: dir, entry, path: relative)
+            // mknod applies the umask; the layer's mode is the tar's.
+            try sys("chmod", relative) { fchmodat(dir.raw, name, mode_t(entry.mode & 0o7777), 0) }
         case .fifo:
             try sys("mkfifo", relative) { mknodat(dir.raw, name, S_IFIFO | entry.mode, 0) }
             let fd = try openChild(name, in: dir, flags: BERTH_O_PATH | O_NOFOLLOW, path: relative)
-            _ = fd
             try chownLink(name, in: dir, entry, path: relative)
+            try sys("chmod", relative) { fchmodat(dir.raw, name, mode_t(entry.mode & 0o7777), 0) }
+            _ = fd
         }
+    }
+
+    /// Squashing: the whiteout's name goes, or the opaque directory's contents
+    /// from the layers below.
+    private func applyWhiteout(_ name: String, in dir: FileDescriptor, parts: [String], entry: TarEntry) throws {
+        let relative = parts.joined(separator: "/")
+        if name == ".wh..wh..opq" {
+            let target = try open(parts.dropLast().joined(separator: "/"), flags: O_RDONLY | O_DIRECTORY, forEntry: entry.path)
+            for child in (try? FileSystem.list("/proc/self/fd/\(target.raw)")) ?? [] {
+                try removeExisting(child, in: target, path: relative + "/" + child)
+            }
+            return
+        }
+        let hidden = String(name.dropFirst(4))
+        guard !hidden.isEmpty, hidden != ".", hidden != ".." else { throw refuse(entry.path, "invalid whiteout name") }
+        try removeExisting(hidden, in: dir, path: relative)
     }
 
     // MARK: helpers

@@ -35,7 +35,7 @@ extension MergedRootfs {
     /// Calls `body` with each entry of the merged directory in name order. Each
     /// child's layer fds live only for its call, so a walk holds fds for the
     /// current path, never for a whole directory's entries.
-    private func forEachChild(of dir: Node, _ body: (Node) throws -> Void) throws {
+    func forEachChild(of dir: Node, _ body: (Node) throws -> Void) throws {
         var names = Set<String>()
         for (_, fd) in dir.layers {
             // Our own O_PATH fd, reopened for reading through /proc: the very

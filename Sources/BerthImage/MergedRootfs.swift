@@ -28,7 +28,7 @@ package final class MergedRootfs {
     /// (a layer stack) or are ordinary entries (one plain directory).
     private let isOverlay: Bool
     private let opaqueXattr: String
-    private let root: Node
+    let root: Node
 
     /// The merged view of a layer stack, top first: `[upper] + lower` for a
     /// container, the layers top-down for an image. `opaqueXattr` is the xattr

@@ -69,8 +69,26 @@ package struct ContainerConfig: Codable, Sendable {
     package var WorkingDir: String?
     package var Labels: [String: String]?
     package var StopSignal: String?
+    /// Docker's extensions, written by `build` and `commit` (podman keeps them in
+    /// docker-format images; berth keeps them in both, so ONBUILD works with OCI too).
+    package var Healthcheck: HealthConfig?
+    package var OnBuild: [String]?
+    package var Shell: [String]?
 
     package init() {}
+}
+
+/// Docker's HEALTHCHECK in an image config: durations in nanoseconds.
+package struct HealthConfig: Codable, Sendable, Equatable {
+    /// `["NONE"]`, `["CMD", arg…]` or `["CMD-SHELL", command]`.
+    package var Test: [String]?
+    package var Interval: Int64?
+    package var Timeout: Int64?
+    package var StartPeriod: Int64?
+    package var StartInterval: Int64?
+    package var Retries: Int?
+
+    package init(test: [String]) { Test = test }
 }
 
 package struct RootFS: Codable, Sendable {
@@ -101,6 +119,8 @@ package struct HistoryEntry: Codable, Sendable {
 package struct ImageConfig: Codable, Sendable {
     package var created: String?
     package var author: String?
+    /// Docker's image-level comment (`commit -m`, docker format only).
+    package var comment: String?
     package var architecture: String
     package var os: String
     package var variant: String?

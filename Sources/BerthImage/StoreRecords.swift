@@ -18,6 +18,12 @@ package struct ImageRecord: Codable, Sendable {
     /// Other manifest digests that name this image: the index (manifest list) it was
     /// pulled through. Shown in RepoDigests beside `manifestDigest`.
     package var otherDigests: [Digest]?
+    /// A build step's image: `images` hides it unless asked for all (-a), as podman
+    /// hides intermediate images. Absent in records written before builds existed.
+    package var isIntermediate: Bool?
+
+    /// An untagged build step's image: what `images` leaves out without -a.
+    package var isHiddenIntermediate: Bool { isIntermediate == true && names.isEmpty }
 
     package init(id: String, names: [String], manifestDigest: Digest, manifestMediaType: String, configDigest: Digest,
                  layers: [String], size: Int64, created: String?, stored: Double) {

@@ -144,11 +144,7 @@ package final class TarWriter {
             octal(Int64(device.major), at: 329, width: 8)
             octal(Int64(device.minor), at: 337, width: 8)
         }
-        for i in 148..<156 { b[i] = UInt8(ascii: " ") }
-        let sum = b.reduce(0) { $0 + Int64($1) }
-        put(String(sum, radix: 8).leftPadded(to: 6), at: 148, width: 6)
-        b[154] = 0
-        b[155] = UInt8(ascii: " ")
+        TarEntryEncoder.sealChecksum(&b)
         return b
     }
 }

@@ -43,8 +43,12 @@ package enum Capabilities {
     package static func resolve(privileged: Bool, add: [String], drop: [String]) throws -> Set<String> {
         let all = Set(names.prefix(lastCap + 1)).intersection(bounding)
         var set = privileged ? all : podmanDefault
+        // podman's order: --cap-drop all empties the base, then the adds apply
+        // (`--cap-drop all --cap-add chown` keeps CHOWN), then the other drops.
+        let drops = try drop.map(normalize)
+        if drops.contains("ALL") { set = [] }
         for name in add { let n = try normalize(name); if n == "ALL" { set = all } else { set.insert(n) } }
-        for name in drop { let n = try normalize(name); if n == "ALL" { set = [] } else { set.remove(n) } }
+        for name in drops where name != "ALL" { set.remove(name) }
         return set
     }
 

@@ -49,7 +49,10 @@ package struct ContainerSpec: Sendable {
     /// Rootless: the pause process's user namespace to join instead (its maps are
     /// already written), in place of idMaps.
     package var joinUserNamespace: FileDescriptor?
-    package var inUserNamespace: Bool { idMaps != nil || joinUserNamespace != nil }
+    /// Rootless, berth already runs as root of the rootless user namespace (a
+    /// build, `unshare`): the container stays in it (neither idMaps nor a join).
+    package var inCallersUserNamespace = false
+    package var inUserNamespace: Bool { idMaps != nil || joinUserNamespace != nil || inCallersUserNamespace }
     package var arguments: [String]
     package var environment: [String]
     package var searchPath: String

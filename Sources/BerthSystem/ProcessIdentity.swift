@@ -3,6 +3,7 @@
 import Glibc
 
 package enum ProcessIdentity {
+    package static var pid: Int32 { getpid() }
     package static var uid: UInt32 { getuid() }
     package static var gid: UInt32 { getgid() }
     package static var effectiveUID: UInt32 { geteuid() }

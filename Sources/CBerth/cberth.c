@@ -81,6 +81,21 @@ ssize_t berth_fgetxattr(int fd, const char *name, void *value, size_t size)
     return getxattr(proc, name, value, size);
 }
 
+ssize_t berth_flistxattr(int fd, char *list, size_t size)
+{
+    ssize_t n = flistxattr(fd, list, size);
+    if (n >= 0 || errno != EBADF)
+        return n;
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    return listxattr(proc, list, size);
+}
+
+ssize_t berth_copy_file_range(int in, int out, size_t length)
+{
+    return copy_file_range(in, NULL, out, NULL, length, 0);
+}
+
 long berth_filesystem_type(const char *path)
 {
     struct statfs fs;

@@ -53,6 +53,13 @@ int berth_fsetxattr(int fd, const char *name, const void *value, size_t size);
 /// value's size or -1 with errno set.
 ssize_t berth_fgetxattr(int fd, const char *name, void *value, size_t size);
 
+/// flistxattr(2) that also works on an O_PATH fd, as berth_fgetxattr.
+ssize_t berth_flistxattr(int fd, char *list, size_t size);
+
+/// copy_file_range(2) from the current offsets (a _GNU_SOURCE declaration):
+/// bytes copied, 0 at the end of `in`, or -1 with errno set.
+ssize_t berth_copy_file_range(int in, int out, size_t length);
+
 /// The f_type of the filesystem at `path` (statfs(2)), or -1 with errno set.
 long berth_filesystem_type(const char *path);
 
