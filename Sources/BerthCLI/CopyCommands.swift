@@ -10,7 +10,7 @@ struct CpCommand: CLICommand {
     let needsUserNamespace = true
     let flags: [FlagSpec] = [
         .bool("archive", "a", "Chown copied files to the primary uid/gid of the destination container.", default: "true"),
-        .bool("overwrite", nil, "Allow to overwrite directories with non-directories and vice versa"),
+        .unsupported("overwrite", nil, "", "Allow to overwrite directories with non-directories and vice versa", .copyOverwrite),
     ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
@@ -25,8 +25,12 @@ struct CpCommand: CLICommand {
             let options = CopyOutOptions(container: container, path: source.path, destination: destination.path)
             try context.engine().copyFromContainer(options, archive: try FileDescriptor.duplicate(StandardStreams.output))
             return 0
-        case (nil, _?):
-            throw CLIError("copying into a container is not implemented yet: berth cp copies from a container to the host")
+        case (nil, let container?):
+            guard !source.path.isEmpty, !destination.path.isEmpty else { throw CLIError("source and destination paths must not be empty") }
+            var options = CopyInOptions(source: source.path, container: container, path: destination.path)
+            options.archive = args.value("archive") != "false"
+            try context.engine().copyIntoContainer(options, input: try FileDescriptor.duplicate(StandardStreams.input))
+            return 0
         case (_?, _?):
             throw CLIError("copying between containers is not supported: copy to the host first")
         case (nil, nil):

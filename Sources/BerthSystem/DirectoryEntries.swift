@@ -2,7 +2,7 @@
 // `cp` writes a container's tree on the host one name at a time below a
 // directory fd it made itself, so no name it writes is ever resolved through
 // a symlink (a copied one included).
-import Glibc
+package import Glibc
 
 extension FileDescriptor {
     /// Makes the directory `name` here unless a directory is already there, and
@@ -57,5 +57,22 @@ extension FileDescriptor {
     private static func times(_ seconds: Int64, _ nanoseconds: Int64) -> [timespec] {
         let time = timespec(tv_sec: Int(seconds), tv_nsec: Int(nanoseconds))
         return [time, time]
+    }
+}
+
+extension FileDescriptor {
+    /// The lstat of `name` here (a symlink itself, not its target).
+    package func entryStatus(_ name: String, path: String) throws -> stat {
+        var st = stat()
+        _ = try check("stat", path) { Glibc.fstatat(raw, name, &st, AT_SYMLINK_NOFOLLOW) }
+        return st
+    }
+
+    /// The target of the symlink `name` here, as stored.
+    package func linkTarget(_ name: String, path: String) throws -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = Glibc.readlinkat(raw, name, &buffer, buffer.count - 1)
+        guard n >= 0 else { throw SystemError("readlink", path, errno: Glibc.errno) }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

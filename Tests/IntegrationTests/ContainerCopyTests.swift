@@ -124,4 +124,74 @@ private func owner(_ path: String) -> UInt32? {
         #expect(missing.status == 125 && missing.stderr == "Error: no container with name or ID \"ghost\" found: no such container\n", "\(missing)")
         #expect(!FileManager.default.fileExists(atPath: sb.path("none.tar")), "no archive is left behind")
     }
+
+    @Test(arguments: Mode.available)
+    func cp_copies_a_host_tree_into_stopped_and_running_containers(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let src = sb.path("src")
+        let made = shell(sb, "mkdir -p \(src)/sub && echo data > \(src)/sub/f && chmod 640 \(src)/sub/f && ln \(src)/sub/f \(src)/h"
+            + " && ln -s /etc/passwd \(src)/l && chmod 710 \(src)/sub")
+        #expect(made.status == 0, "\(made)")
+        #expect(sb.berth("create", "--name", "c", "--user", "12:34", "img", "true").status == 0)
+
+        // Into a stopped container: -a (the default) gives the container's user.
+        let copied = sb.berth("cp", src, "c:/")
+        #expect(copied.status == 0 && copied.stdout.isEmpty && copied.stderr.isEmpty, "\(copied)")
+        let listed = shell(sb, "\(berthLine(sb)) cp c:/src - | tar --numeric-owner -tvf - | awk '{print $1, $2, $6, $7, $8}'")
+        #expect(listed.stdout.contains("-rw-r----- 12/34 src/h  \n"), "\(listed)")
+        #expect(listed.stdout.contains("hrw-r----- 12/34 src/sub/f link to"), "a hard link stays one: \(listed)")
+        #expect(listed.stdout.contains("drwx--x--- 12/34 src/sub/"), "\(listed)")
+        #expect(listed.stdout.contains("lrwxrwxrwx 12/34 src/l -> /etc/passwd"), "\(listed)")
+        // --archive=false keeps the host owner: the caller, root in the container.
+        #expect(sb.berth("cp", "--archive=false", src + "/sub/f", "c:/plain").status == 0)
+        let plain = shell(sb, "\(berthLine(sb)) cp c:/plain - | tar --numeric-owner -tvf - | awk '{print $1, $2, $6}'")
+        #expect(plain.stdout == "-rw-r----- 0/0 plain\n", "\(plain)")
+        // A tar on standard input, compressed as podman allows.
+        let piped = shell(sb, "tar -C \(src) -czf - sub | \(berthLine(sb)) cp - c:/src")
+        #expect(piped.status == 0, "\(piped)")
+
+        // Into a running container, through its own mount: the process sees it at once.
+        let waiter = "while [ ! -f /in/f ]; do sleep 0.1; done; cat /in/f; sleep 100"
+        #expect(sb.berth("run", "-d", "--name", "live", "img", "sh", "-c", waiter).status == 0)
+        let live = sb.berth("cp", src + "/sub", "live:/in")
+        #expect(live.status == 0, "\(live)")
+        var logs = ""
+        for _ in 0..<50 where logs.isEmpty {
+            logs = sb.berth("logs", "live").stdout
+            if logs.isEmpty { usleep(100_000) }
+        }
+        #expect(logs == "data\n", "the running container read the copied file")
+
+        let bad = sb.berth("cp", src, "live:/no/such/dir")
+        #expect(bad.status == 125 && bad.stderr == "Error: \"/no/such\" could not be found on container live: no such file or directory\n", "\(bad)")
+        let overwrite = sb.berth("cp", "--overwrite", src, "live:/")
+        #expect(overwrite.status == 125 && overwrite.stderr.hasPrefix("Error: "), "\(overwrite)")
+        #expect(sb.berth("rm", "-f", "live", "c").status == 0)
+    }
+
+    /// Writes: a planted `/target -> /` and a symlink to a host directory resolve
+    /// inside the container; a container swapping a path for such a symlink
+    /// while cp writes never gets a file written on the host.
+    @Test(arguments: Mode.available)
+    func cp_into_a_container_never_writes_the_host(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let hostDir = sb.path("hostdir")
+        let marker = "berth-cp-escape-\(getpid())-\(mode)"
+        #expect(shell(sb, "mkdir -p \(hostDir) && echo payload > \(sb.path(marker))").status == 0)
+        let plant = "ln -s / /target && mkdir -p /in && ln -s \(hostDir) /escape"
+            + "; while :; do ln -sfn \(hostDir) /t; rm -f /t; ln -s /in /t; rm -f /t; done"
+        #expect(sb.berth("run", "-d", "--name", "swapper", "img", "sh", "-c", plant).status == 0)
+        usleep(300_000)
+        let viaRoot = sb.berth("cp", sb.path(marker), "swapper:/target/")
+        #expect(viaRoot.status == 0, "\(viaRoot)")
+        #expect(!FileManager.default.fileExists(atPath: "/" + marker), "cp wrote into the host's /")
+        let inside = sb.berth("cp", "swapper:/\(marker)", sb.path("back"))
+        #expect(inside.status == 0 && (try? readText(sb.path("back"))) == "payload\n", "it landed in the container's /: \(inside)")
+        _ = sb.berth("cp", sb.path(marker), "swapper:/escape/")
+        for _ in 0..<40 { _ = sb.berth("cp", sb.path(marker), "swapper:/t/") }
+        #expect(try directoryEntries(hostDir).isEmpty, "nothing was written into the host directory the symlinks name")
+        #expect(sb.berth("rm", "-f", "swapper").status == 0)
+    }
 }
