@@ -27,8 +27,10 @@ package struct CopyInOptions: Sendable {
 extension Engine {
     package func copyIntoContainer(_ options: CopyInOptions, input: FileDescriptor) throws {
         let record = try resolveContainer(options.container)
-        let lock = try lockContainer(record.id)
-        defer { lock.unlock() }
+        // Held through a stopped container's copy (a start would mount its upper
+        // dir meanwhile); a running one is written through its mount, unlocked.
+        var lock: FileLock? = try lockContainer(record.id)
+        defer { lock?.unlock() }
         let state = readState(record.id)
         let location = "container \(record.name)"
         let tree: MergedRootfs
@@ -39,13 +41,16 @@ extension Engine {
             // after opening, so a reused pid cannot hand us another root.
             layer = "/proc/\(state.pid)/root/"
             tree = try MergedRootfs(directory: layer, location: location)
-            guard readState(record.id).status == .running else { throw ContainerError.invalid("container \(record.name) stopped during cp") }
-            lock.unlock()
         } else {
             tree = try containerTree(record)
             layer = containerDir(record.id) + "/upper"
         }
         let writer = try RootfsWriter(layerDirectory: layer, image: tree, location: location, options: .current())
+        if state.status == .running {
+            guard readState(record.id).status == .running else { throw ContainerError.invalid("container \(record.name) stopped during cp") }
+            lock?.unlock()
+            lock = nil
+        }
         let owner: (uid: UInt32, gid: UInt32)?
         if options.archive {
             let user = try UserSpec.resolve(record.user, in: tree)
