@@ -12,6 +12,7 @@ package enum BerthCommandLine {
         RunCommand(), CreateCommand(), StartCommand(), PsCommand(), RmCommand(), StopCommand(), WaitCommand(),
         ContainerCommand(), LogsCommand(), MonitorCommand(), PullCommand(), PushCommand(), LoginCommand(), LogoutCommand(),
         SearchCommand(), ManifestCommand(), CompletionCommand(), CommitCommand(), DiffCommand(), BuildCommand(), BuildxCommand(),
+        CpCommand(), ExportCommand(),
     ]
 
     package static func main() -> Never {

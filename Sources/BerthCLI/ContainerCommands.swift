@@ -185,7 +185,8 @@ struct ContainerCommand: CLICommand {
     let flags: [FlagSpec] = []
     var subcommands: [any CLICommand] {
         [RunCommand(), CreateCommand(), StartCommand(), PsCommand(), RmCommand(), StopCommand(), WaitCommand(),
-         ContainerInspectCommand(), ContainerExistsCommand(), LogsCommand(), CommitCommand(), DiffCommand.container]
+         ContainerInspectCommand(), ContainerExistsCommand(), LogsCommand(), CommitCommand(), DiffCommand.container,
+         CpCommand(), ExportCommand()]
     }
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 { 0 }

@@ -33,5 +33,6 @@ struct PendingFeature: Sendable {
     static let externalContainers = PendingFeature(reason: "berth has no external (build) containers")
     static let pruneFilters = PendingFeature(reason: "prune filters are not implemented")
     static let logReading = PendingFeature(reason: "following, slicing and decorating logs comes with logs --follow support")
+    static let copyOverwrite = PendingFeature(reason: "cp replaces no directory by a non-directory or back")
     static let psDisplay = PendingFeature(reason: "this ps view is not implemented")
 }

@@ -1,5 +1,5 @@
 // Writes tar archives (ustar, with PAX records for long names and big sizes) for
-// `save`. Output goes straight to a file descriptor.
+// `save`, `cp` to standard output and `export`. Output goes straight to a file descriptor.
 package import BerthSystem
 
 package final class TarWriter {
@@ -54,6 +54,37 @@ package final class TarWriter {
         try header(name: name, size: 0, typeflag: UInt8(ascii: "2"), mode: 0o777, linkName: target)
     }
 
+    /// One entry of a tree with its own owner, mode and time (`cp`, `export`);
+    /// `device` is a device node's major and minor number.
+    package func entry(_ name: String, typeflag: UInt8, mode: UInt32, owner: (uid: UInt32, gid: UInt32), mtime: Int64,
+                       size: Int64 = 0, linkName: String = "", device: (major: UInt32, minor: UInt32)? = nil) throws {
+        try header(name: name, size: size, typeflag: typeflag, mode: mode, linkName: linkName,
+                   owner: owner, mtime: mtime, device: device)
+    }
+
+    /// Exactly `size` bytes of an entry's data from `fd`: a file a running
+    /// container grows meanwhile is cut at the size its header announced, one it
+    /// shrinks is padded with zeros, so the archive stays well formed.
+    package func data(size: Int64, from fd: FileDescriptor, path: String) throws {
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var written: Int64 = 0
+        while written < size {
+            let want = Int(min(Int64(chunk.count), size - written))
+            var n = try chunk.withUnsafeMutableBytes { (buf) throws in
+                try ImageError.wrap { () throws in try fd.read(into: UnsafeMutableRawBufferPointer(rebasing: buf[0..<want]), path: path) }
+            }
+            if n == 0 {
+                n = want
+                for i in 0..<n { chunk[i] = 0 }
+            }
+            try chunk.withUnsafeBytes { (buf) throws in
+                try ImageError.wrap { () throws in try self.fd.write(UnsafeRawBufferPointer(rebasing: buf[0..<n]), path: self.path) }
+            }
+            written += Int64(n)
+        }
+        try pad(size)
+    }
+
     /// The two zero blocks that end an archive.
     package func finish() throws {
         try write([UInt8](repeating: 0, count: 1024))
@@ -64,7 +95,9 @@ package final class TarWriter {
         if extra > 0 { try write([UInt8](repeating: 0, count: extra)) }
     }
 
-    private func header(name: String, size: Int64, typeflag: UInt8, mode: UInt32, linkName: String = "") throws {
+    private func header(name: String, size: Int64, typeflag: UInt8, mode: UInt32, linkName: String = "",
+                        owner: (uid: UInt32, gid: UInt32) = (0, 0), mtime: Int64? = nil,
+                        device: (major: UInt32, minor: UInt32)? = nil) throws {
         var pax: [(String, String)] = []
         if name.utf8.count > 100 { pax.append(("path", name)) }
         if linkName.utf8.count > 100 { pax.append(("linkpath", linkName)) }
@@ -76,7 +109,8 @@ package final class TarWriter {
             try write(data)
             try pad(Int64(data.count))
         }
-        try write(block(name: name, size: size > 0o77777777777 ? 0 : size, typeflag: typeflag, mode: mode, linkName: linkName))
+        try write(block(name: name, size: size > 0o77777777777 ? 0 : size, typeflag: typeflag, mode: mode, linkName: linkName,
+                        owner: owner, mtime: mtime ?? self.mtime, device: device))
     }
 
     static func paxRecord(_ key: String, _ value: String) -> [UInt8] {
@@ -86,7 +120,9 @@ package final class TarWriter {
         return Array((String(length) + body).utf8)
     }
 
-    private func block(name: String, size: Int64, typeflag: UInt8, mode: UInt32, linkName: String) -> [UInt8] {
+    private func block(name: String, size: Int64, typeflag: UInt8, mode: UInt32, linkName: String,
+                       owner: (uid: UInt32, gid: UInt32) = (0, 0), mtime: Int64? = nil,
+                       device: (major: UInt32, minor: UInt32)? = nil) -> [UInt8] {
         var b = [UInt8](repeating: 0, count: 512)
         func put(_ text: String, at offset: Int, width: Int) {
             for (i, byte) in text.utf8.prefix(width).enumerated() { b[offset + i] = byte }
@@ -96,14 +132,18 @@ package final class TarWriter {
         }
         put(name, at: 0, width: 100)
         octal(Int64(mode), at: 100, width: 8)
-        octal(0, at: 108, width: 8)
-        octal(0, at: 116, width: 8)
+        octal(Int64(owner.uid), at: 108, width: 8)
+        octal(Int64(owner.gid), at: 116, width: 8)
         octal(size, at: 124, width: 12)
-        octal(mtime, at: 136, width: 12)
+        octal(max(0, mtime ?? self.mtime), at: 136, width: 12)
         b[156] = typeflag
         put(linkName, at: 157, width: 100)
         put("ustar", at: 257, width: 6)
         put("00", at: 263, width: 2)
+        if let device {
+            octal(Int64(device.major), at: 329, width: 8)
+            octal(Int64(device.minor), at: 337, width: 8)
+        }
         TarEntryEncoder.sealChecksum(&b)
         return b
     }
