@@ -136,7 +136,7 @@ extension StageBuilder {
         for flag in spec.flags {
             let value = try flag.value.map(expand) ?? ""
             func duration() throws -> Int64 {
-                guard let nanos = GoDuration.nanoseconds(value) else {
+                guard let nanos = GoDuration.parse(value) else {
                     throw ImageError.invalidArgument("\(location): HEALTHCHECK --\(flag.name): invalid duration \"\(value)\"")
                 }
                 return nanos
@@ -156,26 +156,5 @@ extension StageBuilder {
             }
         }
         return health
-    }
-}
-
-/// Go's time.ParseDuration for the units a Dockerfile uses ("1m30s", "500ms", "2h").
-enum GoDuration {
-    static func nanoseconds(_ text: String) -> Int64? {
-        let units: [(String, Double)] = [("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9)]
-        var rest = Substring(text)
-        guard !rest.isEmpty else { return nil }
-        if rest == "0" { return 0 }
-        var total = 0.0
-        while !rest.isEmpty {
-            let number = rest.prefix { $0.isNumber || $0 == "." }
-            guard !number.isEmpty, let value = Double(number) else { return nil }
-            rest = rest.dropFirst(number.count)
-            let unitText = rest.prefix { !$0.isNumber && $0 != "." }
-            guard let unit = units.first(where: { $0.0 == unitText }) else { return nil }
-            rest = rest.dropFirst(unitText.count)
-            total += value * unit.1
-        }
-        return Int64(total)
     }
 }
