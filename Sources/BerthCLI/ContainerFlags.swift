@@ -75,7 +75,7 @@ enum ContainerFlags {
         .unsupported("cgroupns", nil, "string", "cgroup namespace to use", .cgroups),
         .unsupported("cgroups", nil, "string", "control container cgroup configuration (\"enabled\"|\"disabled\"|\"no-conmon\"|\"split\")", .cgroups),
         .unsupported("chrootdirs", nil, "strings", "Chroot directories inside the container", .systemd),
-        .unsupported("conmon-pidfile", nil, "string", "Path to the file that will receive the PID of conmon", .pidFiles),
+        .value("conmon-pidfile", nil, "string", "Path to the file that will receive the PID of conmon"),
         .unsupported("cpu-period", nil, "uint", "Limit the CPU CFS (Completely Fair Scheduler) period", .cgroups),
         .unsupported("cpu-quota", nil, "int", "Limit the CPU CFS (Completely Fair Scheduler) quota", .cgroups),
         .unsupported("cpu-rt-period", nil, "uint", "Limit the CPU real-time period in microseconds", .cgroups),
@@ -120,7 +120,7 @@ enum ContainerFlags {
         .unsupported("oom-score-adj", nil, "int", "Tune the host's OOM preferences (-1000 to 1000)", .cgroups),
         .unsupported("passwd-entry", nil, "string", "Entry to write to /etc/passwd", .idMappings),
         .unsupported("pid", nil, "string", "PID namespace to use", .namespaces),
-        .unsupported("pidfile", nil, "string", "Write the container process ID to the file", .pidFiles),
+        .value("pidfile", nil, "string", "Write the container process ID to the file"),
         .unsupported("pids-limit", nil, "int", "Tune container pids limit (set -1 for unlimited)", .cgroups),
         .unsupported("pod", nil, "string", "Run container in an existing pod", .pods),
         .unsupported("pod-id-file", nil, "string", "Read the pod ID from the file", .pods),
@@ -128,7 +128,7 @@ enum ContainerFlags {
         .unsupported("publish-all", "P", "", "Publish all exposed ports to random ports on the host interface", .networks),
         .unsupported("read-only-tmpfs", nil, "", "When running containers in read-only mode mount a read-write tmpfs on /run, /tmp and /var/tmp", .readOnlyTmpfs),
         .unsupported("requires", nil, "strings", "Add one or more requirement containers that must be started before this container will start", .pods),
-        .unsupported("restart", nil, "string", "Restart policy to apply when a container exits (\"always\"|\"no\"|\"on-failure\"|\"unless-stopped\")", .restartPolicies),
+        .value("restart", nil, "string", "Restart policy to apply when a container exits (\"always\"|\"no\"|\"on-failure\"|\"unless-stopped\")"),
         .unsupported("rootfs", nil, "", "The first argument is not an image but the rootfs to the exploded container", .rootfs),
         .unsupported("sdnotify", nil, "string", "control sd-notify behavior (\"container\"|\"conmon\"|\"ignore\")", .systemd),
         .unsupported("seccomp-policy", nil, "string", "Policy for selecting a seccomp profile (experimental)", .signing),
@@ -182,6 +182,9 @@ enum ContainerFlags {
         options.timeout = try unsigned(args, "timeout")
         options.annotations = args.all("annotation")
         options.timezone = args.value("tz")
+        options.restartPolicy = args.value("restart")
+        options.pidFile = args.value("pidfile")
+        options.conmonPidFile = args.value("conmon-pidfile")
         options.unsetEnv = args.all("unsetenv")
         options.unsetEnvAll = args.has("unsetenv-all")
         options.envMerge = args.all("env-merge")

@@ -63,6 +63,12 @@ package struct ContainerRecord: Codable, Sendable {
     package var annotations: [String: String]? = nil
     /// --tz: "local" or a zone name; the host's zone file is bound at /etc/localtime.
     package var timezone: String? = nil
+    /// --restart as given ("no", "on-failure[:N]", "always", "unless-stopped"); nil: no.
+    package var restartPolicy: String? = nil
+    /// --pidfile: where each start writes the container's pid.
+    package var pidFile: String? = nil
+    /// --conmon-pidfile: where each start writes the monitor's pid.
+    package var conmonPidFile: String? = nil
 }
 
 package enum ContainerStatus: String, Codable, Sendable {
@@ -79,8 +85,24 @@ package struct ContainerState: Codable, Sendable {
     package var finishedAt: Double?
     package var exitCode: Int32 = 0
     package var error: String?
+    /// The process that is the container's parent: its monitor, or the foreground
+    /// berth run (State.ConmonPid), with its start time against pid reuse.
+    package var monitorPID: Int32? = nil
+    package var monitorStartTime: UInt64? = nil
+    /// Restarts the restart policy made since the user last started it (RestartCount).
+    package var restartCount: Int? = nil
+    /// stop, kill or rm by the user: the restart policy no longer applies.
+    package var stoppedByUser: Bool? = nil
+    /// The restart policy's current back-off, in milliseconds.
+    package var restartDelayMS: Int? = nil
 
     package init(status: ContainerStatus) { self.status = status }
+
+    /// Whether the monitor (or foreground run) recorded here still runs.
+    package var monitorIsAlive: Bool {
+        guard let pid = monitorPID, let start = monitorStartTime else { return false }
+        return ProcessLiveness.isAlive(pid: pid, startTime: start, bootID: bootID)
+    }
 }
 
 package struct ContainerDetails: Sendable {

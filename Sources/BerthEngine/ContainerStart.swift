@@ -24,6 +24,35 @@ extension Engine {
 
     /// The same for a record in hand (`run` has just written it: no second read).
     func startAttached(_ record: ContainerRecord, attach: AttachOptions, onStarted: (ContainerRecord) -> Void = { _ in }) throws -> Int32 {
+        let (process, state, relay) = try launch(record, attach: attach, monitorPID: ProcessIdentity.pid)
+        // --timeout, podman's: SIGKILL once the time is up (exit code 137).
+        if let limit = record.timeout, limit > 0 { process.signal(SIGKILL, afterSeconds: limit) }
+        onStarted(record)
+        if attach.sigProxy && relay == nil && attach.detachedStdio == nil { SignalForwarder.start(forwardingTo: process.pid) }
+        relay?.relay(forwardInput: record.interactive)
+        let code = process.wait()
+        Stopwatch.mark("exited")
+        SignalForwarder.stop()
+        let recorded = try recordExit(record, state, code: code)
+        if record.autoRemove {
+            do {
+                try removeContainer(record.id, force: true)
+            } catch ContainerError.notFound {
+                // Another berth process removed it first (rm -f): --rm is done.
+            }
+        }
+        Stopwatch.mark("removed")
+        if case .failure(let error) = recorded {
+            throw ContainerError.invalid("container \(record.name) exited with code \(code), but recording the exit failed: \(error)")
+        }
+        return code
+    }
+
+    /// Starts the container's process and records it as running; the caller is its
+    /// parent (a foreground run, or the monitor whose pid is `monitorPID`) and
+    /// supervises it. `restartCount` carries the restart policy's count on.
+    func launch(_ record: ContainerRecord, attach: AttachOptions, monitorPID: Int32, restartCount: Int? = nil, restartDelayMS: Int? = nil)
+        throws -> (ContainerProcess, ContainerState, TerminalRelay?) {
         let lock = try lockContainer(record.id)
         var state = readState(record.id)
         if state.status == .running {
@@ -60,8 +89,13 @@ extension Engine {
         state.pidStartTime = ProcessLiveness.startTime(of: process.pid) ?? 0
         state.bootID = ProcessLiveness.bootID
         state.startedAt = Date().timeIntervalSince1970
+        state.monitorPID = monitorPID
+        state.monitorStartTime = ProcessLiveness.startTime(of: monitorPID)
+        state.restartCount = restartCount
+        state.restartDelayMS = restartDelayMS
         do {
             try writeState(state, for: record.id)
+            try writePidFiles(record, containerPID: process.pid, monitorPID: monitorPID)
         } catch {
             // Unrecorded, the container would run unseen by ps, stop and rm: end it.
             try? Subprocess.send(SIGKILL, to: process.pid)
@@ -71,32 +105,12 @@ extension Engine {
             throw ContainerError.invalid("container \(record.name) was stopped: recording that it runs failed: \(error)")
         }
         lock.unlock()
-        // --timeout, podman's: SIGKILL once the time is up (exit code 137).
-        if let limit = record.timeout, limit > 0 { process.signal(SIGKILL, afterSeconds: limit) }
-        onStarted(record)
-        if attach.sigProxy && relay == nil && attach.detachedStdio == nil { SignalForwarder.start(forwardingTo: process.pid) }
-        relay?.relay(forwardInput: record.interactive)
-        let code = process.wait()
-        Stopwatch.mark("exited")
-        SignalForwarder.stop()
-        let recorded = try recordExit(record, state, code: code)
-        if record.autoRemove {
-            do {
-                try removeContainer(record.id, force: true)
-            } catch ContainerError.notFound {
-                // Another berth process removed it first (rm -f): --rm is done.
-            }
-        }
-        Stopwatch.mark("removed")
-        if case .failure(let error) = recorded {
-            throw ContainerError.invalid("container \(record.name) exited with code \(code), but recording the exit failed: \(error)")
-        }
-        return code
+        return (process, state, relay)
     }
 
     /// Writes the exit into the state, unless the container was removed meanwhile
     /// (`rm -f` from another berth process): then there is nothing to record.
-    private func recordExit(_ record: ContainerRecord, _ started: ContainerState, code: Int32) throws -> Result<Void, any Error> {
+    func recordExit(_ record: ContainerRecord, _ started: ContainerState, code: Int32) throws -> Result<Void, any Error> {
         let config = containerDir(record.id) + "/config.json"
         guard FileSystem.exists(config) else { return .success(()) }
         let lock: FileLock

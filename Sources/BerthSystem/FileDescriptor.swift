@@ -45,7 +45,12 @@ package final class FileDescriptor: @unchecked Sendable {
 
     /// Lets a program this process execs keep the descriptor (clears close-on-exec).
     package func setInheritable() throws {
-        try check("fcntl F_SETFD", "fd \(raw)") { fcntl(raw, F_SETFD, 0) }
+        try Self.setInheritable(unowned: raw)
+    }
+
+    /// The same for a bare descriptor (a pidfd handed over by C).
+    package static func setInheritable(unowned fd: Int32) throws {
+        try check("fcntl F_SETFD", "fd \(fd)") { fcntl(fd, F_SETFD, 0) }
     }
 
     /// A CLOEXEC copy of one of this process's descriptors (standard output for
