@@ -29,7 +29,8 @@ enum ContainerFlags {
         .bool("interactive", "i", "Keep STDIN open even if not attached"),
         .value("label", "l", "stringArray", "Set metadata on container"),
         .value("label-file", nil, "strings", "Read in a line delimited file of labels"),
-        .value("log-driver", nil, "string", "Logging driver for the container (k8s-file)", default: "k8s-file"),
+        .value("log-driver", nil, "string", "Logging driver for the container (k8s-file, none, passthrough)", default: "k8s-file"),
+        .value("log-opt", nil, "strings", "Logging driver options (max-size=SIZE, path=FILE, tag=TAG)"),
         .value("mount", nil, "stringArray", "Attach a filesystem mount to the container"),
         .value("name", nil, "string", "Assign a name to the container"),
         .value("network", nil, "string", "Connect a container to a network (none, host)", default: "host"),
@@ -108,7 +109,6 @@ enum ContainerFlags {
         .unsupported("ip", nil, "string", "Specify a static IPv4 address for the container", .networks),
         .unsupported("ip6", nil, "string", "Specify a static IPv6 address for the container", .networks),
         .unsupported("ipc", nil, "string", "IPC namespace to use", .namespaces),
-        .unsupported("log-opt", nil, "strings", "Logging driver options", .logging),
         .unsupported("mac-address", nil, "string", "Container MAC address (e.g. 92:d0:c6:0a:29:33)", .networks),
         .unsupported("memory", "m", "<number>[<unit>]", "Memory limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))", .cgroups),
         .unsupported("memory-reservation", nil, "<number>[<unit>]", "Memory soft limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))", .cgroups),
@@ -188,6 +188,7 @@ enum ContainerFlags {
         options.unsetEnv = args.all("unsetenv")
         options.unsetEnvAll = args.has("unsetenv-all")
         options.envMerge = args.all("env-merge")
+        try LogFlags.apply(args, to: &options)
         return options
     }
 
@@ -204,11 +205,7 @@ enum ContainerFlags {
     /// checked before anything is pulled or created.
     /// `create` is `detached` for the log driver but may name the streams `start` attaches.
     static func validate(_ args: ParsedArguments, detached: Bool, creating: Bool = false) throws {
-        let driver = args.value("log-driver") ?? "k8s-file"
-        // A foreground run hands the terminal's stdio to the container, which is passthrough.
-        guard driver == "k8s-file" || (driver == "passthrough" && !detached) else {
-            throw CLIError("--log-driver \(driver) is not supported yet: berth logs in k8s-file format (passthrough in the foreground)")
-        }
+        try LogFlags.validate(args, detached: detached)
         let streams = args.all("attach").flatMap { $0.split(separator: ",").map { $0.lowercased() } }
         guard !streams.isEmpty else { return }
         if detached && !creating { throw CLIError("--attach and --detach cannot be used together") }

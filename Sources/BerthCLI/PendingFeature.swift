@@ -19,7 +19,6 @@ struct PendingFeature: Sendable {
     static let events = PendingFeature(reason: "berth records no events yet")
     static let hooks = PendingFeature(reason: "OCI hooks are not implemented")
     static let storage = PendingFeature(reason: "berth's overlay store takes no options")
-    static let logging = PendingFeature(reason: "the monitor writes its k8s-file log at a fixed place")
     static let sizes = PendingFeature(reason: "container sizes are not computed yet")
     static let builtInInit = PendingFeature(reason: "berth's --init is built in and takes no path")
     static let readOnlyTmpfs = PendingFeature(reason: "the tmpfs mounts of a read-only container come with volume support")
@@ -30,6 +29,6 @@ struct PendingFeature: Sendable {
     static let tmpdir = PendingFeature(reason: "berth keeps its runtime state under --runroot")
     static let externalContainers = PendingFeature(reason: "berth has no external (build) containers")
     static let pruneFilters = PendingFeature(reason: "prune filters are not implemented")
-    static let logReading = PendingFeature(reason: "following, slicing and decorating logs comes with logs --follow support")
+    static let logColors = PendingFeature(reason: "colored log output is not implemented")
     static let psDisplay = PendingFeature(reason: "this ps view is not implemented")
 }

@@ -55,6 +55,11 @@ package struct CreateOptions: Sendable {
     package var restartPolicy: String?
     package var pidFile: String?
     package var conmonPidFile: String?
+    /// --log-driver (nil: k8s-file) and --log-opt max-size (bytes), path, tag.
+    package var logDriver: String?
+    package var logMaxSize: Int64?
+    package var logPath: String?
+    package var logTag: String?
     /// --unsetenv NAME and --unsetenv-all: drop the image's and berth's default variables (not -e's).
     package var unsetEnv: [String] = []
     package var unsetEnvAll = false
@@ -119,6 +124,10 @@ extension Engine {
         }
         record.pidFile = options.pidFile.map(FileSystem.absolute)
         record.conmonPidFile = options.conmonPidFile.map(FileSystem.absolute)
+        record.logDriver = options.logDriver
+        record.logMaxSize = options.logMaxSize.flatMap { $0 > 0 ? $0 : nil }
+        record.logPath = options.logPath.map(FileSystem.absolute)
+        record.logTag = options.logTag
         record.groupAdd = options.groupAdd.isEmpty ? nil : options.groupAdd
         record.shmSize = options.shmSize
         record.personality = options.personality

@@ -25,7 +25,10 @@ extension Engine {
     /// The hidden sub-command the monitor runs: `__monitor ID [--exited CODE | --restart]`.
     package static let monitorCommand = "__monitor"
 
-    package func logPath(_ id: String) -> String { containerDir(id) + "/userdata/ctr.log" }
+    /// The container's k8s-file log: --log-opt path, else userdata/ctr.log as podman's.
+    package func logPath(_ record: ContainerRecord) -> String {
+        record.logPath ?? containerDir(record.id) + "/userdata/ctr.log"
+    }
 
     /// Starts the container under a new monitor and returns once it runs.
     package func startDetached(_ nameOrID: String) throws -> ContainerRecord {
@@ -77,7 +80,9 @@ extension Engine {
     /// Starts the container with its stdout and stderr on pipes, then execs the C
     /// monitor with everything it holds; returns only by throwing.
     func superviseInMonitor(_ record: ContainerRecord, restartCount: Int?, delayMS: Int?, onStarted: () -> Void) throws {
-        let log = try FileDescriptor.open(logPath(record.id), O_WRONLY | O_CREAT | O_APPEND, mode: 0o600)
+        // --log-driver none: the monitor still drains the pipes, into no log.
+        let log = record.logDriver == "none" ? nil
+            : try FileDescriptor.open(logPath(record), O_WRONLY | O_CREAT | O_APPEND, mode: 0o600)
         let null = try FileDescriptor.open("/dev/null", O_RDONLY)
         let out = try FileDescriptor.pipe("container stdout pipe")
         let err = try FileDescriptor.pipe("container stderr pipe")
@@ -88,11 +93,13 @@ extension Engine {
         null.close()
         out.write.close()
         err.write.close()
-        for fd in [log, out.read, err.read] { try fd.setInheritable() }
+        for fd in [log, out.read, err.read].compactMap({ $0 }) { try fd.setInheritable() }
         let pidfd = try process.handOverPidfd()
         onStarted()
         var arguments = ["berth=\(SelfExec.executable)", "root=\(paths.root)", "runroot=\(paths.runroot)", "id=\(record.id)",
-                         "pid=\(process.pid)", "pidfd=\(pidfd)", "out=\(out.read.raw)", "err=\(err.read.raw)", "log=\(log.raw)"]
+                         "pid=\(process.pid)", "pidfd=\(pidfd)", "out=\(out.read.raw)", "err=\(err.read.raw)"]
+        if let log { arguments.append("log=\(log.raw)") }
+        if let size = record.logMaxSize { arguments.append("log-max-size=\(size)") }
         if let interval = monitorHealthInterval(record) { arguments.append("health-interval-ms=\(interval)") }
         // --timeout, podman's: the monitor sends SIGKILL once the time is up (exit code 137).
         if let limit = record.timeout, limit > 0 { arguments.append("timeout-ms=\(limit * 1000)") }

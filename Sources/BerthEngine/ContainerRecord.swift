@@ -69,6 +69,13 @@ package struct ContainerRecord: Codable, Sendable {
     package var pidFile: String? = nil
     /// --conmon-pidfile: where each start writes the monitor's pid.
     package var conmonPidFile: String? = nil
+    /// --log-driver: nil is k8s-file; "none" keeps nothing; "passthrough" (foreground only).
+    package var logDriver: String? = nil
+    /// --log-opt max-size in bytes (the log is emptied before it would grow past it),
+    /// path (the log file instead of userdata/ctr.log) and tag (recorded for inspect).
+    package var logMaxSize: Int64? = nil
+    package var logPath: String? = nil
+    package var logTag: String? = nil
 }
 
 package enum ContainerStatus: String, Codable, Sendable {

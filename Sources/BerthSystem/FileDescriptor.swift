@@ -82,6 +82,17 @@ package final class FileDescriptor: @unchecked Sendable {
         }
     }
 
+    /// Reads up to `buffer.count` bytes at `offset` without moving the file offset; 0 at end of file.
+    package func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String = "") throws -> Int {
+        while true {
+            let n = Glibc.pread(raw, buffer.baseAddress, buffer.count, off_t(offset))
+            if n >= 0 { return n }
+            let saved = Glibc.errno
+            if saved == EINTR { continue }
+            throw SystemError("read", path, errno: saved)
+        }
+    }
+
     /// Writes all of `buffer`, looping over short writes.
     package func write(_ buffer: UnsafeRawBufferPointer, path: String = "") throws {
         var offset = 0

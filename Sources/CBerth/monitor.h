@@ -19,6 +19,7 @@ struct monitor_config {
     int pidfd;              // its pidfd (inherited); -1 in back-off mode
     int out, err;           // read ends of the container's stdout and stderr pipes; -1 when absent
     int log;                // the log file, opened for append; -1: no log (--log-driver none)
+    int64_t log_max_size;   // --log-opt max-size in bytes; 0: unlimited (k8s_log.c)
     int64_t sleep_ms;       // back-off mode: no container; sleep, then ask berth to restart it
     int64_t health_interval_ms; // 0: no health checks (monitor_health.c)
     int64_t timeout_ms;     // --timeout: SIGKILL the container after this long; 0: never

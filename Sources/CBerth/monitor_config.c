@@ -34,6 +34,7 @@ int monitor_config_parse(struct monitor_config *config, int argc, char **argv)
         else if ((v = value_of(word, "out"))) config->out = (int)number(v);
         else if ((v = value_of(word, "err"))) config->err = (int)number(v);
         else if ((v = value_of(word, "log"))) config->log = (int)number(v);
+        else if ((v = value_of(word, "log-max-size"))) config->log_max_size = number(v);
         else if ((v = value_of(word, "sleep-ms"))) config->sleep_ms = number(v);
         else if ((v = value_of(word, "health-interval-ms"))) config->health_interval_ms = number(v);
         else if ((v = value_of(word, "timeout-ms"))) config->timeout_ms = number(v);
@@ -41,6 +42,6 @@ int monitor_config_parse(struct monitor_config *config, int argc, char **argv)
     }
     if (!config->berth || !config->root || !config->runroot || !config->id) return -1;
     if (config->pidfd < 0 && config->sleep_ms <= 0) return -1;
-    return config->sleep_ms < 0 || config->health_interval_ms < 0 || config->timeout_ms < 0 ? -1 : 0;
+    return config->sleep_ms < 0 || config->log_max_size < 0 || config->health_interval_ms < 0 || config->timeout_ms < 0 ? -1 : 0;
 }
 #endif
