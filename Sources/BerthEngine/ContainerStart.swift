@@ -13,6 +13,9 @@ package struct AttachOptions: Sendable {
     package var detachedStdio: (Int32, Int32, Int32)?
     /// run --preserve-fds: fds 3 … 3+preserveFDs-1 reach the container's process.
     package var preserveFDs: Int32 = 0
+    /// A foreground run's k8s-file log (ContainerLogRelay.swift): the write ends of
+    /// the pipes that become the container's stdout and stderr.
+    var outputPipes: (Int32, Int32)?
     package init() {}
 }
 
@@ -24,12 +27,16 @@ extension Engine {
 
     /// The same for a record in hand (`run` has just written it: no second read).
     func startAttached(_ record: ContainerRecord, attach: AttachOptions, onStarted: (ContainerRecord) -> Void = { _ in }) throws -> Int32 {
+        var attach = attach
+        let logRelay = try foregroundLogRelay(record, attach: &attach)
         let (process, state, relay) = try launch(record, attach: attach, monitorPID: ProcessIdentity.pid)
+        logRelay?.closeWriteEnds()
         // --timeout, podman's: SIGKILL once the time is up (exit code 137).
         if let limit = record.timeout, limit > 0 { process.signal(SIGKILL, afterSeconds: limit) }
         onStarted(record)
         if attach.sigProxy && relay == nil && attach.detachedStdio == nil { SignalForwarder.start(forwardingTo: process.pid) }
         relay?.relay(forwardInput: record.interactive)
+        logRelay?.relay()
         let code = process.wait()
         Stopwatch.mark("exited")
         SignalForwarder.stop()
@@ -70,7 +77,7 @@ extension Engine {
             let input = record.interactive && attach.detachedStdio == nil
                 ? StandardStreams.input : try FileDescriptor.openUnowned("/dev/null", O_RDONLY)
             defer { if input != StandardStreams.input { FileDescriptor.close(unowned: input) } }
-            let stdio = attach.detachedStdio ?? relay.map { ($0.slave.raw, $0.slave.raw, $0.slave.raw) } ?? (input, -1, -1)
+            let stdio = attach.detachedStdio ?? relay.map { ($0.slave.raw, $0.slave.raw, $0.slave.raw) } ?? (input, attach.outputPipes?.0 ?? -1, attach.outputPipes?.1 ?? -1)
             process = try ContainerProcess.start(spec, stdio: stdio)
             Stopwatch.mark("exec")
         } catch {

@@ -4,10 +4,13 @@
 #include "include/k8s_log.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
+#include <pthread.h>
 #include <unistd.h>
 
 int k8s_log_init(struct k8s_log *log, int fd, int64_t max_size)
@@ -95,4 +98,49 @@ void k8s_log_write(struct k8s_log *log, int is_stderr, const char *bytes, size_t
         bytes += newline ? line + 1 : line;
         length -= newline ? line + 1 : line;
     }
+}
+
+/// Writes all of `bytes` to `fd`; 0 once the reader has gone, so the caller stops.
+static int pass_on(int fd, const char *bytes, size_t length)
+{
+    while (length > 0) {
+        ssize_t n = write(fd, bytes, length);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return 0;
+        bytes += n;
+        length -= (size_t)n;
+    }
+    return 1;
+}
+
+void k8s_log_relay(struct k8s_log *log, int out_pipe, int err_pipe, int out_fd, int err_fd)
+{
+    sigset_t pipe_signal, saved;
+    sigemptyset(&pipe_signal);
+    sigaddset(&pipe_signal, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_signal, &saved);
+    struct pollfd fds[2] = {{out_pipe, POLLIN, 0}, {err_pipe, POLLIN, 0}};
+    int targets[2] = {out_fd, err_fd};
+    char buffer[16384];
+    while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+        if (poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        for (int i = 0; i < 2; i++) {
+            if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+            ssize_t n = read(fds[i].fd, buffer, sizeof buffer);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                fds[i].fd = -1;  // the caller closes the pipe
+                continue;
+            }
+            if (targets[i] >= 0 && !pass_on(targets[i], buffer, (size_t)n)) targets[i] = -1;
+            k8s_log_write(log, i, buffer, (size_t)n);
+        }
+    }
+    // A SIGPIPE a write raised stays pending while blocked: take it, then restore the mask.
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&pipe_signal, NULL, &zero) > 0) {}
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
 }

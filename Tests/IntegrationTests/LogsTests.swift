@@ -42,6 +42,21 @@ private func logFile(_ sb: Sandbox, _ name: String) throws -> String {
     }
 
     @Test(arguments: Mode.available)
+    func a_foreground_run_shows_its_output_and_logs_it_too(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let run = sb.berth("run", "--name", "fg", "img", "sh", "-c", "echo out; echo err >&2; printf open; exit 3")
+        #expect(run.status == 3 && run.stdout == "out\nopen" && run.stderr == "err\n", "\(run)")
+        let logs = sb.berth("logs", "fg")
+        #expect(logs.stdout == "out\nopen" && logs.stderr == "err\n", "\(logs)")
+        let lines = try logFile(sb, "fg").split(separator: "\n")
+        #expect(lines.count == 3 && lines.allSatisfy { $0.range(of: recordPattern, options: .regularExpression) != nil }, "\(lines)")
+        // Through a closed pipe: the container's output is cut short, berth is not killed by SIGPIPE.
+        let piped = shell(sb, "\(berthLine(sb)) run --rm img sh -c 'i=0; while [ $i -lt 20000 ]; do echo line$i; i=$((i+1)); done' | head -n 1; echo status=${PIPESTATUS:-x}")
+        #expect(piped.stdout.hasPrefix("line0\n"), "\(piped)")
+    }
+
+    @Test(arguments: Mode.available)
     func tail_since_and_until_slice_the_log(mode: Mode) throws {
         let sb = try sandboxWithImage(mode)
         defer { #expect(sb.cleanup().isEmpty) }

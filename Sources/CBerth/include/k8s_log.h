@@ -29,4 +29,11 @@ int k8s_log_init(struct k8s_log *log, int fd, int64_t max_size);
 /// container. `is_stderr` picks the stream name.
 void k8s_log_write(struct k8s_log *log, int is_stderr, const char *bytes, size_t length);
 
+/// A foreground run (podman's conmon does the same): copies what the container
+/// writes on its stdout and stderr pipes to `out_fd` and `err_fd` and into the
+/// log, until both pipes reach EOF (the container and everything that held them
+/// are gone). A terminal that goes away (EPIPE) ends the copy to it, never the
+/// log; SIGPIPE is blocked meanwhile, so berth is not killed by a closed pipe.
+void k8s_log_relay(struct k8s_log *log, int out_pipe, int err_pipe, int out_fd, int err_fd);
+
 #endif
