@@ -61,7 +61,8 @@ private func memory(_ pid: Int32) -> (pss: Int, private: Int)? {
         } else {
             Issue.record("cannot read the monitor's smaps_rollup")
         }
-        #expect(eventually { sb.berth("logs", "web").stdout == "out\nerr\n" })
+        // k8s-file keeps the streams apart: logs prints stderr's lines on stderr.
+        #expect(eventually { let logs = sb.berth("logs", "web"); return logs.stdout == "out\n" && logs.stderr == "err\n" })
 
         // sh as pid 1 ignores SIGTERM: stop waits, then SIGKILL; the monitor records 137 and ends.
         #expect(sb.berth("stop", "-t", "1", "web").status == 0)
