@@ -80,9 +80,17 @@ let package = Package(
             dependencies: ["BerthSystem", "CBerth", "CBerthSeccomp"],
             swiftSettings: swiftSettings
         ),
+        // The container monitor, a C program of its own (Sources/CBerth/monitor*.c),
+        // built by the plugin and carried here as an image berth execs from a memfd.
+        .plugin(name: "MonitorImage", capability: .buildTool()),
+        .target(
+            name: "BerthMonitorImage",
+            swiftSettings: swiftSettings,
+            plugins: ["MonitorImage"]
+        ),
         .target(
             name: "BerthEngine",
-            dependencies: ["BerthBuild", "BerthImage", "BerthRegistry", "BerthRuntime", "BerthSystem", "CBerth"],
+            dependencies: ["BerthBuild", "BerthImage", "BerthMonitorImage", "BerthRegistry", "BerthRuntime", "BerthSystem", "CBerth"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -209,38 +209,6 @@ struct ContainerInspectCommand: CLICommand {
     }
 }
 
-/// `berth logs`: what a detached container wrote (its monitor's log file).
-struct LogsCommand: CLICommand {
-    let name = "logs"
-    let summary = "Fetch the logs of a detached container"
-    let usage = "CONTAINER"
-    let flags: [FlagSpec] = [
-        .unsupported("color", nil, "", "Output the containers with different colors in the log.", .logReading),
-        .unsupported("follow", "f", "", "Follow log output.  The default is false", .logReading),
-        SelectionFlags.latest,
-        .unsupported("names", "n", "", "Output the container name in the log", .logReading),
-        .unsupported("since", nil, "string", "Show logs since TIMESTAMP", .logReading),
-        .unsupported("tail", nil, "int", "Output the specified number of LINES at the end of the logs.  Defaults to -1, which prints all lines", .logReading),
-        .unsupported("timestamps", "t", "", "Output the timestamps in the log", .logReading),
-        .unsupported("until", nil, "string", "Show logs until TIMESTAMP", .logReading),
-    ]
-
-    func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
-        let engine = context.engine()
-        let container: String
-        if args.has("latest") {
-            guard args.positionals.isEmpty else { throw CLIError("--latest and containers cannot be used together") }
-            container = try engine.latestContainer().id
-        } else {
-            guard args.positionals.count == 1 else { throw CLIError("logs takes exactly one container") }
-            container = args.positionals[0]
-        }
-        let bytes = try engine.containerLogs(LogsOptions(container: container))
-        Output.out(String(decoding: bytes, as: UTF8.self))
-        return 0
-    }
-}
-
 /// Go's time.ParseDuration for the simple forms podman's flags take ("250ms", "1.5s", "2m").
 enum GoDuration {
     static let units: [(String, Double)] = [("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600)]

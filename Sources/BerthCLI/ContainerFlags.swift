@@ -29,7 +29,8 @@ enum ContainerFlags {
         .bool("interactive", "i", "Keep STDIN open even if not attached"),
         .value("label", "l", "stringArray", "Set metadata on container"),
         .value("label-file", nil, "strings", "Read in a line delimited file of labels"),
-        .value("log-driver", nil, "string", "Logging driver for the container (k8s-file)", default: "k8s-file"),
+        .value("log-driver", nil, "string", "Logging driver for the container (k8s-file, none, passthrough)", default: "k8s-file"),
+        .value("log-opt", nil, "strings", "Logging driver options (max-size=SIZE, path=FILE, tag=TAG)"),
         .value("mount", nil, "stringArray", "Attach a filesystem mount to the container"),
         .value("name", nil, "string", "Assign a name to the container"),
         .value("network", nil, "string", "Connect a container to a network (none, host)", default: "host"),
@@ -75,7 +76,7 @@ enum ContainerFlags {
         .unsupported("cgroupns", nil, "string", "cgroup namespace to use", .cgroups),
         .unsupported("cgroups", nil, "string", "control container cgroup configuration (\"enabled\"|\"disabled\"|\"no-conmon\"|\"split\")", .cgroups),
         .unsupported("chrootdirs", nil, "strings", "Chroot directories inside the container", .systemd),
-        .unsupported("conmon-pidfile", nil, "string", "Path to the file that will receive the PID of conmon", .pidFiles),
+        .value("conmon-pidfile", nil, "string", "Path to the file that will receive the PID of conmon"),
         .unsupported("cpu-period", nil, "uint", "Limit the CPU CFS (Completely Fair Scheduler) period", .cgroups),
         .unsupported("cpu-quota", nil, "int", "Limit the CPU CFS (Completely Fair Scheduler) quota", .cgroups),
         .unsupported("cpu-rt-period", nil, "uint", "Limit the CPU real-time period in microseconds", .cgroups),
@@ -108,7 +109,6 @@ enum ContainerFlags {
         .unsupported("ip", nil, "string", "Specify a static IPv4 address for the container", .networks),
         .unsupported("ip6", nil, "string", "Specify a static IPv6 address for the container", .networks),
         .unsupported("ipc", nil, "string", "IPC namespace to use", .namespaces),
-        .unsupported("log-opt", nil, "strings", "Logging driver options", .logging),
         .unsupported("mac-address", nil, "string", "Container MAC address (e.g. 92:d0:c6:0a:29:33)", .networks),
         .unsupported("memory", "m", "<number>[<unit>]", "Memory limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))", .cgroups),
         .unsupported("memory-reservation", nil, "<number>[<unit>]", "Memory soft limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))", .cgroups),
@@ -120,7 +120,7 @@ enum ContainerFlags {
         .unsupported("oom-score-adj", nil, "int", "Tune the host's OOM preferences (-1000 to 1000)", .cgroups),
         .unsupported("passwd-entry", nil, "string", "Entry to write to /etc/passwd", .idMappings),
         .unsupported("pid", nil, "string", "PID namespace to use", .namespaces),
-        .unsupported("pidfile", nil, "string", "Write the container process ID to the file", .pidFiles),
+        .value("pidfile", nil, "string", "Write the container process ID to the file"),
         .unsupported("pids-limit", nil, "int", "Tune container pids limit (set -1 for unlimited)", .cgroups),
         .unsupported("pod", nil, "string", "Run container in an existing pod", .pods),
         .unsupported("pod-id-file", nil, "string", "Read the pod ID from the file", .pods),
@@ -128,7 +128,7 @@ enum ContainerFlags {
         .unsupported("publish-all", "P", "", "Publish all exposed ports to random ports on the host interface", .networks),
         .unsupported("read-only-tmpfs", nil, "", "When running containers in read-only mode mount a read-write tmpfs on /run, /tmp and /var/tmp", .readOnlyTmpfs),
         .unsupported("requires", nil, "strings", "Add one or more requirement containers that must be started before this container will start", .pods),
-        .unsupported("restart", nil, "string", "Restart policy to apply when a container exits (\"always\"|\"no\"|\"on-failure\"|\"unless-stopped\")", .restartPolicies),
+        .value("restart", nil, "string", "Restart policy to apply when a container exits (\"always\"|\"no\"|\"on-failure\"|\"unless-stopped\")"),
         .unsupported("rootfs", nil, "", "The first argument is not an image but the rootfs to the exploded container", .rootfs),
         .unsupported("sdnotify", nil, "string", "control sd-notify behavior (\"container\"|\"conmon\"|\"ignore\")", .systemd),
         .unsupported("seccomp-policy", nil, "string", "Policy for selecting a seccomp profile (experimental)", .signing),
@@ -182,9 +182,13 @@ enum ContainerFlags {
         options.timeout = try unsigned(args, "timeout")
         options.annotations = args.all("annotation")
         options.timezone = args.value("tz")
+        options.restartPolicy = args.value("restart")
+        options.pidFile = args.value("pidfile")
+        options.conmonPidFile = args.value("conmon-pidfile")
         options.unsetEnv = args.all("unsetenv")
         options.unsetEnvAll = args.has("unsetenv-all")
         options.envMerge = args.all("env-merge")
+        try LogFlags.apply(args, to: &options)
         return options
     }
 
@@ -201,11 +205,7 @@ enum ContainerFlags {
     /// checked before anything is pulled or created.
     /// `create` is `detached` for the log driver but may name the streams `start` attaches.
     static func validate(_ args: ParsedArguments, detached: Bool, creating: Bool = false) throws {
-        let driver = args.value("log-driver") ?? "k8s-file"
-        // A foreground run hands the terminal's stdio to the container, which is passthrough.
-        guard driver == "k8s-file" || (driver == "passthrough" && !detached) else {
-            throw CLIError("--log-driver \(driver) is not supported yet: berth logs in k8s-file format (passthrough in the foreground)")
-        }
+        try LogFlags.validate(args, detached: detached)
         let streams = args.all("attach").flatMap { $0.split(separator: ",").map { $0.lowercased() } }
         guard !streams.isEmpty else { return }
         if detached && !creating { throw CLIError("--attach and --detach cannot be used together") }

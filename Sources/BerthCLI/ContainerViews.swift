@@ -77,11 +77,13 @@ enum ContainerViews {
             ("State", .structure("*define.InspectContainerState", [
                 ("Status", .string(s.status.rawValue)), ("Running", .bool(s.status == .running)), ("Paused", .bool(false)),
                 ("Restarting", .bool(false)), ("OOMKilled", .bool(false)), ("Dead", .bool(false)),
-                ("Pid", .int(Int64(s.status == .running ? s.pid : 0))), ("ExitCode", .int(Int64(s.exitCode))),
+                ("Pid", .int(Int64(s.status == .running ? s.pid : 0))),
+                ("ConmonPid", .int(Int64(s.monitorIsAlive ? s.monitorPID ?? 0 : 0))), ("ExitCode", .int(Int64(s.exitCode))),
                 ("Error", .string(s.error ?? "")), ("StartedAt", time(s.startedAt)), ("FinishedAt", time(s.finishedAt)),
             ])),
             ("Image", .string(r.imageID)), ("ImageName", .string(r.imageName)), ("Name", .string(r.name)),
-            ("RestartCount", .int(0)), ("Mounts", .array(mounts)),
+            ("PidFile", .string(r.pidFile ?? "")), ("ConmonPidFile", .string(r.conmonPidFile ?? "")),
+            ("RestartCount", .int(Int64(s.restartCount ?? 0))), ("Mounts", .array(mounts)),
             ("Config", .structure("*define.InspectContainerConfig", [
                 ("Hostname", .string(r.hostname)), ("User", .string(r.user)), ("Env", ImageViews.strings(r.env)),
                 ("Cmd", ImageViews.strings(r.cmd)), ("Image", .string(r.imageName)), ("WorkingDir", .string(r.workingDir)),
@@ -95,6 +97,10 @@ enum ContainerViews {
                 ("NetworkMode", .string(r.network)), ("Privileged", .bool(r.privileged)), ("ReadonlyRootfs", .bool(r.readOnly)),
                 ("CapAdd", ImageViews.strings(r.capAdd)), ("CapDrop", ImageViews.strings(r.capDrop)), ("AutoRemove", .bool(r.autoRemove)),
                 ("Init", .bool(r.useInit)), ("UsernsMode", .string(r.userns)),
+                ("RestartPolicy", .structure("define.InspectRestartPolicy", [
+                    ("Name", .string(r.restart.kind == .no && r.restartPolicy == nil ? "" : r.restart.kind.rawValue)),
+                    ("MaximumRetryCount", .int(Int64(r.restart.maximumRetries))),
+                ])),
                 ("SecurityOpt", ImageViews.strings((r.seccomp.map { ["seccomp=" + $0] } ?? []) + (r.noNewPrivileges ? ["no-new-privileges"] : []))),
             ])),
         ])

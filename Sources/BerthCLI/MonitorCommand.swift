@@ -1,4 +1,5 @@
-// `berth __monitor ID`: the hidden command of a detached container's monitor.
+// `berth __monitor ID [--exited CODE | --restart]`: the hidden command of a
+// detached container's monitor (its Swift half; see ContainerMonitor.swift).
 import BerthEngine
 
 struct MonitorCommand: CLICommand {
@@ -6,9 +7,21 @@ struct MonitorCommand: CLICommand {
     let summary = ""
     let usage = "CONTAINER"
     let flags: [FlagSpec] = []
+    /// The step's words (--exited CODE) follow the ID and are not berth flags.
+    let stopsAtFirstPositional = true
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         guard let id = args.positionals.first else { throw CLIError("monitor needs a container ID") }
-        return context.engine().runMonitor(id, statusFD: 3)
+        let rest = Array(args.positionals.dropFirst())
+        let step: MonitorStep
+        switch rest.first {
+        case nil: step = .start
+        case "--restart": step = .restart
+        case "--exited":
+            guard rest.count == 2, let code = Int32(rest[1]) else { throw CLIError("monitor: --exited needs an exit code") }
+            step = .exited(code)
+        default: throw CLIError("monitor: unknown step \(rest[0])")
+        }
+        return context.engine().runMonitor(id, step: step)
     }
 }

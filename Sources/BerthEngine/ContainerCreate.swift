@@ -51,6 +51,15 @@ package struct CreateOptions: Sendable {
     package var timeout: UInt?
     package var annotations: [String] = []
     package var timezone: String?
+    /// --restart as given (checked at create), --pidfile and --conmon-pidfile.
+    package var restartPolicy: String?
+    package var pidFile: String?
+    package var conmonPidFile: String?
+    /// --log-driver (nil: k8s-file) and --log-opt max-size (bytes), path, tag.
+    package var logDriver: String?
+    package var logMaxSize: Int64?
+    package var logPath: String?
+    package var logTag: String?
     /// --unsetenv NAME and --unsetenv-all: drop the image's and berth's default variables (not -e's).
     package var unsetEnv: [String] = []
     package var unsetEnvAll = false
@@ -115,6 +124,19 @@ extension Engine {
             stopTimeout: options.stopTimeout, timeout: options.timeout,
             annotations: try Engine.annotations(options.annotations), timezone: try Engine.checkedTimezone(options.timezone))
         record.umask = options.umask
+        record.restartPolicy = try options.restartPolicy.map { text in
+            let policy = try RestartPolicy(parsing: text)
+            if policy.kind != .no && options.autoRemove {
+                throw ContainerError.invalid("the --rm option conflicts with --restart, when the restartPolicy is not \"\" and \"no\"")
+            }
+            return text
+        }
+        record.pidFile = options.pidFile.map(FileSystem.absolute)
+        record.conmonPidFile = options.conmonPidFile.map(FileSystem.absolute)
+        record.logDriver = options.logDriver
+        record.logMaxSize = options.logMaxSize.flatMap { $0 > 0 ? $0 : nil }
+        record.logPath = options.logPath.map(FileSystem.absolute)
+        record.logTag = options.logTag
         record.groupAdd = options.groupAdd.isEmpty ? nil : options.groupAdd
         record.shmSize = options.shmSize
         record.personality = options.personality

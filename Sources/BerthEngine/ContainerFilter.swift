@@ -1,7 +1,7 @@
 // `--filter` for ps (and start, stop, rm): podman's keys, values of one key
 // or'ed, different keys and'ed, every label= condition must hold.
 package struct ContainerFilters: Sendable {
-    package static let keys = ["ancestor", "before", "exited", "id", "label", "name", "since", "status"]
+    package static let keys = ["ancestor", "before", "exited", "id", "label", "name", "restart-policy", "since", "status"]
     package static let statuses = ["created", "running", "exited", "stopped", "paused", "restarting", "removing", "dead"]
 
     private var byKey: [String: [String]] = [:]
@@ -24,6 +24,10 @@ package struct ContainerFilters: Sendable {
             case "status":
                 guard Self.statuses.contains(value) else {
                     throw ContainerError.invalid("invalid status filter \"\(value)\": use one of \(Self.statuses.joined(separator: ", "))")
+                }
+            case "restart-policy":
+                guard RestartPolicy.Kind(rawValue: value) != nil else {
+                    throw ContainerError.invalid("\(value) is an invalid restart policy")
                 }
             case "exited":
                 guard Int32(value) != nil else { throw ContainerError.invalid("invalid exited filter \"\(value)\": an exit code is a number") }
@@ -54,6 +58,7 @@ package struct ContainerFilters: Sendable {
             return c.state.status.rawValue == value || (value == "exited" && c.state.status == .stopped)
         case "name": return c.record.name.contains(value)
         case "id": return c.record.id.hasPrefix(value)
+        case "restart-policy": return c.record.restart.kind.rawValue == value
         case "exited":
             return (c.state.status == .exited || c.state.status == .stopped) && Int32(value) == c.state.exitCode
         case "label":

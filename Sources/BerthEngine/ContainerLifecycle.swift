@@ -26,6 +26,10 @@ extension Engine {
             guard force else { throw ContainerError.running(record.id) }
             try stopProcess(record, state, timeout: stopTimeout)
         }
+        // A monitor waiting out a restart back-off has nothing left to restart.
+        if let monitor = state.monitorPID, monitor != ProcessIdentity.pid, state.monitorIsAlive {
+            try? Subprocess.send(SIGKILL, to: monitor)
+        }
         let remove = { () throws in
             ContainerNames(self).release(record.name, for: record.id)
             try FileSystem.unlinkIfPresent(self.containerDir(record.id) + "/config.json")
@@ -39,6 +43,10 @@ extension Engine {
     /// seconds; returns once the berth process that started it recorded the exit.
     /// A container that is not running is left as it is.
     func stopContainer(_ record: ContainerRecord, timeout: Double) throws {
+        // Also while the monitor waits out a restart back-off: it must not start it again.
+        if storedState(record.id)?.restartCount != nil || record.restart.kind != .no {
+            try markStoppedByUser(record.id)
+        }
         let state = readState(record.id)
         guard state.status == .running else { return }
         try stopProcess(record, state, timeout: timeout)

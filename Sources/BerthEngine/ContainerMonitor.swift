@@ -1,17 +1,34 @@
-// Detached containers (`run -d`, `start` without -a): a per-container monitor
-// process, berth re-executed with a hidden command, is the container's parent
-// (design.md §2: the role conmon plays for podman, never a daemon). It writes the
-// container's output to a log, records the exit and applies --rm. The starting
-// command waits on a pipe for "started" (or the start error) and returns.
+// Detached containers (`run -d`, `start` without -a): a per-container monitor is
+// the container's parent (design.md §2: the role conmon plays for podman, never a
+// daemon). It is one process in two halves: `berth __monitor ID` (Swift) prepares
+// and starts the container, then execs the C monitor image (MonitorImage, from a
+// memfd) that holds the output pipes, the log and the health-check timer for as
+// long as the container runs; at the exit the C half execs `berth __monitor ID
+// --exited CODE` again, which records it and applies --rm and the restart policy
+// (ContainerRestart.swift). The pid never changes: State.ConmonPid names it.
+import BerthMonitorImage
 import BerthRuntime
 import BerthSystem
 import Glibc
 
+/// What a `__monitor` process is asked to do.
+package enum MonitorStep: Sendable {
+    /// Start the container and report on the status pipe (fd 3).
+    case start
+    /// The container exited with this code: record it, then --rm or restart.
+    case exited(Int32)
+    /// The restart back-off has passed: start it again.
+    case restart
+}
+
 extension Engine {
-    /// The hidden sub-command the monitor runs: `__monitor ID`.
+    /// The hidden sub-command the monitor runs: `__monitor ID [--exited CODE | --restart]`.
     package static let monitorCommand = "__monitor"
 
-    package func logPath(_ id: String) -> String { containerDir(id) + "/userdata/ctr.log" }
+    /// The container's k8s-file log: --log-opt path, else userdata/ctr.log as podman's.
+    package func logPath(_ record: ContainerRecord) -> String {
+        record.logPath ?? containerDir(record.id) + "/userdata/ctr.log"
+    }
 
     /// Starts the container under a new monitor and returns once it runs.
     package func startDetached(_ nameOrID: String) throws -> ContainerRecord {
@@ -34,27 +51,79 @@ extension Engine {
         throw ContainerError.startFailed("the monitor exited before starting the container", exitCode: ExitCode.engineError)
     }
 
-    /// The monitor's life: runs the container with its output in the log and
-    /// reports on `statusFD` (3) once it is started.
-    package func runMonitor(_ id: String, statusFD: Int32) -> Int32 {
-        // Its stdio is /dev/null already (SelfExec.spawnDetached); fd 3 is the status pipe.
-        DetachedProcess.detach(keepingFDsThrough: 3, ignoring: [SIGHUP, SIGINT, SIGQUIT, SIGPIPE],
-                               stdioToNull: false, changeToRoot: false)
-        let status = FileDescriptor(raw: statusFD)
-        do {
-            let log = try FileDescriptor.open(logPath(id), O_WRONLY | O_CREAT | O_APPEND, mode: 0o600)
-            let null = try FileDescriptor.open("/dev/null", O_RDONLY)
-            var attach = AttachOptions()
-            attach.detachedStdio = (null.raw, log.raw, log.raw)
-            return try startAttached(id, attach: attach) { _ in
-                null.close()
-                try? status.write(Array("started\n".utf8))
-                status.close()
+    /// The Swift half of the monitor's life; returns only when the monitor is done
+    /// (its exit status), else it becomes the C monitor.
+    package func runMonitor(_ id: String, step: MonitorStep) -> Int32 {
+        switch step {
+        case .start:
+            // Its stdio is /dev/null already (SelfExec.spawnDetached); fd 3 is the status pipe.
+            DetachedProcess.detach(keepingFDsThrough: 3, ignoring: [SIGHUP, SIGINT, SIGQUIT, SIGPIPE],
+                                   stdioToNull: false, changeToRoot: false)
+            let status = FileDescriptor(raw: 3)
+            do {
+                try superviseInMonitor(try readRecord(id), restartCount: nil, delayMS: nil) {
+                    try? status.write(Array("started\n".utf8))
+                    status.close()
+                }
+            } catch {
+                let code = (error as? any ExitCoded)?.exitCode ?? ExitCode.engineError
+                try? status.write(Array("error \(code): \(error)\n".utf8))
             }
-        } catch {
-            let code = (error as? any ExitCoded)?.exitCode ?? ExitCode.engineError
-            try? status.write(Array("error \(code): \(error)\n".utf8))
             return ExitCode.engineError
+        case .exited(let code):
+            return afterExit(id, code: code)
+        case .restart:
+            return restartAfterBackOff(id)
         }
+    }
+
+    /// Starts the container with its stdout and stderr on pipes, then execs the C
+    /// monitor with everything it holds; returns only by throwing.
+    func superviseInMonitor(_ record: ContainerRecord, restartCount: Int?, delayMS: Int?, onStarted: () -> Void) throws {
+        // --log-driver none: the monitor still drains the pipes, into no log.
+        let log = record.logDriver == "none" ? nil
+            : try FileDescriptor.open(logPath(record), O_WRONLY | O_CREAT | O_APPEND, mode: 0o600)
+        let null = try FileDescriptor.open("/dev/null", O_RDONLY)
+        let out = try FileDescriptor.pipe("container stdout pipe")
+        let err = try FileDescriptor.pipe("container stderr pipe")
+        var attach = AttachOptions()
+        attach.detachedStdio = (null.raw, out.write.raw, err.write.raw)
+        let (process, _, _) = try launch(record, attach: attach, monitorPID: ProcessIdentity.pid,
+                                          restartCount: restartCount, restartDelayMS: delayMS)
+        null.close()
+        out.write.close()
+        err.write.close()
+        for fd in [log, out.read, err.read].compactMap({ $0 }) { try fd.setInheritable() }
+        let pidfd = try process.handOverPidfd()
+        onStarted()
+        var arguments = ["berth=\(SelfExec.executable)", "root=\(paths.root)", "runroot=\(paths.runroot)", "id=\(record.id)",
+                         "pid=\(process.pid)", "pidfd=\(pidfd)", "out=\(out.read.raw)", "err=\(err.read.raw)"]
+        if let log { arguments.append("log=\(log.raw)") }
+        if let size = record.logMaxSize { arguments.append("log-max-size=\(size)") }
+        if let interval = monitorHealthInterval(record) { arguments.append("health-interval-ms=\(interval)") }
+        // --timeout, podman's: the monitor sends SIGKILL once the time is up (exit code 137).
+        if let limit = record.timeout, limit > 0 { arguments.append("timeout-ms=\(limit * 1000)") }
+        try SelfExec.replace(withImage: MonitorImage.bytes(), name: "berth-monitor", arguments: arguments)
+    }
+
+    /// Becomes the C monitor in back-off mode: it sleeps `milliseconds`, then runs
+    /// `__monitor ID --restart`.
+    func backOffInMonitor(_ id: String, milliseconds: Int) throws -> Never {
+        let arguments = ["berth=\(SelfExec.executable)", "root=\(paths.root)", "runroot=\(paths.runroot)", "id=\(id)",
+                         "sleep-ms=\(max(milliseconds, 1))"]
+        try SelfExec.replace(withImage: MonitorImage.bytes(), name: "berth-monitor", arguments: arguments)
+    }
+
+    /// The health-check hook: the interval, in milliseconds, at which the C monitor
+    /// runs `berth healthcheck run ID` (monitor_health.c); nil: no checks. The
+    /// health-check work fills this in from the record's --health-interval.
+    func monitorHealthInterval(_ record: ContainerRecord) -> Int? {
+        nil
+    }
+
+    /// --pidfile and --conmon-pidfile, written at every start.
+    func writePidFiles(_ record: ContainerRecord, containerPID: Int32, monitorPID: Int32) throws {
+        if let file = record.pidFile { try AtomicFile.write("\(containerPID)", to: file, durable: false) }
+        if let file = record.conmonPidFile { try AtomicFile.write("\(monitorPID)", to: file, durable: false) }
     }
 }

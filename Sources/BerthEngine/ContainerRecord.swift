@@ -72,6 +72,19 @@ package struct ContainerRecord: Codable, Sendable {
     /// build --add-host NAME:IP lines, and --dns servers for resolv.conf.
     package var addHosts: [String]? = nil
     package var dnsServers: [String]? = nil
+    /// --restart as given ("no", "on-failure[:N]", "always", "unless-stopped"); nil: no.
+    package var restartPolicy: String? = nil
+    /// --pidfile: where each start writes the container's pid.
+    package var pidFile: String? = nil
+    /// --conmon-pidfile: where each start writes the monitor's pid.
+    package var conmonPidFile: String? = nil
+    /// --log-driver: nil is k8s-file; "none" keeps nothing; "passthrough" (foreground only).
+    package var logDriver: String? = nil
+    /// --log-opt max-size in bytes (the log is emptied before it would grow past it),
+    /// path (the log file instead of userdata/ctr.log) and tag (recorded for inspect).
+    package var logMaxSize: Int64? = nil
+    package var logPath: String? = nil
+    package var logTag: String? = nil
 }
 
 /// The process that owns a build container: alive while its pid has this start
@@ -104,8 +117,24 @@ package struct ContainerState: Codable, Sendable {
     package var finishedAt: Double?
     package var exitCode: Int32 = 0
     package var error: String?
+    /// The process that is the container's parent: its monitor, or the foreground
+    /// berth run (State.ConmonPid), with its start time against pid reuse.
+    package var monitorPID: Int32? = nil
+    package var monitorStartTime: UInt64? = nil
+    /// Restarts the restart policy made since the user last started it (RestartCount).
+    package var restartCount: Int? = nil
+    /// stop, kill or rm by the user: the restart policy no longer applies.
+    package var stoppedByUser: Bool? = nil
+    /// The restart policy's current back-off, in milliseconds.
+    package var restartDelayMS: Int? = nil
 
     package init(status: ContainerStatus) { self.status = status }
+
+    /// Whether the monitor (or foreground run) recorded here still runs.
+    package var monitorIsAlive: Bool {
+        guard let pid = monitorPID, let start = monitorStartTime else { return false }
+        return ProcessLiveness.isAlive(pid: pid, startTime: start, bootID: bootID)
+    }
 }
 
 package struct ContainerDetails: Sendable {

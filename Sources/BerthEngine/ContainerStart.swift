@@ -16,6 +16,9 @@ package struct AttachOptions: Sendable {
     /// Variables for this start only, never written to the record (a build's
     /// `RUN --mount=type=secret,env=`).
     package var environment: [String] = []
+    /// A foreground run's k8s-file log (ContainerLogRelay.swift): the write ends of
+    /// the pipes that become the container's stdout and stderr.
+    var outputPipes: (Int32, Int32)?
     package init() {}
 }
 
@@ -27,59 +30,16 @@ extension Engine {
 
     /// The same for a record in hand (`run` has just written it: no second read).
     func startAttached(_ record: ContainerRecord, attach: AttachOptions, onStarted: (ContainerRecord) -> Void = { _ in }) throws -> Int32 {
-        let lock = try lockContainer(record.id)
-        var state = readState(record.id)
-        if state.status == .running {
-            lock.unlock()
-            throw ContainerError.invalid("container \(record.name) is already running")
-        }
-        var spec: ContainerSpec
-        let relay: TerminalRelay?
-        let process: ContainerProcess
-        do {
-            spec = try containerSpec(record)
-            spec.preserveFDs = attach.preserveFDs
-            if !attach.environment.isEmpty { spec.environment = Engine.merge(spec.environment, attach.environment) }
-            Stopwatch.mark("spec")
-            relay = record.tty && attach.detachedStdio == nil ? try TerminalRelay() : nil
-            let input = record.interactive && attach.detachedStdio == nil
-                ? StandardStreams.input : try FileDescriptor.openUnowned("/dev/null", O_RDONLY)
-            defer { if input != StandardStreams.input { FileDescriptor.close(unowned: input) } }
-            let stdio = attach.detachedStdio ?? relay.map { ($0.slave.raw, $0.slave.raw, $0.slave.raw) } ?? (input, -1, -1)
-            process = try ContainerProcess.start(spec, stdio: stdio)
-            Stopwatch.mark("exec")
-        } catch {
-            state.status = state.startedAt == nil ? .created : .exited
-            state.error = "\(error)"
-            let recorded = Result { try writeState(state, for: record.id) }
-            lock.unlock()
-            if record.autoRemove { try? removeContainer(record.id, force: true) }
-            if case .failure(let writeError) = recorded, !record.autoRemove {
-                throw ContainerError.invalid("\(error); recording the failure in the container's state failed too: \(writeError)")
-            }
-            throw error
-        }
-        state = ContainerState(status: .running)
-        state.pid = process.pid
-        state.pidStartTime = ProcessLiveness.startTime(of: process.pid) ?? 0
-        state.bootID = ProcessLiveness.bootID
-        state.startedAt = Date().timeIntervalSince1970
-        do {
-            try writeState(state, for: record.id)
-        } catch {
-            // Unrecorded, the container would run unseen by ps, stop and rm: end it.
-            try? Subprocess.send(SIGKILL, to: process.pid)
-            _ = process.wait()
-            lock.unlock()
-            if record.autoRemove { try? removeContainer(record.id, force: true) }
-            throw ContainerError.invalid("container \(record.name) was stopped: recording that it runs failed: \(error)")
-        }
-        lock.unlock()
+        var attach = attach
+        let logRelay = try foregroundLogRelay(record, attach: &attach)
+        let (process, state, relay) = try launch(record, attach: attach, monitorPID: ProcessIdentity.pid)
+        logRelay?.closeWriteEnds()
         // --timeout, podman's: SIGKILL once the time is up (exit code 137).
         if let limit = record.timeout, limit > 0 { process.signal(SIGKILL, afterSeconds: limit) }
         onStarted(record)
         if attach.sigProxy && relay == nil && attach.detachedStdio == nil { SignalForwarder.start(forwardingTo: process.pid) }
         relay?.relay(forwardInput: record.interactive)
+        logRelay?.relay()
         let code = process.wait()
         Stopwatch.mark("exited")
         SignalForwarder.stop()
@@ -98,9 +58,70 @@ extension Engine {
         return code
     }
 
+    /// Starts the container's process and records it as running; the caller is its
+    /// parent (a foreground run, or the monitor whose pid is `monitorPID`) and
+    /// supervises it. `restartCount` carries the restart policy's count on.
+    func launch(_ record: ContainerRecord, attach: AttachOptions, monitorPID: Int32, restartCount: Int? = nil, restartDelayMS: Int? = nil)
+        throws -> (ContainerProcess, ContainerState, TerminalRelay?) {
+        let lock = try lockContainer(record.id)
+        var state = readState(record.id)
+        if state.status == .running {
+            lock.unlock()
+            throw ContainerError.invalid("container \(record.name) is already running")
+        }
+        var spec: ContainerSpec
+        let relay: TerminalRelay?
+        let process: ContainerProcess
+        do {
+            spec = try containerSpec(record)
+            spec.preserveFDs = attach.preserveFDs
+            if !attach.environment.isEmpty { spec.environment = Engine.merge(spec.environment, attach.environment) }
+            Stopwatch.mark("spec")
+            relay = record.tty && attach.detachedStdio == nil ? try TerminalRelay() : nil
+            let input = record.interactive && attach.detachedStdio == nil
+                ? StandardStreams.input : try FileDescriptor.openUnowned("/dev/null", O_RDONLY)
+            defer { if input != StandardStreams.input { FileDescriptor.close(unowned: input) } }
+            let stdio = attach.detachedStdio ?? relay.map { ($0.slave.raw, $0.slave.raw, $0.slave.raw) } ?? (input, attach.outputPipes?.0 ?? -1, attach.outputPipes?.1 ?? -1)
+            process = try ContainerProcess.start(spec, stdio: stdio)
+            Stopwatch.mark("exec")
+        } catch {
+            state.status = state.startedAt == nil ? .created : .exited
+            state.error = "\(error)"
+            let recorded = Result { try writeState(state, for: record.id) }
+            lock.unlock()
+            if record.autoRemove { try? removeContainer(record.id, force: true) }
+            if case .failure(let writeError) = recorded, !record.autoRemove {
+                throw ContainerError.invalid("\(error); recording the failure in the container's state failed too: \(writeError)")
+            }
+            throw error
+        }
+        state = ContainerState(status: .running)
+        state.pid = process.pid
+        state.pidStartTime = ProcessLiveness.startTime(of: process.pid) ?? 0
+        state.bootID = ProcessLiveness.bootID
+        state.startedAt = Date().timeIntervalSince1970
+        state.monitorPID = monitorPID
+        state.monitorStartTime = ProcessLiveness.startTime(of: monitorPID)
+        state.restartCount = restartCount
+        state.restartDelayMS = restartDelayMS
+        do {
+            try writeState(state, for: record.id)
+            try writePidFiles(record, containerPID: process.pid, monitorPID: monitorPID)
+        } catch {
+            // Unrecorded, the container would run unseen by ps, stop and rm: end it.
+            try? Subprocess.send(SIGKILL, to: process.pid)
+            _ = process.wait()
+            lock.unlock()
+            if record.autoRemove { try? removeContainer(record.id, force: true) }
+            throw ContainerError.invalid("container \(record.name) was stopped: recording that it runs failed: \(error)")
+        }
+        lock.unlock()
+        return (process, state, relay)
+    }
+
     /// Writes the exit into the state, unless the container was removed meanwhile
     /// (`rm -f` from another berth process): then there is nothing to record.
-    private func recordExit(_ record: ContainerRecord, _ started: ContainerState, code: Int32) throws -> Result<Void, any Error> {
+    func recordExit(_ record: ContainerRecord, _ started: ContainerState, code: Int32) throws -> Result<Void, any Error> {
         let config = containerDir(record.id) + "/config.json"
         guard FileSystem.exists(config) else { return .success(()) }
         let lock: FileLock

@@ -31,7 +31,7 @@ extension Engine {
     }
 
     /// state.json as written, without the liveness check.
-    private func storedState(_ id: String) -> ContainerState? {
+    func storedState(_ id: String) -> ContainerState? {
         let path = containerDir(id) + "/state.json"
         guard let bytes = try? FileSystem.readFile(path) else { return nil }
         return try? JSONCoding.decode(ContainerState.self, from: bytes, location: path)
@@ -43,7 +43,11 @@ extension Engine {
     /// never writes it, and the guess stands.
     func awaitRecordedExit(_ id: String, timeout: Double = 5) {
         let deadline = Stopwatch.seconds() + timeout
-        while storedState(id)?.status == .running && Stopwatch.seconds() < deadline { Stopwatch.sleep(0.01) }
+        while let state = storedState(id), state.status == .running, Stopwatch.seconds() < deadline {
+            // A monitor killed meanwhile (kill -9) records nothing: the guess stands at once.
+            if state.monitorPID != nil && !state.monitorIsAlive { return }
+            Stopwatch.sleep(0.01)
+        }
     }
 
     func writeState(_ state: ContainerState, for id: String) throws {

@@ -60,6 +60,13 @@ package final class ContainerProcess {
         return .setupFailed(stage: stage.description, detail: detail, errno: report.error)
     }
 
+    /// The pidfd, made inheritable for the program this process is about to exec
+    /// (the C monitor), which reaps the container through it from then on.
+    package func handOverPidfd() throws -> Int32 {
+        try FileDescriptor.setInheritable(unowned: pidfd)
+        return pidfd
+    }
+
     /// Sends `signal` after `seconds` unless the process has exited by then (--timeout).
     package func signal(_ signal: Int32, afterSeconds seconds: UInt) {
         deadline = ProcessDeadline(pid: pid, pidfd: pidfd, signal: signal, seconds: seconds)

@@ -45,7 +45,12 @@ package final class FileDescriptor: @unchecked Sendable {
 
     /// Lets a program this process execs keep the descriptor (clears close-on-exec).
     package func setInheritable() throws {
-        try check("fcntl F_SETFD", "fd \(raw)") { fcntl(raw, F_SETFD, 0) }
+        try Self.setInheritable(unowned: raw)
+    }
+
+    /// The same for a bare descriptor (a pidfd handed over by C).
+    package static func setInheritable(unowned fd: Int32) throws {
+        try check("fcntl F_SETFD", "fd \(fd)") { fcntl(fd, F_SETFD, 0) }
     }
 
     /// A CLOEXEC copy of one of this process's descriptors (standard output for
@@ -70,6 +75,17 @@ package final class FileDescriptor: @unchecked Sendable {
     package func read(into buffer: UnsafeMutableRawBufferPointer, path: String = "") throws -> Int {
         while true {
             let n = Glibc.read(raw, buffer.baseAddress, buffer.count)
+            if n >= 0 { return n }
+            let saved = Glibc.errno
+            if saved == EINTR { continue }
+            throw SystemError("read", path, errno: saved)
+        }
+    }
+
+    /// Reads up to `buffer.count` bytes at `offset` without moving the file offset; 0 at end of file.
+    package func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String = "") throws -> Int {
+        while true {
+            let n = Glibc.pread(raw, buffer.baseAddress, buffer.count, off_t(offset))
             if n >= 0 { return n }
             let saved = Glibc.errno
             if saved == EINTR { continue }

@@ -12,9 +12,15 @@ package enum ProcessLiveness {
         return UInt64(fields[19])
     }
 
+    /// This boot's ID. BERTH_TEST_BOOT_ID stands in for it, so a test can show what
+    /// a reboot does to recorded state without rebooting (containers from "before"
+    /// read as exited, and start again).
     package static var bootID: String {
-        ((try? FileSystem.readText("/proc/sys/kernel/random/boot_id")) ?? "").filter { !$0.isWhitespace }
+        if let simulated = Environment.get(simulatedBootIDVariable), !simulated.isEmpty { return simulated }
+        return ((try? FileSystem.readText("/proc/sys/kernel/random/boot_id")) ?? "").filter { !$0.isWhitespace }
     }
+
+    package static let simulatedBootIDVariable = "BERTH_TEST_BOOT_ID"
 
     package static func isAlive(pid: Int32, startTime: UInt64, bootID: String) -> Bool {
         guard pid > 0, bootID == ProcessLiveness.bootID else { return false }

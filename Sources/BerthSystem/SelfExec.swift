@@ -71,3 +71,15 @@ package enum SelfExec {
         return Environment.all().filter { !$0.hasPrefix(name + "=") } + ["\(name)=\(userNamespace.raw)"]
     }
 }
+
+extension SelfExec {
+    /// Replaces this process with the executable `image` (ELF bytes: the C
+    /// container monitor) run from a sealed memfd named `name`, with `arguments`
+    /// and this process's environment. Children stay this process's children.
+    package static func replace(withImage image: [UInt8], name: String, arguments: [String]) throws -> Never {
+        let argv = CStringArray([name] + arguments)
+        let envp = CStringArray(Environment.all())
+        _ = image.withUnsafeBytes { berth_exec_image($0.baseAddress, $0.count, name, argv.pointers, envp.pointers) }
+        throw SystemError("exec the monitor image", name)
+    }
+}

@@ -21,7 +21,12 @@ package enum StandardStreams {
 
     /// Writes all of `text`; a stream that is gone (a closed pipe) ends the write silently.
     package static func write(_ fd: Int32, _ text: String) {
-        var bytes = Array(text.utf8)
+        write(fd, bytes: Array(text.utf8))
+    }
+
+    /// Writes all of `bytes`, as `write(_:_:)` writes text (`logs` passes on what containers wrote, UTF-8 or not).
+    package static func write(_ fd: Int32, bytes: [UInt8]) {
+        var bytes = bytes
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }

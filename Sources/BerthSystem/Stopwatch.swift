@@ -21,6 +21,13 @@ package enum Stopwatch {
         return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
+    /// Seconds since the epoch (CLOCK_REALTIME), for times compared with logged ones.
+    package static func wallClock() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_REALTIME, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+
     package static func mark(_ label: String) {
         guard enabled else { return }
         let t = now()

@@ -80,4 +80,8 @@ size_t berth_termios_size(void);
 /// outlive the berth that started it.
 int berth_clear_pdeathsig(void);
 
+/// Runs the executable `image` (ELF bytes in memory) in place of this process:
+/// a sealed memfd named `name`, then execveat. Returns only on failure (-1, errno set).
+int berth_exec_image(const void *image, size_t size, const char *name, char *const argv[], char *const envp[]);
+
 #endif
