@@ -7,5 +7,4 @@ package enum ProcessIdentity {
     package static var uid: UInt32 { getuid() }
     package static var gid: UInt32 { getgid() }
     package static var effectiveUID: UInt32 { geteuid() }
-    package static var pid: Int32 { getpid() }
 }
