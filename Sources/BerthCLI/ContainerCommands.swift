@@ -184,7 +184,7 @@ struct ContainerCommand: CLICommand {
     let flags: [FlagSpec] = []
     var subcommands: [any CLICommand] {
         [RunCommand(), CreateCommand(), StartCommand(), PsCommand(), RmCommand(), StopCommand(), WaitCommand(),
-         ContainerInspectCommand(), ContainerExistsCommand(), LogsCommand()]
+         ContainerInspectCommand(), ContainerExistsCommand(), LogsCommand(), ExecCommand()]
     }
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 { 0 }
