@@ -10,6 +10,8 @@ package enum BerthCommandLine {
         ImagesCommand(), ImageCommand(), LoadCommand(), SaveCommand(), ImportCommand(), TagCommand(), UntagCommand(),
         RmiCommand(), HistoryCommand(), InspectCommand(), InfoCommand(), VersionCommand(), UserNamespaceCommand(),
         RunCommand(), CreateCommand(), StartCommand(), PsCommand(), RmCommand(), StopCommand(), WaitCommand(), ExecCommand(),
+        KillCommand(), RestartCommand(), PauseCommand(name: "pause"), PauseCommand(name: "unpause"), RenameCommand(),
+        PortCommand(), TopCommand(), InitCommand(),
         ContainerCommand(), LogsCommand(), MonitorCommand(), PullCommand(), PushCommand(), LoginCommand(), LogoutCommand(),
         SearchCommand(), ManifestCommand(), CompletionCommand(),
     ]

@@ -184,7 +184,8 @@ struct ContainerCommand: CLICommand {
     let flags: [FlagSpec] = []
     var subcommands: [any CLICommand] {
         [RunCommand(), CreateCommand(), StartCommand(), PsCommand(), RmCommand(), StopCommand(), WaitCommand(),
-         ContainerInspectCommand(), ContainerExistsCommand(), LogsCommand(), ExecCommand()]
+         ContainerInspectCommand(), ContainerExistsCommand(), LogsCommand(), ExecCommand(), KillCommand(), RestartCommand(),
+         PauseCommand(name: "pause"), PauseCommand(name: "unpause"), RenameCommand(), PortCommand(), TopCommand(), InitCommand()]
     }
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 { 0 }
