@@ -44,7 +44,7 @@ extension Engine {
         let spec = try execSpec(record, options)
         let namespaces: ContainerNamespaces
         do {
-            namespaces = try ContainerNamespaces(of: state.pid)
+            namespaces = try containerNamespaces(state.pid)
         } catch let error as SystemError where error.errno == ENOENT || error.errno == ESRCH {
             throw Engine.notRunningForExec  // it exited since the state was read
         }
@@ -64,6 +64,22 @@ extension Engine {
         let code = process.wait()
         SignalForwarder.stop()
         return .exited(code)
+    }
+
+    /// The namespaces of the container's process `pid`. --init's pid 1 never
+    /// exec'd, so its memory belongs to the host's user namespace and, not
+    /// dumpable, it keeps a rootless berth out of /proc/PID/ns (EACCES): its
+    /// children are in the same namespaces and readable.
+    private func containerNamespaces(_ pid: Int32) throws -> ContainerNamespaces {
+        do {
+            return try ContainerNamespaces(of: pid)
+        } catch let error as SystemError where error.errno == EACCES {
+            let children = (try? FileSystem.readText("/proc/\(pid)/task/\(pid)/children")) ?? ""
+            for child in children.split(separator: " ").compactMap({ Int32($0) }) {
+                if let namespaces = try? ContainerNamespaces(of: child) { return namespaces }
+            }
+            throw error
+        }
     }
 
     static let notRunningForExec = ContainerError.invalid("can only create exec sessions on running containers: container state improper")
