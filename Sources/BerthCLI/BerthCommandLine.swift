@@ -9,7 +9,9 @@ package enum BerthCommandLine {
     static let commands: [any CLICommand] = [
         ImagesCommand(), ImageCommand(), LoadCommand(), SaveCommand(), ImportCommand(), TagCommand(), UntagCommand(),
         RmiCommand(), HistoryCommand(), InspectCommand(), InfoCommand(), VersionCommand(), UserNamespaceCommand(),
-        RunCommand(), CreateCommand(), StartCommand(), PsCommand(), RmCommand(), StopCommand(), WaitCommand(),
+        RunCommand(), CreateCommand(), StartCommand(), PsCommand(), RmCommand(), StopCommand(), WaitCommand(), ExecCommand(),
+        KillCommand(), RestartCommand(), PauseCommand(name: "pause"), PauseCommand(name: "unpause"), RenameCommand(),
+        PortCommand(), TopCommand(), InitCommand(),
         ContainerCommand(), LogsCommand(), MonitorCommand(), PullCommand(), PushCommand(), LoginCommand(), LogoutCommand(),
         SearchCommand(), ManifestCommand(), CompletionCommand(), CommitCommand(), DiffCommand(), BuildCommand(), BuildxCommand(),
         CpCommand(), ExportCommand(),

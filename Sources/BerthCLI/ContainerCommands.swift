@@ -186,7 +186,8 @@ struct ContainerCommand: CLICommand {
     var subcommands: [any CLICommand] {
         [RunCommand(), CreateCommand(), StartCommand(), PsCommand(), RmCommand(), StopCommand(), WaitCommand(),
          ContainerInspectCommand(), ContainerExistsCommand(), LogsCommand(), CommitCommand(), DiffCommand.container,
-         CpCommand(), ExportCommand()]
+         CpCommand(), ExportCommand(), ExecCommand(), KillCommand(), RestartCommand(),
+         PauseCommand(name: "pause"), PauseCommand(name: "unpause"), RenameCommand(), PortCommand(), TopCommand(), InitCommand()]
     }
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 { 0 }

@@ -11,7 +11,7 @@ package final class ContainerProcess {
     private let pidfd: Int32
     private var deadline: ProcessDeadline?
 
-    private init(pid: pid_t, pidfd: Int32) {
+    init(pid: pid_t, pidfd: Int32) {
         self.pid = pid
         self.pidfd = pidfd
     }
@@ -47,7 +47,7 @@ package final class ContainerProcess {
         return process
     }
 
-    private static func failure(_ report: berth_launch_report, command: String) -> RuntimeError {
+    static func failure(_ report: berth_launch_report, command: String) -> RuntimeError {
         var copy = report
         let detail = withUnsafeBytes(of: &copy.detail) { raw in
             String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
@@ -87,7 +87,7 @@ package final class ContainerProcess {
 /// The stages of berth_launch_stage, named for messages.
 enum LaunchStage: Int32, CustomStringConvertible {
     case sync = 1, mountRootfs, mounts, pivotRoot, masks, hostname, network, rlimits, ids, capabilities, seccomp, cwd, stdio, exec
-    case namespaces, initProcess, joinUserNamespace, personality
+    case namespaces, initProcess, joinUserNamespace, personality, joinNamespaces
 
     var description: String {
         switch self {
@@ -109,6 +109,7 @@ enum LaunchStage: Int32, CustomStringConvertible {
         case .initProcess: return "start init"
         case .joinUserNamespace: return "join the pause process's user namespace"
         case .personality: return "set personality"
+        case .joinNamespaces: return "join the container's namespaces"
         }
     }
 }

@@ -134,6 +134,10 @@ static void check_parent_alive(const struct child *c)
 
 void child_rearm_parent_death(const struct child *c, int stage)
 {
+    // An exec'd process outlives the berth that started it (exec -d, or a
+    // killed exec): no parent-death signal may follow it across exec.
+    if (c->no_parent_death)
+        return;
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
         child_fail(c, stage, errno, "PR_SET_PDEATHSIG");
     check_parent_alive(c);
@@ -142,7 +146,7 @@ void child_rearm_parent_death(const struct child *c, int stage)
 // ---------------------------------------------------------------------------
 // 1-3: start-up, release, namespaces.
 
-static void reset_signals(const struct child *c)
+void child_reset_signals(const struct child *c)
 {
     int sig = raw_reset_signal_dispositions();
     if (sig != 0)
@@ -155,6 +159,19 @@ static int first_unpreserved_fd(const struct berth_launch_plan *plan)
 {
     int keep = plan->preserve_fds > 0 ? plan->preserve_fds : 0;
     return 3 + keep;
+}
+
+void child_move_sync_socket(struct child *c)
+{
+    // Keep the socket out of 0-2 and of the fds handed to the container.
+    int first = first_unpreserved_fd(c->plan);
+    if (c->sync < first) {
+        int moved = fcntl(c->sync, F_DUPFD_CLOEXEC, first);
+        if (moved < 0)
+            child_fail(c, BERTH_STAGE_SYNC, errno, "move the sync socket");
+        close(c->sync);
+        c->sync = moved;
+    }
 }
 
 static void wait_for_release(struct child *c)
@@ -170,16 +187,7 @@ static void wait_for_release(struct child *c)
         child_fail(c, BERTH_STAGE_SYNC, errno, "close the parent's socket");
     c->parent_end = -1;
 
-    // Keep the socket out of 0-2 and of the fds handed to the container.
-    int first = first_unpreserved_fd(c->plan);
-    if (c->sync < first) {
-        int moved = fcntl(c->sync, F_DUPFD_CLOEXEC, first);
-        if (moved < 0)
-            child_fail(c, BERTH_STAGE_SYNC, errno, "move the sync socket");
-        close(c->sync);
-        c->sync = moved;
-    }
-
+    child_move_sync_socket(c);
     if (!proto_wait_release(c->sync))
         _exit(CHILD_FAILED); // the parent went away or gave up: nobody to tell
 }
@@ -194,7 +202,7 @@ static void become_namespace_root(const struct child *c)
     security_become_userns_root(c, BERTH_STAGE_IDS);
 }
 
-static void protect_process(const struct child *c)
+void child_protect_process(const struct child *c)
 {
     // Not dumpable from now to exec (exec resets it): processes in the
     // container cannot open /proc/PID/{exe,mem,fd} of a copy of berth. Only
@@ -284,7 +292,7 @@ static void set_up_network(const struct child *c)
 
 /// --personality: before seccomp, whose default profile allows only the
 /// common execution domains.
-static void set_personality(const struct child *c)
+void child_set_personality(const struct child *c)
 {
     if (c->plan->set_personality && personality(c->plan->personality) < 0)
         child_fail_number(c, BERTH_STAGE_PERSONALITY, errno, "persona ", c->plan->personality);
@@ -301,7 +309,7 @@ static void enter_cwd(struct child *c)
     c->cwd = -1;
 }
 
-static void set_up_stdio(const struct child *c)
+void child_set_up_stdio(const struct child *c)
 {
     static const char *const names[3] = { "stdin", "stdout", "stderr" };
     const struct berth_launch_plan *p = c->plan;
@@ -337,7 +345,7 @@ static void set_up_stdio(const struct child *c)
 // ---------------------------------------------------------------------------
 // 17: exec.
 
-static _Noreturn void exec_process(const struct child *c)
+_Noreturn void child_exec_process(const struct child *c)
 {
     const struct berth_launch_plan *p = c->plan;
     char *const no_environment[] = { NULL };
@@ -387,10 +395,10 @@ static _Noreturn void exec_process(const struct child *c)
 _Noreturn void child_main(struct child *c)
 {
     const struct berth_launch_plan *p = c->plan;
-    reset_signals(c);
+    child_reset_signals(c);
     wait_for_release(c);
     become_namespace_root(c);
-    protect_process(c);
+    child_protect_process(c);
     enter_cgroup_namespace(c);
 
     rootfs_mount(c);
@@ -403,7 +411,7 @@ _Noreturn void child_main(struct child *c)
     rootfs_mask_paths(c);
     rootfs_make_paths_readonly(c);
 
-    set_personality(c);
+    child_set_personality(c);
     security_set_rlimits(c);
     if (!p->no_new_privs)
         security_load_seccomp(c); // needs CAP_SYS_ADMIN without no_new_privs
@@ -412,10 +420,10 @@ _Noreturn void child_main(struct child *c)
     security_set_capabilities(c);
 
     enter_cwd(c);
-    set_up_stdio(c);
+    child_set_up_stdio(c);
     if (p->no_new_privs)
         security_restrict_privileges(c);
     if (p->init)
         init_run(c);
-    exec_process(c);
+    child_exec_process(c);
 }

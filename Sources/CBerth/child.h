@@ -23,6 +23,9 @@ struct child {
     pid_t parent;     // getpid() of the parent, for the getppid check
     int root;         // O_PATH fd of the container's root
     int cwd;          // O_PATH fd of the working directory, or -1
+    /// exec.c: the process must survive its parent, so PR_SET_PDEATHSIG is
+    /// never armed (child_rearm_parent_death does nothing).
+    bool no_parent_death;
 };
 
 // --- failure reporting (child.c) --------------------------------------------
@@ -44,6 +47,24 @@ void child_rearm_parent_death(const struct child *c, int stage);
 
 /// child.c: the container process from clone to exec.
 _Noreturn void child_main(struct child *c);
+
+/// child.c, steps shared with exec.c: signals back to default and unblocked;
+/// the sync socket moved above 0-2 and the preserved fds; not dumpable and
+/// every other fd close-on-exec; personality; stdio (and the controlling
+/// terminal); execve with the PATH search.
+void child_reset_signals(const struct child *c);
+void child_move_sync_socket(struct child *c);
+void child_protect_process(const struct child *c);
+void child_set_personality(const struct child *c);
+void child_set_up_stdio(const struct child *c);
+_Noreturn void child_exec_process(const struct child *c);
+
+/// parent.c: the parent's side after the clone of an intermediate (join mode,
+/// exec): waits for its PROTO_PID and returns the pid it reports, reaping the
+/// intermediate; on its failure report returns the intermediate's pid.
+pid_t parent_finish_intermediate(pid_t pid, int intermediate_fd, int sync, int *sync_fd, int *pidfd);
+/// /proc/sys/kernel/cap_last_cap, read once per process.
+int parent_read_cap_last_cap(void);
 
 /// intermediate.c: join mode's first clone (setns, unshare, fork, report the pid).
 _Noreturn void intermediate_main(struct child *c);

@@ -88,7 +88,10 @@ void init_run(const struct child *c)
         child_fail(c, BERTH_STAGE_INIT, errno, "PR_SET_DUMPABLE");
     }
     // Our copy of the socket would hide the grandchild's exec (EOF) from the
-    // parent. close() releases the fd even when it reports an error.
+    // parent, and pid 1 never execs, so close-on-exec does not close the rest
+    // either: a detached start's status pipe held here kept `run -d --init`
+    // waiting forever. pid 1 needs none of them.
     (void)close(c->sync);
+    (void)syscall(SYS_close_range, 3U, ~0U, 0U);
     init_loop(pid);
 }

@@ -26,7 +26,7 @@ _Static_assert(sizeof(((struct berth_launch_report *)0)->detail) == PROTO_DETAIL
 #define NAMESPACE_FLAGS (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWUSER)
 
 /// /proc/sys/kernel/cap_last_cap, read once per process.
-static int read_cap_last_cap(void)
+int parent_read_cap_last_cap(void)
 {
     static int cached;
     int value = __atomic_load_n(&cached, __ATOMIC_RELAXED);
@@ -78,7 +78,7 @@ static void close_if_open(int fd)
 
 /// Join mode, in the parent after the clone of the intermediate `pid`: waits
 /// for its PROTO_PID and returns the container process's pid instead.
-static pid_t finish_join(pid_t pid, int intermediate_fd, int sync, int *sync_fd, int *pidfd)
+pid_t parent_finish_intermediate(pid_t pid, int intermediate_fd, int sync, int *sync_fd, int *pidfd)
 {
     pid_t container = -1;
     int r = proto_wait_pid(sync, intermediate_fd, &container);
@@ -148,7 +148,7 @@ pid_t berth_launch(const struct berth_launch_plan *plan, int *sync_fd, int *pidf
         .flags = flags,
         .sync = ends[1],
         .parent_end = ends[0],
-        .cap_last_cap = plan->cap_last_cap > 0 ? plan->cap_last_cap : read_cap_last_cap(),
+        .cap_last_cap = plan->cap_last_cap > 0 ? plan->cap_last_cap : parent_read_cap_last_cap(),
         .parent = getpid(),
         .root = -1,
         .cwd = -1,
@@ -161,7 +161,7 @@ pid_t berth_launch(const struct berth_launch_plan *plan, int *sync_fd, int *pidf
     if (pid < 0)
         return -1;
     if (plan->join_userns)
-        return finish_join(pid, fd, ends[0], sync_fd, pidfd);
+        return parent_finish_intermediate(pid, fd, ends[0], sync_fd, pidfd);
     *sync_fd = ends[0];
     if (pidfd != NULL)
         *pidfd = fd;

@@ -139,6 +139,9 @@ enum berth_launch_stage {
     BERTH_STAGE_JOIN_USERNS,
     /// personality(2) of plan->set_personality.
     BERTH_STAGE_PERSONALITY,
+    /// exec: joining the running container's namespaces (setns), and the
+    /// forks into its pid namespace.
+    BERTH_STAGE_JOIN_NAMESPACES,
 };
 
 struct berth_launch_report {
