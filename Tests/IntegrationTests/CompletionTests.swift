@@ -21,7 +21,7 @@ import TestSupport
         #expect(written.status == 0 && written.stdout.isEmpty, "\(written)")
         #expect(sb.berth("completion", "bash").stdout == (try String(contentsOfFile: script, encoding: .utf8)))
 
-        #expect(complete(sb, script, ["berth", "r"]) == ["rm", "rmi", "run"])
+        #expect(complete(sb, script, ["berth", "r"]) == ["rename", "restart", "rm", "rmi", "run"])
         #expect(complete(sb, script, ["berth", "run", "--mem"]) == ["--memory", "--memory-reservation", "--memory-swap", "--memory-swappiness"])
         #expect(complete(sb, script, ["berth", "--root", "/x", "image", "l"]) == ["list", "load", "ls"], "a global flag's value is skipped")
         #expect(complete(sb, script, ["berth", "image", "ls", "--so"]) == ["--sort"], "an alias finds its command's flags")
