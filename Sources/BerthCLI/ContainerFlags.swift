@@ -60,7 +60,7 @@ enum ContainerFlags {
     /// The flags `run` has and `create` has not.
     static let runOnly: [FlagSpec] = [
         .bool("detach", "d", "Run container in background and print container ID"),
-        .unsupported("detach-keys", nil, "string", "Override the key sequence for detaching a container", .exec),
+        .value("detach-keys", nil, "string", "Override the key sequence for detaching a container. Format is a single character [a-Z] or a comma separated sequence of `ctrl-<value>`, where `<value>` is one of: `a-z`, `@`, `^`, `[`, `\\`, `]`, `^` or `_`"),
         .unsupported("passwd", nil, "", "add entries to /etc/passwd and /etc/group", .idMappings),
         .value("preserve-fds", nil, "uint", "Pass a number of additional file descriptors into the container", default: "0"),
         .bool("rmi", nil, "Remove container image unless used by other containers"),

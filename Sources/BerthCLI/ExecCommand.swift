@@ -39,25 +39,12 @@ struct ExecCommand: CLICommand {
         options.workingDir = args.value("workdir")
         options.privileged = args.has("privileged")
         options.preserveFDs = try ContainerFlags.preservedFDs(args)
-        if let keys = args.value("detach-keys") { try DetachKeys.validate(keys) }
+        options.detachKeys = try DetachKeys.parse(args.value("detach-keys"))
         switch try context.engine().exec(options) {
         case .exited(let code): return code
         case .detached(let session):
             Output.out(session + "\n")
             return 0
-        }
-    }
-}
-
-/// podman's --detach-keys: comma-separated keys, each one character or ctrl-<x>.
-enum DetachKeys {
-    static func validate(_ text: String) throws {
-        if text.isEmpty { return }  // "": detaching is off
-        for key in text.split(separator: ",", omittingEmptySubsequences: false) {
-            if key.count == 1 { continue }
-            if key.hasPrefix("ctrl-"), key.count == 6, let c = key.last, c.isASCII,
-               c.isLetter || "@^[\\]_".contains(c) { continue }
-            throw CLIError("invalid detach keys: \(text): the format is a single character [a-Z] or ctrl-<value> where <value> is one of: a-z, @, ^, [, , or _")
         }
     }
 }

@@ -1,4 +1,4 @@
-// `berth __monitor ID [--exited CODE | --restart]`: the hidden command of a
+// `berth __monitor ID [--client SIZE | --exited CODE | --restart]`: the hidden command of a
 // detached container's monitor (its Swift half; see ContainerMonitor.swift).
 import BerthEngine
 
@@ -13,15 +13,7 @@ struct MonitorCommand: CLICommand {
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         guard let id = args.positionals.first else { throw CLIError("monitor needs a container ID") }
         let rest = Array(args.positionals.dropFirst())
-        let step: MonitorStep
-        switch rest.first {
-        case nil: step = .start
-        case "--restart": step = .restart
-        case "--exited":
-            guard rest.count == 2, let code = Int32(rest[1]) else { throw CLIError("monitor: --exited needs an exit code") }
-            step = .exited(code)
-        default: throw CLIError("monitor: unknown step \(rest[0])")
-        }
+        guard let step = MonitorStep(words: rest) else { throw CLIError("monitor: unknown step \(rest.joined(separator: " "))") }
         return context.engine().runMonitor(id, step: step)
     }
 }

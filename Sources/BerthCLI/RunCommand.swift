@@ -17,6 +17,7 @@ struct RunCommand: CLICommand {
         options.detach = args.has("detach")
         options.attach.sigProxy = args.values["sig-proxy"]?.last != "false"
         options.attach.preserveFDs = try ContainerFlags.preservedFDs(args)
+        options.attach.detachKeys = try DetachKeys.parse(args.value("detach-keys"))
         // --rmi implies --rm (podman); the image goes once the container is gone.
         let removesImage = args.has("rmi")
         if removesImage && options.detach { throw CLIError("--rmi is not supported with --detach yet: the monitor does not remove images") }
@@ -76,7 +77,7 @@ struct StartCommand: CLICommand {
     let flags: [FlagSpec] = [
         .bool("all", nil, "Start all containers regardless of their state or configuration"),
         .bool("attach", "a", "Attach container's STDOUT and STDERR"),
-        .value("detach-keys", nil, "[a-Z]", "Select the key sequence for detaching a container (only \"\" is supported: no detaching)"),
+        .value("detach-keys", nil, "[a-Z]", DetachKeys.flagHelp),
         .value("filter", "f", "strings", "Filter output based on conditions given"),
         .bool("interactive", "i", "Attach container's STDIN"),
         SelectionFlags.latest,
@@ -84,14 +85,14 @@ struct StartCommand: CLICommand {
     ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
-        if let keys = args.value("detach-keys"), !keys.isEmpty {
-            throw CLIError("--detach-keys \(keys) is not supported yet: berth's terminal relay has no detach sequence (use --detach-keys \"\")")
-        }
+        let detachKeys = try DetachKeys.parse(args.value("detach-keys"))
         var options = StartOptions()
         options.selection = SelectionFlags.selection(args)
         if args.has("attach") || args.has("interactive") {
             var attach = AttachOptions()
             attach.sigProxy = args.values["sig-proxy"]?.last != "false"
+            attach.detachKeys = detachKeys
+            attach.attachInput = args.has("interactive")
             options.attach = attach
         } else if args.has("sig-proxy") {
             throw CLIError("you cannot use sig-proxy without --attach: invalid argument")

@@ -22,6 +22,8 @@ package struct ExecOptions: Sendable {
     package var privileged = false
     /// fds 3 … 3+preserveFDs-1 reach the process.
     package var preserveFDs: Int32 = 0
+    /// -it: the keys that detach the client (ctrl-p,ctrl-q); empty: none.
+    package var detachKeys: [UInt8] = [16, 17]
     package init() {}
 }
 

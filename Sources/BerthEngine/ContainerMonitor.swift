@@ -13,12 +13,33 @@ import Glibc
 
 /// What a `__monitor` process is asked to do.
 package enum MonitorStep: Sendable {
-    /// Start the container and report on the status pipe (fd 3).
-    case start
+    /// Start the container and report on the status pipe (fd 3); with a client, fd 4
+    /// is an attach client's socket and the size (if any) its window.
+    case start(client: Bool, terminalSize: (rows: UInt16, columns: UInt16)?)
     /// The container exited with this code: record it, then --rm or restart.
     case exited(Int32)
     /// The restart back-off has passed: start it again.
     case restart
+}
+
+extension MonitorStep {
+    /// `__monitor ID --client ROWSxCOLUMNS|-`: start with an attach client on fd 4.
+    package static let clientFlag = "--client"
+
+    /// The words after the ID: none, `--client SIZE`, `--exited CODE`, `--restart`.
+    package init?(words: [String]) {
+        switch words.first {
+        case nil: self = .start(client: false, terminalSize: nil)
+        case "--restart" where words.count == 1: self = .restart
+        case "--exited" where words.count == 2:
+            guard let code = Int32(words[1]) else { return nil }
+            self = .exited(code)
+        case MonitorStep.clientFlag where words.count == 2:
+            let size = words[1].split(separator: "x").compactMap { UInt16($0) }
+            self = .start(client: true, terminalSize: size.count == 2 ? (size[0], size[1]) : nil)
+        default: return nil
+        }
+    }
 }
 
 extension Engine {
@@ -34,13 +55,22 @@ extension Engine {
     package func startDetached(_ nameOrID: String) throws -> ContainerRecord {
         let record = try resolveContainer(nameOrID)
         if readState(record.id).status == .running { return record }
-        if record.tty { throw ContainerError.invalid("detached containers with a terminal (-t) are not supported yet") }
+        _ = try spawnMonitor(record, client: nil)
+        return record
+    }
+
+    /// Starts `record` under a new monitor and returns the monitor's pid once the
+    /// container runs. `client`: an attach client's socket end, handed to the
+    /// monitor before the start, with the client's window size for the pty.
+    func spawnMonitor(_ record: ContainerRecord, client: (socket: FileDescriptor, size: (rows: UInt16, columns: UInt16)?)?) throws -> Int32 {
         let (reader, writer) = try FileDescriptor.pipe("monitor status pipe")
-        let arguments = ["--root", paths.root, "--runroot", paths.runroot, Engine.monitorCommand, record.id]
-        let pid = try SelfExec.spawnDetached(arguments, statusFD: writer.raw)
+        var arguments = ["--root", paths.root, "--runroot", paths.runroot, Engine.monitorCommand, record.id]
+        if let client { arguments += [MonitorStep.clientFlag, client.size.map { "\($0.rows)x\($0.columns)" } ?? "-"] }
+        let pid = try SelfExec.spawnDetached(arguments, statusFD: writer.raw, clientFD: client?.socket.raw)
         writer.close()
+        client?.socket.close()
         let message = String(decoding: try reader.readAll(path: "monitor status pipe"), as: UTF8.self)
-        if message.hasPrefix("started") { return record }
+        if message.hasPrefix("started") { return pid }
         // The monitor failed before reporting: it has exited (or will); reap it.
         _ = try? Subprocess.wait(pid, "monitor")
         // "error CODE: message", CODE being the exit code a foreground run would give.
@@ -55,13 +85,15 @@ extension Engine {
     /// (its exit status), else it becomes the C monitor.
     package func runMonitor(_ id: String, step: MonitorStep) -> Int32 {
         switch step {
-        case .start:
-            // Its stdio is /dev/null already (SelfExec.spawnDetached); fd 3 is the status pipe.
-            DetachedProcess.detach(keepingFDsThrough: 3, ignoring: [SIGHUP, SIGINT, SIGQUIT, SIGPIPE],
+        case .start(let withClient, let size):
+            // Its stdio is /dev/null already (SelfExec.spawnDetached); fd 3 is the
+            // status pipe, fd 4 an attach client's socket (--client).
+            DetachedProcess.detach(keepingFDsThrough: withClient ? 4 : 3, ignoring: [SIGHUP, SIGINT, SIGQUIT, SIGPIPE],
                                    stdioToNull: false, changeToRoot: false)
             let status = FileDescriptor(raw: 3)
+            let client = withClient ? FileDescriptor(raw: 4) : nil
             do {
-                try superviseInMonitor(try readRecord(id), restartCount: nil, delayMS: nil) {
+                try superviseInMonitor(try readRecord(id), restartCount: nil, delayMS: nil, client: client, terminalSize: size) {
                     try? status.write(Array("started\n".utf8))
                     status.close()
                 }
@@ -79,31 +111,34 @@ extension Engine {
 
     /// Starts the container with its stdout and stderr on pipes, then execs the C
     /// monitor with everything it holds; returns only by throwing.
-    func superviseInMonitor(_ record: ContainerRecord, restartCount: Int?, delayMS: Int?, onStarted: () -> Void) throws {
+    /// `client` is an attach client connected before the start (run -it, start -ai),
+    /// `terminalSize` its window.
+    func superviseInMonitor(_ record: ContainerRecord, restartCount: Int?, delayMS: Int?, client: FileDescriptor? = nil,
+                            terminalSize: (rows: UInt16, columns: UInt16)? = nil, onStarted: () -> Void) throws {
         // --log-driver none: the monitor still drains the pipes, into no log.
         let log = record.logDriver == "none" ? nil
             : try FileDescriptor.open(logPath(record), O_WRONLY | O_CREAT | O_APPEND, mode: 0o600)
-        let null = try FileDescriptor.open("/dev/null", O_RDONLY)
-        let out = try FileDescriptor.pipe("container stdout pipe")
-        let err = try FileDescriptor.pipe("container stderr pipe")
+        // Pipes or a pty, stdin for -i, the attach socket (MonitorStreams.swift).
+        let streams = try MonitorStreams(record, runtimeDirectory: runtimeDir(record.id), client: client, terminalSize: terminalSize)
         var attach = AttachOptions()
-        attach.detachedStdio = (null.raw, out.write.raw, err.write.raw)
+        attach.detachedStdio = streams.containerStdio
         let (process, _, _) = try launch(record, attach: attach, monitorPID: ProcessIdentity.pid,
                                           restartCount: restartCount, restartDelayMS: delayMS)
-        null.close()
-        out.write.close()
-        err.write.close()
-        for fd in [log, out.read, err.read].compactMap({ $0 }) { try fd.setInheritable() }
+        streams.closeContainerEnds()
+        try log?.setInheritable()
+        try streams.handOver()
         let pidfd = try process.handOverPidfd()
         onStarted()
         var arguments = ["berth=\(SelfExec.executable)", "root=\(paths.root)", "runroot=\(paths.runroot)", "id=\(record.id)",
-                         "pid=\(process.pid)", "pidfd=\(pidfd)", "out=\(out.read.raw)", "err=\(err.read.raw)"]
+                         "pid=\(process.pid)", "pidfd=\(pidfd)"] + streams.monitorArguments
         if let log { arguments.append("log=\(log.raw)") }
         if let size = record.logMaxSize { arguments.append("log-max-size=\(size)") }
         if let interval = monitorHealthInterval(record) { arguments.append("health-interval-ms=\(interval)") }
         // --timeout, podman's: the monitor sends SIGKILL once the time is up (exit code 137).
         if let limit = record.timeout, limit > 0 { arguments.append("timeout-ms=\(limit * 1000)") }
-        try SelfExec.replace(withImage: MonitorImage.bytes(), name: "berth-monitor", arguments: arguments)
+        try withExtendedLifetime(streams) {
+            try SelfExec.replace(withImage: MonitorImage.bytes(), name: "berth-monitor", arguments: arguments)
+        }
     }
 
     /// Becomes the C monitor in back-off mode: it sleeps `milliseconds`, then runs

@@ -65,11 +65,11 @@ extension Engine {
 
     /// `run`: create, then start in the foreground (the exit code) or detached.
     package func run(_ options: RunOptions) throws -> RunOutcome {
-        if options.detach && options.create.tty {
-            throw ContainerError.invalid("detached containers with a terminal (-t) are not supported yet")
-        }
         try Engine.checkPreservedFDs(options.attach.preserveFDs, detached: options.detach)
         let record = try create(options.create)
+        if !options.detach && Engine.attachesThroughMonitor(record, options.attach) {
+            return .exited(try startAndAttach(record, attach: options.attach))
+        }
         guard options.detach else { return .exited(try startAttached(record, attach: options.attach)) }
         do {
             _ = try startDetached(record.id)

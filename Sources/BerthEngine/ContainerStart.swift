@@ -19,6 +19,11 @@ package struct AttachOptions: Sendable {
     /// A foreground run's k8s-file log (ContainerLogRelay.swift): the write ends of
     /// the pipes that become the container's stdout and stderr.
     var outputPipes: (Int32, Int32)?
+    /// A -t container runs under its monitor and this process attaches
+    /// (ContainerAttach.swift): the keys that detach it; empty: none.
+    package var detachKeys: [UInt8] = [16, 17]
+    /// start -a without -i: the container's stdin is not attached.
+    package var attachInput = true
     package init() {}
 }
 

@@ -85,7 +85,9 @@ extension Engine {
             let chosen = try select(targets)
             guard chosen.count == 1 else { throw ContainerError.invalid("you cannot start and attach multiple containers at once") }
             let record = try chosen[0].record.get()
-            return [ContainerReport(input: chosen[0].input, id: record.id, exitCode: try startAttached(record, attach: attach))]
+            let code = Engine.attachesThroughMonitor(record, attach)
+                ? try startAndAttach(record, attach: attach) : try startAttached(record, attach: attach)
+            return [ContainerReport(input: chosen[0].input, id: record.id, exitCode: code)]
         }
         return try eachContainer(targets) { _, record in
             _ = try startDetached(record.id)

@@ -40,9 +40,10 @@ package enum SelfExec {
     }
 
     /// Starts berth with `arguments` as a long-lived helper (the container monitor):
-    /// stdio on /dev/null, `statusFD` as its fd 3; not waited for here.
-    package static func spawnDetached(_ arguments: [String], statusFD: Int32) throws -> Int32 {
-        try Subprocess.spawnDetached(executable, arguments, statusFD: statusFD)
+    /// stdio on /dev/null, `statusFD` as its fd 3, `clientFD` (an attach socket) as
+    /// fd 4; not waited for here.
+    package static func spawnDetached(_ arguments: [String], statusFD: Int32, clientFD: Int32? = nil) throws -> Int32 {
+        try Subprocess.spawnDetached(executable, arguments, statusFD: statusFD, clientFD: clientFD)
     }
 
     /// Starts berth with `arguments` as the first process of a new user namespace.

@@ -61,7 +61,7 @@ package enum Subprocess {
 
     /// Starts a long-lived helper (the container monitor): stdio on /dev/null and
     /// `statusFD` as its fd 3; it is not waited for here.
-    package static func spawnDetached(_ executable: String, _ arguments: [String], statusFD: Int32) throws -> Int32 {
+    package static func spawnDetached(_ executable: String, _ arguments: [String], statusFD: Int32, clientFD: Int32? = nil) throws -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -70,7 +70,16 @@ package enum Subprocess {
         }
         // dup2 clears close-on-exec on the copy; the pipe end is never fd 3 itself
         // (0-2 are open), so the copy is always a fresh, inheritable descriptor.
-        posix_spawn_file_actions_adddup2(&actions, statusFD, 3)
+        // An attach client's socket (run -it, start -ai) becomes fd 4. The dup2s run
+        // in order, so a source that is 3 or 4 itself is first copied out of the way.
+        func copyAbove4(_ fd: Int32) throws -> FileDescriptor {
+            FileDescriptor(raw: try check("fcntl(F_DUPFD_CLOEXEC)", "fd \(fd)") { fcntl(fd, F_DUPFD_CLOEXEC, 5) })
+        }
+        let client = try clientFD.map(copyAbove4)
+        let status = statusFD == 4 ? try copyAbove4(statusFD) : nil
+        posix_spawn_file_actions_adddup2(&actions, status?.raw ?? statusFD, 3)
+        if let client { posix_spawn_file_actions_adddup2(&actions, client.raw, 4) }
+        defer { withExtendedLifetime((client, status)) {} }
         return try spawn(executable, arguments, actions: &actions)
     }
 

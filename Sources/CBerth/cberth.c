@@ -141,6 +141,22 @@ int berth_copy_winsize(int from, int to)
     return ioctl(to, TIOCSWINSZ, &ws);
 }
 
+int berth_window_size(int fd, unsigned short *rows, unsigned short *columns)
+{
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) < 0)
+        return -1;
+    *rows = ws.ws_row;
+    *columns = ws.ws_col;
+    return 0;
+}
+
+int berth_set_window_size(int fd, unsigned short rows, unsigned short columns)
+{
+    struct winsize ws = {.ws_row = rows, .ws_col = columns};
+    return ioctl(fd, TIOCSWINSZ, &ws);
+}
+
 size_t berth_termios_size(void)
 {
     return sizeof(struct termios);

@@ -40,6 +40,7 @@ static int drain(const struct monitor_config *config, int fd, int is_stderr)
         ssize_t n = read(fd, buffer, sizeof buffer);
         if (n > 0) {
             monitor_log_write(config, is_stderr, buffer, (size_t)n);
+            monitor_attach_output(is_stderr, buffer, (size_t)n);
             if ((size_t)n < sizeof buffer) return 1;
             continue;
         }
@@ -109,9 +110,11 @@ static int supervise(const struct monitor_config *config)
     close_on_exec(err);
     close_on_exec(config->log);
     close_on_exec(config->pidfd);
+    monitor_attach_init(config);
     int64_t kill_at = config->timeout_ms > 0 ? monitor_now_ms() + config->timeout_ms : 0;
     while (!exited) {
-        struct pollfd fds[4] = {{config->pidfd, POLLIN, 0}, {out, POLLIN, 0}, {err, POLLIN, 0}, {health.pidfd, POLLIN, 0}};
+        struct pollfd fds[4 + MONITOR_ATTACH_POLLFDS] = {{config->pidfd, POLLIN, 0}, {out, POLLIN, 0}, {err, POLLIN, 0}, {health.pidfd, POLLIN, 0}};
+        int watched = 4 + monitor_attach_pollfds(fds + 4);
         int64_t now = monitor_now_ms();
         if (kill_at && now >= kill_at) {
             // Through the pidfd: the container is unreaped, so it is this very process.
@@ -120,11 +123,12 @@ static int supervise(const struct monitor_config *config)
         }
         int timeout = monitor_health_timeout(&health, now);
         if (kill_at && (timeout < 0 || kill_at - now < timeout)) timeout = (int)(kill_at - now);
-        int ready = poll(fds, 4, timeout);
+        int ready = poll(fds, (nfds_t)watched, timeout);
         if (ready < 0 && errno != EINTR) break;
         if (fds[1].revents && !drain(config, out, 0)) { close(out); out = -1; }
         if (fds[2].revents && !drain(config, err, 1)) { close(err); err = -1; }
         if (fds[3].revents) monitor_health_reap(&health);
+        monitor_attach_handle(fds + 4);
         if (fds[0].revents) exited = 1;
         else monitor_health_tick(&health, config, monitor_now_ms());
     }
@@ -135,6 +139,7 @@ static int supervise(const struct monitor_config *config)
     monitor_log_flush(config);
     int code = reap_container(config);
     if (health.pidfd >= 0) monitor_health_reap(&health);
+    monitor_attach_exit(config, code);
     char text[16];
     snprintf(text, sizeof text, "%d", code);
     exec_berth(config, "--exited", text);

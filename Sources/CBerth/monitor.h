@@ -5,6 +5,8 @@
 #ifndef BERTH_MONITOR_H
 #define BERTH_MONITOR_H
 
+#include <poll.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -23,6 +25,10 @@ struct monitor_config {
     int64_t sleep_ms;       // back-off mode: no container; sleep, then ask berth to restart it
     int64_t health_interval_ms; // 0: no health checks (monitor_health.c)
     int64_t timeout_ms;     // --timeout: SIGKILL the container after this long; 0: never
+    int tty;                // 1: `out` is the container's pty master (its terminal's output is logged as stdout)
+    int in;                 // write end of the container's stdin pipe (-i without -t); -1: none
+    int attach;             // the attach socket, bound and listening (monitor_attach.c); -1: none
+    int client;             // a client connected before the start (run -it, start -ai); -1: none
 };
 
 int monitor_config_parse(struct monitor_config *config, int argc, char **argv);
@@ -51,5 +57,15 @@ void monitor_health_tick(struct monitor_health *health, const struct monitor_con
 void monitor_health_reap(struct monitor_health *health);
 
 int64_t monitor_now_ms(void);
+
+/// The attach socket (monitor_attach.c): clients see the output and feed the
+/// container's input; the loop polls the slots monitor_attach_pollfds fills.
+#define MONITOR_ATTACH_POLLFDS 9
+void monitor_attach_init(const struct monitor_config *config);
+int monitor_attach_pollfds(struct pollfd *fds);
+void monitor_attach_handle(const struct pollfd *fds);
+void monitor_attach_output(int is_stderr, const char *bytes, size_t length);
+/// Tells the clients the exit code, disconnects them and removes the socket.
+void monitor_attach_exit(const struct monitor_config *config, int code);
 
 #endif

@@ -70,6 +70,11 @@ int berth_pty_open(int *master, int *slave);
 /// Copies the window size of terminal `from` to `to`; 0 or -1 with errno.
 int berth_copy_winsize(int from, int to);
 
+/// The window size of terminal `fd` (TIOCGWINSZ); 0 or -1 with errno.
+int berth_window_size(int fd, unsigned short *rows, unsigned short *columns);
+/// Sets it (TIOCSWINSZ); 0 or -1 with errno.
+int berth_set_window_size(int fd, unsigned short rows, unsigned short columns);
+
 /// Puts terminal `fd` in raw mode, saving its settings in `saved` (opaque, at
 /// least berth_termios_size() bytes). 0 or -1 with errno.
 int berth_tty_raw(int fd, void *saved);
@@ -83,5 +88,13 @@ int berth_clear_pdeathsig(void);
 /// Runs the executable `image` (ELF bytes in memory) in place of this process:
 /// a sealed memfd named `name`, then execveat. Returns only on failure (-1, errno set).
 int berth_exec_image(const void *image, size_t size, const char *name, char *const argv[], char *const envp[]);
+
+/// Unix SOCK_SEQPACKET sockets named `name` in the directory open on `directory`
+/// (attach_socket.c; any path length). listen replaces a stale socket file.
+/// Each returns a close-on-exec fd or -1 with errno.
+int berth_seqpacket_listen_at(int directory, const char *name);
+int berth_seqpacket_connect_at(int directory, const char *name);
+/// A connected pair, both close-on-exec; 0 or -1 with errno.
+int berth_seqpacket_pair(int fds[2]);
 
 #endif
