@@ -59,6 +59,16 @@ extension Engine {
     /// output can come before the client), then relays. Returns the exit code;
     /// a detach returns 0 with the container running.
     func startAndAttach(_ record: ContainerRecord, attach: AttachOptions) throws -> Int32 {
+        if readState(record.id).status == .running {
+            // `start -ai` of a running container attaches to it, as podman's does.
+            var request = AttachRequest()
+            request.container = record.id
+            request.noStdin = !attach.attachInput
+            request.sigProxy = attach.sigProxy
+            request.detachKeys = attach.detachKeys
+            guard case .exited(let code) = try self.attach(request) else { return 0 }
+            return code
+        }
         let (client, monitorEnd) = try AttachSocket.pair()
         let size = PseudoTerminal.size(of: StandardStreams.input) ?? PseudoTerminal.size(of: StandardStreams.output)
         let monitorPID: Int32

@@ -62,7 +62,12 @@ extension Engine {
         let process = try ContainerProcess.exec(spec, in: namespaces, detach: false, stdio: stdio)
         input?.close()
         if relay == nil { SignalForwarder.start(forwardingTo: process.pid) }
-        relay?.relay(forwardInput: options.interactive)
+        if let relay, relay.relay(forwardInput: options.interactive, detachKeys: options.detachKeys) {
+            // Detached (podman's exec): the process runs on; a small holder keeps its
+            // terminal open until it ends (ExecDetach.swift).
+            try holdTerminal(relay.master, of: process, container: record.id)
+            return .exited(0)
+        }
         let code = process.wait()
         SignalForwarder.stop()
         return .exited(code)

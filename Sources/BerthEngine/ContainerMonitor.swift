@@ -20,17 +20,23 @@ package enum MonitorStep: Sendable {
     case exited(Int32)
     /// The restart back-off has passed: start it again.
     case restart
+    /// Hold a detached `exec -it` session's terminal (fd 3) until its process
+    /// (pidfd on fd 4) ends (ExecDetach.swift).
+    case holdTerminal
 }
 
 extension MonitorStep {
     /// `__monitor ID --client ROWSxCOLUMNS|-`: start with an attach client on fd 4.
     package static let clientFlag = "--client"
+    /// `__monitor ID --hold-terminal`.
+    package static let holdFlag = "--hold-terminal"
 
     /// The words after the ID: none, `--client SIZE`, `--exited CODE`, `--restart`.
     package init?(words: [String]) {
         switch words.first {
         case nil: self = .start(client: false, terminalSize: nil)
         case "--restart" where words.count == 1: self = .restart
+        case MonitorStep.holdFlag where words.count == 1: self = .holdTerminal
         case "--exited" where words.count == 2:
             guard let code = Int32(words[1]) else { return nil }
             self = .exited(code)
@@ -106,6 +112,8 @@ extension Engine {
             return afterExit(id, code: code)
         case .restart:
             return restartAfterBackOff(id)
+        case .holdTerminal:
+            return becomeTerminalHolder(id)
         }
     }
 

@@ -25,7 +25,7 @@ final class MonitorStreams {
     /// `terminalSize`: its window, set on the pty before the container starts.
     init(_ record: ContainerRecord, runtimeDirectory: String, client: FileDescriptor?,
          terminalSize: (rows: UInt16, columns: UInt16)?) throws {
-        try FileSystem.makeDirectories(runtimeDirectory, mode: 0o700)
+        try FileSystem.makeDirectories(runtimeDirectory, mode: 0o755)
         var kept: [(key: String, fd: FileDescriptor)] = [("attach", try AttachSocket.listen(inDirectory: runtimeDirectory))]
         if let client { kept.append(("client", client)) }
         isTerminal = record.tty

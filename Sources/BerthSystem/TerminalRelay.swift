@@ -17,9 +17,11 @@ package final class TerminalRelay {
 
     nonisolated(unsafe) private static var winchPipe: Int32 = -1
 
-    /// Relays until the container closes its side of the terminal. `forwardInput`
-    /// is -i: without it the container sees no input.
-    package func relay(forwardInput: Bool) {
+    /// Relays until the container closes its side of the terminal (false) or the
+    /// user types `detachKeys` (true; empty: never). `forwardInput` is -i:
+    /// without it the container sees no input.
+    @discardableResult
+    package func relay(forwardInput: Bool, detachKeys: [UInt8] = []) -> Bool {
         slave.close()
         let stdinIsTTY = isatty(0) != 0
         var saved = [UInt8](repeating: 0, count: berth_termios_size())
@@ -31,19 +33,20 @@ package final class TerminalRelay {
         signal(SIGWINCH) { _ in var b: UInt8 = 1; _ = write(TerminalRelay.winchPipe, &b, 1) }
         defer { signal(SIGWINCH, SIG_DFL); close(pipeFDs[0]); close(pipeFDs[1]) }
         var inputOpen = forwardInput
+        var matcher = DetachKeyMatcher(detachKeys)
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             var fds = [pollfd(fd: master.raw, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: pipeFDs[0], events: Int16(POLLIN), revents: 0),
                        pollfd(fd: inputOpen ? 0 : -1, events: Int16(POLLIN), revents: 0)]
-            if poll(&fds, 3, -1) < 0 { if errno == EINTR { continue }; return }
+            if poll(&fds, 3, -1) < 0 { if errno == EINTR { continue }; return false }
             if fds[1].revents != 0 {
                 _ = buffer.withUnsafeMutableBytes { read(pipeFDs[0], $0.baseAddress, 64) }
                 _ = berth_copy_winsize(0, master.raw)
             }
             if fds[0].revents != 0 {
                 let n = buffer.withUnsafeMutableBytes { read(master.raw, $0.baseAddress, $0.count) }
-                if n <= 0 { if n < 0 && errno == EINTR { continue }; return }
+                if n <= 0 { if n < 0 && errno == EINTR { continue }; return false }
                 writeAll(1, buffer, n)
             }
             if inputOpen && fds[2].revents != 0 {
@@ -54,7 +57,9 @@ package final class TerminalRelay {
                     var eof: UInt8 = 4
                     _ = write(master.raw, &eof, 1)
                 } else {
-                    writeAll(master.raw, buffer, n)
+                    let (bytes, detach) = matcher.feed(buffer[0..<n])
+                    writeAll(master.raw, bytes, bytes.count)
+                    if detach { return true }
                 }
             }
         }

@@ -153,6 +153,7 @@ int main(int argc, char **argv)
         (void)!write(2, "berth monitor: bad arguments\n", 29);
         return 125;
     }
+    if (config.hold) return monitor_hold(&config);
     return config.pidfd < 0 ? back_off(&config) : supervise(&config);
 }
 #endif

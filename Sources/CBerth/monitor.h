@@ -29,6 +29,7 @@ struct monitor_config {
     int in;                 // write end of the container's stdin pipe (-i without -t); -1: none
     int attach;             // the attach socket, bound and listening (monitor_attach.c); -1: none
     int client;             // a client connected before the start (run -it, start -ai); -1: none
+    int hold;               // 1: only hold `out`, an exec session's pty master, until `pidfd` ends (monitor_hold)
 };
 
 int monitor_config_parse(struct monitor_config *config, int argc, char **argv);
@@ -67,5 +68,7 @@ void monitor_attach_handle(const struct pollfd *fds);
 void monitor_attach_output(int is_stderr, const char *bytes, size_t length);
 /// Tells the clients the exit code, disconnects them and removes the socket.
 void monitor_attach_exit(const struct monitor_config *config, int code);
+/// Holds a detached `exec -it` session's terminal until its process ends.
+int monitor_hold(const struct monitor_config *config);
 
 #endif

@@ -149,6 +149,24 @@ void monitor_attach_output(int is_stderr, const char *bytes, size_t length)
     broadcast(is_stderr ? BERTH_ATTACH_STDERR : BERTH_ATTACH_STDOUT, bytes, length);
 }
 
+int monitor_hold(const struct monitor_config *config)
+{
+    // `exec -it` after a detach: the exec'd process keeps its terminal (a closed
+    // master would hang it up) and what it writes is read and dropped, as nobody
+    // can attach to an exec session again; the holder ends with the process.
+    int terminal = config->out;
+    char buffer[4096];
+    for (;;) {
+        struct pollfd fds[2] = {{config->pidfd, POLLIN, 0}, {terminal, POLLIN, 0}};
+        if (poll(fds, 2, -1) < 0 && errno != EINTR) return 0;
+        if (fds[0].revents) return 0;
+        if (fds[1].revents) {
+            ssize_t n = read(terminal, buffer, sizeof buffer);
+            if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) terminal = -1;
+        }
+    }
+}
+
 void monitor_attach_exit(const struct monitor_config *config, int code)
 {
     char text[16];

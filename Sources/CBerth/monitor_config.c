@@ -43,6 +43,7 @@ int monitor_config_parse(struct monitor_config *config, int argc, char **argv)
         else if ((v = value_of(word, "in"))) config->in = (int)number(v);
         else if ((v = value_of(word, "attach"))) config->attach = (int)number(v);
         else if ((v = value_of(word, "client"))) config->client = (int)number(v);
+        else if ((v = value_of(word, "hold"))) config->hold = (int)number(v);
         else return -1;
     }
     if (!config->berth || !config->root || !config->runroot || !config->id) return -1;

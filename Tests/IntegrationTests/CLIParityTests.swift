@@ -130,4 +130,18 @@ func berthCommandTable(_ sb: Sandbox) -> [(path: [String], flags: [HelpFlag])] {
         #expect(short.status == 125 && short.stderr == "Error: --memory is not supported yet: resource limits come with cgroup support\n",
                 "\(short)")
     }
+
+    @Test func attach_and_the_detach_keys_are_working_flags() throws {
+        let sb = try Sandbox(Mode.available[0])
+        defer { #expect(sb.cleanup().isEmpty) }
+        let table = Dictionary(berthCommandTable(sb).map { ($0.path.joined(separator: " "), $0.flags) }, uniquingKeysWith: { a, _ in a })
+        for verb in ["attach", "container attach"] {
+            let flags = Set((table[verb] ?? []).filter { $0.pending == nil }.map(\.long))
+            #expect(flags == ["detach-keys", "latest", "no-stdin", "sig-proxy"], "\(verb): \(flags)")
+        }
+        for verb in ["run", "start", "exec", "container run", "container start"] {
+            let keys = table[verb]?.first { $0.long == "detach-keys" }
+            #expect(keys != nil && keys?.pending == nil && keys?.takesValue == true, "\(verb) --detach-keys works: \(String(describing: keys))")
+        }
+    }
 }
