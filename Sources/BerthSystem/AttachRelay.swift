@@ -62,6 +62,7 @@ package final class AttachRelay {
         AttachRelay.winchPipe = pipeFDs[1]
         if terminal {
             signal(SIGWINCH) { _ in var b: UInt8 = 1; _ = write(AttachRelay.winchPipe, &b, 1) }
+            AttachRelay.unblock(SIGWINCH)
             sendSize()
         }
         defer {
@@ -113,6 +114,15 @@ package final class AttachRelay {
         default: break
         }
         return nil
+    }
+
+    /// A signal mask is inherited: a parent that blocked SIGWINCH (a test runner,
+    /// some shells' job control) would otherwise keep every resize from berth.
+    static func unblock(_ signalNumber: Int32) {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, signalNumber)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     private func sendSize() {

@@ -31,6 +31,7 @@ package final class TerminalRelay {
         _ = berth_pipe_cloexec(&pipeFDs)
         TerminalRelay.winchPipe = pipeFDs[1]
         signal(SIGWINCH) { _ in var b: UInt8 = 1; _ = write(TerminalRelay.winchPipe, &b, 1) }
+        AttachRelay.unblock(SIGWINCH)
         defer { signal(SIGWINCH, SIG_DFL); close(pipeFDs[0]); close(pipeFDs[1]) }
         var inputOpen = forwardInput
         var matcher = DetachKeyMatcher(detachKeys)
