@@ -52,6 +52,7 @@ extension Engine {
             let null = try FileDescriptor.open("/dev/null", O_RDWR)
             let middle = try ContainerProcess.exec(spec, in: namespaces, detach: true, stdio: (null.raw, null.raw, null.raw))
             _ = middle.wait()
+            recordEvent(.container("exec", record))
             return .detached(sessionID: RandomID.hex(32))
         }
         let relay = options.tty ? try TerminalRelay() : nil
@@ -59,10 +60,12 @@ extension Engine {
         let stdio = relay.map { ($0.slave.raw, $0.slave.raw, $0.slave.raw) } ?? (input?.raw ?? StandardStreams.input, -1, -1)
         let process = try ContainerProcess.exec(spec, in: namespaces, detach: false, stdio: stdio)
         input?.close()
+        recordEvent(.container("exec", record))
         if relay == nil { SignalForwarder.start(forwardingTo: process.pid) }
         relay?.relay(forwardInput: options.interactive)
         let code = process.wait()
         SignalForwarder.stop()
+        recordEvent(.container("exec_died", record, exitCode: code))
         return .exited(code)
     }
 

@@ -37,6 +37,7 @@ extension Engine {
             try self.removeOwnedBySubordinateIDs(self.containerDir(record.id))
         }
         if lockHeld { try remove() } else { try store.withLock(remove) }
+        recordEvent(.container("remove", record))
     }
 
     /// Stops a running container: its stop signal, then SIGKILL after `timeout`

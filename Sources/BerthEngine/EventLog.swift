@@ -81,7 +81,7 @@ extension Engine {
 
     /// Appends several events with one write (the run path's create, init, start).
     package func recordEvents(_ events: [BerthEvent]) {
-        guard let first = events.first else { return }
+        guard recordsEvents, let first = events.first else { return }
         do {
             try LineLog(path: eventLogPath, maxSize: Self.eventLogMaxSize).append(events.flatMap { $0.jsonLine() })
         } catch {

@@ -46,6 +46,7 @@ extension Engine {
                         image.names.removeAll { $0 == name }
                         try store.writeImage(image)
                         report.untagged.append(name)
+                        recordEvent(.image("untag", id: image.id, name: name))
                         continue
                     }
                     // --all means every name of every image, as podman's rmi -a.
@@ -62,6 +63,7 @@ extension Engine {
                         try FileSystem.unlinkIfPresent(store.imagePath(image.id))
                     }
                     report.deleted.append(image.id)
+                    recordEvents(image.names.map { .image("untag", id: image.id, name: $0) } + [.image("remove", id: image.id)])
                 } catch {
                     report.errors.append(error)
                 }
