@@ -187,7 +187,8 @@ struct ContainerCommand: CLICommand {
         [RunCommand(), CreateCommand(), StartCommand(), PsCommand(), RmCommand(), StopCommand(), WaitCommand(),
          ContainerInspectCommand(), ContainerExistsCommand(), LogsCommand(), CommitCommand(), DiffCommand.container,
          CpCommand(), ExportCommand(), ExecCommand(), KillCommand(), RestartCommand(),
-         PauseCommand(name: "pause"), PauseCommand(name: "unpause"), RenameCommand(), PortCommand(), TopCommand(), InitCommand()]
+         PauseCommand(name: "pause"), PauseCommand(name: "unpause"), RenameCommand(), PortCommand(), TopCommand(), InitCommand(),
+         MountCommand(), UnmountCommand()]
     }
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 { 0 }

@@ -21,7 +21,7 @@ struct EventsCommand: CLICommand {
         var options = EventOptions()
         options.filters = args.all("filter")
         options.since = try args.value("since").map { try LogsCommand.time($0, flag: "since") }
-        options.until = try args.value("until").map { try LogsCommand.time($0, flag: "until") }
+        options.until = try args.value("until").map(EventsCommand.until)
         options.stream = args.value("stream") != "false"
         let truncate = args.value("no-trunc") == "false"
         let render = try EventsCommand.renderer(format: args.value("format"), truncate: truncate)
@@ -37,6 +37,15 @@ struct EventsCommand: CLICommand {
         }
         if let failure { throw failure }
         return 0
+    }
+
+    /// podman's ParseInputTime for --until: a duration is that long from now
+    /// (`--until 10s` streams for ten seconds), other forms as --since takes them.
+    static func until(_ text: String) throws -> Double {
+        if RFC3339.seconds(text) == nil, Double(text) == nil, let ahead = GoDuration.seconds(text, bareUnit: 1), ahead >= 0 {
+            return Stopwatch.wallClock() + ahead
+        }
+        return try LogsCommand.time(text, flag: "until")
     }
 
     /// How each event prints: podman's one-line text, its JSON line, or a template.

@@ -71,7 +71,6 @@ extension Engine {
         try store.withLock { () throws in
             var image = try resolveImage(source)
             let before = image.names
-            defer { recordEvents(before.filter { !image.names.contains($0) }.map { .image("untag", id: image.id, name: $0) }) }
             if names.isEmpty {
                 image.names = []
             } else {
@@ -85,6 +84,7 @@ extension Engine {
                 }
             }
             try store.writeImage(image)
+            recordEvents(before.filter { !image.names.contains($0) }.map { .image("untag", id: image.id, name: $0) })
         }
     }
 

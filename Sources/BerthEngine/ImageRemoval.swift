@@ -54,6 +54,7 @@ extension Engine {
                         throw ImageError.conflict("unable to delete image \"\(image.id)\" by ID with more than one tag (\(image.names)): please force removal")
                     }
                     report.untagged += image.names
+                    let names = image.names
                     if BuildCache(store: store).references(image.id) {
                         // A build step's result: the user sees it deleted, the cache keeps it hidden.
                         image.names = []
@@ -63,7 +64,7 @@ extension Engine {
                         try FileSystem.unlinkIfPresent(store.imagePath(image.id))
                     }
                     report.deleted.append(image.id)
-                    recordEvents(image.names.map { .image("untag", id: image.id, name: $0) } + [.image("remove", id: image.id)])
+                    recordEvents(names.map { .image("untag", id: image.id, name: $0) } + [.image("remove", id: image.id)])
                 } catch {
                     report.errors.append(error)
                 }

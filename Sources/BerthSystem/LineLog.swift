@@ -20,7 +20,7 @@ package struct LineLog: Sendable {
     /// to a file the rotation already copied: a writer that finds the path renamed
     /// to a new file under it opens that one instead.
     package func append(_ line: [UInt8]) throws {
-        let fd = try openLocked()
+        let (fd, size) = try openLocked()
         defer { Glibc.close(fd) }
         var offset = 0
         try line.withUnsafeBytes { bytes in
@@ -33,17 +33,17 @@ package struct LineLog: Sendable {
                 offset += n
             }
         }
-        guard maxSize > 0 else { return }
-        var st = stat()
-        if fstat(fd, &st) == 0 && Int64(st.st_size) > maxSize {
+        // Only this process appends under the lock's view of the size: others may add
+        // lines meanwhile, and the next writer's check catches them.
+        if maxSize > 0 && size + Int64(line.count) > maxSize {
             flock(fd, LOCK_UN)
             try rotate()
         }
     }
 
     /// The log opened for appending (created, and its directory, when missing),
-    /// holding a shared lock on the file the path names now.
-    private func openLocked() throws -> Int32 {
+    /// holding a shared lock on the file the path names now, and its size then.
+    private func openLocked() throws -> (Int32, Int64) {
         for _ in 0..<8 {
             var fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
             if fd < 0 && errno == ENOENT {
@@ -54,26 +54,27 @@ package struct LineLog: Sendable {
             while flock(fd, LOCK_SH) != 0 {
                 if errno != EINTR { let error = SystemError("flock", path); Glibc.close(fd); throw error }
             }
-            if isCurrent(fd) { return fd }
+            if let size = currentSize(fd) { return (fd, size) }
             Glibc.close(fd)
         }
         throw SystemError("open", path)
     }
 
-    /// Whether `fd` is still the file at `path` (a rotation renames a new one over it).
-    private func isCurrent(_ fd: Int32) -> Bool {
+    /// The size of `fd` if it is still the file at `path` (a rotation renames a new one over it).
+    private func currentSize(_ fd: Int32) -> Int64? {
         var open = stat(), named = stat()
-        guard fstat(fd, &open) == 0, stat(path, &named) == 0 else { return false }
-        return open.st_ino == named.st_ino && open.st_dev == named.st_dev
+        guard fstat(fd, &open) == 0, stat(path, &named) == 0,
+              open.st_ino == named.st_ino && open.st_dev == named.st_dev else { return nil }
+        return Int64(open.st_size)
     }
 
     /// Keeps the newer half of the log (from the first whole line past the middle):
     /// written to a temporary file and renamed over the log under the exclusive lock.
     private func rotate() throws {
         let fd = try FileDescriptor.open(path, O_RDONLY)
-        try check("flock", path) { flock(fd.raw, LOCK_EX) }
+        _ = try check("flock", path) { flock(fd.raw, LOCK_EX) }
         var st = stat()
-        guard isCurrent(fd.raw), fstat(fd.raw, &st) == 0, Int64(st.st_size) > maxSize else { return }
+        guard currentSize(fd.raw) != nil, fstat(fd.raw, &st) == 0, Int64(st.st_size) > maxSize else { return }
         let bytes = try fd.readAll(path: path)
         var start = bytes.count / 2
         while start < bytes.count && bytes[start] != 0x0A { start += 1 }
