@@ -1,6 +1,7 @@
 // mount(2), umount2(2) and unshare(2) for the host-side mounts berth keeps
 // (`berth mount`): an overlay at a path, whether a path is a mount point, a lazy
 // unmount, and the private mount namespace of `berth unshare`.
+import CBerth
 import Glibc
 
 package enum MountPoint {
@@ -27,7 +28,7 @@ package enum MountPoint {
     /// Moves this process into a new mount namespace whose mounts receive the
     /// host's (slave propagation) and send none back.
     package static func enterNewNamespace() throws {
-        _ = try check("unshare mount namespace", "/") { unshare(newMountNamespace) }
+        _ = try check("unshare mount namespace", "/") { berth_unshare(newMountNamespace) }
         _ = try check("mount --make-rslave", "/") { Glibc.mount("none", "/", nil, recursive | slave, nil) }
     }
 
