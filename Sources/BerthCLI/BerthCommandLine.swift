@@ -14,7 +14,8 @@ package enum BerthCommandLine {
         PortCommand(), TopCommand(), InitCommand(),
         ContainerCommand(), LogsCommand(), MonitorCommand(), PullCommand(), PushCommand(), LoginCommand(), LogoutCommand(),
         SearchCommand(), ManifestCommand(), CompletionCommand(), CommitCommand(), DiffCommand(), BuildCommand(), BuildxCommand(),
-        CpCommand(), ExportCommand(), AttachCommand(),
+        CpCommand(), ExportCommand(), AttachCommand(), EventsCommand(), SystemCommand(),
+        MountCommand(), UnmountCommand(),
     ]
 
     package static func main() -> Never {

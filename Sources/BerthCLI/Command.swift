@@ -7,7 +7,9 @@ struct CommandContext {
     var invocation: [String]
 
     func engine() -> Engine {
-        Engine(options: EngineOptions(root: globals.root, runroot: globals.runroot))
+        var options = EngineOptions(root: globals.root, runroot: globals.runroot)
+        options.recordsEvents = globals.eventsBackend != "none"
+        return Engine(options: options)
     }
 }
 
@@ -17,6 +19,8 @@ struct GlobalOptions: Sendable {
     var logLevel = "warn"
     /// `--noout`: standard output goes to /dev/null.
     var silencesStdout = false
+    /// `--events-backend`: "file" (the events log) or "none" (no events recorded).
+    var eventsBackend = "file"
 
     static let logLevels = ["trace", "debug", "info", "warn", "warning", "error", "fatal", "panic"]
 
@@ -24,7 +28,7 @@ struct GlobalOptions: Sendable {
     /// storage driver) accept berth's own and refuse the rest.
     static let flags: [FlagSpec] = [
         .unsupported("cgroup-manager", nil, "string", "Cgroup manager to use (\"cgroupfs\"|\"systemd\")", .cgroups),
-        .value("events-backend", nil, "string", "Events backend to use (berth records no events: \"none\")", default: "none"),
+        .value("events-backend", nil, "string", "Events backend to use (\"file\"|\"none\")", default: "file"),
         .unsupported("hooks-dir", nil, "strings", "Set the OCI hooks directory path (may be set multiple times)", .hooks),
         .value("log-level", nil, "string", "Log messages above specified level (\(logLevels.joined(separator: ", ")))", default: "warn"),
         .unsupported("namespace", nil, "string", "Set the libpod namespace, used to create separate views of the containers and pods on the system", .libpodNamespaces),
@@ -59,11 +63,14 @@ struct GlobalOptions: Sendable {
         if let runtime = parsed.value("runtime"), runtime != "berth" {
             throw CLIError("--runtime \(runtime) is not supported: berth starts containers itself, its only runtime is \"berth\"")
         }
-        if let backend = parsed.value("events-backend"), backend != "none" {
-            guard ["file", "journald"].contains(backend) else {
+        if let backend = parsed.value("events-backend") {
+            guard ["file", "journald", "none"].contains(backend) else {
                 throw CLIError("invalid events backend \"\(backend)\": use file, journald or none")
             }
-            throw CLIError("--events-backend \(backend) is not supported yet: \(PendingFeature.events.reason)")
+            if backend == "journald" {
+                throw CLIError("--events-backend journald is not supported: berth runs without a journal daemon; use file")
+            }
+            eventsBackend = backend
         }
     }
 }

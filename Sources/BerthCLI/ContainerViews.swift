@@ -65,7 +65,7 @@ enum ContainerViews {
     }
 
     /// `inspect` of a container, podman's key order (the fields berth has).
-    static func inspect(_ c: ContainerDetails) -> TemplateValue {
+    static func inspect(_ c: ContainerDetails, logPath: String = "") -> TemplateValue {
         let r = c.record, s = c.state
         let mounts: [TemplateValue] = r.mounts.map { m in
             .structure("define.InspectMount", [("Type", .string(m.type)), ("Source", .string(m.source)), ("Destination", .string(m.destination)),
@@ -102,12 +102,27 @@ enum ContainerViews {
                     ("MaximumRetryCount", .int(Int64(r.restart.maximumRetries))),
                 ])),
                 ("SecurityOpt", ImageViews.strings((r.seccomp.map { ["seccomp=" + $0] } ?? []) + (r.noNewPrivileges ? ["no-new-privileges"] : []))),
+                ("LogConfig", logConfig(r, path: logPath)),
             ])),
         ])
     }
 }
 
 extension ContainerViews {
+    /// HostConfig.LogConfig as podman shows it: the driver, no options map, the log
+    /// file (none for the none driver), --log-opt tag, and max-size as go-units'
+    /// HumanSize ("0B", "10MB").
+    static func logConfig(_ r: ContainerRecord, path: String) -> TemplateValue {
+        let driver = r.logDriver ?? "k8s-file"
+        var size = Double(r.logMaxSize ?? 0), unit = 0
+        let units = ["B", "kB", "MB", "GB", "TB", "PB"]
+        while size >= 1000 && unit < units.count - 1 { size /= 1000; unit += 1 }
+        return .structure("*define.InspectLogConfig", [
+            ("Type", .string(driver)), ("Config", .null), ("Path", .string(driver == "k8s-file" ? path : "")),
+            ("Tag", .string(r.logTag ?? "")), ("Size", .string(GoFloat.format(size, verb: "g", precision: 4) + units[unit])),
+        ])
+    }
+
     /// podman's per-container output: each success as given (or its ID), each
     /// failure an `Error:` line on stderr; the exit code follows the verb's rule.
     static func render(_ reports: [ContainerReport], _ rule: ContainerReportRule) -> Int32 {

@@ -70,7 +70,7 @@ struct InspectCommand: CLICommand {
         if type != "image" {
             do {
                 let record = try engine.resolveContainer(name)
-                return ContainerViews.inspect(try engine.containerDetails(record.id))
+                return ContainerViews.inspect(try engine.containerDetails(record.id), logPath: engine.logPath(record))
             } catch ContainerError.notFound {}
         }
         if type != "container" {

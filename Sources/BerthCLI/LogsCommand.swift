@@ -9,7 +9,7 @@ struct LogsCommand: CLICommand {
     let summary = "Fetch the logs of one or more containers"
     let usage = "[options] CONTAINER [CONTAINER...]"
     let flags: [FlagSpec] = [
-        .unsupported("color", nil, "", "Output the containers with different colors in the log.", .logColors),
+        .bool("color", nil, "Output the containers with different colors in the log."),
         .bool("follow", "f", "Follow log output.  The default is false"),
         SelectionFlags.latest,
         .bool("names", "n", "Output the container name in the log"),
@@ -39,11 +39,15 @@ struct LogsCommand: CLICommand {
         }
         let several = options.containers.count > 1, names = args.has("names"), timestamps = args.has("timestamps")
         var out: [UInt8] = [], err: [UInt8] = []
+        let colors = args.has("color") ? LogsCommand.colors(for: options.containers, engine) : [:]
         try engine.streamLogs(options, emit: { line in
             var text: [UInt8] = []
+            let color = colors[line.container.id]
+            if let color { text += Array(color.utf8) }
             if several { text += Array((names ? line.container.name : String(line.container.id.prefix(12))).utf8) + [0x20] }
             if timestamps { text += Array(LogsCommand.displayTime(line.timeText).utf8) + [0x20] }
             text += line.content
+            if color != nil { text += Array(LogsCommand.resetColor.utf8) }
             if line.isComplete { text.append(0x0A) }
             if line.isStderr { err += text } else { out += text }
         }, flush: {
@@ -52,6 +56,19 @@ struct LogsCommand: CLICommand {
         })
         return 0
     }
+
+    /// --color: each container's lines in one of six ANSI colors, by the order the
+    /// containers were named (red, green, yellow, blue, magenta, cyan, then again).
+    static func colors(for names: [String], _ engine: Engine) -> [String: String] {
+        var colors: [String: String] = [:]
+        for (index, name) in names.enumerated() {
+            guard let id = try? engine.resolveContainer(name).id, colors[id] == nil else { continue }
+            colors[id] = "\u{1B}[\(31 + index % 6)m"
+        }
+        return colors
+    }
+
+    static let resetColor = "\u{1B}[0m"
 
     /// podman's --since/--until: an RFC 3339 time, a duration before now ("10m"),
     /// or seconds since the epoch.

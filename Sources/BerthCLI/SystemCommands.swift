@@ -52,6 +52,13 @@ struct UserNamespaceCommand: CLICommand {
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         guard StorePaths.isRootless else { throw CLIError("please use unshare with rootless") }
         let command = args.positionals.isEmpty ? [Environment.get("SHELL") ?? "/bin/sh"] : args.positionals
+        // A mount namespace of the user namespace's own, as podman's unshare has:
+        // `berth mount` works inside, and its mounts stay inside.
+        do {
+            try MountPoint.enterNewNamespace()
+        } catch {
+            throw CLIError("unshare: a mount namespace for the command: \(error)")
+        }
         do {
             try Subprocess.replaceProcess(with: command)
         } catch let error as SystemError {

@@ -36,6 +36,8 @@ extension Engine {
         if let file = options.imageIDFile {
             try AtomicFile.write("sha256:" + final.imageID, to: file, durable: false)
         }
+        // podman 4.3 names the built image's ID in Name, with no ID.
+        recordEvent(.image("build", name: final.imageID))
         for name in names { output.line("Successfully tagged \(name.description)") }
         output.always(final.imageID)
         return BuildReport(imageID: final.imageID, names: names.map(\.description))

@@ -78,6 +78,7 @@ extension Engine {
         if let path = options.iidFile {
             try ImageError.wrap { () throws in try AtomicFile.write(committed.id, to: path, mode: 0o644, durable: false) }
         }
+        recordEvent(.container("commit", record))
         return committed
     }
 

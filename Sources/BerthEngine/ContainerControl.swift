@@ -37,6 +37,7 @@ extension Engine {
             } catch let error as SystemError where error.errno == ESRCH {
                 throw Engine.improperState("can only kill running containers. \(record.id) is in state exited")
             }
+            recordEvent(.container("kill", record))
             return nil
         }
     }
@@ -54,6 +55,7 @@ extension Engine {
             if options.runningOnly && readState(record.id).status != .running { return nil }
             try stopContainer(record, timeout: options.timeout ?? record.stopTimeoutSeconds)
             _ = try startDetached(record.id)
+            recordEvent(.container("restart", record))
             return nil
         }
     }
@@ -98,6 +100,7 @@ extension Engine {
             throw error
         }
         names.release(oldName, for: record.id)
+        recordEvent(.container("rename", record))
     }
 
     /// `port`: the container's published ports; berth publishes none until it has networks.
@@ -114,6 +117,7 @@ extension Engine {
                 throw Engine.improperState("container \(record.id) has already been created in runtime")
             }
             _ = try containerSpec(record)
+            recordEvent(.container("init", record))
             return nil
         }
     }

@@ -54,6 +54,7 @@ extension Engine {
             let null = try FileDescriptor.open("/dev/null", O_RDWR)
             let middle = try ContainerProcess.exec(spec, in: namespaces, detach: true, stdio: (null.raw, null.raw, null.raw))
             _ = middle.wait()
+            recordEvent(.container("exec", record))
             return .detached(sessionID: RandomID.hex(32))
         }
         let relay = options.tty ? try TerminalRelay() : nil
@@ -61,6 +62,7 @@ extension Engine {
         let stdio = relay.map { ($0.slave.raw, $0.slave.raw, $0.slave.raw) } ?? (input?.raw ?? StandardStreams.input, -1, -1)
         let process = try ContainerProcess.exec(spec, in: namespaces, detach: false, stdio: stdio)
         input?.close()
+        recordEvent(.container("exec", record))
         if relay == nil { SignalForwarder.start(forwardingTo: process.pid) }
         if let relay, relay.relay(forwardInput: options.interactive, detachKeys: options.detachKeys) {
             // Detached (podman's exec): the process runs on; a small holder keeps its
@@ -70,6 +72,7 @@ extension Engine {
         }
         let code = process.wait()
         SignalForwarder.stop()
+        recordEvent(.container("exec_died", record, exitCode: code))
         return .exited(code)
     }
 

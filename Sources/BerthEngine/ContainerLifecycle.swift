@@ -30,6 +30,8 @@ extension Engine {
         if let monitor = state.monitorPID, monitor != ProcessIdentity.pid, state.monitorIsAlive {
             try? Subprocess.send(SIGKILL, to: monitor)
         }
+        // What `berth mount` left mounted goes first: the files under it go next.
+        try releaseMount(record)
         let remove = { () throws in
             ContainerNames(self).release(record.name, for: record.id)
             try FileSystem.unlinkIfPresent(self.containerDir(record.id) + "/config.json")
@@ -37,6 +39,7 @@ extension Engine {
             try self.removeOwnedBySubordinateIDs(self.containerDir(record.id))
         }
         if lockHeld { try remove() } else { try store.withLock(remove) }
+        recordEvent(.container("remove", record))
     }
 
     /// Stops a running container: its stop signal, then SIGKILL after `timeout`

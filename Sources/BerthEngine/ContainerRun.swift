@@ -51,6 +51,7 @@ extension Engine {
             throw ContainerError.invalid("container id file \(file) exists: ensure another container is not using it or delete it")
         }
         let record = try createFetchingImage(options)
+        recordEvent(.container("create", record))
         Stopwatch.mark("created")
         if let file = options.idFile {
             do {

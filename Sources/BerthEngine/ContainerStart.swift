@@ -121,6 +121,8 @@ extension Engine {
             throw ContainerError.invalid("container \(record.name) was stopped: recording that it runs failed: \(error)")
         }
         lock.unlock()
+        // podman's order: init, start, then attach for a container run in the foreground.
+        recordContainerEvents(attach.detachedStdio == nil ? ["init", "start", "attach"] : ["init", "start"], record)
         return (process, state, relay)
     }
 
@@ -141,7 +143,12 @@ extension Engine {
         state.status = .exited
         state.exitCode = code
         state.finishedAt = Date().timeIntervalSince1970
-        return Result { try writeState(state, for: record.id) }
+        let written = Result { try writeState(state, for: record.id) }
+        // podman: died, then cleanup once the container's resources are released (--rm: remove follows instead).
+        var events = [BerthEvent.container("died", record, exitCode: code)]
+        if !record.autoRemove { events.append(.container("cleanup", record)) }
+        recordEvents(events)
+        return written
     }
 
     func containerSpec(_ record: ContainerRecord) throws -> ContainerSpec {

@@ -60,6 +60,7 @@ extension Engine {
     package func stopContainers(_ options: StopOptions) throws -> [ContainerReport] {
         try eachContainer(options.selection) { _, record in
             try stopContainer(record, timeout: options.timeout ?? record.stopTimeoutSeconds)
+            recordEvent(.container("stop", record))
             return nil
         }
     }

@@ -6,6 +6,8 @@ package import BerthSystem
 package struct EngineOptions: Sendable {
     package var root: String?
     package var runroot: String?
+    /// `--events-backend none`: this command records no events.
+    package var recordsEvents = true
 
     package init(root: String? = nil, runroot: String? = nil) {
         self.root = root
@@ -16,6 +18,7 @@ package struct EngineOptions: Sendable {
 package final class Engine {
     package let paths: StorePaths
     package let store: ImageStore
+    package let recordsEvents: Bool
 
     package init(options: EngineOptions) {
         var paths = StorePaths.defaults()
@@ -25,6 +28,7 @@ package final class Engine {
             paths.runrootSource = "--runroot"
         }
         self.paths = paths
+        recordsEvents = options.recordsEvents
         store = ImageStore(root: paths.root, isRootless: StorePaths.isRootless)
     }
 

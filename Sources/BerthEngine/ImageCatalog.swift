@@ -62,6 +62,7 @@ extension Engine {
             try ImageNames.take(names, for: image.id, in: store)
             for name in names where !image.names.contains(name) { image.names.append(name) }
             try store.writeImage(image)
+            recordEvents(names.map { .image("tag", id: image.id, name: $0) })
         }
     }
 
@@ -69,6 +70,7 @@ extension Engine {
     package func untag(_ source: String, names: [String]) throws {
         try store.withLock { () throws in
             var image = try resolveImage(source)
+            let before = image.names
             if names.isEmpty {
                 image.names = []
             } else {
@@ -82,6 +84,7 @@ extension Engine {
                 }
             }
             try store.writeImage(image)
+            recordEvents(before.filter { !image.names.contains($0) }.map { .image("untag", id: image.id, name: $0) })
         }
     }
 

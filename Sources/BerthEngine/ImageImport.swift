@@ -63,7 +63,9 @@ extension Engine {
                                            comment: message ?? "imported from tarball")]
             return JSONCoding.encode(config)
         }
-        return try ImageWriter(store: store).write(image)
+        let record = try ImageWriter(store: store).write(image)
+        recordEvent(.image("import", id: record.id, name: options.source))
+        return record
     }
 
     func copyStandardInput(to path: String) throws {

@@ -105,10 +105,14 @@ extension Engine {
         for candidate in candidates {
             do {
                 if options.allTags {
-                    return PullReport(imageIDs: try pullAllTags(candidate, access: access, options: options, observer: observer))
+                    let report = PullReport(imageIDs: try pullAllTags(candidate, access: access, options: options, observer: observer))
+                    recordEvent(.image("pull", name: candidate.description))
+                    return report
                 }
                 observer(.trying(candidate.description))
-                return PullReport(imageIDs: [try pull(candidate, access: access, options: options, observer: observer)])
+                let report = PullReport(imageIDs: [try pull(candidate, access: access, options: options, observer: observer)])
+                recordEvent(.image("pull", name: candidate.description))
+                return report
             } catch let error as RegistryError where candidates.count > 1 {
                 // A short name: as podman, any registry that cannot give the image
                 // (unknown, refused, unreachable) passes on to the next one. What the

@@ -94,6 +94,7 @@ extension Engine {
         if let path = options.digestFile {
             try ImageError.wrap { () throws in try AtomicFile.write(manifestDigest.description, to: path, mode: 0o644) }
         }
+        recordEvent(.image("push", id: image.id, name: target.description))
         return PushReport(destination: target.description, manifestDigest: manifestDigest)
     }
 

@@ -46,6 +46,7 @@ extension Engine {
                         image.names.removeAll { $0 == name }
                         try store.writeImage(image)
                         report.untagged.append(name)
+                        recordEvent(.image("untag", id: image.id, name: name))
                         continue
                     }
                     // --all means every name of every image, as podman's rmi -a.
@@ -53,6 +54,7 @@ extension Engine {
                         throw ImageError.conflict("unable to delete image \"\(image.id)\" by ID with more than one tag (\(image.names)): please force removal")
                     }
                     report.untagged += image.names
+                    let names = image.names
                     if BuildCache(store: store).references(image.id) {
                         // A build step's result: the user sees it deleted, the cache keeps it hidden.
                         image.names = []
@@ -62,6 +64,7 @@ extension Engine {
                         try FileSystem.unlinkIfPresent(store.imagePath(image.id))
                     }
                     report.deleted.append(image.id)
+                    recordEvents(names.map { .image("untag", id: image.id, name: $0) } + [.image("remove", id: image.id)])
                 } catch {
                     report.errors.append(error)
                 }

@@ -40,6 +40,7 @@ extension Engine {
             let names = image.names.map(\.description)
             loaded += names.isEmpty ? ["sha256:" + record.id] : names
         }
+        recordEvent(.image("loadfromarchive", name: path))
         return LoadReport(loaded: loaded)
     }
 
@@ -58,6 +59,7 @@ extension Engine {
         let image = try resolveImage(source)
         let names = try reference.map { [try ImageReference.parse($0).description] } ?? matchingName(source, in: image).map { [$0] } ?? image.names
         try ArchiveSaver(store: store).save([SaveItem(image: image, names: names)], format: format, to: output)
+        recordEvent(.image("save", id: image.id, name: output))
     }
 
     /// `output` nil: the archive streams to standard output (podman's `save` into a pipe).
@@ -79,5 +81,6 @@ extension Engine {
         } else {
             try ArchiveSaver(store: store).save(items, format: format, streamingTo: FileDescriptor.duplicate(1), name: "standard output")
         }
+        recordEvents(items.map { .image("save", id: $0.image.id, name: output ?? "") })
     }
 }

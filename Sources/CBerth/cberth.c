@@ -181,3 +181,8 @@ int berth_clear_pdeathsig(void)
 {
     return prctl(PR_SET_PDEATHSIG, 0);
 }
+
+int berth_unshare(int flags)
+{
+    return (int)syscall(SYS_unshare, flags);
+}

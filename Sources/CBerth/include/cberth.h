@@ -85,6 +85,9 @@ size_t berth_termios_size(void);
 /// outlive the berth that started it.
 int berth_clear_pdeathsig(void);
 
+/// unshare(2) (glibc declares it only under _GNU_SOURCE): `berth unshare`'s own mount namespace.
+int berth_unshare(int flags);
+
 /// Runs the executable `image` (ELF bytes in memory) in place of this process:
 /// a sealed memfd named `name`, then execveat. Returns only on failure (-1, errno set).
 int berth_exec_image(const void *image, size_t size, const char *name, char *const argv[], char *const envp[]);
