@@ -87,7 +87,7 @@ extension Engine {
         if record.name == newName { return }
         let names = ContainerNames(self)
         do {
-            try store.withLock { try names.claim(newName, for: record.id, replace: false) }
+            try store.withLock { try names.claim(newName, for: record.id) }
         } catch ContainerError.nameInUse {
             throw ContainerError.invalid("renaming container \(record.id): name \(newName) already in use, cannot rename container \(record.id): container already exists")
         }

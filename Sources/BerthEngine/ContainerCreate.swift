@@ -151,21 +151,40 @@ extension Engine {
                 record.seccomp = value == "unconfined" ? value : FileSystem.absolute(value)
             }
         }
-        try store.withLock { () throws in
-            // A generated name is chosen here, under the lock, where its claim is final.
-            if let name = options.name {
-                try ContainerNames(self).claim(name, for: id, replace: options.replace)
-            } else {
-                record.name = try ContainerNames(self).claimGenerated(for: id)
+        for attempt in 1...3 {
+            do {
+                try store.withLock { () throws in
+                    // A generated name is chosen here, under the lock, where its claim is final.
+                    if let name = options.name {
+                        try ContainerNames(self).claim(name, for: id)
+                    } else {
+                        record.name = try ContainerNames(self).claimGenerated(for: id)
+                    }
+                    try FileSystem.makeDirectories(containerDir(id) + "/upper", mode: 0o755)
+                    try FileSystem.makeDirectories(containerDir(id) + "/work", mode: 0o700)
+                    try FileSystem.makeDirectories(containerDir(id) + "/userdata", mode: 0o700)
+                    try writeEtcFiles(record)
+                    try writeRecord(record)
+                    try writeState(ContainerState(status: .created), for: id)
+                }
+                return record
+            } catch ContainerError.nameInUse(_, let holder) where options.replace && attempt < 3 {
+                try removeReplaced(holder)
             }
-            try FileSystem.makeDirectories(containerDir(id) + "/upper", mode: 0o755)
-            try FileSystem.makeDirectories(containerDir(id) + "/work", mode: 0o700)
-            try FileSystem.makeDirectories(containerDir(id) + "/userdata", mode: 0o700)
-            try writeEtcFiles(record)
-            try writeRecord(record)
-            try writeState(ContainerState(status: .created), for: id)
         }
-        return record
+        throw ContainerError.invalid("could not claim the name \(record.name): it keeps being taken")
+    }
+
+    /// --replace: the container holding the name goes first, stopped at once. Never
+    /// under the store lock: a --rm container's parent records the exit and then
+    /// removes it, taking the container's lock and then the store's, so a removal
+    /// that waited for it with the store lock held would wait forever.
+    private func removeReplaced(_ id: String) throws {
+        do {
+            try removeContainer(id, force: true)
+        } catch ContainerError.notFound {
+            // Removed meanwhile (its --rm, another rm): the name is free.
+        }
     }
 
     /// The image's variables and berth's defaults (less --unsetenv's), then --env-file and -e.

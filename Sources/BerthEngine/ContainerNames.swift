@@ -16,16 +16,17 @@ struct ContainerNames {
         return FileSystem.exists(engine.containersDir + "/" + id + "/config.json") ? id : nil
     }
 
-    /// Takes `name` for `id`; with `replace`, removes the container holding it.
-    func claim(_ name: String, for id: String, replace: Bool) throws {
+    /// Takes `name` for `id`, or throws `nameInUse` naming its holder. `create
+    /// --replace` removes the holder itself, outside the store lock: removing waits
+    /// for the container's parent, which takes its lock and then the store's.
+    func claim(_ name: String, for id: String) throws {
         try FileSystem.makeDirectories(dir, mode: 0o700)
         for _ in 0..<3 {
             do {
                 return try FileSystem.symlink(id, at: dir + "/" + name)
             } catch let error as SystemError where error.isAlreadyExisting {}
             if let other = owner(of: name) {
-                guard replace else { throw ContainerError.nameInUse(name, id: other) }
-                try engine.removeContainer(other, force: true, lockHeld: true)
+                throw ContainerError.nameInUse(name, id: other)
             } else {
                 try FileSystem.unlinkIfPresent(dir + "/" + name)
             }
@@ -39,7 +40,7 @@ struct ContainerNames {
         for _ in 0..<100 {
             let name = ContainerNameWords.random()
             do {
-                try claim(name, for: id, replace: false)
+                try claim(name, for: id)
                 return name
             } catch ContainerError.nameInUse {
                 continue

@@ -25,11 +25,24 @@ package struct RemovalReport {
 }
 
 extension Engine {
+    /// rmi --force: the containers using the images go first, and not under the
+    /// store lock: a --rm container's parent removes it taking the container's lock
+    /// and then the store's, so waiting for that with the store lock held would
+    /// wait forever. A failure here is reported by the locked pass that follows.
+    private func removeContainersUsing(_ targets: [String]) {
+        let used = store.imagesUsedByContainers()
+        for text in targets {
+            guard let image = try? resolveImage(text) else { continue }
+            for container in used[image.id] ?? [] { try? removeContainer(container.id, force: true) }
+        }
+    }
+
     /// Removes images as podman's rmi: a name given removes that name, and the
     /// image when it was its last name; an ID removes the image (all its names
     /// only with `force`).
     package func removeImages(_ names: [String], force: Bool, all: Bool) throws -> RemovalReport {
         var report = RemovalReport()
+        if force { removeContainersUsing(all ? ((try? store.images().map(\.id)) ?? []) : names) }
         try store.withLock { () throws in
             let targets = all ? try store.images().map(\.id) : names
             let used = store.imagesUsedByContainers()

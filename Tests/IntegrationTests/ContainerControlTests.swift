@@ -48,48 +48,50 @@ import TestSupport
         let sb = try sandboxWithImage(mode)
         defer { #expect(sb.cleanup().isEmpty) }
         defer { #expect(sb.berth("rm", "-a", "-f", "-t", "0").status == 0) }
-        #expect(sb.berth("run", "-d", "--name", "a", "img", "sleep", "1000").status == 0)
-        #expect(sb.berth("create", "--name", "b", "img", "true").status == 0)
+        #expect(sb.berth("run", "-d", "--name", "web", "img", "sleep", "1000").status == 0)
+        #expect(sb.berth("create", "--name", "old", "img", "true").status == 0)
 
-        let renamed = sb.berth("rename", "b", "c")
+        // Names that are no hex prefix: like podman, `container exists b` finds a
+        // container whose ID starts with b, which one in eight runs had.
+        let renamed = sb.berth("rename", "old", "new")
         #expect(renamed.status == 0 && renamed.stdout.isEmpty, "\(renamed)")
-        #expect(sb.berth("container", "exists", "c").status == 0 && sb.berth("container", "exists", "b").status == 1)
-        #expect(sb.berth("create", "--name", "b", "img", "true").status == 0, "the old name is free again")
-        let taken = sb.berth("rename", "c", "a")
-        #expect(taken.status == 125 && taken.stderr.contains("name a already in use"), "\(taken)")
-        let invalid = sb.berth("rename", "c", "bad name")
+        #expect(sb.berth("container", "exists", "new").status == 0 && sb.berth("container", "exists", "old").status == 1)
+        #expect(sb.berth("create", "--name", "old", "img", "true").status == 0, "the old name is free again")
+        let taken = sb.berth("rename", "new", "web")
+        #expect(taken.status == 125 && taken.stderr.contains("name web already in use"), "\(taken)")
+        let invalid = sb.berth("rename", "new", "bad name")
         #expect(invalid.status == 125 && invalid.stderr == "Error: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument\n")
 
-        let port = sb.berth("port", "a")
+        let port = sb.berth("port", "web")
         #expect(port.status == 0 && port.stdout.isEmpty, "no published ports: \(port)")
         #expect(sb.berth("port", "missing").status == 125)
 
-        let initialized = sb.berth("init", "c")
-        #expect(initialized.status == 0 && initialized.stdout == "c\n", "\(initialized)")
-        let initRunning = sb.berth("init", "a")
+        let initialized = sb.berth("init", "new")
+        #expect(initialized.status == 0 && initialized.stdout == "new\n", "\(initialized)")
+        let initRunning = sb.berth("init", "web")
         #expect(initRunning.status == 125 && initRunning.stderr.hasSuffix("has already been created in runtime: container state improper\n"))
 
-        let pause = sb.berth("pause", "a")
-        #expect(pause.status == 125 && pause.stderr.hasPrefix("Error: cannot pause container a: "), "a clear reason: \(pause)")
-        #expect(sb.berth("pause", "c").stderr == "Error: \"c\" is not running, can't pause: container state improper\n")
-        #expect(sb.berth("unpause", "a").stderr == "Error: \"a\" is not paused, can't unpause: container state improper\n")
+        let pause = sb.berth("pause", "web")
+        #expect(pause.status == 125 && pause.stderr.hasPrefix("Error: cannot pause container web: "), "a clear reason: \(pause)")
+        #expect(sb.berth("pause", "new").stderr == "Error: \"new\" is not running, can't pause: container state improper\n")
+        #expect(sb.berth("unpause", "web").stderr == "Error: \"web\" is not paused, can't unpause: container state improper\n")
 
-        #expect(sb.berth("exec", "-d", "a", "sleep", "999").status == 0)
-        let top = sb.berth("top", "a")
+        #expect(sb.berth("exec", "-d", "web", "sleep", "999").status == 0)
+        let top = sb.berth("top", "web")
         let lines = top.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
         #expect(top.status == 0 && lines.first == ["USER", "PID", "PPID", "%CPU", "ELAPSED", "TTY", "TIME", "COMMAND"], "\(top)")
         // The exec'd sleep: a pid of the container's namespace, its parent pid 1.
         #expect(lines.dropFirst().map { [$0[0], $0[1] == "1" ? "1" : "N", $0[2], $0[5]] + $0.suffix(2) }
                 == [["root", "1", "0", "?", "sleep", "1000"], ["root", "N", "1", "?", "sleep", "999"]], "\(top)")
-        let chosen = sb.berth("top", "a", "pid,comm", "user")
+        let chosen = sb.berth("top", "web", "pid,comm", "user")
         let chosenRows: [[String]] = chosen.stdout.split(separator: "\n").map { line in
             var cells = line.split(separator: " ").map(String.init)
             if cells[0] != "PID" && cells[0] != "1" { cells[0] = "N" }
             return cells
         }
         #expect(chosenRows == [["PID", "COMMAND", "USER"], ["1", "sleep", "root"], ["N", "sleep", "root"]], "\(chosen)")
-        let ps = sb.berth("top", "a", "-o", "pid,comm")
+        let ps = sb.berth("top", "web", "-o", "pid,comm")
         #expect(ps.status == 0 && ps.stdout.contains("ps") && ps.stdout.hasPrefix("PID"), "plain ps options run ps in the container: \(ps)")
-        #expect(sb.berth("top", "c").stderr == "Error: top can only be used on running containers\n")
+        #expect(sb.berth("top", "new").stderr == "Error: top can only be used on running containers\n")
     }
 }
