@@ -15,7 +15,7 @@ package enum BerthCommandLine {
         ContainerCommand(), LogsCommand(), MonitorCommand(), PullCommand(), PushCommand(), LoginCommand(), LogoutCommand(),
         SearchCommand(), ManifestCommand(), CompletionCommand(), CommitCommand(), DiffCommand(), BuildCommand(), BuildxCommand(),
         CpCommand(), ExportCommand(), AttachCommand(), EventsCommand(), SystemCommand(),
-        MountCommand(), UnmountCommand(),
+        MountCommand(), UnmountCommand(), HealthcheckCommand(),
     ]
 
     package static func main() -> Never {

@@ -35,7 +35,13 @@ enum ContainerFlags {
         .value("name", nil, "string", "Assign a name to the container"),
         .value("network", nil, "string", "Connect a container to a network (none, host)", default: "host"),
         .value("net", nil, "string", "Alias for --network"),
-        .bool("no-healthcheck", nil, "Disable healthchecks on container (berth runs none)"),
+        .value("health-cmd", nil, "string", "set a healthcheck command for the container ('none' disables the existing healthcheck)"),
+        .value("health-interval", nil, "string", "set an interval for the healthchecks (a value of disable results in no automatic timer setup)", default: "30s"),
+        .value("health-on-failure", nil, "string", "action to take once the container turns unhealthy", default: "none"),
+        .value("health-retries", nil, "uint", "the number of retries allowed before a healthcheck is considered to be unhealthy", default: "3"),
+        .value("health-start-period", nil, "string", "the initialization time needed for a container to bootstrap", default: "0s"),
+        .value("health-timeout", nil, "string", "the maximum time allowed to complete the healthcheck before an interval is considered failed", default: "30s"),
+        .bool("no-healthcheck", nil, "Disable healthchecks on container"),
         .bool("privileged", nil, "Give extended privileges to container"),
         .bool("read-only", nil, "Make containers root filesystem read-only"),
         .bool("replace", nil, "If a container with the same name exists, replace it"),
@@ -96,12 +102,6 @@ enum ContainerFlags {
         .unsupported("dns-search", nil, "strings", "Set custom DNS search domains", .networks),
         .unsupported("expose", nil, "strings", "Expose a port or a range of ports", .networks),
         .unsupported("gidmap", nil, "strings", "GID map to use for the user namespace", .idMappings),
-        .unsupported("health-cmd", nil, "string", "set a healthcheck command for the container ('none' disables the existing healthcheck)", .healthChecks),
-        .unsupported("health-interval", nil, "string", "set an interval for the healthchecks (a value of disable results in no automatic timer setup)", .healthChecks),
-        .unsupported("health-on-failure", nil, "string", "action to take once the container turns unhealthy", .healthChecks),
-        .unsupported("health-retries", nil, "uint", "the number of retries allowed before a healthcheck is considered to be unhealthy", .healthChecks),
-        .unsupported("health-start-period", nil, "string", "the initialization time needed for a container to bootstrap", .healthChecks),
-        .unsupported("health-timeout", nil, "string", "the maximum time allowed to complete the healthcheck before an interval is considered failed", .healthChecks),
         .unsupported("hostuser", nil, "strings", "Host user account to add to /etc/passwd within container", .idMappings),
         .unsupported("image-volume", nil, "string", "Tells podman how to handle the builtin image volumes (\"bind\"|\"tmpfs\"|\"ignore\")", .volumes),
         .unsupported("init-ctr", nil, "string", "Make this a pod init container.", .pods),
@@ -189,6 +189,10 @@ enum ContainerFlags {
         options.unsetEnvAll = args.has("unsetenv-all")
         options.envMerge = args.all("env-merge")
         try LogFlags.apply(args, to: &options)
+        options.health = try HealthOverrides(
+            command: args.value("health-cmd"), interval: args.value("health-interval"), timeout: args.value("health-timeout"),
+            startPeriod: args.value("health-start-period"), retries: try unsigned(args, "health-retries"),
+            onFailure: args.value("health-on-failure"), disabled: args.has("no-healthcheck"))
         return options
     }
 

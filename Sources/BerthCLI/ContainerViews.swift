@@ -9,7 +9,7 @@ enum ContainerViews {
         let now = Date().timeIntervalSince1970
         switch c.state.status {
         case .created: return "Created"
-        case .running: return "Up " + HumanUnits.duration(now - (c.state.startedAt ?? now))
+        case .running: return "Up " + HumanUnits.duration(now - (c.state.startedAt ?? now)) + HealthViews.statusSuffix(c)
         case .exited, .stopped:
             return "Exited (\(c.state.exitCode)) " + HumanUnits.durationSince(now - (c.state.finishedAt ?? now))
         }
@@ -80,6 +80,7 @@ enum ContainerViews {
                 ("Pid", .int(Int64(s.status == .running ? s.pid : 0))),
                 ("ConmonPid", .int(Int64(s.monitorIsAlive ? s.monitorPID ?? 0 : 0))), ("ExitCode", .int(Int64(s.exitCode))),
                 ("Error", .string(s.error ?? "")), ("StartedAt", time(s.startedAt)), ("FinishedAt", time(s.finishedAt)),
+                ("Health", HealthViews.state(s.health)),
             ])),
             ("Image", .string(r.imageID)), ("ImageName", .string(r.imageName)), ("Name", .string(r.name)),
             ("PidFile", .string(r.pidFile ?? "")), ("ConmonPidFile", .string(r.conmonPidFile ?? "")),
@@ -89,7 +90,9 @@ enum ContainerViews {
                 ("Cmd", ImageViews.strings(r.cmd)), ("Image", .string(r.imageName)), ("WorkingDir", .string(r.workingDir)),
                 ("Entrypoint", ImageViews.strings(r.entrypoint)), ("Labels", ImageViews.labels(r.labels)),
                 ("Annotations", ImageViews.labels(r.annotations ?? [:])),
-                ("StopSignal", .string(r.stopSignal)), ("Tty", .bool(r.tty)), ("OpenStdin", .bool(r.interactive)),
+                ("StopSignal", .string(r.stopSignal)),
+            ] + HealthViews.config(r) + [
+                ("Tty", .bool(r.tty)), ("OpenStdin", .bool(r.interactive)),
                 ("Timezone", .string(r.timezone ?? "")), ("Timeout", .int(Int64(r.timeout ?? 0))),
                 ("StopTimeout", .int(Int64(r.stopTimeoutSeconds))),
             ])),

@@ -9,7 +9,6 @@ struct PendingFeature: Sendable {
     static let volumes = PendingFeature(reason: "named volumes come with volume support")
     static let pods = PendingFeature(reason: "pods are not implemented")
     static let exec = PendingFeature(reason: "attaching to running containers comes with exec and attach support")
-    static let healthChecks = PendingFeature(reason: "health checks come with the monitor's health-check support")
     static let devices = PendingFeature(reason: "device access comes with cgroup device support")
     static let secrets = PendingFeature(reason: "secrets are not implemented")
     static let systemd = PendingFeature(reason: "systemd integration is not implemented")

@@ -74,6 +74,8 @@ package struct CreateOptions: Sendable {
     package var noHosts = false
     package var addHosts: [String] = []
     package var dnsServers: [String] = []
+    /// --health-*, --no-healthcheck and --health-on-failure, already checked.
+    package var health = HealthOverrides()
 
     package init(image: String) { self.image = image }
 }
@@ -141,6 +143,8 @@ extension Engine {
         record.shmSize = options.shmSize
         record.personality = options.personality
         record.builder = options.buildOwner
+        record.healthcheck = Engine.healthcheck(options.health, image: config.Healthcheck)
+        if options.health.onFailure != HealthOnFailure.none { record.healthOnFailure = options.health.onFailure.rawValue }
         if options.noHosts { record.noHosts = true }
         if !options.addHosts.isEmpty { record.addHosts = options.addHosts }
         if !options.dnsServers.isEmpty { record.dnsServers = options.dnsServers }

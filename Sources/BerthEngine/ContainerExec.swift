@@ -80,7 +80,7 @@ extension Engine {
     /// exec'd, so its memory belongs to the host's user namespace and, not
     /// dumpable, it keeps a rootless berth out of /proc/PID/ns (EACCES): its
     /// children are in the same namespaces and readable.
-    private func containerNamespaces(_ pid: Int32) throws -> ContainerNamespaces {
+    func containerNamespaces(_ pid: Int32) throws -> ContainerNamespaces {
         do {
             return try ContainerNamespaces(of: pid)
         } catch let error as SystemError where error.errno == EACCES {
@@ -95,7 +95,7 @@ extension Engine {
     static let notRunningForExec = ContainerError.invalid("can only create exec sessions on running containers: container state improper")
 
     /// The container's process settings, as its start computed them, with exec's changes.
-    private func execSpec(_ record: ContainerRecord, _ options: ExecOptions) throws -> ContainerSpec {
+    func execSpec(_ record: ContainerRecord, _ options: ExecOptions) throws -> ContainerSpec {
         let lower = record.layers.reversed().map { store.layerDiffDir($0) }
         let rootfs = try MergedRootfs(layers: [containerDir(record.id) + "/upper"] + lower, location: "container \(record.name)")
         let keepGroups = record.groupAdd == [Engine.keepGroups]

@@ -1,7 +1,7 @@
 // `--filter` for ps (and start, stop, rm): podman's keys, values of one key
 // or'ed, different keys and'ed, every label= condition must hold.
 package struct ContainerFilters: Sendable {
-    package static let keys = ["ancestor", "before", "exited", "id", "label", "name", "restart-policy", "since", "status"]
+    package static let keys = ["ancestor", "before", "exited", "health", "id", "label", "name", "restart-policy", "since", "status"]
     package static let statuses = ["created", "running", "exited", "stopped", "paused", "restarting", "removing", "dead"]
 
     private var byKey: [String: [String]] = [:]
@@ -59,6 +59,9 @@ package struct ContainerFilters: Sendable {
         case "name": return c.record.name.contains(value)
         case "id": return c.record.id.hasPrefix(value)
         case "restart-policy": return c.record.restart.kind.rawValue == value
+        // podman's: the status of a running container's check (starting, healthy, unhealthy).
+        case "health":
+            return c.state.status == .running && c.record.healthCommand != nil && c.state.health?.status == value
         case "exited":
             return (c.state.status == .exited || c.state.status == .stopped) && Int32(value) == c.state.exitCode
         case "label":

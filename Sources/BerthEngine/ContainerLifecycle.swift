@@ -57,7 +57,7 @@ extension Engine {
     }
 
     /// The stop signal (none when `timeout` is 0), then SIGKILL once `timeout` has passed.
-    private func stopProcess(_ record: ContainerRecord, _ state: ContainerState, timeout: Double) throws {
+    func stopProcess(_ record: ContainerRecord, _ state: ContainerState, timeout: Double) throws {
         if timeout > 0 {
             try signal(state, SignalName.number(record.stopSignal) ?? SIGTERM, container: record)
             if waitForExit(state, timeout: timeout) { return }

@@ -157,13 +157,6 @@ extension Engine {
         try SelfExec.replace(withImage: MonitorImage.bytes(), name: "berth-monitor", arguments: arguments)
     }
 
-    /// The health-check hook: the interval, in milliseconds, at which the C monitor
-    /// runs `berth healthcheck run ID` (monitor_health.c); nil: no checks. The
-    /// health-check work fills this in from the record's --health-interval.
-    func monitorHealthInterval(_ record: ContainerRecord) -> Int? {
-        nil
-    }
-
     /// --pidfile and --conmon-pidfile, written at every start.
     func writePidFiles(_ record: ContainerRecord, containerPID: Int32, monitorPID: Int32) throws {
         if let file = record.pidFile { try AtomicFile.write("\(containerPID)", to: file, durable: false) }

@@ -1,6 +1,6 @@
 // A container as stored: containers/<id>/config.json (what was asked, immutable
 // after create) and containers/<id>/state.json (what happened, rewritten atomically).
-import BerthImage
+package import BerthImage
 import BerthSystem
 import FoundationEssentials
 
@@ -85,6 +85,10 @@ package struct ContainerRecord: Codable, Sendable {
     package var logMaxSize: Int64? = nil
     package var logPath: String? = nil
     package var logTag: String? = nil
+    /// The health check: the image's HEALTHCHECK under --health-*, or --health-cmd's
+    /// (Test ["NONE"]: none), with podman's defaults filled in; and --health-on-failure.
+    package var healthcheck: HealthConfig? = nil
+    package var healthOnFailure: String? = nil
 }
 
 /// The process that owns a build container: alive while its pid has this start
@@ -127,6 +131,8 @@ package struct ContainerState: Codable, Sendable {
     package var stoppedByUser: Bool? = nil
     /// The restart policy's current back-off, in milliseconds.
     package var restartDelayMS: Int? = nil
+    /// State.Health: the health check's status and last results (ContainerHealth.swift).
+    package var health: HealthState? = nil
 
     package init(status: ContainerStatus) { self.status = status }
 

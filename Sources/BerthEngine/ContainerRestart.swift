@@ -74,7 +74,8 @@ extension Engine {
         }
         guard case .success = recorded else { return ExitCode.engineError }
         let count = started.restartCount ?? 0
-        guard started.stoppedByUser != true, record.restart.restarts(exitCode: code, count: count) else { return 0 }
+        let policyRestarts = started.stoppedByUser != true && record.restart.restarts(exitCode: code, count: count)
+        guard policyRestarts || started.restartsForHealth(record) else { return 0 }
         let uptime = Date().timeIntervalSince1970 - (started.startedAt ?? 0)
         let delay = RestartPolicy.nextDelay(previous: started.restartDelayMS, uptime: uptime)
         do {

@@ -100,7 +100,9 @@ extension Engine {
             }
             throw error
         }
+        let health = record.healthCommand == nil ? nil : HealthState(startingAfter: state.health)
         state = ContainerState(status: .running)
+        state.health = health
         state.pid = process.pid
         state.pidStartTime = ProcessLiveness.startTime(of: process.pid) ?? 0
         state.bootID = ProcessLiveness.bootID
@@ -140,6 +142,8 @@ extension Engine {
         defer { lock.unlock() }
         guard FileSystem.exists(config) else { return .success(()) }
         var state = started
+        // A health check may have written its result since `started` was read.
+        state.health = storedState(record.id)?.health ?? started.health
         state.status = .exited
         state.exitCode = code
         state.finishedAt = Date().timeIntervalSince1970

@@ -1,7 +1,7 @@
 // Starting a container's first process and supervising it in the foreground:
 // clone through the C child path, id maps for rootless, release, exec check,
 // signal forwarding (or a pty relay with -t), and the exit status.
-import BerthSystem
+package import BerthSystem
 import CBerth
 import Glibc
 
@@ -70,6 +70,12 @@ package final class ContainerProcess {
     /// Sends `signal` after `seconds` unless the process has exited by then (--timeout).
     package func signal(_ signal: Int32, afterSeconds seconds: UInt) {
         deadline = ProcessDeadline(pid: pid, pidfd: pidfd, signal: signal, seconds: seconds)
+    }
+
+    /// Reads `pipe` (its output) while the process runs and SIGKILLs it once
+    /// `seconds` have passed (a health check's timeout); wait() reaps it afterwards.
+    package func captureOutput(_ pipe: FileDescriptor, limit: Int, seconds: Double) -> PipeCapture.Captured {
+        PipeCapture.read(pipe, untilExitOf: pidfd, limit: limit, seconds: seconds) { try? Subprocess.send(SIGKILL, to: pid) }
     }
 
     /// Waits for the process and returns its exit code (128+N for signal N).

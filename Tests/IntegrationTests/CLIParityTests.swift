@@ -99,6 +99,20 @@ func berthCommandTable(_ sb: Sandbox) -> [(path: [String], flags: [HelpFlag])] {
         }
     }
 
+    @Test func health_check_flags_are_podmans_and_honoured() throws {
+        let sb = try Sandbox(Mode.available[0])
+        defer { #expect(sb.cleanup().isEmpty) }
+        func health(_ flags: [HelpFlag]) -> [HelpFlag] {
+            flags.filter { $0.long.hasPrefix("health-") || $0.long == "no-healthcheck" }.sorted { $0.long < $1.long }
+        }
+        for verb in ["run", "create"] {
+            let podman = health(HelpPage.flags(sb.run("podman", [verb, "--help"], asTestUser: false).stdout))
+            let berth = health(HelpPage.flags(sb.berth(verb, "--help").stdout))
+            #expect(podman.count == 7, "\(podman)")
+            #expect(berth == podman, "berth \(verb): \(berth)")
+        }
+    }
+
     @Test(arguments: Mode.available)
     func every_pending_flag_is_refused_in_one_line_before_anything_is_created(mode: Mode) throws {
         let sb = try Sandbox(mode)

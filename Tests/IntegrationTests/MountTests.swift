@@ -40,7 +40,7 @@ import TestSupport
         let mountinfo = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
         #expect(!mountinfo.contains(id), "rm unmounted it")
         let events = sb.berth("events", "--stream=false", "--filter", "event=mount", "--filter", "event=unmount", "--format", "{{.Status}}")
-        #expect(events.stdout == "mount\nmount\nunmount\nmount\nmount\nunmount\n", "\(events)")
+        #expect(events.stdout == "mount\nmount\nunmount\nmount\nmount\nunmount\nmount\n", "every mount call, and each real unmount (rm removes the container, which podman logs as remove): \(events)")
         let missing = sb.berth("mount", "nosuch")
         #expect(missing.status == 125 && missing.stderr == "Error: no container with name or ID \"nosuch\" found: no such container\n")
         #expect(sb.berth("mount", "--format", "{{.ID}}").stderr == "Error: unknown --format argument: \"{{.ID}}\"\n")
