@@ -43,7 +43,7 @@ struct MountCommand: CLICommand {
         let mounted = try engine.mountedContainers()
         if args.value("format") == "json" {
             let items = mounted.map { m in
-                .structure("mount.jsonMountPoint", [("id", .string(m.record.id)), ("Names", .array([.string(m.record.name)])), ("mountpoint", .string(m.path))])
+                TemplateValue.structure("mount.jsonMountPoint", [("id", .string(m.record.id)), ("Names", .array([.string(m.record.name)])), ("mountpoint", .string(m.path))])
             }
             Output.out(TemplateValue.array(items).jsonString(indent: true, indentUnit: " ") + "\n")
             return 0
