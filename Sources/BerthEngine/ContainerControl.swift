@@ -32,6 +32,9 @@ extension Engine {
         return try eachContainer(selection) { _, record in
             let state = readState(record.id)
             guard state.status == .running else { throw Engine.improperState("can only kill running containers. \(record.id) is in state \(state.status.rawValue)") }
+            // As podman's kill: any signal from the user ends the restart policy, so an
+            // `always` container it kills stays down (marked before the signal lands).
+            try markStoppedByUser(record.id)
             do {
                 try Subprocess.send(options.signal, to: state.pid)
             } catch let error as SystemError where error.errno == ESRCH {

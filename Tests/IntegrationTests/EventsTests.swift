@@ -43,18 +43,19 @@ import TestSupport
 
     @Test(arguments: Mode.available)
     func filters_and_times_choose_events(mode: Mode) throws {
+        // Names that are no ID prefix: container=a would also match an ID starting with a.
         let sb = try sandboxWithImage(mode)
         defer { #expect(sb.cleanup().isEmpty) }
         defer { #expect(sb.berth("rm", "-a", "-f", "-t", "0").status == 0) }
-        let a = sb.berth("create", "--name", "a", "--label", "k=v", "img", "true").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let a = sb.berth("create", "--name", "one", "--label", "k=v", "img", "true").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         Thread.sleep(forTimeInterval: 1.1)
         let middle = Int(Date().timeIntervalSince1970)
         Thread.sleep(forTimeInterval: 1.1)
-        let b = sb.berth("create", "--name", "b", "img", "true").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(sb.berth("start", "b").status == 0)
-        #expect(sb.berth("wait", "b").status == 0)
+        let b = sb.berth("create", "--name", "two", "img", "true").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(sb.berth("start", "two").status == 0)
+        #expect(sb.berth("wait", "two").status == 0)
 
-        #expect(statuses(sb, "--filter", "container=a") == ["create \(a)"])
+        #expect(statuses(sb, "--filter", "container=one") == ["create \(a)"])
         #expect(statuses(sb, "--filter", "container=\(b.prefix(10))", "--filter", "event=start") == ["start \(b)"],
                 "different keys all apply")
         #expect(statuses(sb, "--filter", "event=create", "--filter", "event=died") == ["create \(a)", "create \(b)", "died \(b)"],
@@ -63,14 +64,14 @@ import TestSupport
         #expect(statuses(sb, "--filter", "label=k", "--filter", "type=container").count == 1)
         #expect(statuses(sb, "--filter", "image=img", "--filter", "event=create").count == 2, "container events by their image")
         #expect(statuses(sb, "--filter", "type=volume").isEmpty)
-        #expect(statuses(sb, "--filter", "container=a", "--until", String(middle)) == ["create \(a)"])
-        #expect(statuses(sb, "--filter", "container=a", "--since", String(middle)).isEmpty)
-        #expect(statuses(sb, "--filter", "container=b", "--since", String(middle)).first == "create \(b)", "epoch seconds")
-        #expect(statuses(sb, "--filter", "container=b", "--since", "1h").first == "create \(b)", "a duration")
-        #expect(statuses(sb, "--filter", "container=b", "--until", "2000-01-01T00:00:00Z").isEmpty, "RFC 3339")
+        #expect(statuses(sb, "--filter", "container=one", "--until", String(middle)) == ["create \(a)"])
+        #expect(statuses(sb, "--filter", "container=one", "--since", String(middle)).isEmpty)
+        #expect(statuses(sb, "--filter", "container=two", "--since", String(middle)).first == "create \(b)", "epoch seconds")
+        #expect(statuses(sb, "--filter", "container=two", "--since", "1h").first == "create \(b)", "a duration")
+        #expect(statuses(sb, "--filter", "container=two", "--until", "2000-01-01T00:00:00Z").isEmpty, "RFC 3339")
 
-        let names = sb.berth("events", "--stream=false", "--filter", "container=b", "--format", "{{.Name}} {{.Type}} {{.Attributes}}")
-        #expect(names.stdout.split(separator: "\n").first == "b container map[]", "\(names)")
+        let names = sb.berth("events", "--stream=false", "--filter", "container=two", "--format", "{{.Name}} {{.Type}} {{.Attributes}}")
+        #expect(names.stdout.split(separator: "\n").first == "two container map[]", "\(names)")
         for bad in [["--filter", "bogus=1"], ["--filter", "nokey"], ["--since", "yesterday"], ["--format", "{{.Nope"]] {
             let refused = sb.berth(["events", "--stream=false"] + bad)
             #expect(refused.status == 125 && refused.stderr.hasPrefix("Error: ") && refused.stdout.isEmpty, "\(bad): \(refused)")

@@ -107,6 +107,18 @@ private func memory(_ pid: Int32) -> (pss: Int, private: Int)? {
     }
 
     @Test(arguments: Mode.available)
+    func a_kill_by_the_user_ends_always(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        #expect(sb.berth("run", "-d", "--name", "svc", "--restart", "always", "img", "sleep", "100").status == 0)
+        let monitor = Int32(field(sb, "svc", "{{.State.ConmonPid}}")) ?? 0
+        #expect(sb.berth("kill", "svc").status == 0)
+        #expect(eventually { !isAlive(monitor) }, "the monitor ends with the container: no restart")
+        #expect(field(sb, "svc", "{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}") == "exited 0 137")
+        #expect(sb.berth("rm", "svc").status == 0)
+    }
+
+    @Test(arguments: Mode.available)
     func a_killed_monitor_leaves_a_truthful_ps_and_rm_f_cleans_up(mode: Mode) throws {
         let sb = try sandboxWithImage(mode)
         defer { #expect(sb.cleanup().isEmpty) }
