@@ -80,6 +80,31 @@ private func trimmed(_ result: Sandbox.Result) -> String { result.stdout.trimmin
     }
 
     @Test(arguments: Mode.available)
+    func stop_kills_after_the_timeout_and_returns_at_once_with_init_or_a_term_handler(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        defer { #expect(sb.berth("rm", "-a", "-f", "-t", "0").status == 0) }
+        #expect(sb.berth("run", "-d", "--name", "deaf", "img", "sleep", "100").status == 0)
+        #expect(sb.berth("run", "-d", "--name", "inited", "--init", "img", "sleep", "100").status == 0)
+        #expect(sb.berth("run", "-d", "--name", "trapped", "img", "sh", "-c", "trap 'exit 3' TERM; while :; do sleep 0.1; done").status == 0)
+        Thread.sleep(forTimeInterval: 0.3)  // the trap is set once sh has read its script
+
+        var began = Date()
+        #expect(sb.berth("stop", "-t", "2", "deaf").status == 0)
+        let deaf = Date().timeIntervalSince(began)
+        #expect(deaf >= 2 && deaf < 5, "sleep as pid 1 ignores SIGTERM: the timeout, then SIGKILL (\(deaf) s)")
+        #expect(trimmed(sb.berth("inspect", "-f", "{{.State.ExitCode}}", "deaf")) == "137")
+
+        for (name, code) in [("inited", "143"), ("trapped", "3")] {
+            began = Date()
+            #expect(sb.berth("stop", "-t", "10", name).status == 0)
+            let took = Date().timeIntervalSince(began)
+            #expect(took < 2, "\(name) ends on SIGTERM: stop returns at once (\(took) s)")
+            #expect(trimmed(sb.berth("inspect", "-f", "{{.State.ExitCode}}", name)) == code)
+        }
+    }
+
+    @Test(arguments: Mode.available)
     func annotations_are_recorded_and_latest_picks_the_newest(mode: Mode) throws {
         let sb = try sandboxWithImage(mode)
         defer { #expect(sb.cleanup().isEmpty) }
