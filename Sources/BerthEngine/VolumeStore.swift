@@ -102,13 +102,14 @@ extension Engine {
         }
     }
 
-    /// Removes a volume; `force` first removes the containers using it, as podman does.
-    package func removeVolume(_ name: String, force: Bool) throws {
+    /// Removes a volume; `force` first removes the containers using it, as podman does
+    /// (stopping running ones with `stopTimeout` seconds of grace, else each one's own).
+    package func removeVolume(_ name: String, force: Bool, stopTimeout: Double? = nil) throws {
         _ = try volume(named: name)
         let users = containersUsing(volume: name)
         if !users.isEmpty {
             guard force else { throw VolumeError.inUse(name, containers: users.map(\.id)) }
-            for user in users { try removeContainer(user.id, force: true, stopTimeout: user.stopTimeoutSeconds) }
+            for user in users { try removeContainer(user.id, force: true, stopTimeout: stopTimeout ?? user.stopTimeoutSeconds) }
         }
         let lock = try lockVolumes()
         defer { lock.unlock() }
