@@ -2,6 +2,7 @@
 // (transfer and mount verbs in VolumeTransferCommands.swift, views in VolumeViews.swift).
 import BerthEngine
 import BerthSystem
+import BerthTemplate
 
 struct VolumeCommand: CLICommand {
     let name = "volume"
@@ -60,10 +61,15 @@ struct VolumeListCommand: CLICommand {
         }
         // podman prints no header over an empty table.
         if volumes.isEmpty && (args.value("format") ?? "").isEmpty { return 0 }
+        if args.value("format")?.lowercased() == "json" {
+            // podman's key order and two-space indent.
+            Output.out(TemplateValue.array(volumes.map(VolumeViews.json)).jsonString(indent: true, indentUnit: "  ") + "\n")
+            return 0
+        }
         let columns: [Report.Column] = [.init(header: "DRIVER", field: "Driver"), .init(header: "VOLUME NAME", field: "Name")]
         Output.out(try Report.render(rows: volumes.map(VolumeViews.row), format: args.value("format"), name: "list", columns: columns,
                                      noHeading: args.has("noheading")) {
-            .array(volumes.map(VolumeViews.listJSON))
+            .array(volumes.map(VolumeViews.json))
         })
         return 0
     }
@@ -95,7 +101,12 @@ struct VolumeInspectCommand: CLICommand {
                 }
             }
         }
-        Output.out(try Report.renderInspect(volumes.map(VolumeViews.inspect), format: args.value("format")))
+        let format = args.value("format")
+        if format == nil || format?.isEmpty == true || format?.lowercased() == "json" {
+            Output.out(TemplateValue.array(volumes.map(VolumeViews.json)).jsonString(indent: true, indentUnit: "     ") + "\n")
+        } else {
+            Output.out(try Report.renderInspect(volumes.map(VolumeViews.inspect), format: format))
+        }
         guard failures.isEmpty else {
             for name in failures.dropLast() { Output.err("Error: inspecting object: no such volume \(name)\n") }
             throw CLIError("inspecting object: no such volume \(failures.last ?? "")")

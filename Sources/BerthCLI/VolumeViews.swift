@@ -47,22 +47,24 @@ enum VolumeViews {
         ])
     }
 
-    /// podman's JSON for a volume (define.InspectVolumeData): empty optional fields left out.
-    private static func fields(_ v: VolumeDetails) -> [(String, TemplateValue)] {
+    /// podman's define.InspectVolumeData: `json` leaves out the fields Go's omitempty drops,
+    /// a template sees them all (Go's struct has them).
+    private static func fields(_ v: VolumeDetails, json: Bool) -> [(String, TemplateValue)] {
         var fields: [(String, TemplateValue)] = [
             ("Name", .string(v.record.name)), ("Driver", .string(v.record.driver)), ("Mountpoint", .string(v.mountpoint)),
-            ("CreatedAt", .string(RFC3339.format(created(v)))), ("Labels", map(v.record.labels)), ("Scope", .string("local")),
-            ("Options", map(v.record.options)),
+            ("CreatedAt", .string(json ? RFC3339.format(created(v)) : ImageViews.goTime(created(v)))), ("Labels", map(v.record.labels)),
+            ("Scope", .string("local")), ("Options", map(v.record.options)),
         ]
-        if let uid = v.record.uid, uid != 0 { fields.append(("UID", .int(Int64(uid)))) }
-        if let gid = v.record.gid, gid != 0 { fields.append(("GID", .int(Int64(gid)))) }
-        if v.record.anonymous { fields.append(("Anonymous", .bool(true))) }
+        let uid = Int64(v.record.uid ?? 0), gid = Int64(v.record.gid ?? 0)
+        if !json || uid != 0 { fields.append(("UID", .int(uid))) }
+        if !json || gid != 0 { fields.append(("GID", .int(gid))) }
+        if !json || v.record.anonymous { fields.append(("Anonymous", .bool(v.record.anonymous))) }
         fields.append(("MountCount", .int(Int64(v.mountCount))))
         // podman clears both at the first mount by a container; berth's record keeps one flag.
-        if v.record.needsCopyUp { fields += [("NeedsCopyUp", .bool(true)), ("NeedsChown", .bool(true))] }
+        if !json || v.record.needsCopyUp { fields += [("NeedsCopyUp", .bool(v.record.needsCopyUp)), ("NeedsChown", .bool(v.record.needsCopyUp))] }
         return fields
     }
 
-    static func inspect(_ v: VolumeDetails) -> TemplateValue { .structure("*define.InspectVolumeData", fields(v)) }
-    static func listJSON(_ v: VolumeDetails) -> TemplateValue { .map(fields(v)) }
+    static func inspect(_ v: VolumeDetails) -> TemplateValue { .structure("*define.InspectVolumeData", fields(v, json: false)) }
+    static func json(_ v: VolumeDetails) -> TemplateValue { .structure("*define.InspectVolumeData", fields(v, json: true)) }
 }
