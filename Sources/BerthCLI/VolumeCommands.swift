@@ -53,7 +53,18 @@ struct VolumeListCommand: CLICommand {
     ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
-        let filters = try VolumeFilters(args.all("filter").flatMap(VolumeViews.splitFilter), keys: VolumeFilters.listKeys, time: VolumeViews.time)
+        let filterTexts = args.all("filter").flatMap(VolumeViews.splitFilter)
+        let filters = try VolumeFilters(filterTexts, keys: VolumeFilters.listKeys, time: VolumeViews.time)
+        // The plain listing needs names only (the driver is always local): no record is read.
+        if filterTexts.isEmpty && (args.has("quiet") || (args.value("format") ?? "").isEmpty) {
+            let names = try context.engine().volumeNames()
+            if args.has("quiet") {
+                Output.out(names.map { $0 + "\n" }.joined())
+            } else if !names.isEmpty {
+                Output.out(TableWriter.render(header: args.has("noheading") ? [] : ["DRIVER", "VOLUME NAME"], rows: names.map { ["local", $0] }))
+            }
+            return 0
+        }
         let volumes = try context.engine().volumeDetails().filter(filters.matches)
         if args.has("quiet") {
             Output.out(volumes.map { $0.record.name + "\n" }.joined())

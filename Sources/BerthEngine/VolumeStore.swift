@@ -76,6 +76,12 @@ extension Engine {
         return try JSONCoding.decode(VolumeRecord.self, from: bytes, location: path)
     }
 
+    /// The names of the volumes, sorted, without reading their records: what a plain
+    /// `volume ls` needs (every volume's driver is "local"), 1000 volumes in a few ms.
+    package func volumeNames() throws -> [String] {
+        try FileSystem.list(volumesDir).filter { VolumeOptions.isValidName($0) && FileSystem.exists(volumeRecordPath($0)) }.sorted()
+    }
+
     package func volumes() throws -> [VolumeRecord] {
         var result: [VolumeRecord] = []
         for name in try FileSystem.list(volumesDir) where VolumeOptions.isValidName(name) {
