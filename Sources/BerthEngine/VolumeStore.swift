@@ -66,6 +66,7 @@ extension Engine {
             try? FileSystem.removeTree(staging)
             throw error
         }
+        recordEvent(.volume("create", name: name))
         return record
     }
 
@@ -124,6 +125,7 @@ extension Engine {
         try forgetActivations(of: name)
         let doomed = volumesDir + "/.tmp-rm-" + RandomID.hex(8)
         try FileSystem.rename(volumeDir(name), doomed)
+        recordEvent(.volume("remove", name: name))
         try FileSystem.removeTree(doomed)
     }
 }

@@ -108,6 +108,8 @@ extension Engine {
             do {
                 try removeVolume(volume.record.name, force: false)
                 removed.append(volume.record.name)
+                // podman writes a prune event after each pruned volume's remove.
+                recordEvent(.volume("prune", name: volume.record.name))
             } catch VolumeError.inUse {
                 continue   // a container took it meanwhile
             }

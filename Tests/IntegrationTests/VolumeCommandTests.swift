@@ -256,4 +256,22 @@ func containerUsingVolume(_ sb: Sandbox, name: String, volume: String) throws ->
         #expect(FileManager.default.fileExists(atPath: source + "/hello"), "removing a bind volume leaves its directory's files")
         #expect(sb.leftovers().isEmpty)
     }
+
+    @Test(arguments: Mode.available)
+    func create_remove_and_prune_write_podmans_events(mode: Mode) throws {
+        let sb = try Sandbox(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        for name in ["e1", "e2"] { #expect(sb.berth("volume", "create", name).status == 0) }
+        #expect(sb.berth("volume", "create", "--ignore", "e1").status == 0, "an existing volume is no new event")
+        #expect(sb.berth("volume", "rm", "e2").status == 0)
+        #expect(sb.berth("volume", "prune", "-f").stdout == "e1\n")
+        let log = try String(contentsOfFile: sb.runroot + "/events/events.log", encoding: .utf8)
+        let events = log.split(separator: "\n").compactMap { line -> String? in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  object["Type"] as? String == "volume" else { return nil }
+            return "\(object["Status"] ?? "") \(object["Name"] ?? "")"
+        }
+        #expect(events == ["create e1", "create e2", "remove e2", "remove e1", "prune e1"], "\(log)")
+    }
 }
+
