@@ -24,7 +24,7 @@ struct VolumeCreateCommand: CLICommand {
     // uid=/gid= owners are subordinate ids outside: the chown happens in the user namespace.
     let needsUserNamespace = true
     let flags: [FlagSpec] = [
-        .value("driver", "d", "string", "Specify volume driver name", default: "local"),
+        .value("driver", nil, "string", "Specify volume driver name", default: "local"),
         .bool("ignore", nil, "Don't fail if volume already exists"),
         .value("label", "l", "strings", "Set metadata for a volume (default [])"),
         .value("opt", "o", "stringArray", "Set driver specific options (default [])"),

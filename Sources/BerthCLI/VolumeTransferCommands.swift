@@ -35,7 +35,7 @@ struct VolumeExportCommand: CLICommand {
 
 struct VolumeImportCommand: CLICommand {
     let name = "import"
-    let summary = "Import a tarball contents into a podman volume"
+    let summary = "Import a tarball contents into a volume"
     let usage = "VOLUME [SOURCE]"
     let needsUserNamespace = true
     let flags: [FlagSpec] = []
