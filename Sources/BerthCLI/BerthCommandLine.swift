@@ -14,7 +14,7 @@ package enum BerthCommandLine {
         PortCommand(), TopCommand(), InitCommand(),
         ContainerCommand(), LogsCommand(), MonitorCommand(), PullCommand(), PushCommand(), LoginCommand(), LogoutCommand(),
         SearchCommand(), ManifestCommand(), CompletionCommand(), CommitCommand(), DiffCommand(), BuildCommand(), BuildxCommand(),
-        CpCommand(), ExportCommand(),
+        CpCommand(), ExportCommand(), VolumeCopyUpCommand(),
     ]
 
     package static func main() -> Never {

@@ -136,6 +136,7 @@ extension Engine {
         state.status = .exited
         state.exitCode = code
         state.finishedAt = Date().timeIntervalSince1970
+        deactivateVolumes(record)
         return Result { try writeState(state, for: record.id) }
     }
 
@@ -201,9 +202,8 @@ extension Engine {
                 spec.mounts.append(MountSpec(kind: .filesystem, source: "overlay", destination: volume.destination, fstype: "overlay",
                                              flags: UInt(MS_NODEV) | (volume.readOnly ? UInt(MS_RDONLY) : 0),
                                              data: options.joined(separator: ",")))
-            } else {
-                spec.mounts.append(MountSpec(kind: .bind, source: volume.source, destination: volume.destination,
-                                             flags: volume.readOnly ? UInt(MS_RDONLY) : 0))
+            } else if let mount = try volumeMountSpec(volume, record: record) {
+                spec.mounts.append(mount)  // volumes, binds and images (ContainerVolumeMounts.swift)
             }
         }
         if !record.privileged {

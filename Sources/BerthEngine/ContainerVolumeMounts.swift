@@ -1,0 +1,60 @@
+// At start: a container's volume, bind and image mounts as the runtime's
+// MountSpecs. A volume is activated (volstore mounts tmpfs/device volumes
+// first), filled on its first mount (VolumeCopyUp.swift) and bound in; the C
+// child resolves every destination beneath the container's root and binds
+// through a detached mount tree, so neither a symlink planted in the upper dir
+// nor a swap made meanwhile can send it outside the root.
+import BerthRuntime
+import BerthSystem
+import Glibc
+
+extension Engine {
+    /// The MountSpec for a "volume", "bind" or "image" entry; nil for other types.
+    func volumeMountSpec(_ mount: VolumeMount, record: ContainerRecord) throws -> MountSpec? {
+        switch mount.type {
+        case "volume":
+            let data = try activateVolume(mount.source, for: record.id)
+            try copyUpIfNeeded(mount, into: data, record: record)
+            // podman's defaults for a volume: nosuid and nodev, unless suid/dev say otherwise.
+            var flags = Engine.bindFlags(mount.options, readOnly: mount.readOnly)
+            if !mount.options.contains("suid") { flags |= UInt(MS_NOSUID) }
+            if !mount.options.contains("dev") { flags |= UInt(MS_NODEV) }
+            return MountSpec(kind: .bind, source: data, destination: mount.destination, flags: flags)
+        case "bind":
+            return MountSpec(kind: .bind, source: mount.source, destination: mount.destination,
+                             flags: Engine.bindFlags(mount.options, readOnly: mount.readOnly))
+        case "image":
+            // The image's layers as a read-only overlay (one layer: that directory, bound read-only).
+            let image = try resolveImage(mount.source)
+            let lower = image.layers.reversed().map { store.layerDiffDir($0) }
+            if lower.count == 1 {
+                return MountSpec(kind: .bind, source: lower[0], destination: mount.destination, flags: UInt(MS_RDONLY | MS_NOSUID | MS_NODEV))
+            }
+            let userxattr = record.isRootless ? ",userxattr" : ""
+            return MountSpec(kind: .filesystem, source: "overlay", destination: mount.destination, fstype: "overlay",
+                             flags: UInt(MS_RDONLY | MS_NOSUID | MS_NODEV), data: "lowerdir=" + lower.joined(separator: ":") + userxattr)
+        default:
+            return nil
+        }
+    }
+
+    /// The mount flags -v's options ask for (the C child applies them to the bound tree).
+    static func bindFlags(_ options: [String], readOnly: Bool) -> UInt {
+        var flags: UInt = readOnly ? UInt(MS_RDONLY) : 0
+        let table: [String: UInt] = [
+            "nosuid": UInt(MS_NOSUID), "nodev": UInt(MS_NODEV), "noexec": UInt(MS_NOEXEC),
+            "noatime": UInt(MS_NOATIME), "strictatime": UInt(MS_STRICTATIME), "relatime": UInt(MS_RELATIME),
+            "private": UInt(MS_PRIVATE), "rprivate": UInt(MS_PRIVATE) | UInt(MS_REC), "shared": UInt(MS_SHARED),
+            "rshared": UInt(MS_SHARED) | UInt(MS_REC), "slave": UInt(MS_SLAVE), "rslave": UInt(MS_SLAVE) | UInt(MS_REC),
+            "unbindable": UInt(MS_UNBINDABLE), "runbindable": UInt(MS_UNBINDABLE) | UInt(MS_REC),
+        ]
+        for option in options { flags |= table[option] ?? 0 }
+        return flags
+    }
+
+    /// After the container's process ended: volumes that were mounted for it (tmpfs,
+    /// device) are released.
+    func deactivateVolumes(_ record: ContainerRecord) {
+        for mount in record.mounts where mount.type == "volume" { deactivateVolume(mount.source, for: record.id) }
+    }
+}
