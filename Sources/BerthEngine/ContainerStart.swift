@@ -192,11 +192,7 @@ extension Engine {
                                            shmSize: record.shmSize ?? DefaultMounts.defaultShmSize)
         spec.mounts += try etcFiles(record) + [containerEnvironmentMount(record)] + timezoneMounts(record)
         for volume in record.mounts {
-            if volume.type == "tmpfs" {
-                let options = (["mode=1777"] + volume.options).joined(separator: ",")
-                spec.mounts.append(MountSpec(kind: .filesystem, source: "tmpfs", destination: volume.destination, fstype: "tmpfs",
-                                             flags: UInt(MS_NOSUID | MS_NODEV) | (volume.readOnly ? UInt(MS_RDONLY) : 0), data: options))
-            } else if volume.type == "overlay" {
+            if volume.type == "overlay" {
                 // A build's RUN --mount bind over layers or with writes to discard (BuildRunMounts).
                 let options = volume.options + (spec.inUserNamespace ? ["userxattr"] : [])
                 spec.mounts.append(MountSpec(kind: .filesystem, source: "overlay", destination: volume.destination, fstype: "overlay",

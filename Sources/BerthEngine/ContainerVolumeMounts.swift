@@ -9,9 +9,19 @@ import BerthSystem
 import Glibc
 
 extension Engine {
-    /// The MountSpec for a "volume", "bind" or "image" entry; nil for other types.
+    /// The MountSpec for a "volume", "bind", "image" or "tmpfs" entry; nil for other types.
     func volumeMountSpec(_ mount: VolumeMount, record: ContainerRecord) throws -> MountSpec? {
         switch mount.type {
+        case "tmpfs":
+            // Flag words (nosuid, noexec, ro…) are mount flags; the rest (size=, mode=…) tmpfs's data.
+            let flagWords = Set(["ro", "rw", "nosuid", "nodev", "noexec", "suid", "dev", "exec", "noatime", "relatime", "strictatime",
+                                 "rprivate", "private", "rshared", "shared", "rslave", "slave", "tmpcopyup", "notmpcopyup"])
+            var flags = Engine.bindFlags(mount.options, readOnly: mount.readOnly || mount.options.contains("ro"))
+            flags &= ~(UInt(MS_PRIVATE) | UInt(MS_SHARED) | UInt(MS_SLAVE) | UInt(MS_UNBINDABLE) | UInt(MS_REC))
+            if !mount.options.contains("suid") { flags |= UInt(MS_NOSUID) }
+            if !mount.options.contains("dev") { flags |= UInt(MS_NODEV) }
+            let data = (["mode=1777"] + mount.options.filter { !flagWords.contains($0) }).joined(separator: ",")
+            return MountSpec(kind: .filesystem, source: "tmpfs", destination: mount.destination, fstype: "tmpfs", flags: flags, data: data)
         case "volume":
             let data = try activateVolume(mount.source, for: record.id)
             try copyUpIfNeeded(mount, into: data, record: record)

@@ -115,6 +115,7 @@ private struct VolumeCopier {
             }
             if entry.linkCount > 1 { linked[key] = target }
             try writer.write(.file(try item.openForReading()), at: target, metadata: metadata)
+            TestHooks.hold(at: "volume-copyup")  // a crash-safety test kills the copier here, mid-copy
         case .symlink:
             try writer.write(.symlink(target: try item.linkTarget()), at: target, metadata: metadata)
         case .fifo:
