@@ -14,7 +14,8 @@ package enum BerthCommandLine {
         PortCommand(), TopCommand(), InitCommand(),
         ContainerCommand(), LogsCommand(), MonitorCommand(), PullCommand(), PushCommand(), LoginCommand(), LogoutCommand(),
         SearchCommand(), ManifestCommand(), CompletionCommand(), CommitCommand(), DiffCommand(), BuildCommand(), BuildxCommand(),
-        CpCommand(), ExportCommand(), VolumeCopyUpCommand(),
+        CpCommand(), ExportCommand(), VolumeCommand(), SystemCommand(),
+        VolumeCopyUpCommand(),
     ]
 
     package static func main() -> Never {

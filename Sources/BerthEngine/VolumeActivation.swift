@@ -54,9 +54,13 @@ extension Engine {
     }
 
     /// Before a volume is removed: its mount goes, and its counts with it. Called under the lock.
+    /// Whatever the counts say, nothing is deleted through a mount: a bound host directory's
+    /// files must survive the volume.
     func forgetActivations(of name: String) throws {
-        if activations(of: name) != nil, HostMount.isMountPoint(volumeDataPath(name)) {
-            try HostMount.unmount(volumeDataPath(name))
+        let data = volumeDataPath(name)
+        if HostMount.isMountPoint(data) { try HostMount.unmount(data) }
+        guard !HostMount.isMountPoint(data) else {
+            throw VolumeError.failed("volume \(name) is still mounted on \(data): not removing it")
         }
         try FileSystem.unlinkIfPresent(activationsPath(name))
     }

@@ -76,6 +76,12 @@ extension Engine {
         return try JSONCoding.decode(VolumeRecord.self, from: bytes, location: path)
     }
 
+    /// The names of the volumes, sorted, without reading their records: what a plain
+    /// `volume ls` needs (every volume's driver is "local"), 1000 volumes in a few ms.
+    package func volumeNames() throws -> [String] {
+        try FileSystem.list(volumesDir).filter { VolumeOptions.isValidName($0) && FileSystem.exists(volumeRecordPath($0)) }.sorted()
+    }
+
     package func volumes() throws -> [VolumeRecord] {
         var result: [VolumeRecord] = []
         for name in try FileSystem.list(volumesDir) where VolumeOptions.isValidName(name) {
@@ -102,13 +108,14 @@ extension Engine {
         }
     }
 
-    /// Removes a volume; `force` first removes the containers using it, as podman does.
-    package func removeVolume(_ name: String, force: Bool) throws {
+    /// Removes a volume; `force` first removes the containers using it, as podman does
+    /// (stopping running ones with `stopTimeout` seconds of grace, else each one's own).
+    package func removeVolume(_ name: String, force: Bool, stopTimeout: Double? = nil) throws {
         _ = try volume(named: name)
         let users = containersUsing(volume: name)
         if !users.isEmpty {
             guard force else { throw VolumeError.inUse(name, containers: users.map(\.id)) }
-            for user in users { try removeContainer(user.id, force: true, stopTimeout: user.stopTimeoutSeconds) }
+            for user in users { try removeContainer(user.id, force: true, stopTimeout: stopTimeout ?? user.stopTimeoutSeconds) }
         }
         let lock = try lockVolumes()
         defer { lock.unlock() }
