@@ -198,7 +198,7 @@ extension Engine {
                 spec.mounts.append(MountSpec(kind: .filesystem, source: "overlay", destination: volume.destination, fstype: "overlay",
                                              flags: UInt(MS_NODEV) | (volume.readOnly ? UInt(MS_RDONLY) : 0),
                                              data: options.joined(separator: ",")))
-            } else if let mount = try volumeMountSpec(volume, record: record) {
+            } else if let mount = try volumeMountSpec(volume, record: record, user: (user.uid, user.gid)) {
                 spec.mounts.append(mount)  // volumes, binds and images (ContainerVolumeMounts.swift)
             }
         }

@@ -10,7 +10,7 @@ import Glibc
 
 extension Engine {
     /// The MountSpec for a "volume", "bind", "image" or "tmpfs" entry; nil for other types.
-    func volumeMountSpec(_ mount: VolumeMount, record: ContainerRecord) throws -> MountSpec? {
+    func volumeMountSpec(_ mount: VolumeMount, record: ContainerRecord, user: (uid: UInt32, gid: UInt32)) throws -> MountSpec? {
         switch mount.type {
         case "tmpfs":
             // Flag words (nosuid, noexec, ro…) are mount flags; the rest (size=, mode=…) tmpfs's data.
@@ -25,12 +25,14 @@ extension Engine {
         case "volume":
             let data = try activateVolume(mount.source, for: record.id)
             try copyUpIfNeeded(mount, into: data, record: record)
+            if mount.options.contains("U") { try chownVolume(data, to: user, name: mount.source) }
             // podman's defaults for a volume: nosuid and nodev, unless suid/dev say otherwise.
             var flags = Engine.bindFlags(mount.options, readOnly: mount.readOnly)
             if !mount.options.contains("suid") { flags |= UInt(MS_NOSUID) }
             if !mount.options.contains("dev") { flags |= UInt(MS_NODEV) }
             return MountSpec(kind: .bind, source: data, destination: mount.destination, flags: flags)
         case "bind":
+            if mount.options.contains("U") { try chownVolume(mount.source, to: user, name: mount.source) }
             return MountSpec(kind: .bind, source: mount.source, destination: mount.destination,
                              flags: Engine.bindFlags(mount.options, readOnly: mount.readOnly))
         case "image":
@@ -46,6 +48,30 @@ extension Engine {
         default:
             return nil
         }
+    }
+
+    /// `:U`: the tree owned by the container's user, as podman's recursive chown
+    /// (chown -R -h: symlinks themselves, never followed; rootless inside the user
+    /// namespace, so the ids are the container's). Skipped when the top already has
+    /// that owner: a volume the container's user owns mounts at the cost of an empty one.
+    private func chownVolume(_ path: String, to user: (uid: UInt32, gid: UInt32), name: String) throws {
+        var expected = user
+        if Engine.needsUserNamespaceForWrites {
+            let maps = UserNamespace.rootlessMaps()
+            func host(_ id: UInt32, _ map: [IDMapping]) -> UInt32? {
+                map.first { id >= $0.containerID && id - $0.containerID < $0.size }.map { $0.hostID + id - $0.containerID }
+            }
+            guard let uid = host(user.uid, maps.uid), let gid = host(user.gid, maps.gid) else {
+                throw ContainerError.invalid("volume \(name): :U: the container's user \(user.uid):\(user.gid) has no id on the host")
+            }
+            expected = (uid, gid)
+        }
+        if let owner = FileNode.owner(path), owner == expected { return }
+        let arguments = ["-R", "-h", "--", "\(user.uid):\(user.gid)", path]
+        let status = Engine.needsUserNamespaceForWrites
+            ? try PauseProcess.runInUserNamespace(runroot: paths.runroot, arguments: ["unshare", "/bin/chown"] + arguments)
+            : try Subprocess.run("/bin/chown", arguments).status
+        guard status == 0 else { throw ContainerError.invalid("volume \(name): chown to \(user.uid):\(user.gid) for :U failed (exit \(status))") }
     }
 
     /// The mount flags -v's options ask for (the C child applies them to the bound tree).

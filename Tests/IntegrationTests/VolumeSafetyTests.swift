@@ -29,6 +29,11 @@ private func containerID(_ sb: Sandbox, _ name: String) -> String {
         #expect(fileOwner(data + "/by-user") == (try hostID(sb, 1000)), "container uid 1000 is its mapped id")
         let ro = sb.berth("run", "--rm", "-v", "own:/v:ro", "img", "sh", "-c", "ls /v; touch /v/no")
         #expect(ro.status != 0 && ro.stdout == "by-root\nby-user\n" && ro.stderr.contains("Read-only file system"), "\(ro)")
+        // :U gives the whole volume to the container's user (inside: its ids; outside: the mapped ones).
+        let chowned = sb.berth("run", "--rm", "--user", "2000:3000", "-v", "own:/v:U", "img", "sh", "-c",
+                               "stat -c '%u:%g' /v /v/by-root; touch /v/by-2000 && echo ok")
+        #expect(chowned.stdout == "2000:3000\n2000:3000\nok\n", "\(chowned)")
+        #expect(fileOwner(data + "/by-root") == (try hostID(sb, 2000)))
         // A host directory too: read-only inside, the host's owners outside.
         try sb.makeFile("hostdir/seen", "host\n")
         let bound = sb.berth("run", "--rm", "-v", sb.path("hostdir") + ":/h:ro", "img", "sh", "-c", "cat /h/seen; touch /h/no")
@@ -120,8 +125,9 @@ private func containerID(_ sb: Sandbox, _ name: String) -> String {
 func killProcesses(mentioning text: String) {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
     for entry in entries {
+        // Read to the end: /proc files report a size of 0.
         guard let pid = Int32(entry), pid > 1, pid != getpid(),
-              let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
+              let data = FileHandle(forReadingAtPath: "/proc/\(entry)/cmdline")?.readDataToEndOfFile() else { continue }
         let cmdline = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
         if cmdline.contains(text) && !cmdline.contains("__pause") { kill(pid, SIGKILL) }
     }
