@@ -15,6 +15,7 @@ package enum BerthCommandLine {
         ContainerCommand(), LogsCommand(), MonitorCommand(), PullCommand(), PushCommand(), LoginCommand(), LogoutCommand(),
         SearchCommand(), ManifestCommand(), CompletionCommand(), CommitCommand(), DiffCommand(), BuildCommand(), BuildxCommand(),
         CpCommand(), ExportCommand(), VolumeCommand(), SystemCommand(),
+        VolumeCopyUpCommand(),
     ]
 
     package static func main() -> Never {

@@ -74,6 +74,8 @@ package struct CreateOptions: Sendable {
     package var noHosts = false
     package var addHosts: [String] = []
     package var dnsServers: [String] = []
+    /// --volumes-from, --image-volume and --read-only-tmpfs (ContainerVolumes.swift).
+    package var volumeRequests = VolumeRequests()
 
     package init(image: String) { self.image = image }
 }
@@ -94,7 +96,8 @@ extension Engine {
             throw ContainerError.invalid("no command or entrypoint provided, and no CMD or ENTRYPOINT from image")
         }
         let env = options.buildOwner != nil ? Engine.buildEnvironment(options.env) : try environment(options, image: config)
-        let mounts = try VolumeParser.parse(volumes: options.volumes, mounts: options.mounts, tmpfs: options.tmpfs) + options.resolvedMounts
+        let parsed = try VolumeParser.parse(volumes: options.volumes, mounts: options.mounts, tmpfs: options.tmpfs) + options.resolvedMounts
+        var mounts = try plannedMounts(options, parsed: parsed, imageConfig: config)
         for opt in options.securityOpts { try Engine.validateSecurityOpt(opt) }
         for ulimit in options.ulimits { _ = try Ulimit.parse(ulimit) }
         _ = try Capabilities.resolve(privileged: options.privileged, add: options.capAdd, drop: options.capDrop)
@@ -151,6 +154,20 @@ extension Engine {
                 record.seccomp = value == "unconfined" ? value : FileSystem.absolute(value)
             }
         }
+        // Last, once everything else is known to be valid: the volumes.
+        let anonymousVolumes = try createVolumes(&mounts)
+        record.mounts = mounts
+        do {
+            try writeNewContainer(&record, options)
+        } catch {
+            discardVolumes(anonymousVolumes)
+            throw error
+        }
+        return record
+    }
+
+    private func writeNewContainer(_ record: inout ContainerRecord, _ options: CreateOptions) throws {
+        let id = record.id
         try store.withLock { () throws in
             // A generated name is chosen here, under the lock, where its claim is final.
             if let name = options.name {
@@ -165,7 +182,6 @@ extension Engine {
             try writeRecord(record)
             try writeState(ContainerState(status: .created), for: id)
         }
-        return record
     }
 
     /// The image's variables and berth's defaults (less --unsetenv's), then --env-file and -e.
