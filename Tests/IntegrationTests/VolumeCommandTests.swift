@@ -6,7 +6,7 @@ import Testing
 import TestSupport
 
 /// The owner of a path on the host.
-func owner(_ path: String) -> (uid: UInt32, gid: UInt32)? {
+private func hostOwner(_ path: String) -> (uid: UInt32, gid: UInt32)? {
     var st = stat()
     guard lstat(path, &st) == 0 else { return nil }
     return (st.st_uid, st.st_gid)
@@ -78,7 +78,7 @@ func containerUsingVolume(_ sb: Sandbox, name: String, volume: String) throws ->
 
         // The volume's root belongs to the container's root: the user itself, rootless.
         let data = sb.root + "/volumes/data/_data"
-        #expect(owner(data)?.uid == sb.userID && owner(data)?.gid == sb.groupID)
+        #expect(hostOwner(data)?.uid == sb.userID && hostOwner(data)?.gid == sb.groupID)
         #expect(sb.berth("volume", "exists", "data").status == 0)
         #expect(sb.berth("volume", "exists", "nope").status == 1)
 
@@ -103,7 +103,7 @@ func containerUsingVolume(_ sb: Sandbox, name: String, volume: String) throws ->
             let base = try subordinateBase(sb)   // container uid 1 is the first subordinate id
             expected = (base.uid + 4, base.gid + 5)
         }
-        let found = owner(sb.root + "/volumes/owned/_data")
+        let found = hostOwner(sb.root + "/volumes/owned/_data")
         #expect(found?.uid == expected.uid && found?.gid == expected.gid, "\(String(describing: found))")
         let shown = sb.berth("volume", "inspect", "--format", "{{.UID}} {{.GID}} {{.Options}}", "owned")
         #expect(shown.stdout == "5 6 map[o:gid=6 uid:5]\n", "\(shown)")
@@ -232,7 +232,7 @@ func containerUsingVolume(_ sb: Sandbox, name: String, volume: String) throws ->
         let mountinfo = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
         let line = mountinfo.split(separator: "\n").first { $0.split(separator: " ")[4] == data }
         #expect(line?.contains(" - tmpfs ") == true && line?.contains("size=1024k") == true, "\(String(describing: line))")
-        #expect(owner(data)?.uid == 7, "a tmpfs root gets the volume's owner")
+        #expect(hostOwner(data)?.uid == 7, "a tmpfs root gets the volume's owner")
         #expect(sb.berth("volume", "inspect", "--format", "{{.MountCount}}", "t").stdout == "1\n")
         #expect(sb.berth("volume", "unmount", "t").stdout == "t\n")
         #expect(sb.berth("volume", "inspect", "--format", "{{.MountCount}}", "t").stdout == "0\n")
