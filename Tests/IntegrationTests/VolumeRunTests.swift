@@ -39,7 +39,7 @@ func hostID(_ sb: Sandbox, _ id: UInt32) throws -> UInt32 {
     return start + id - 1
 }
 
-private func owner(_ path: String) throws -> (uid: UInt32, gid: UInt32, mode: Int) {
+private func ownerAndMode(_ path: String) throws -> (uid: UInt32, gid: UInt32, mode: Int) {
     let attributes = try FileManager.default.attributesOfItem(atPath: path)
     return ((attributes[.ownerAccountID] as? NSNumber)?.uint32Value ?? 0, (attributes[.groupOwnerAccountID] as? NSNumber)?.uint32Value ?? 0,
             (attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0)
@@ -78,9 +78,9 @@ private func owner(_ path: String) throws -> (uid: UInt32, gid: UInt32, mode: In
         #expect(listed.stdout == "drwxr-x---\n/data/file 123:456 640\n/data/sub 0:0 755\nfile\nhello\n", "\(listed)")
         // On the host: the owners the container sees, mapped (rootless: the subordinate range).
         let data = sb.root + "/volumes/filled/_data"
-        let file = try owner(data + "/file")
+        let file = try ownerAndMode(data + "/file")
         #expect(file.uid == (try hostID(sb, 123)) && file.mode == 0o640, "\(file)")
-        let top = try owner(data)
+        let top = try ownerAndMode(data)
         #expect(top.uid == (try hostID(sb, 7)) && top.mode == 0o750, "the volume's root takes the image directory's owner and mode: \(top)")
 
         // Not empty any more: the image's files never come back over the user's changes.
