@@ -58,12 +58,11 @@ enum VolumeParser {
         let parts = spec.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         let format = "invalid volume \"\(spec)\": use [HOST-DIR|VOLUME-NAME:]CONTAINER-DIR[:OPTIONS]"
         guard (1...3).contains(parts.count), !parts.contains(where: \.isEmpty) else { throw ContainerError.invalid(format) }
-        // One part, or a container path followed by options only: an anonymous volume.
-        if parts.count == 1 || (parts.count == 2 && parts[0].hasPrefix("/") && !parts[1].hasPrefix("/")) {
+        // One part only: an anonymous volume. Two are always SOURCE:DEST, as podman
+        // reads them ("/data:ro" is refused: container path "ro" is not absolute).
+        if parts.count == 1 {
             try checkDestination(parts[0], spec)
-            let options = try checkedOptions(parts.count == 2 ? parts[1] : "", spec, isVolume: true)
-            return VolumeMount(type: "volume", source: "", destination: parts[0], readOnly: options.contains("ro"),
-                               options: options, anonymous: true)
+            return VolumeMount(type: "volume", source: "", destination: parts[0], readOnly: false, options: [], anonymous: true)
         }
         guard parts.count >= 2 else { throw ContainerError.invalid(format) }
         try checkDestination(parts[1], spec)
