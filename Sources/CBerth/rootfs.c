@@ -127,6 +127,13 @@ static int open_target(const struct child *c, const struct berth_mount *m, enum 
     int fd = open_in_root(c->root, m->target, kind);
     if (fd < 0)
         child_fail(c, BERTH_STAGE_MOUNTS, errno, "create ", m->target);
+    // A target that resolves to the root itself (the container replaced a mount
+    // point by a symlink to /) would stack the mount beneath pivot_root's view:
+    // the container would never see it, and its writes would go to the rootfs.
+    struct stat target, root;
+    if (fstat(fd, &target) == 0 && fstat(c->root, &root) == 0
+        && target.st_dev == root.st_dev && target.st_ino == root.st_ino)
+        child_fail(c, BERTH_STAGE_MOUNTS, ELOOP, "mount point ", m->target, " resolves to the container's root");
     return fd;
 }
 
