@@ -123,21 +123,28 @@ private func containerID(_ sb: Sandbox, _ name: String) -> String {
         // setsid makes the held berth and its copier one process group, killed as one
         // (its id written by the group's leader: setsid forks when it must).
         let group = sb.root + "/copier.pgid" // the root is the (test) user's in both modes
+        // Rootless, _data belongs to the container's root and the script (the user)
+        // cannot look in: there the held copier is seen asleep at its hold point.
         let script = """
             setsid sh -c 'echo $$ > \(group); BERTH_TEST_HOLD=volume-copyup exec \(berthLine(sb)) run --rm -v crash:/data vimg true' </dev/null >/dev/null 2>&1 &
-            for i in $(seq 1 400); do
-              [ -s \(group) ] && [ -e \(volume)/copyup.partial ] && [ -e \(volume)/_data/file ] && break
-              sleep 0.025
-            done
+            held() {
+              [ -s \(group) ] && [ -e \(volume)/copyup.partial ] || return 1
+              [ -e \(volume)/_data/file ] && return 0
+              [ -x \(volume)/_data ] && return 1
+              for p in $(pgrep -g $(cat \(group))); do grep -q nanosleep /proc/$p/wchan 2>/dev/null && return 0; done
+              return 1
+            }
+            for i in $(seq 1 400); do held && break; sleep 0.025; done
+            held && echo held
             sleep 0.1; pg=$(cat \(group)); kill -9 -$pg  # dash's kill takes no "--"
             while kill -0 -$pg 2>/dev/null; do sleep 0.01; done
-            [ -e \(volume)/copyup.partial ] && [ -e \(volume)/_data/file ] && echo killed
+            echo killed
             """
         let killed = shell(sb, script)
-        #expect(killed.stdout == "killed\n", "the copier reached its first file and was killed: \(killed)")
+        #expect(killed.stdout == "held\nkilled\n", "the copier reached its hold point and was killed: \(killed)")
         #expect(FileManager.default.fileExists(atPath: volume + "/copyup.partial"), "the killed copier left its marker")
         let partial = (try? FileManager.default.contentsOfDirectory(atPath: volume + "/_data")) ?? []
-        #expect(!partial.contains("sub") || !partial.contains("link"), "it stopped mid-way: \(partial)")
+        #expect(partial.contains("file") && (!partial.contains("sub") || !partial.contains("link")), "it stopped mid-way: \(partial)")
 
         let next = sb.berth("run", "--rm", "-v", "crash:/data", "vimg", "sh", "-c", "ls /data; stat -c '%u:%g %a' /data/file")
         #expect(next.status == 0 && next.stdout == "file\nlink\nsub\n123:456 640\n", "\(next)")
