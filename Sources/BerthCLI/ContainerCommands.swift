@@ -105,8 +105,8 @@ struct RmCommand: CLICommand {
         options.force = args.has("force")
         options.timeout = try SelectionFlags.seconds(args)
         if options.timeout != nil && !options.force { throw CLIError("--force option must be specified to use the --time option") }
-        // --depend: berth containers depend on none other yet. --volumes: berth
-        // makes no anonymous volumes yet; both have nothing more to remove.
+        options.volumes = args.has("volumes")
+        // --depend: berth containers depend on none other yet: nothing more to remove.
         return ContainerViews.render(try context.engine().removeContainers(options), .removal)
     }
 }

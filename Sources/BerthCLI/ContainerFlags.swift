@@ -103,7 +103,7 @@ enum ContainerFlags {
         .unsupported("expose", nil, "strings", "Expose a port or a range of ports", .networks),
         .unsupported("gidmap", nil, "strings", "GID map to use for the user namespace", .idMappings),
         .unsupported("hostuser", nil, "strings", "Host user account to add to /etc/passwd within container", .idMappings),
-        .unsupported("image-volume", nil, "string", "Tells podman how to handle the builtin image volumes (\"bind\"|\"tmpfs\"|\"ignore\")", .volumes),
+        .value("image-volume", nil, "string", "Tells podman how to handle the builtin image volumes (\"bind\"|\"tmpfs\"|\"ignore\")", default: "bind"),
         .unsupported("init-ctr", nil, "string", "Make this a pod init container.", .pods),
         .unsupported("init-path", nil, "string", "Path to the container-init binary", .builtInInit),
         .unsupported("ip", nil, "string", "Specify a static IPv4 address for the container", .networks),
@@ -126,7 +126,7 @@ enum ContainerFlags {
         .unsupported("pod-id-file", nil, "string", "Read the pod ID from the file", .pods),
         .unsupported("publish", "p", "strings", "Publish a container's port, or a range of ports, to the host", .networks),
         .unsupported("publish-all", "P", "", "Publish all exposed ports to random ports on the host interface", .networks),
-        .unsupported("read-only-tmpfs", nil, "", "When running containers in read-only mode mount a read-write tmpfs on /run, /tmp and /var/tmp", .readOnlyTmpfs),
+        .bool("read-only-tmpfs", nil, "When running containers in read-only mode mount a read-write tmpfs on /run, /tmp and /var/tmp", default: "true"),
         .unsupported("requires", nil, "strings", "Add one or more requirement containers that must be started before this container will start", .pods),
         .value("restart", nil, "string", "Restart policy to apply when a container exits (\"always\"|\"no\"|\"on-failure\"|\"unless-stopped\")"),
         .unsupported("rootfs", nil, "", "The first argument is not an image but the rootfs to the exploded container", .rootfs),
@@ -139,7 +139,7 @@ enum ContainerFlags {
         .unsupported("systemd", nil, "string", "Run container in systemd mode (\"true\"|\"false\"|\"always\")", .systemd),
         .unsupported("uidmap", nil, "strings", "UID map to use for the user namespace", .idMappings),
         .unsupported("uts", nil, "string", "UTS namespace to use", .namespaces),
-        .unsupported("volumes-from", nil, "stringArray", "Mount volumes from the specified container(s)", .volumes),
+        .value("volumes-from", nil, "stringArray", "Mount volumes from the specified container(s)"),
     ]
 
     static func options(_ args: ParsedArguments) throws -> CreateOptions {
@@ -162,6 +162,9 @@ enum ContainerFlags {
         options.volumes = args.all("volume")
         options.mounts = args.all("mount")
         options.tmpfs = args.all("tmpfs")
+        options.volumeRequests.volumesFrom = args.all("volumes-from")
+        options.volumeRequests.imageVolume = args.value("image-volume") ?? "bind"
+        options.volumeRequests.readOnlyTmpfs = args.values["read-only-tmpfs"]?.last != "false"
         options.network = args.value("network") ?? args.value("net") ?? "host"
         options.privileged = args.has("privileged")
         options.capAdd = args.all("cap-add").flatMap { $0.split(separator: ",").map(String.init) }

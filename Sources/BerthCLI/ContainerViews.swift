@@ -67,10 +67,7 @@ enum ContainerViews {
     /// `inspect` of a container, podman's key order (the fields berth has).
     static func inspect(_ c: ContainerDetails, logPath: String = "") -> TemplateValue {
         let r = c.record, s = c.state
-        let mounts: [TemplateValue] = r.mounts.map { m in
-            .structure("define.InspectMount", [("Type", .string(m.type)), ("Source", .string(m.source)), ("Destination", .string(m.destination)),
-                     ("Options", ImageViews.strings(m.options)), ("RW", .bool(!m.readOnly))])
-        }
+        let mounts = r.mounts.compactMap { inspectMount($0, volumes: c.volumesDirectory) }
         // "interface {}": podman runs inspect templates over a []interface{}.
         return .structure("interface {}", [
             ("Id", .string(r.id)), ("Created", time(r.created)), ("Path", .string(r.path)), ("Args", ImageViews.strings(r.args)),

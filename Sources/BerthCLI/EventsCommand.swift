@@ -97,14 +97,3 @@ struct EventsCommand: CLICommand {
         ])
     }
 }
-
-/// `berth system …`: podman's system group, for the verbs berth has.
-struct SystemCommand: CLICommand {
-    let name = "system"
-    let summary = "Manage podman"
-    let usage = "COMMAND"
-    let flags: [FlagSpec] = []
-    var subcommands: [any CLICommand] { [EventsCommand(), InfoCommand()] }
-
-    func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 { 0 }
-}

@@ -20,7 +20,6 @@ struct PendingFeature: Sendable {
     static let storage = PendingFeature(reason: "berth's overlay store takes no options")
     static let sizes = PendingFeature(reason: "container sizes are not computed yet")
     static let builtInInit = PendingFeature(reason: "berth's --init is built in and takes no path")
-    static let readOnlyTmpfs = PendingFeature(reason: "the tmpfs mounts of a read-only container come with volume support")
     static let rootfs = PendingFeature(reason: "running an exploded root filesystem is not implemented")
     static let sysctls = PendingFeature(reason: "namespaced sysctls are not implemented")
     static let libpodNamespaces = PendingFeature(reason: "libpod namespaces are not implemented")

@@ -76,6 +76,8 @@ package struct CreateOptions: Sendable {
     package var dnsServers: [String] = []
     /// --health-*, --no-healthcheck and --health-on-failure, already checked.
     package var health = HealthOverrides()
+    /// --volumes-from, --image-volume and --read-only-tmpfs (ContainerVolumes.swift).
+    package var volumeRequests = VolumeRequests()
 
     package init(image: String) { self.image = image }
 }
@@ -96,7 +98,8 @@ extension Engine {
             throw ContainerError.invalid("no command or entrypoint provided, and no CMD or ENTRYPOINT from image")
         }
         let env = options.buildOwner != nil ? Engine.buildEnvironment(options.env) : try environment(options, image: config)
-        let mounts = try VolumeParser.parse(volumes: options.volumes, mounts: options.mounts, tmpfs: options.tmpfs) + options.resolvedMounts
+        let parsed = try VolumeParser.parse(volumes: options.volumes, mounts: options.mounts, tmpfs: options.tmpfs) + options.resolvedMounts
+        var mounts = try plannedMounts(options, parsed: parsed, imageConfig: config)
         for opt in options.securityOpts { try Engine.validateSecurityOpt(opt) }
         for ulimit in options.ulimits { _ = try Ulimit.parse(ulimit) }
         _ = try Capabilities.resolve(privileged: options.privileged, add: options.capAdd, drop: options.capDrop)
@@ -155,6 +158,20 @@ extension Engine {
                 record.seccomp = value == "unconfined" ? value : FileSystem.absolute(value)
             }
         }
+        // Last, once everything else is known to be valid: the volumes.
+        let anonymousVolumes = try createVolumes(&mounts)
+        record.mounts = mounts
+        do {
+            try writeNewContainer(&record, options)
+        } catch {
+            discardVolumes(anonymousVolumes)
+            throw error
+        }
+        return record
+    }
+
+    private func writeNewContainer(_ record: inout ContainerRecord, _ options: CreateOptions) throws {
+        let id = record.id
         for attempt in 1...3 {
             do {
                 try store.withLock { () throws in
@@ -171,7 +188,7 @@ extension Engine {
                     try writeRecord(record)
                     try writeState(ContainerState(status: .created), for: id)
                 }
-                return record
+                return
             } catch ContainerError.nameInUse(_, let holder) where options.replace && attempt < 3 {
                 try removeReplaced(holder)
             }

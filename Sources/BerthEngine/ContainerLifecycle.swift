@@ -8,7 +8,9 @@ import Glibc
 extension Engine {
     /// Removes one container; a running one only with `force`, stopped first as
     /// `stop` does with `stopTimeout` (0: SIGKILL at once, as --replace, --rm and rmi -f want).
-    package func removeContainer(_ nameOrID: String, force: Bool, stopTimeout: Double = 0, lockHeld: Bool = false) throws {
+    /// `volumes` (rm -v; always for a --rm container) removes its anonymous volumes too.
+    package func removeContainer(_ nameOrID: String, force: Bool, stopTimeout: Double = 0, lockHeld: Bool = false,
+                                 volumes: Bool = false) throws {
         let record = try resolveContainer(nameOrID)
         // Stopped before the lock is taken: the container's parent (run or its
         // monitor) then records the exit and is done before the files go.
@@ -39,6 +41,8 @@ extension Engine {
             try self.removeOwnedBySubordinateIDs(self.containerDir(record.id))
         }
         if lockHeld { try remove() } else { try store.withLock(remove) }
+        deactivateVolumes(record)
+        if volumes || record.autoRemove { removeAnonymousVolumes(of: record) }
         recordEvent(.container("remove", record))
     }
 

@@ -5,11 +5,16 @@ import BerthSystem
 import FoundationEssentials
 
 package struct VolumeMount: Codable, Sendable, Equatable {
-    package var type: String          // "bind" or "tmpfs"
+    /// "bind", "tmpfs", "volume" (source: the volume's name), "image" (source: the
+    /// image ID) or "overlay" (a build's RUN --mount).
+    package var type: String
     package var source: String
     package var destination: String
     package var readOnly: Bool
     package var options: [String]
+    /// An anonymous volume of this container (image VOLUME, `-v /path`): `rm -v`
+    /// and `run --rm` remove it. nil (older records, named volumes): false.
+    package var anonymous: Bool? = nil
 }
 
 package struct ContainerRecord: Codable, Sendable {
@@ -146,6 +151,8 @@ package struct ContainerState: Codable, Sendable {
 package struct ContainerDetails: Sendable {
     package var record: ContainerRecord
     package var state: ContainerState
+    /// Where the store keeps volumes (ROOT/volumes): inspect's Mounts name a volume's data there.
+    package var volumesDirectory = ""
 }
 
 extension ContainerRecord {

@@ -147,6 +147,7 @@ extension Engine {
         state.status = .exited
         state.exitCode = code
         state.finishedAt = Date().timeIntervalSince1970
+        deactivateVolumes(record)
         let written = Result { try writeState(state, for: record.id) }
         // podman: died, then cleanup once the container's resources are released (--rm: remove follows instead).
         var events = [BerthEvent.container("died", record, exitCode: code)]
@@ -207,19 +208,14 @@ extension Engine {
                                            shmSize: record.shmSize ?? DefaultMounts.defaultShmSize)
         spec.mounts += try etcFiles(record) + [containerEnvironmentMount(record)] + timezoneMounts(record)
         for volume in record.mounts {
-            if volume.type == "tmpfs" {
-                let options = (["mode=1777"] + volume.options).joined(separator: ",")
-                spec.mounts.append(MountSpec(kind: .filesystem, source: "tmpfs", destination: volume.destination, fstype: "tmpfs",
-                                             flags: UInt(MS_NOSUID | MS_NODEV) | (volume.readOnly ? UInt(MS_RDONLY) : 0), data: options))
-            } else if volume.type == "overlay" {
+            if volume.type == "overlay" {
                 // A build's RUN --mount bind over layers or with writes to discard (BuildRunMounts).
                 let options = volume.options + (spec.inUserNamespace ? ["userxattr"] : [])
                 spec.mounts.append(MountSpec(kind: .filesystem, source: "overlay", destination: volume.destination, fstype: "overlay",
                                              flags: UInt(MS_NODEV) | (volume.readOnly ? UInt(MS_RDONLY) : 0),
                                              data: options.joined(separator: ",")))
-            } else {
-                spec.mounts.append(MountSpec(kind: .bind, source: volume.source, destination: volume.destination,
-                                             flags: volume.readOnly ? UInt(MS_RDONLY) : 0))
+            } else if let mount = try volumeMountSpec(volume, record: record, user: (user.uid, user.gid)) {
+                spec.mounts.append(mount)  // volumes, binds and images (ContainerVolumeMounts.swift)
             }
         }
         if !record.privileged {

@@ -132,6 +132,6 @@ package enum ContainerError: ExitCoded, CustomStringConvertible {
 
 extension Engine {
     package func containerDetails(_ id: String) throws -> ContainerDetails {
-        ContainerDetails(record: try readRecord(id), state: readState(id))
+        ContainerDetails(record: try readRecord(id), state: readState(id), volumesDirectory: paths.root + "/volumes")
     }
 }

@@ -8,6 +8,8 @@ package struct RemoveOptions: Sendable {
     package var force = false
     /// Seconds between the stop signal and SIGKILL when forcing; nil: 10, podman's default.
     package var timeout: Double?
+    /// -v: also the containers' anonymous volumes.
+    package var volumes = false
     package init() {}
 }
 
@@ -52,7 +54,8 @@ extension Engine {
         // What a killed build left goes with the next rm (BuildRunCleanup).
         try sweepStaleBuildContainers()
         return try eachContainer(selection) { _, record in
-            try removeContainer(record.id, force: options.force, stopTimeout: options.timeout ?? record.stopTimeoutSeconds)
+            try removeContainer(record.id, force: options.force, stopTimeout: options.timeout ?? record.stopTimeoutSeconds,
+                                volumes: options.volumes)
             return nil
         }
     }

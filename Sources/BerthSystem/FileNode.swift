@@ -20,6 +20,13 @@ package enum FileNode {
         return (kind, Int64(st.st_size))
     }
 
+    /// The node's owner (lstat), nil when there is none.
+    package static func owner(_ path: String) -> (uid: UInt32, gid: UInt32)? {
+        var st = Glibc.stat()
+        guard lstat(path, &st) == 0 else { return nil }
+        return (st.st_uid, st.st_gid)
+    }
+
     /// Removes `path` when it is an empty directory; false when it is not (or is gone).
     @discardableResult
     package static func removeEmptyDirectory(_ path: String) -> Bool { rmdir(path) == 0 }

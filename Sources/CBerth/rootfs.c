@@ -35,10 +35,8 @@
 // ---------------------------------------------------------------------------
 // Mount attributes.
 
-/// Sets the per-mount flags in `flags` (ro, nosuid, nodev, noexec, atime,
-/// nosymfollow) on the mount at dirfd+path ("" = dirfd itself), on every mount
-/// beneath it too when `recursive`. Only sets: flags a user namespace locks stay.
-static int set_mount_attributes(int dirfd, const char *path, unsigned long flags, bool recursive)
+/// The mount_setattr(2) request for the per-mount flags in `flags`.
+static struct mount_attr mount_attributes(unsigned long flags)
 {
     struct mount_attr attr = { 0 };
     if (flags & MS_RDONLY)
@@ -58,6 +56,15 @@ static int set_mount_attributes(int dirfd, const char *path, unsigned long flags
         attr.attr_set |= (flags & MS_NOATIME) ? MOUNT_ATTR_NOATIME
                        : (flags & MS_STRICTATIME) ? MOUNT_ATTR_STRICTATIME : MOUNT_ATTR_RELATIME;
     }
+    return attr;
+}
+
+/// Sets the per-mount flags in `flags` (ro, nosuid, nodev, noexec, atime,
+/// nosymfollow) on the mount at dirfd+path ("" = dirfd itself), on every mount
+/// beneath it too when `recursive`. Only sets: flags a user namespace locks stay.
+static int set_mount_attributes(int dirfd, const char *path, unsigned long flags, bool recursive)
+{
+    struct mount_attr attr = mount_attributes(flags);
     if (attr.attr_set == 0 && attr.attr_clr == 0)
         return 0;
     unsigned int at = (path[0] == 0 ? AT_EMPTY_PATH : 0) | (recursive ? AT_RECURSIVE : 0);
@@ -120,6 +127,13 @@ static int open_target(const struct child *c, const struct berth_mount *m, enum 
     int fd = open_in_root(c->root, m->target, kind);
     if (fd < 0)
         child_fail(c, BERTH_STAGE_MOUNTS, errno, "create ", m->target);
+    // A target that resolves to the root itself (the container replaced a mount
+    // point by a symlink to /) would stack the mount beneath pivot_root's view:
+    // the container would never see it, and its writes would go to the rootfs.
+    struct stat target, root;
+    if (fstat(fd, &target) == 0 && fstat(c->root, &root) == 0
+        && target.st_dev == root.st_dev && target.st_ino == root.st_ino)
+        child_fail(c, BERTH_STAGE_MOUNTS, ELOOP, "mount point ", m->target, " resolves to the container's root");
     return fd;
 }
 
@@ -170,12 +184,47 @@ static void mount_filesystem(const struct child *c, const struct berth_mount *m)
     close(fd);
 }
 
+/// A bind made as a detached copy of the source tree whose flags are set before
+/// it is attached on the target's fd: nothing can move the target between the
+/// mount and its read-only flag (a volume shared with a running container could
+/// swap a nested mount point for a symlink meanwhile). Returns false where the
+/// kernel lacks the mount API (before 5.12), for the classic bind.
+static bool bind_detached(const struct child *c, const struct berth_mount *m, int target)
+{
+    int tree = (int)syscall(SYS_open_tree, AT_FDCWD, m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (tree < 0 && errno == ENOSYS)
+        return false;
+    if (tree < 0)
+        child_fail(c, BERTH_STAGE_MOUNTS, errno, "bind ", m->source, " (open_tree)");
+    struct mount_attr attr = mount_attributes(m->flags & ~(BIND_FLAGS | PROPAGATION_FLAGS));
+    if ((attr.attr_set != 0 || attr.attr_clr != 0)
+        && syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
+        if (errno == ENOSYS) {
+            close(tree);
+            return false;
+        }
+        child_fail(c, BERTH_STAGE_MOUNTS, errno, "flags of bind ", m->source, " on ", m->target);
+    }
+    if (syscall(SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        child_fail(c, BERTH_STAGE_MOUNTS, errno, "bind ", m->source, " on ", m->target);
+    close(tree);
+    return true;
+}
+
 static void mount_bind(const struct child *c, const struct berth_mount *m)
 {
     struct stat st;
     if (stat(m->source, &st) < 0)
         child_fail(c, BERTH_STAGE_MOUNTS, errno, "bind source ", m->source);
     int fd = open_target(c, m, S_ISDIR(st.st_mode) ? NODE_DIRECTORY : NODE_FILE);
+    if (bind_detached(c, m, fd)) {
+        close(fd);
+        // Propagation only (the flags are set): shared or slave binds are asked by name.
+        struct berth_mount propagation = *m;
+        propagation.flags = m->flags & (PROPAGATION_FLAGS | MS_REC);
+        apply_bind_flags(c, &propagation, true);
+        return;
+    }
     char buf[32];
     if (mount(m->source, text_fd_path(buf, fd), NULL, MS_BIND | MS_REC, NULL) < 0)
         child_fail(c, BERTH_STAGE_MOUNTS, errno, "bind ", m->source, " on ", m->target);

@@ -46,10 +46,14 @@ import TestSupport
     @Test func volume_refusals() throws {
         let dir = try TemporaryDirectory("berth-engine-test")
         let host = dir.path
-        #expect(try Self.refusal(volumes: ["/only-one-part"]).contains("use HOST-DIR:CONTAINER-DIR[:OPTIONS]"))
+        // "-v /only-one-part" is an anonymous volume since volumes exist (volume_forms_for_named_and_anonymous_volumes).
         #expect(try Self.refusal(volumes: [":/data"]).contains("invalid volume \":/data\""))
         #expect(try Self.refusal(volumes: ["\(host):/a:ro:extra"]).contains("invalid volume"))
-        #expect(try Self.refusal(volumes: ["named:/data"]).contains("named volumes are not supported yet"))
+        #expect(try Self.refusal(volumes: ["-bad:/data"]).contains("volume name \"-bad\" must match"))
+        #expect(try Self.refusal(volumes: ["\(host):/data:nocopy"]).contains("only volumes take it"))
+        #expect(try Self.refusal(volumes: ["v:/data:ro,rw"]).contains("options ro and rw conflict"))
+        #expect(try Self.refusal(volumes: ["v:/data:"]).contains("invalid volume"))
+        #expect(try Self.refusal(volumes: ["relative"]).contains("container path \"relative\" must be absolute"))
         #expect(try Self.refusal(volumes: ["\(host)/absent:/data"]) == "statfs \(host)/absent: no such file or directory")
         #expect(try Self.refusal(volumes: ["\(host):data"]).contains("container path \"data\" must be absolute"))
         #expect(try Self.refusal(volumes: ["\(host):/data:bogus"]) == "invalid volume option \"bogus\" in \"\(host):/data:bogus\"")
@@ -77,9 +81,29 @@ import TestSupport
         #expect(try Self.refusal(mounts: ["type=bind,target=/in"]).contains("source is required for bind mounts"))
         #expect(try Self.refusal(mounts: ["type=bind,source=\(host)/absent,target=/in"]).contains("statfs \(host)/absent"))
         #expect(try Self.refusal(mounts: ["type=tmpfs,target=relative"]).contains("must be absolute"))
-        #expect(try Self.refusal(mounts: ["type=volume,target=/v"]).contains("type \"volume\" is not supported (bind, tmpfs)"))
-        // No type means a volume, as in podman: not supported yet either.
-        #expect(try Self.refusal(mounts: ["target=/v"]).contains("type \"volume\" is not supported"))
+        #expect(try Self.refusal(mounts: ["type=volume,src=v,target=/v,bogus=1"]).contains("unknown option \"bogus\" for type volume"))
+        #expect(try Self.refusal(mounts: ["type=nfs,target=/v"]).contains("unknown mount type \"nfs\""))
+        #expect(try Self.refusal(mounts: ["type=image,src=img,target=/i,rw=true"]).contains("writable image mounts"))
+        #expect(try Self.refusal(mounts: ["type=tmpfs,src=x,target=/t"]).contains("takes no source"))
+    }
+
+    /// Named and anonymous volumes: parsed only (ContainerVolumes.swift creates them).
+    @Test func volume_forms_for_named_and_anonymous_volumes() throws {
+        #expect(try Self.parse(volumes: ["data:/data"])
+                == [VolumeMount(type: "volume", source: "data", destination: "/data", readOnly: false, options: [])])
+        #expect(try Self.parse(volumes: ["data:/data:ro,nocopy,U"])
+                == [VolumeMount(type: "volume", source: "data", destination: "/data", readOnly: true, options: ["ro", "nocopy", "U"])])
+        #expect(try Self.parse(volumes: ["/anon"])
+                == [VolumeMount(type: "volume", source: "", destination: "/anon", readOnly: false, options: [], anonymous: true)])
+        // podman reads two parts as SOURCE:DEST: no options for an anonymous volume through -v.
+        #expect(try Self.refusal(volumes: ["/anon:ro"]).contains("container path \"ro\" must be absolute"))
+        #expect(try Self.parse(mounts: ["type=volume,src=data,dst=/d,ro,volume-nocopy"])
+                == [VolumeMount(type: "volume", source: "data", destination: "/d", readOnly: true, options: ["ro", "nocopy"])])
+        #expect(try Self.parse(mounts: ["target=/v"])
+                == [VolumeMount(type: "volume", source: "", destination: "/v", readOnly: false, options: [], anonymous: true)])
+        #expect(try Self.parse(mounts: ["type=image,src=img,dst=/i"])
+                == [VolumeMount(type: "image", source: "img", destination: "/i", readOnly: true, options: ["ro"])])
+        #expect(try Self.refusal(volumes: ["a:/x", "b:/x/"]) == "/x/: duplicate mount destination")
     }
 
     @Test func tmpfs_forms_and_refusals() throws {

@@ -159,3 +159,19 @@ func berthCommandTable(_ sb: Sandbox) -> [(path: [String], flags: [HelpFlag])] {
         }
     }
 }
+
+/// Issue 13: every `podman volume` verb but `reload` (volume plugins) is a berth verb, and
+/// `system df`/`system prune` are there, so the walk above checks their flags too.
+@Suite struct VolumeVerbParityTests {
+    @Test func volume_and_system_verbs_are_all_there() throws {
+        let sb = try Sandbox(Mode.available[0])
+        defer { #expect(sb.cleanup().isEmpty) }
+        let podman = sb.run("podman", ["volume", "--help"], asTestUser: false)
+        try #require(podman.status == 0, "podman is required (ci/setup installs it): \(podman)")
+        let berth = Set(HelpPage.commands(sb.berth("volume", "--help").stdout))
+        let wanted = Set(HelpPage.commands(podman.stdout)).subtracting(["reload"])
+        #expect(wanted.isSubset(of: berth), "missing: \(wanted.subtracting(berth))")
+        let system = Set(HelpPage.commands(sb.berth("system", "--help").stdout))
+        #expect(system.isSuperset(of: ["df", "prune"]), "\(system)")
+    }
+}
