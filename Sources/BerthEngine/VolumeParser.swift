@@ -80,11 +80,19 @@ enum VolumeParser {
         return VolumeMount(type: "bind", source: path, destination: parts[1], readOnly: options.contains("ro"), options: options)
     }
 
+    /// idmapped mounts are not made yet: refused rather than taken and ignored
+    /// (ext4 needs CAP_SYS_ADMIN in its own user namespace for them, so rootless
+    /// berth could not make them here anyway); `:U` chowns instead.
+    private static func idmapRefused(_ spec: String) -> ContainerError {
+        ContainerError.invalid("\"\(spec)\": idmapped mounts (idmap) are not supported by berth; use U to give the volume the container user's ownership")
+    }
+
     /// The comma-separated options, each known and none contradicting another.
     private static func checkedOptions(_ text: String, _ spec: String, isVolume: Bool) throws -> [String] {
         let options = text.isEmpty ? [] : text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         for option in options {
             let name = option.hasPrefix("idmap=") ? "idmap" : option
+            if name == "idmap" { throw idmapRefused(spec) }
             guard volumeOptions.contains(name) else {
                 throw ContainerError.invalid("invalid volume option \"\(option)\" in \"\(spec)\"")
             }
@@ -151,7 +159,8 @@ enum VolumeParser {
                 options.append(mode)
             }
             if try flag("bind-nonrecursive") == true { options.append("bind") }
-            for name in ["z", "Z", "U", "idmap", "nosuid", "nodev", "noexec", "suid", "dev", "exec"] where try flag(name) == true {
+            if try flag("idmap") == true { throw idmapRefused(spec) }
+            for name in ["z", "Z", "U", "nosuid", "nodev", "noexec", "suid", "dev", "exec"] where try flag(name) == true {
                 options.append(name)
             }
             if let relabel = fields.removeValue(forKey: "relabel") {

@@ -205,8 +205,16 @@ static bool bind_detached(const struct child *c, const struct berth_mount *m, in
         }
         child_fail(c, BERTH_STAGE_MOUNTS, errno, "flags of bind ", m->source, " on ", m->target);
     }
-    if (syscall(SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-        child_fail(c, BERTH_STAGE_MOUNTS, errno, "bind ", m->source, " on ", m->target);
+    if (syscall(SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+        // move_mount says EINVAL where a directory meets a non-directory; mount(2)
+        // (and so runc, podman and the classic bind) says ENOTDIR: keep that answer.
+        int err = errno;
+        struct stat from, to;
+        if (err == EINVAL && fstat(tree, &from) == 0 && fstat(target, &to) == 0
+            && S_ISDIR(from.st_mode) != S_ISDIR(to.st_mode))
+            err = ENOTDIR;
+        child_fail(c, BERTH_STAGE_MOUNTS, err, "bind ", m->source, " on ", m->target);
+    }
     close(tree);
     return true;
 }

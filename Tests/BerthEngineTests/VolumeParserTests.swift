@@ -34,6 +34,13 @@ import TestSupport
         #expect(try Self.parse(volumes: [".:/cwd"]).first?.source == cwd)
     }
 
+    /// idmap is refused, never taken and ignored: berth makes no idmapped mounts.
+    @Test func idmap_is_refused_not_ignored() throws {
+        for spec in [(["data:/data:idmap"], [String]()), (["data:/data:idmap=uids=0-1000-10"], []), ([], ["type=volume,src=data,dst=/data,idmap"])] {
+            #expect(throws: ContainerError.self) { try Self.parse(volumes: spec.0, mounts: spec.1) }
+        }
+    }
+
     /// podman's bind options berth takes (propagation, SELinux labels, mount flags).
     @Test(arguments: ["ro", "rw", "z", "Z", "rprivate", "private", "rshared", "shared", "rslave", "slave",
                       "nosuid", "nodev", "noexec", "suid", "dev", "exec", "bind", "rbind"])

@@ -285,7 +285,7 @@ func shell(_ sb: Sandbox, _ script: String) -> Sandbox.Result {
         #expect(bind.stdout == "mountedread-only\n", "\(bind)")
         let tmpfs = sb.berth("run", "--rm", "--mount", "type=tmpfs,target=/t", "img", "sh", "-c", "grep ' /t ' /proc/mounts | cut -d' ' -f3")
         #expect(tmpfs.stdout == "tmpfs\n", "\(tmpfs)")
-        let badMount = sb.berth("run", "--rm", "--mount", "type=volume,target=/v", "img", "true")
+        let badMount = sb.berth("run", "--rm", "--mount", "type=bogus,target=/v", "img", "true")
         #expect(badMount.status == 125 && badMount.stderr.hasPrefix("Error: "))
         let missing = sb.berth("run", "--rm", "-v", "/nonexistent/dir:/x", "img", "true")
         #expect(missing.status == 125 && missing.stderr.contains("/nonexistent/dir"), "\(missing)")
