@@ -60,19 +60,8 @@ struct ExportCommand: CLICommand {
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         guard args.positionals.count == 1 else { throw CLIError("accepts 1 arg(s), received \(args.positionals.count)") }
-        let output = args.value("output")
-        if output == nil && Output.stdoutIsTerminal { throw CLIError("refusing to export to terminal. Use -o flag or redirect") }
-        guard let output else {
-            try context.engine().exportContainer(args.positionals[0], to: try FileDescriptor.duplicate(StandardStreams.output), path: "standard output")
-            return 0
-        }
-        let fd = try FileDescriptor.open(output, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
-        do {
-            try context.engine().exportContainer(args.positionals[0], to: fd, path: output)
-        } catch {
-            // No half archive left under the name the user gave.
-            try? FileSystem.unlinkIfPresent(output)
-            throw error
+        try ArchiveOutput.write(to: args.value("output"), terminalRefusal: "refusing to export to terminal. Use -o flag or redirect") { fd, path in
+            try context.engine().exportContainer(args.positionals[0], to: fd, path: path)
         }
         return 0
     }

@@ -15,19 +15,8 @@ struct VolumeExportCommand: CLICommand {
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         guard args.positionals.count == 1 else { throw CLIError("accepts 1 arg(s), received \(args.positionals.count)") }
         let output = args.value("output").flatMap { $0 == "/dev/stdout" ? nil : $0 }
-        if output == nil && Output.stdoutIsTerminal {
-            throw CLIError("cannot write to terminal, use command-line redirection or the --output flag")
-        }
-        guard let output else {
-            try context.engine().exportVolume(args.positionals[0], to: try FileDescriptor.duplicate(StandardStreams.output), path: "standard output")
-            return 0
-        }
-        let fd = try FileDescriptor.open(output, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
-        do {
-            try context.engine().exportVolume(args.positionals[0], to: fd, path: output)
-        } catch {
-            try? FileSystem.unlinkIfPresent(output)   // no half archive under the name given
-            throw error
+        try ArchiveOutput.write(to: output, terminalRefusal: "cannot write to terminal, use command-line redirection or the --output flag") { fd, path in
+            try context.engine().exportVolume(args.positionals[0], to: fd, path: path)
         }
         return 0
     }
