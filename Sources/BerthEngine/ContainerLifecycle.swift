@@ -34,6 +34,8 @@ extension Engine {
         }
         // What `berth mount` left mounted goes first: the files under it go next.
         try releaseMount(record)
+        // A monitor killed with -9 recorded no exit: its cgroup, network and leases go here.
+        releaseLaunch(record)
         let remove = { () throws in
             ContainerNames(self).release(record.name, for: record.id)
             try FileSystem.unlinkIfPresent(self.containerDir(record.id) + "/config.json")

@@ -87,9 +87,10 @@ extension Engine {
                 ? StandardStreams.input : try FileDescriptor.openUnowned("/dev/null", O_RDONLY)
             defer { if input != StandardStreams.input { FileDescriptor.close(unowned: input) } }
             let stdio = attach.detachedStdio ?? relay.map { ($0.slave.raw, $0.slave.raw, $0.slave.raw) } ?? (input, attach.outputPipes?.0 ?? -1, attach.outputPipes?.1 ?? -1)
-            process = try ContainerProcess.start(spec, stdio: stdio)
+            process = try ContainerProcess.start(spec, stdio: stdio) { pid in try self.prepareLaunch(record, pid: pid) }
             Stopwatch.mark("exec")
         } catch {
+            releaseLaunch(record)
             state.status = state.startedAt == nil ? .created : .exited
             state.error = "\(error)"
             let recorded = Result { try writeState(state, for: record.id) }
@@ -148,6 +149,7 @@ extension Engine {
         state.exitCode = code
         state.finishedAt = Date().timeIntervalSince1970
         deactivateVolumes(record)
+        releaseLaunch(record)
         let written = Result { try writeState(state, for: record.id) }
         // podman: died, then cleanup once the container's resources are released (--rm: remove follows instead).
         var events = [BerthEvent.container("died", record, exitCode: code)]

@@ -20,7 +20,11 @@ package final class ContainerProcess {
 
     /// Launches the container and returns once its command has been exec'd; a
     /// failure before exec throws with the stage that failed (and reaps the child).
-    package static func start(_ spec: ContainerSpec, stdio: (Int32, Int32, Int32) = (-1, -1, -1)) throws -> ContainerProcess {
+    /// `beforeRelease` runs with the child's pid once its namespaces exist and its
+    /// id maps are written, before it runs a single instruction of its own: cgroup
+    /// placement and network set-up happen there.
+    package static func start(_ spec: ContainerSpec, stdio: (Int32, Int32, Int32) = (-1, -1, -1),
+                              beforeRelease: (Int32) throws -> Void = { _ in }) throws -> ContainerProcess {
         let launch = LaunchPlan(spec, stdio: stdio)
         var syncFD: Int32 = -1
         var pidfd: Int32 = -1
@@ -33,6 +37,7 @@ package final class ContainerProcess {
             if let maps = spec.idMaps {
                 try UserNamespace.writeMaps(pid: pid, uid: maps.uid, gid: maps.gid)
             }
+            try beforeRelease(pid)
             if berth_launch_release(sync.raw) != 0 { throw RuntimeError.system(SystemError("release container process", "")) }
             var report = berth_launch_report()
             let result = berth_launch_wait_exec(sync.raw, &report)

@@ -1,0 +1,22 @@
+// What a container's start sets up on the host around its process, and what its
+// exit or removal takes down again: its cgroup (ContainerCgroups.swift) and its
+// networks (ContainerNetworks.swift).
+
+extension Engine {
+    /// Runs between clone and release (ContainerProcess.start): the child exists with
+    /// its namespaces and id maps but has not run an instruction of its own. A throw
+    /// here kills the child; `launch` then calls `releaseLaunch`.
+    func prepareLaunch(_ record: ContainerRecord, pid: Int32) throws {
+        try placeInCgroup(record, pid: pid)
+        try attachNetworks(record, pid: pid)
+    }
+
+    /// Undoes `prepareLaunch`: on a recorded exit, on a failed start and on `rm`
+    /// (after a monitor killed with -9 nothing else did). Idempotent, and it never
+    /// throws: a part already gone is not an error, and what cannot be removed is
+    /// reported as a warning so `rm` still removes the container.
+    func releaseLaunch(_ record: ContainerRecord) {
+        detachNetworks(record)
+        removeCgroup(record)
+    }
+}
