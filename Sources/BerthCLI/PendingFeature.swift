@@ -6,7 +6,7 @@ struct PendingFeature: Sendable {
 
     static let cgroups = PendingFeature(reason: "resource limits come with cgroup support")
     static let networks = PendingFeature(reason: "networks, ports and DNS settings come with network support")
-    static let volumes = PendingFeature(reason: "named volumes come with volume support")
+    static let volumePath = PendingFeature(reason: "berth keeps volumes in its store, under --root (ROOT/volumes): choose --root instead")
     static let pods = PendingFeature(reason: "pods are not implemented")
     static let devices = PendingFeature(reason: "device access comes with cgroup device support")
     static let secrets = PendingFeature(reason: "secrets are not implemented")
