@@ -102,7 +102,8 @@ extension Engine {
         var mounts = try plannedMounts(options, parsed: parsed, imageConfig: config)
         for opt in options.securityOpts { try Engine.validateSecurityOpt(opt) }
         for ulimit in options.ulimits { _ = try Ulimit.parse(ulimit) }
-        _ = try Capabilities.resolve(privileged: options.privileged, add: options.capAdd, drop: options.capDrop)
+        // Names only: the set itself (which reads the bounding set from /proc) is the start's business.
+        for name in options.capAdd + options.capDrop { _ = try Capabilities.normalize(name) }
         guard ["none", "host"].contains(options.network) else {
             throw ContainerError.invalid("network mode \"\(options.network)\" is not supported yet: use none or host")
         }
