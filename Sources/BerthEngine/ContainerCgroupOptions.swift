@@ -36,9 +36,11 @@ extension Engine {
 
     /// Whether the container's process gets a cgroup namespace of its own:
     /// --cgroupns, else private on v2 and host on v1 (podman's defaults).
-    func hasPrivateCgroupNamespace(_ record: ContainerRecord) -> Bool {
-        if let namespace = record.cgroupns { return namespace == "private" }
-        return Engine.cgroupHost.version == 2
+    func hasPrivateCgroupNamespace(_ record: ContainerRecord) -> Bool { Engine.cgroupNamespaceMode(record) == "private" }
+
+    /// inspect's HostConfig.CgroupMode: "private" or "host".
+    package static func cgroupNamespaceMode(_ record: ContainerRecord) -> String {
+        record.cgroupns ?? (cgroupHost.version == 2 ? "private" : "host")
     }
 
     /// Fills in the major and minor numbers of the per-device limits' devices.

@@ -34,12 +34,17 @@ extension Engine {
         try AtomicFile.write(JSONCoding.encode(location), to: cgroupLocationFile(record.id), durable: false)
         do {
             try makeCgroup(plan)
-            try applyLimits(record.resources ?? ContainerResources(), at: location, previous: nil)
+            try applyLimits(record.resources ?? ContainerResources(), at: location)
             for directory in Set(plan.paths.values).sorted() { try CgroupFiles.join(pid, directory) }
         } catch {
             removeCgroup(record)
             throw ContainerError.invalid("placing container \(record.name) in its cgroup: \(error)")
         }
+    }
+
+    /// The directories an exec'd process joins: the container's cgroup, if it has one.
+    func cgroupDirectories(_ record: ContainerRecord) -> [String] {
+        cgroupLocation(record.id).map { Set($0.paths.values).sorted() } ?? []
     }
 
     /// Removes the container's cgroup; nothing when it is gone already.
@@ -102,7 +107,7 @@ extension Engine {
 
     /// Writes `resources` to the cgroup at `location`. A v1 memory pair that the
     /// kernel refuses in one order (memsw below memory) is written in the other.
-    func applyLimits(_ resources: ContainerResources, at location: CgroupLocation, previous: ContainerResources?) throws {
+    func applyLimits(_ resources: ContainerResources, at location: CgroupLocation) throws {
         var writes = location.version == 2 ? CgroupLimits.v2(resources) : CgroupLimits.v1(resources)
         if location.version == 1, resources.memorySwap == nil,
            let memory = location.paths["memory"], !CgroupFiles.has("memory.memsw.limit_in_bytes", in: memory) {
