@@ -17,6 +17,11 @@ extension Engine {
         let host = Engine.cgroupHost
         guard let plan = try CgroupPlan.make(record, host: host, rootless: record.isRootless) else { return }
         guard let resources = record.resources else { return }
+        // A v1 container cgroup inherits its parent's "a *:* rwm": an allow rule means
+        // something only below a default deny list, which berth does not write yet.
+        if resources.deviceCgroupRules != nil {
+            throw ContainerError.invalid("--device-cgroup-rule is not supported yet: berth does not restrict a container's devices through the devices cgroup")
+        }
         if plan.version == 2, let flag = CgroupLimits.v2Unsupported(resources) {
             throw ContainerError.invalid("\(flag) is not supported on cgroup v2: the kernel has no such setting there")
         }

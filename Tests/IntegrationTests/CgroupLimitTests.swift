@@ -187,6 +187,8 @@ private func expectRefused(_ cg: CgroupSandbox, _ args: [String], containing mes
             expectRefused(cg, [verb, "--cgroups", "sometimes", "img", "true"], containing: "invalid --cgroups \"sometimes\"")
             expectRefused(cg, [verb, "--cgroups", "disabled", "--memory", "32m", "img", "true"], containing: "--cgroups=disabled")
             expectRefused(cg, [verb, "--device-read-bps", "/dev/nonexistent:1mb", "img", "true"], containing: "/dev/nonexistent")
+            expectRefused(cg, [verb, "--device-cgroup-rule", "c 1:3 rwm", "img", "true"],
+                          containing: mode == .root ? "--device-cgroup-rule is not supported yet" : "devices cgroup controller")
             if mode == .root && hasV1Controllers {
                 expectRefused(cg, [verb, "--cpuset-cpus", "99", "img", "true"], containing: "invalid --cpuset-cpus \"99\": CPUs 99 not available")
             }
