@@ -94,6 +94,7 @@ extension Engine {
         do {
             spec = try containerSpec(record)
             spec.preserveFDs = attach.preserveFDs
+            spec.cgroupTasksFiles = try cgroupTasksFiles(record)
             if !attach.environment.isEmpty { spec.environment = Engine.merge(spec.environment, attach.environment) }
             Stopwatch.mark("spec")
             relay = record.tty && attach.detachedStdio == nil ? try TerminalRelay() : nil
@@ -193,6 +194,7 @@ extension Engine {
         spec.readOnlyRootfs = record.readOnly
         spec.hostname = record.hostname
         spec.newNetwork = record.network == "none"
+        spec.newCgroupNamespace = hasPrivateCgroupNamespace(record)
         spec.uid = user.uid
         spec.gid = user.gid
         spec.additionalGroups = user.groups

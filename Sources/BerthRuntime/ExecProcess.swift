@@ -32,18 +32,26 @@ extension ContainerProcess {
     /// seccomp, rlimits, cwd, tty) in `namespaces` and returns once it has been
     /// exec'd. Detached, the process is the container's init's and the returned
     /// one is the short-lived process that forked it (reap it with wait()).
+    /// `cgroupFiles`: the container's cgroup files (v1 `tasks`, v2 `cgroup.procs`)
+    /// the intermediate writes itself into first.
     package static func exec(_ spec: ContainerSpec, in namespaces: ContainerNamespaces, detach: Bool,
-                             stdio: (Int32, Int32, Int32)) throws -> ContainerProcess {
+                             stdio: (Int32, Int32, Int32), cgroupFiles: [String] = []) throws -> ContainerProcess {
         let launch = LaunchPlan(spec, stdio: stdio)
         var process = launch.plan
         let joins = namespaces.joined.map { berth_exec_namespace(fd: $0.fd.raw, type: $0.type) }
+        let cgroupJoins = try cgroupFiles.map { try FileDescriptor.open($0, O_WRONLY | O_CLOEXEC) }
+        defer { for file in cgroupJoins { file.close() } }
+        let cgroupFDs = cgroupJoins.map(\.raw)
         var syncFD: Int32 = -1
         var pidfd: Int32 = -1
         let pid = joins.withUnsafeBufferPointer { buffer in
-            withUnsafePointer(to: &process) { processPointer in
-                var plan = berth_exec_plan(process: processPointer, namespaces: buffer.baseAddress,
-                                           namespace_count: buffer.count, detach: detach)
-                return berth_exec(&plan, &syncFD, &pidfd)
+            cgroupFDs.withUnsafeBufferPointer { fds in
+                withUnsafePointer(to: &process) { processPointer in
+                    var plan = berth_exec_plan(process: processPointer, namespaces: buffer.baseAddress,
+                                               namespace_count: buffer.count, detach: detach,
+                                               cgroup_fds: fds.baseAddress, cgroup_fd_count: fds.count)
+                    return berth_exec(&plan, &syncFD, &pidfd)
+                }
             }
         }
         if pid < 0 { throw RuntimeError.system(SystemError("start a process in the container", "")) }

@@ -34,7 +34,8 @@ final class LaunchPlan {
     }
 
     init(_ spec: ContainerSpec, stdio: (Int32, Int32, Int32)) {
-        var flags = CloneFlag.newNS | CloneFlag.newPID | CloneFlag.newUTS | CloneFlag.newIPC | CloneFlag.newCgroup
+        var flags = CloneFlag.newNS | CloneFlag.newPID | CloneFlag.newUTS | CloneFlag.newIPC
+        if spec.newCgroupNamespace { flags |= CloneFlag.newCgroup }
         if spec.newNetwork { flags |= CloneFlag.newNet }
         if spec.idMaps != nil { flags |= CloneFlag.newUser }
         if let userns = spec.joinUserNamespace {
@@ -87,6 +88,9 @@ final class LaunchPlan {
         plan.umask = mode_t(spec.umask)
         plan.preserve_fds = spec.preserveFDs
         plan.keep_groups = spec.keepGroups
+        let tasks = spec.cgroupTasksFiles.map { Optional(string($0)) }
+        plan.cgroup_tasks = array(tasks)
+        plan.cgroup_task_count = tasks.count
         if let persona = spec.personality {
             plan.set_personality = true
             plan.personality = persona
