@@ -101,7 +101,7 @@ struct BuildCommand: CLICommand {
         var settings = BuildRunSettings(contextDirectory: context)
         if let network = args.value("network") {
             switch network {
-            case "none", "host": settings.network = network
+            case "none", "host", "bridge": settings.network = network
             case "private", "": settings.network = nil
             default:
                 throw CLIError("--network \(network) is not supported yet: build containers use none or host (\(PendingFeature.networks.reason))")

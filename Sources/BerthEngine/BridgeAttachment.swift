@@ -75,10 +75,11 @@ extension Engine {
 
     /// The network's bridge, made on first use (and again after a reboot) with the
     /// gateway addresses, forwarding on and the network's firewall rules: done once per
-    /// network, so a container's start pays one lookup here. Called under the lease lock.
+    /// network, which RUNROOT/networks/NAME.bridge records, so a container's start pays
+    /// one stat and one link lookup here. Called under the lease lock.
     private func ensureBridge(_ network: NetworkConfig, bridge: String, host: NetlinkSocket) throws -> Int32 {
-        if let link = try host.link(named: bridge) {
-            if !link.isUp { try host.setUp(index: link.index, name: bridge) }
+        let marker = bridgeMarker(network.name)
+        if FileSystem.exists(marker), !BootTime.predates(marker), let link = try host.link(named: bridge), link.isUp {
             return link.index
         }
         let mtu = network.options?["mtu"].flatMap { UInt32($0) }
@@ -89,6 +90,7 @@ extension Engine {
         guard let link = try host.link(named: bridge) else {
             throw NetworkError.invalid("bridge \(bridge) of network \(network.name) vanished after it was made")
         }
+        if !link.isUp { try host.setUp(index: link.index, name: bridge) }
         for subnet in network.subnets {
             guard let range = IPSubnet(cidr: subnet.subnet), let gateway = subnet.gateway.flatMap(IPAddress.init) else { continue }
             try host.addAddress(gateway.bytes, prefixLength: range.prefixLength, index: link.index, name: bridge)
@@ -98,7 +100,20 @@ extension Engine {
             try Sysctl.ensure("net/ipv6/conf/all/forwarding", "1")
         }
         try NetworkFirewall.setUpNetwork(network)
+        try AtomicFile.write(bridge + "\n", to: marker, durable: false)
         return link.index
+    }
+
+    private func bridgeMarker(_ network: String) -> String { networkRunDir + "/" + network + ".bridge" }
+
+    /// Takes down what the network's first attach made: its bridge, its firewall rules,
+    /// its leases and marker (`network rm`). Nothing when they are gone.
+    package func removeBridge(_ network: NetworkConfig) throws {
+        try NetworkFirewall.removeNetwork(network)
+        try NetlinkSocket.host().deleteLink(named: try Engine.bridgeName(network))
+        for suffix in [".bridge", ".leases", ".lock"] {
+            try FileSystem.unlinkIfPresent(networkRunDir + "/" + network.name + suffix)
+        }
     }
 
     static func bridgeName(_ network: NetworkConfig) throws -> String {

@@ -130,8 +130,8 @@ extension Engine {
     /// default is the build's.
     static func buildNetwork(step: String?, build: String?) throws -> String {
         let mode = step.flatMap { $0 == "default" ? nil : $0 } ?? build ?? "host"
-        guard mode == "none" || mode == "host" else {
-            throw ContainerError.invalid("network mode \"\(mode)\" is not supported for RUN yet: use none, host or default")
+        guard mode == "none" || mode == "host" || mode == "bridge" && !StorePaths.isRootless else {
+            throw ContainerError.invalid("network mode \"\(mode)\" is not supported for RUN yet: use none, host, bridge (root) or default")
         }
         return mode
     }

@@ -158,6 +158,10 @@ package struct ContainerDetails: Sendable {
     package var state: ContainerState
     /// Where the store keeps volumes (ROOT/volumes): inspect's Mounts name a volume's data there.
     package var volumesDirectory = ""
+    /// What the running container's start set up on its networks (inspect's
+    /// NetworkSettings), and the IDs of the networks it asked for, by name.
+    package var network: NetworkStatus? = nil
+    package var networkIDs: [String: String] = [:]
 }
 
 extension ContainerRecord {

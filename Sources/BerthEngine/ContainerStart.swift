@@ -179,6 +179,7 @@ extension Engine {
         spec.readOnlyRootfs = record.readOnly
         spec.hostname = record.hostname
         spec.newNetwork = !Engine.sharesNetworkNamespace(record.network)
+        spec.joinNetworkNamespace = try networkNamespaceToJoin(record)
         spec.uid = user.uid
         spec.gid = user.gid
         spec.additionalGroups = user.groups
