@@ -69,3 +69,16 @@ extension Engine {
         removeNetworkBridge(config)
     }
 }
+
+extension Engine {
+    /// Deletes the network's bridge when this host has one by that name (the first
+    /// container to join made it); nothing when it is gone.
+    func removeNetworkBridge(_ config: NetworkConfig) {
+        guard let bridge = config.networkInterface, FileSystem.exists("/sys/class/net/" + bridge) else { return }
+        do {
+            try NetlinkSocket.host().deleteLink(named: bridge)
+        } catch {
+            Warnings.report("cannot remove bridge \(bridge) of network \(config.name): \(error)")
+        }
+    }
+}
