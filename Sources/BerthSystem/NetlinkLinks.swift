@@ -67,8 +67,7 @@ extension NetlinkSocket {
     }
 
     /// A veth pair in one request: the host end enslaved to the bridge and up, the peer
-    /// created inside the namespace of `peerPID` and up there (so no move and no second
-    /// round trip per end).
+    /// created inside the namespace of `peerPID` (so it never has to be moved).
     package func createVeth(_ pair: VethPair) throws {
         var message = NetlinkMessage(type: RTM_NEWLINK, flags: NLM_F_CREATE | NLM_F_EXCL, header: Self.up())
         message.add(IFLA_IFNAME, string: pair.hostName)
@@ -78,7 +77,9 @@ extension NetlinkSocket {
         message.add(IFLA_INFO_KIND, string: "veth")
         message.beginNested(IFLA_INFO_DATA)
         message.beginNested(VETH_INFO_PEER)
-        message.append(header: Self.up())
+        // Not up yet: the peer is registered before the host end exists, and a veth
+        // opened without its peer fails with ENOTCONN. `setUp` inside does it.
+        message.append(header: ifinfomsg())
         message.add(IFLA_IFNAME, string: pair.peerName)
         message.add(IFLA_NET_NS_PID, uint32: UInt32(pair.peerPID))
         if let mac = pair.peerMAC { message.add(IFLA_ADDRESS, bytes: mac) }
