@@ -74,7 +74,7 @@ enum ContainerFlags {
 
     /// podman's run/create flags whose features come later: refused by the parser.
     private static let pending: [FlagSpec] = [
-        .unsupported("add-host", nil, "strings", "Add a custom host-to-IP mapping (host:ip)", .networks),
+        .value("add-host", nil, "strings", "Add a custom host-to-IP mapping (host:ip)"),
         .unsupported("blkio-weight", nil, "string", "Block IO weight (relative weight) accepts a weight value between 10 and 1000.", .cgroups),
         .unsupported("blkio-weight-device", nil, "DEVICE_NAME:WEIGHT", "Block IO weight (relative device weight, format: DEVICE_NAME:WEIGHT)", .cgroups),
         .unsupported("cgroup-conf", nil, "strings", "Configure cgroup v2 (key=value)", .cgroups),
@@ -97,9 +97,9 @@ enum ContainerFlags {
         .unsupported("device-read-iops", nil, "strings", "Limit read rate (IO per second) from a device (e.g. --device-read-iops=/dev/sda:1000)", .cgroups),
         .unsupported("device-write-bps", nil, "strings", "Limit write rate (bytes per second) to a device (e.g. --device-write-bps=/dev/sda:1mb)", .cgroups),
         .unsupported("device-write-iops", nil, "strings", "Limit write rate (IO per second) to a device (e.g. --device-write-iops=/dev/sda:1000)", .cgroups),
-        .unsupported("dns", nil, "strings", "Set custom DNS servers", .networks),
-        .unsupported("dns-option", nil, "strings", "Set custom DNS options", .networks),
-        .unsupported("dns-search", nil, "strings", "Set custom DNS search domains", .networks),
+        .value("dns", nil, "strings", "Set custom DNS servers"),
+        .value("dns-option", nil, "strings", "Set custom DNS options"),
+        .value("dns-search", nil, "strings", "Set custom DNS search domains"),
         .unsupported("expose", nil, "strings", "Expose a port or a range of ports", .networks),
         .unsupported("gidmap", nil, "strings", "GID map to use for the user namespace", .idMappings),
         .unsupported("hostuser", nil, "strings", "Host user account to add to /etc/passwd within container", .idMappings),
@@ -115,7 +115,7 @@ enum ContainerFlags {
         .unsupported("memory-swap", nil, "string", "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", .cgroups),
         .unsupported("memory-swappiness", nil, "int", "Tune container memory swappiness (0 to 100, or -1 for system default)", .cgroups),
         .value("network-alias", nil, "strings", "Add network-scoped alias for the container"),
-        .unsupported("no-hosts", nil, "", "Do not create /etc/hosts within the container, instead use the version from the image", .networks),
+        .bool("no-hosts", nil, "Do not create /etc/hosts within the container, instead use the version from the image"),
         .unsupported("oom-kill-disable", nil, "", "Disable OOM Killer", .cgroups),
         .unsupported("oom-score-adj", nil, "int", "Tune the host's OOM preferences (-1000 to 1000)", .cgroups),
         .unsupported("passwd-entry", nil, "string", "Entry to write to /etc/passwd", .idMappings),
@@ -152,6 +152,13 @@ enum ContainerFlags {
         options.workingDir = args.value("workdir")
         options.user = args.value("user")
         options.hostname = args.value("hostname")
+        // strings flags: commas separate values too (podman's StringSlice).
+        func list(_ flag: String) -> [String] { args.all(flag).flatMap { $0.split(separator: ",").map(String.init) } }
+        options.addHosts = list("add-host")
+        options.dnsServers = list("dns")
+        options.dnsSearch = list("dns-search")
+        options.dnsOptions = list("dns-option")
+        options.noHosts = args.has("no-hosts")
         options.name = args.value("name")
         options.replace = args.has("replace")
         options.autoRemove = args.has("rm")

@@ -75,6 +75,9 @@ package struct CreateOptions: Sendable {
     package var noHosts = false
     package var addHosts: [String] = []
     package var dnsServers: [String] = []
+    /// --dns-search and --dns-option (run and create).
+    package var dnsSearch: [String] = []
+    package var dnsOptions: [String] = []
     /// --health-*, --no-healthcheck and --health-on-failure, already checked.
     package var health = HealthOverrides()
     /// --volumes-from, --image-volume and --read-only-tmpfs (ContainerVolumes.swift).
@@ -150,9 +153,12 @@ extension Engine {
         record.builder = options.buildOwner
         record.healthcheck = Engine.healthcheck(options.health, image: config.Healthcheck)
         if options.health.onFailure != HealthOnFailure.none { record.healthOnFailure = options.health.onFailure.rawValue }
+        try Engine.validateEtcFlags(noHosts: options.noHosts, addHosts: options.addHosts, dnsServers: options.dnsServers)
         if options.noHosts { record.noHosts = true }
         if !options.addHosts.isEmpty { record.addHosts = options.addHosts }
         if !options.dnsServers.isEmpty { record.dnsServers = options.dnsServers }
+        if !options.dnsSearch.isEmpty { record.dnsSearch = options.dnsSearch }
+        if !options.dnsOptions.isEmpty { record.dnsOptions = options.dnsOptions }
         for opt in options.securityOpts {
             if opt == "no-new-privileges" || opt == "no-new-privileges=true" || opt == "no-new-privileges:true" { record.noNewPrivileges = true }
             if opt.hasPrefix("seccomp=") || opt.hasPrefix("seccomp:") {

@@ -77,6 +77,9 @@ package struct ContainerRecord: Codable, Sendable {
     /// build --add-host NAME:IP lines, and --dns servers for resolv.conf.
     package var addHosts: [String]? = nil
     package var dnsServers: [String]? = nil
+    /// --dns-search domains (["."]: none) and --dns-option options for resolv.conf.
+    package var dnsSearch: [String]? = nil
+    package var dnsOptions: [String]? = nil
     /// --restart as given ("no", "on-failure[:N]", "always", "unless-stopped"); nil: no.
     package var restartPolicy: String? = nil
     /// --pidfile: where each start writes the container's pid.

@@ -100,13 +100,10 @@ extension Engine {
         }
     }
 
-    /// The subnets a new network must not overlap: every network's and every host route's
-    /// (a route through one of berth's own bridges belongs to a network already counted).
-    func takenSubnets(excludingNetworks: Bool = false) throws -> [IPSubnet] {
-        let networks = excludingNetworks ? [] : try networkFiles()
-        let ownBridges = Set(networks.compactMap(\.networkInterface))
-        return networks.flatMap { $0.subnets.compactMap { IPSubnet(cidr: $0.subnet) } }
-            + HostRoutes.current().filter { !ownBridges.contains($0.interface) }.map(\.destination)
+    /// The subnets a new network must not overlap: every network's and every host route's.
+    /// (A route through a bridge of another store, which may have the same name, counts.)
+    func takenSubnets() throws -> [IPSubnet] {
+        try networkFiles().flatMap { $0.subnets.compactMap { IPSubnet(cidr: $0.subnet) } } + HostRoutes.current().map(\.destination)
     }
 }
 
