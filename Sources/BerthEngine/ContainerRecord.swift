@@ -94,6 +94,11 @@ package struct ContainerRecord: Codable, Sendable {
     /// (Test ["NONE"]: none), with podman's defaults filled in; and --health-on-failure.
     package var healthcheck: HealthConfig? = nil
     package var healthOnFailure: String? = nil
+    /// -p and -P's mappings, host ports chosen at create where berth picked them
+    /// (podman's PortMappings); --expose's and the image's EXPOSE ("80/tcp"); -P.
+    package var ports: [PortMapping]? = nil
+    package var exposedPorts: [String]? = nil
+    package var publishAll: Bool? = nil
 }
 
 /// The process that owns a build container: alive while its pid has this start
