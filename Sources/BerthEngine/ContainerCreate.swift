@@ -103,8 +103,10 @@ extension Engine {
         for opt in options.securityOpts { try Engine.validateSecurityOpt(opt) }
         for ulimit in options.ulimits { _ = try Ulimit.parse(ulimit) }
         _ = try Capabilities.resolve(privileged: options.privileged, add: options.capAdd, drop: options.capDrop)
-        guard ["none", "host"].contains(options.network) else {
-            throw ContainerError.invalid("network mode \"\(options.network)\" is not supported yet: use none or host")
+        if UserModeNetworkMode.isUserMode(options.network) {
+            _ = try UserModeNetworkMode(parsing: options.network)
+        } else if !["none", "host"].contains(options.network) {
+            throw ContainerError.invalid("network mode \"\(options.network)\" is not supported yet: use none, host, pasta or slirp4netns")
         }
         if let userns = options.userns, userns != "keep-id", userns != "host", userns != "" {
             throw ContainerError.invalid("unsupported --userns \"\(userns)\": use keep-id")
