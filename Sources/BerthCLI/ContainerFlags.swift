@@ -33,7 +33,7 @@ enum ContainerFlags {
         .value("log-opt", nil, "strings", "Logging driver options (max-size=SIZE, path=FILE, tag=TAG)"),
         .value("mount", nil, "stringArray", "Attach a filesystem mount to the container"),
         .value("name", nil, "string", "Assign a name to the container"),
-        .value("network", nil, "string", "Connect a container to a network (none, host)", default: "host"),
+        .value("network", nil, "stringArray", "Connect a container to a network"),
         .value("net", nil, "string", "Alias for --network"),
         .value("health-cmd", nil, "string", "set a healthcheck command for the container ('none' disables the existing healthcheck)"),
         .value("health-interval", nil, "string", "set an interval for the healthchecks (a value of disable results in no automatic timer setup)", default: "30s"),
@@ -106,15 +106,15 @@ enum ContainerFlags {
         .value("image-volume", nil, "string", "Tells podman how to handle the builtin image volumes (\"bind\"|\"tmpfs\"|\"ignore\")", default: "bind"),
         .unsupported("init-ctr", nil, "string", "Make this a pod init container.", .pods),
         .unsupported("init-path", nil, "string", "Path to the container-init binary", .builtInInit),
-        .unsupported("ip", nil, "string", "Specify a static IPv4 address for the container", .networks),
-        .unsupported("ip6", nil, "string", "Specify a static IPv6 address for the container", .networks),
+        .value("ip", nil, "string", "Specify a static IPv4 address for the container"),
+        .value("ip6", nil, "string", "Specify a static IPv6 address for the container"),
         .unsupported("ipc", nil, "string", "IPC namespace to use", .namespaces),
-        .unsupported("mac-address", nil, "string", "Container MAC address (e.g. 92:d0:c6:0a:29:33)", .networks),
+        .value("mac-address", nil, "string", "Container MAC address (e.g. 92:d0:c6:0a:29:33)"),
         .unsupported("memory", "m", "<number>[<unit>]", "Memory limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))", .cgroups),
         .unsupported("memory-reservation", nil, "<number>[<unit>]", "Memory soft limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))", .cgroups),
         .unsupported("memory-swap", nil, "string", "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", .cgroups),
         .unsupported("memory-swappiness", nil, "int", "Tune container memory swappiness (0 to 100, or -1 for system default)", .cgroups),
-        .unsupported("network-alias", nil, "strings", "Add network-scoped alias for the container", .networks),
+        .value("network-alias", nil, "strings", "Add network-scoped alias for the container"),
         .unsupported("no-hosts", nil, "", "Do not create /etc/hosts within the container, instead use the version from the image", .networks),
         .unsupported("oom-kill-disable", nil, "", "Disable OOM Killer", .cgroups),
         .unsupported("oom-score-adj", nil, "int", "Tune the host's OOM preferences (-1000 to 1000)", .cgroups),
@@ -165,7 +165,13 @@ enum ContainerFlags {
         options.volumeRequests.volumesFrom = args.all("volumes-from")
         options.volumeRequests.imageVolume = args.value("image-volume") ?? "bind"
         options.volumeRequests.readOnlyTmpfs = args.values["read-only-tmpfs"]?.last != "false"
-        options.network = args.value("network") ?? args.value("net") ?? "host"
+        let networks = args.all("network") + args.all("net")
+        options.network = networks.first ?? ""
+        options.networkFlags.additional = Array(networks.dropFirst())
+        options.networkFlags.ipv4 = args.value("ip")
+        options.networkFlags.ipv6 = args.value("ip6")
+        options.networkFlags.mac = args.value("mac-address")
+        options.networkFlags.aliases = args.all("network-alias").flatMap { $0.split(separator: ",").map(String.init) }
         options.privileged = args.has("privileged")
         options.capAdd = args.all("cap-add").flatMap { $0.split(separator: ",").map(String.init) }
         options.capDrop = args.all("cap-drop").flatMap { $0.split(separator: ",").map(String.init) }

@@ -94,6 +94,11 @@ package struct ContainerRecord: Codable, Sendable {
     /// (Test ["NONE"]: none), with podman's defaults filled in; and --health-on-failure.
     package var healthcheck: HealthConfig? = nil
     package var healthOnFailure: String? = nil
+    /// The networks of "bridge" mode, one entry per network (`bridge`: the default
+    /// network `berth`), with --ip, --ip6, --mac-address and --network-alias; nil otherwise.
+    package var networkRequests: [NetworkRequest]? = nil
+    /// -p mappings as podman stores them (NetworkFirewall publishes them at start).
+    package var ports: [PortMapping]? = nil
 }
 
 /// The process that owns a build container: alive while its pid has this start

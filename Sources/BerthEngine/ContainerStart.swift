@@ -178,7 +178,7 @@ extension Engine {
         spec.overlay = (lower, containerDir(record.id) + "/upper", containerDir(record.id) + "/work")
         spec.readOnlyRootfs = record.readOnly
         spec.hostname = record.hostname
-        spec.newNetwork = record.network != "host"
+        spec.newNetwork = !Engine.sharesNetworkNamespace(record.network)
         spec.uid = user.uid
         spec.gid = user.gid
         spec.additionalGroups = user.groups

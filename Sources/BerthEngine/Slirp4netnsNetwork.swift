@@ -34,10 +34,10 @@ enum Slirp4netnsNetwork {
     static func start(_ options: UserModeNetworkMode.SlirpOptions, ports: [PortMapping], pid: Int32, runtimeDir: String) throws -> HelperProcess {
         let executable = try UserModeNetwork.executable("slirp4netns", package: package)
         for port in ports where port.protocol != "tcp" && port.protocol != "udp" {
-            throw ContainerError.invalid("slirp4netns cannot publish \(port.protocol) ports: only tcp and udp")
+            throw NetworkError.invalid("slirp4netns cannot publish \(port.protocol) ports: only tcp and udp")
         }
         for port in ports where port.hostIP.contains(":") {
-            throw ContainerError.invalid("slirp4netns cannot publish on the IPv6 address \(port.hostIP): give an IPv4 address or none")
+            throw NetworkError.invalid("slirp4netns cannot publish on the IPv6 address \(port.hostIP): give an IPv4 address or none")
         }
         try? FileSystem.unlinkIfPresent(runtimeDir + "/" + apiSocket)
         let ready = try FileDescriptor.pipe("slirp4netns readiness")
@@ -73,7 +73,7 @@ enum Slirp4netnsNetwork {
         let reply = try? JSONDecoder().decode(APIReply.self, from: Data(answer))
         if reply?.return != nil { return }
         let reason = reply?.error?.desc ?? String(decoding: answer, as: UTF8.self)
-        throw ContainerError.invalid("slirp4netns could not publish \(port.hostIP.isEmpty ? "" : port.hostIP + ":")\(hostPort)/\(port.protocol): \(reason)")
+        throw NetworkError.invalid("slirp4netns could not publish \(port.hostIP.isEmpty ? "" : port.hostIP + ":")\(hostPort)/\(port.protocol): \(reason)")
     }
 
     /// The API's request and reply (slirp4netns(1), "API SOCKET"), in its field names.

@@ -43,7 +43,7 @@ enum UserModeNetwork {
     /// The helper's path on PATH, or an error naming the Debian package to install.
     static func executable(_ name: String, package: String) throws -> String {
         guard let path = Subprocess.which(name) else {
-            throw ContainerError.invalid(
+            throw NetworkError.invalid(
                 "could not find \(name) in $PATH, the network namespace can't be configured: install Debian's \(package) package")
         }
         return path
@@ -66,10 +66,10 @@ enum UserModeNetwork {
         }
         if outcome == .timedOut {
             helper.stop()
-            throw ContainerError.invalid("\(helper.name) did not set up the network within \(Int(startTimeout)) seconds")
+            throw NetworkError.invalid("\(helper.name) did not set up the network within \(Int(startTimeout)) seconds")
         }
         let code = helper.stop()
-        throw ContainerError.invalid("\(helper.name) failed to set up the network (exit code \(code))\(lastWords(log))")
+        throw NetworkError.invalid("\(helper.name) failed to set up the network (exit code \(code))\(lastWords(log))")
     }
 
     /// ": MESSAGE" from the last line of a helper's log that says something (pasta

@@ -34,7 +34,7 @@ struct UserModeNetworkMode: Equatable {
     private static func helper(of mode: String) throws -> (Helper, options: String?) {
         let name = mode.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         guard let helper = Helper(rawValue: String(name[0])) else {
-            throw ContainerError.invalid("network mode \"\(mode)\" is not pasta or slirp4netns")
+            throw NetworkError.invalid("network mode \"\(mode)\" is not pasta or slirp4netns")
         }
         return (helper, name.count > 1 ? String(name[1]) : nil)
     }
@@ -57,7 +57,7 @@ struct UserModeNetworkMode: Equatable {
         for option in options {
             let name = option.split(separator: "=", maxSplits: 1).first.map(String.init) ?? option
             if Self.pastaArgumentsOfBerth.contains(name) {
-                throw ContainerError.invalid("pasta option \(name) cannot be given: berth starts pasta with its own \(name)")
+                throw NetworkError.invalid("pasta option \(name) cannot be given: berth starts pasta with its own \(name)")
             }
             if option == "--map-gw" {
                 mapGateway = true
@@ -69,43 +69,43 @@ struct UserModeNetworkMode: Equatable {
 
     private mutating func readSlirp(_ option: String) throws {
         let parts = option.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 2 else { throw ContainerError.invalid("unknown option for slirp4netns: \"\(option)\"") }
+        guard parts.count == 2 else { throw NetworkError.invalid("unknown option for slirp4netns: \"\(option)\"") }
         let (key, value) = (parts[0], parts[1])
         func flag() throws -> Bool {
             switch value {
             case "true": return true
             case "false": return false
-            default: throw ContainerError.invalid("invalid value of \(key) for slirp4netns: \(value)")
+            default: throw NetworkError.invalid("invalid value of \(key) for slirp4netns: \(value)")
             }
         }
         switch key {
         case "allow_host_loopback": slirp.allowHostLoopback = try flag()
         case "enable_ipv6": slirp.enableIPv6 = try flag()
         case "cidr":
-            guard let network = IPv4Network(value) else { throw ContainerError.invalid("invalid cidr \"\(value)\"") }
+            guard let network = IPv4Network(value) else { throw NetworkError.invalid("invalid cidr \"\(value)\"") }
             guard network.prefix <= 25 else {
-                throw ContainerError.invalid("invalid cidr \"\(value)\": slirp4netns needs room for the container at .100 (a /25 or larger)")
+                throw NetworkError.invalid("invalid cidr \"\(value)\": slirp4netns needs room for the container at .100 (a /25 or larger)")
             }
             slirp.cidr = value
         case "mtu":
-            guard let mtu = Int(value), mtu >= 68, mtu <= 65521 else { throw ContainerError.invalid("invalid mtu \"\(value)\"") }
+            guard let mtu = Int(value), mtu >= 68, mtu <= 65521 else { throw NetworkError.invalid("invalid mtu \"\(value)\"") }
             slirp.mtu = mtu
         case "outbound_addr":
-            guard IPv4Network.octets(value) != nil else { throw ContainerError.invalid("invalid outbound_addr \"\(value)\"") }
+            guard IPv4Network.octets(value) != nil else { throw NetworkError.invalid("invalid outbound_addr \"\(value)\"") }
             slirp.outboundAddress = value
         case "outbound_addr6":
             guard value.contains(":"), value.allSatisfy({ $0.isHexDigit || $0 == ":" }) else {
-                throw ContainerError.invalid("invalid outbound_addr6 \"\(value)\"")
+                throw NetworkError.invalid("invalid outbound_addr6 \"\(value)\"")
             }
             slirp.outboundAddress6 = value
         case "port_handler":
             switch value {
             case "slirp4netns": break
             case "rootlesskit":
-                throw ContainerError.invalid("port_handler=rootlesskit is not supported: berth publishes ports through slirp4netns's own forwarding (port_handler=slirp4netns)")
-            default: throw ContainerError.invalid("unknown port_handler for slirp4netns: \"\(value)\"")
+                throw NetworkError.invalid("port_handler=rootlesskit is not supported: berth publishes ports through slirp4netns's own forwarding (port_handler=slirp4netns)")
+            default: throw NetworkError.invalid("unknown port_handler for slirp4netns: \"\(value)\"")
             }
-        default: throw ContainerError.invalid("unknown option for slirp4netns: \"\(option)\"")
+        default: throw NetworkError.invalid("unknown option for slirp4netns: \"\(option)\"")
         }
     }
 }
