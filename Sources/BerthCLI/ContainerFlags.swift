@@ -100,7 +100,7 @@ enum ContainerFlags {
         .unsupported("dns", nil, "strings", "Set custom DNS servers", .networks),
         .unsupported("dns-option", nil, "strings", "Set custom DNS options", .networks),
         .unsupported("dns-search", nil, "strings", "Set custom DNS search domains", .networks),
-        .unsupported("expose", nil, "strings", "Expose a port or a range of ports", .networks),
+        .value("expose", nil, "strings", "Expose a port or a range of ports"),
         .unsupported("gidmap", nil, "strings", "GID map to use for the user namespace", .idMappings),
         .unsupported("hostuser", nil, "strings", "Host user account to add to /etc/passwd within container", .idMappings),
         .value("image-volume", nil, "string", "Tells podman how to handle the builtin image volumes (\"bind\"|\"tmpfs\"|\"ignore\")", default: "bind"),
@@ -124,8 +124,8 @@ enum ContainerFlags {
         .unsupported("pids-limit", nil, "int", "Tune container pids limit (set -1 for unlimited)", .cgroups),
         .unsupported("pod", nil, "string", "Run container in an existing pod", .pods),
         .unsupported("pod-id-file", nil, "string", "Read the pod ID from the file", .pods),
-        .unsupported("publish", "p", "strings", "Publish a container's port, or a range of ports, to the host", .networks),
-        .unsupported("publish-all", "P", "", "Publish all exposed ports to random ports on the host interface", .networks),
+        .value("publish", "p", "strings", "Publish a container's port, or a range of ports, to the host"),
+        .bool("publish-all", "P", "Publish all exposed ports to random ports on the host interface"),
         .bool("read-only-tmpfs", nil, "When running containers in read-only mode mount a read-write tmpfs on /run, /tmp and /var/tmp", default: "true"),
         .unsupported("requires", nil, "strings", "Add one or more requirement containers that must be started before this container will start", .pods),
         .value("restart", nil, "string", "Restart policy to apply when a container exits (\"always\"|\"no\"|\"on-failure\"|\"unless-stopped\")"),
@@ -172,6 +172,10 @@ enum ContainerFlags {
         options.networkFlags.ipv6 = args.value("ip6")
         options.networkFlags.mac = args.value("mac-address")
         options.networkFlags.aliases = args.all("network-alias").flatMap { $0.split(separator: ",").map(String.init) }
+        // podman's string slices: "-p 80,90" is two ports.
+        options.portRequests.publish = args.all("publish").flatMap { $0.split(separator: ",").map(String.init) }
+        options.portRequests.expose = args.all("expose").flatMap { $0.split(separator: ",").map(String.init) }
+        options.portRequests.publishAll = args.has("publish-all")
         options.privileged = args.has("privileged")
         options.capAdd = args.all("cap-add").flatMap { $0.split(separator: ",").map(String.init) }
         options.capDrop = args.all("cap-drop").flatMap { $0.split(separator: ",").map(String.init) }

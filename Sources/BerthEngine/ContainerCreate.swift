@@ -81,6 +81,8 @@ package struct CreateOptions: Sendable {
     package var volumeRequests = VolumeRequests()
     /// --ip, --ip6, --mac-address and --network-alias (ContainerNetworkMode.swift).
     package var networkFlags = NetworkFlags()
+    /// -p, --expose and -P (PublishedPorts.swift).
+    package var portRequests = PortRequests()
 
     package init(image: String) { self.image = image }
 }
@@ -111,6 +113,7 @@ extension Engine {
             throw ContainerError.invalid("unsupported --userns \"\(userns)\": use keep-id")
         }
         try Engine.validateProcessSetup(options)
+        let published = try resolvePorts(options.portRequests, network: options.network, image: config)
         var labels = config.Labels ?? [:]
         for label in options.labels {
             let parts = label.split(separator: "=", maxSplits: 1)
@@ -153,6 +156,9 @@ extension Engine {
         if options.noHosts { record.noHosts = true }
         if !options.addHosts.isEmpty { record.addHosts = options.addHosts }
         if !options.dnsServers.isEmpty { record.dnsServers = options.dnsServers }
+        if !published.ports.isEmpty { record.ports = published.ports }
+        if !published.exposed.isEmpty { record.exposedPorts = published.exposed }
+        if options.portRequests.publishAll { record.publishAll = true }
         for opt in options.securityOpts {
             if opt == "no-new-privileges" || opt == "no-new-privileges=true" || opt == "no-new-privileges:true" { record.noNewPrivileges = true }
             if opt.hasPrefix("seccomp=") || opt.hasPrefix("seccomp:") {

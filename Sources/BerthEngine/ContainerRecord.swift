@@ -97,8 +97,11 @@ package struct ContainerRecord: Codable, Sendable {
     /// The networks of "bridge" mode, one entry per network (`bridge`: the default
     /// network `berth`), with --ip, --ip6, --mac-address and --network-alias; nil otherwise.
     package var networkRequests: [NetworkRequest]? = nil
-    /// -p mappings as podman stores them (NetworkFirewall publishes them at start).
+    /// -p and -P's mappings, host ports chosen at create where berth picked them
+    /// (podman's PortMappings); --expose's and the image's EXPOSE ("80/tcp"); -P.
     package var ports: [PortMapping]? = nil
+    package var exposedPorts: [String]? = nil
+    package var publishAll: Bool? = nil
 }
 
 /// The process that owns a build container: alive while its pid has this start

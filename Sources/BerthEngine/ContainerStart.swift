@@ -79,6 +79,7 @@ extension Engine {
         let process: ContainerProcess
         do {
             spec = try containerSpec(record)
+            try checkPublishedPorts(record)
             spec.preserveFDs = attach.preserveFDs
             if !attach.environment.isEmpty { spec.environment = Engine.merge(spec.environment, attach.environment) }
             Stopwatch.mark("spec")
