@@ -90,6 +90,7 @@ extension Engine {
             }
             return mode
         }
+        if UserModeNetworkMode.isUserMode(mode) { _ = try UserModeNetworkMode(parsing: mode) }  // bad options fail at create
         return mode
     }
 
