@@ -93,10 +93,10 @@ struct PortCommand: CLICommand {
             selection.names = [rest.removeFirst()]
         }
         guard rest.count <= 1 else { throw CLIError("accepts at most one port, received \(rest.count)") }
-        // berth publishes no ports until it has networks: every list is empty.
         for (record, ports) in try context.engine().publishedPorts(selection) where !ports.isEmpty {
+            let lines = try rest.first.map { try PortViews.lines(ports, matching: $0) } ?? PortViews.lines(ports)
             if selection.all { Output.out(String(record.id.prefix(12)) + "\n") }
-            for port in ports { Output.out(port + "\n") }
+            for line in lines { Output.out(line + "\n") }
         }
         return 0
     }

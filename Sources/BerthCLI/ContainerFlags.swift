@@ -33,7 +33,7 @@ enum ContainerFlags {
         .value("log-opt", nil, "strings", "Logging driver options (max-size=SIZE, path=FILE, tag=TAG)"),
         .value("mount", nil, "stringArray", "Attach a filesystem mount to the container"),
         .value("name", nil, "string", "Assign a name to the container"),
-        .value("network", nil, "string", "Connect a container to a network (none, host)", default: "host"),
+        .value("network", nil, "stringArray", "Connect a container to a network"),
         .value("net", nil, "string", "Alias for --network"),
         .value("health-cmd", nil, "string", "set a healthcheck command for the container ('none' disables the existing healthcheck)"),
         .value("health-interval", nil, "string", "set an interval for the healthchecks (a value of disable results in no automatic timer setup)", default: "30s"),
@@ -74,35 +74,35 @@ enum ContainerFlags {
 
     /// podman's run/create flags whose features come later: refused by the parser.
     private static let pending: [FlagSpec] = [
-        .unsupported("add-host", nil, "strings", "Add a custom host-to-IP mapping (host:ip)", .networks),
+        .value("add-host", nil, "strings", "Add a custom host-to-IP mapping (host:ip)"),
         .unsupported("cgroup-conf", nil, "strings", "Configure cgroup v2 (key=value)", .cgroups),
         .unsupported("chrootdirs", nil, "strings", "Chroot directories inside the container", .systemd),
         .value("conmon-pidfile", nil, "string", "Path to the file that will receive the PID of conmon"),
         .unsupported("cpu-rt-period", nil, "uint", "Limit the CPU real-time period in microseconds", .cgroups),
         .unsupported("cpu-rt-runtime", nil, "int", "Limit the CPU real-time runtime in microseconds", .cgroups),
         .unsupported("device", nil, "strings", "Add a host device to the container", .devices),
-        .unsupported("dns", nil, "strings", "Set custom DNS servers", .networks),
-        .unsupported("dns-option", nil, "strings", "Set custom DNS options", .networks),
-        .unsupported("dns-search", nil, "strings", "Set custom DNS search domains", .networks),
-        .unsupported("expose", nil, "strings", "Expose a port or a range of ports", .networks),
+        .value("dns", nil, "strings", "Set custom DNS servers"),
+        .value("dns-option", nil, "strings", "Set custom DNS options"),
+        .value("dns-search", nil, "strings", "Set custom DNS search domains"),
+        .value("expose", nil, "strings", "Expose a port or a range of ports"),
         .unsupported("gidmap", nil, "strings", "GID map to use for the user namespace", .idMappings),
         .unsupported("hostuser", nil, "strings", "Host user account to add to /etc/passwd within container", .idMappings),
         .value("image-volume", nil, "string", "Tells podman how to handle the builtin image volumes (\"bind\"|\"tmpfs\"|\"ignore\")", default: "bind"),
         .unsupported("init-ctr", nil, "string", "Make this a pod init container.", .pods),
         .unsupported("init-path", nil, "string", "Path to the container-init binary", .builtInInit),
-        .unsupported("ip", nil, "string", "Specify a static IPv4 address for the container", .networks),
-        .unsupported("ip6", nil, "string", "Specify a static IPv6 address for the container", .networks),
+        .value("ip", nil, "string", "Specify a static IPv4 address for the container"),
+        .value("ip6", nil, "string", "Specify a static IPv6 address for the container"),
         .unsupported("ipc", nil, "string", "IPC namespace to use", .namespaces),
-        .unsupported("mac-address", nil, "string", "Container MAC address (e.g. 92:d0:c6:0a:29:33)", .networks),
-        .unsupported("network-alias", nil, "strings", "Add network-scoped alias for the container", .networks),
-        .unsupported("no-hosts", nil, "", "Do not create /etc/hosts within the container, instead use the version from the image", .networks),
+        .value("mac-address", nil, "string", "Container MAC address (e.g. 92:d0:c6:0a:29:33)"),
+        .value("network-alias", nil, "strings", "Add network-scoped alias for the container"),
+        .bool("no-hosts", nil, "Do not create /etc/hosts within the container, instead use the version from the image"),
         .unsupported("passwd-entry", nil, "string", "Entry to write to /etc/passwd", .idMappings),
         .unsupported("pid", nil, "string", "PID namespace to use", .namespaces),
         .value("pidfile", nil, "string", "Write the container process ID to the file"),
         .unsupported("pod", nil, "string", "Run container in an existing pod", .pods),
         .unsupported("pod-id-file", nil, "string", "Read the pod ID from the file", .pods),
-        .unsupported("publish", "p", "strings", "Publish a container's port, or a range of ports, to the host", .networks),
-        .unsupported("publish-all", "P", "", "Publish all exposed ports to random ports on the host interface", .networks),
+        .value("publish", "p", "strings", "Publish a container's port, or a range of ports, to the host"),
+        .bool("publish-all", "P", "Publish all exposed ports to random ports on the host interface"),
         .bool("read-only-tmpfs", nil, "When running containers in read-only mode mount a read-write tmpfs on /run, /tmp and /var/tmp", default: "true"),
         .unsupported("requires", nil, "strings", "Add one or more requirement containers that must be started before this container will start", .pods),
         .value("restart", nil, "string", "Restart policy to apply when a container exits (\"always\"|\"no\"|\"on-failure\"|\"unless-stopped\")"),
@@ -129,6 +129,13 @@ enum ContainerFlags {
         options.workingDir = args.value("workdir")
         options.user = args.value("user")
         options.hostname = args.value("hostname")
+        // strings flags: commas separate values too (podman's StringSlice).
+        func list(_ flag: String) -> [String] { args.all(flag).flatMap { $0.split(separator: ",").map(String.init) } }
+        options.addHosts = list("add-host")
+        options.dnsServers = list("dns")
+        options.dnsSearch = list("dns-search")
+        options.dnsOptions = list("dns-option")
+        options.noHosts = args.has("no-hosts")
         options.name = args.value("name")
         options.replace = args.has("replace")
         options.autoRemove = args.has("rm")
@@ -142,7 +149,17 @@ enum ContainerFlags {
         options.volumeRequests.volumesFrom = args.all("volumes-from")
         options.volumeRequests.imageVolume = args.value("image-volume") ?? "bind"
         options.volumeRequests.readOnlyTmpfs = args.values["read-only-tmpfs"]?.last != "false"
-        options.network = args.value("network") ?? args.value("net") ?? "host"
+        // podman's string slices: "-p 80,90" is two ports.
+        options.portRequests.publish = args.all("publish").flatMap { $0.split(separator: ",").map(String.init) }
+        options.portRequests.expose = args.all("expose").flatMap { $0.split(separator: ",").map(String.init) }
+        options.portRequests.publishAll = args.has("publish-all")
+        let networks = args.all("network") + args.all("net")
+        options.network = networks.first ?? ""
+        options.networkFlags.additional = Array(networks.dropFirst())
+        options.networkFlags.ipv4 = args.value("ip")
+        options.networkFlags.ipv6 = args.value("ip6")
+        options.networkFlags.mac = args.value("mac-address")
+        options.networkFlags.aliases = args.all("network-alias").flatMap { $0.split(separator: ",").map(String.init) }
         options.privileged = args.has("privileged")
         options.capAdd = args.all("cap-add").flatMap { $0.split(separator: ",").map(String.init) }
         options.capDrop = args.all("cap-drop").flatMap { $0.split(separator: ",").map(String.init) }

@@ -28,7 +28,7 @@ enum ContainerViews {
             ("Command", .string(command(c, noTrunc: noTrunc))),
             ("CreatedHuman", .string(ImageViews.since(created))), ("CreatedAt", .string(ImageViews.goTime(created))),
             ("Created", .string(ImageViews.since(created))), ("RunningFor", .string(ImageViews.since(created))),
-            ("Status", .string(status(c))), ("State", .string(c.state.status.rawValue)), ("Ports", .string("")),
+            ("Status", .string(status(c))), ("State", .string(c.state.status.rawValue)), ("Ports", .string(PortViews.column(c.record.ports ?? []))),
             ("Names", .string(c.record.name)), ("Labels", ImageViews.labels(c.record.labels)),
             ("Pid", .int(Int64(c.state.status == .running ? c.state.pid : 0))),
             ("ExitCode", .int(Int64(c.state.exitCode))), ("Mounts", ImageViews.strings(c.record.mounts.map(\.destination))),
@@ -55,7 +55,7 @@ enum ContainerViews {
             ("ExitCode", .int(Int64(c.state.exitCode))), ("Id", .string(c.record.id)), ("Image", .string(c.record.imageName)),
             ("ImageID", .string(c.record.imageID)), ("Labels", ImageViews.labels(c.record.labels)),
             ("Names", ImageViews.strings([c.record.name])), ("Pid", .int(Int64(c.state.status == .running ? c.state.pid : 0))),
-            ("Ports", .null), ("StartedAt", .int(Int64(c.state.startedAt ?? 0))), ("State", .string(c.state.status.rawValue)),
+            ("Ports", PortViews.json(c.record.ports)), ("StartedAt", .int(Int64(c.state.startedAt ?? 0))), ("State", .string(c.state.status.rawValue)),
             ("Status", .string(status(c))), ("Created", .int(Int64(c.record.created))),
         ])
     }
@@ -82,6 +82,7 @@ enum ContainerViews {
             ("Image", .string(r.imageID)), ("ImageName", .string(r.imageName)), ("Name", .string(r.name)),
             ("PidFile", .string(r.pidFile ?? "")), ("ConmonPidFile", .string(r.conmonPidFile ?? "")),
             ("RestartCount", .int(Int64(s.restartCount ?? 0))), ("Mounts", .array(mounts)),
+            ("NetworkSettings", networkSettings(c)),
             ("Config", .structure("*define.InspectContainerConfig", [
                 ("Hostname", .string(r.hostname)), ("User", .string(r.user)), ("Env", ImageViews.strings(r.env)),
                 ("Cmd", ImageViews.strings(r.cmd)), ("Image", .string(r.imageName)), ("WorkingDir", .string(r.workingDir)),
@@ -103,6 +104,7 @@ enum ContainerViews {
                 ])),
                 ("SecurityOpt", ImageViews.strings((r.seccomp.map { ["seccomp=" + $0] } ?? []) + (r.noNewPrivileges ? ["no-new-privileges"] : []))),
                 ("LogConfig", logConfig(r, path: logPath)),
+                ("PortBindings", PortViews.bindings(r)),
             ] + ResourceViews.hostConfig(r))),
         ])
     }

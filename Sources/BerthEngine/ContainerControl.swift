@@ -106,11 +106,6 @@ extension Engine {
         recordEvent(.container("rename", record))
     }
 
-    /// `port`: the container's published ports; berth publishes none until it has networks.
-    package func publishedPorts(_ selection: ContainerSelection) throws -> [(ContainerRecord, [String])] {
-        try select(selection).map { (try $0.record.get(), []) }
-    }
-
     /// `init`: podman creates the runtime's state without starting; berth has no
     /// such step, so init checks that the container could start (its layers, user
     /// and settings resolve) and leaves it created.

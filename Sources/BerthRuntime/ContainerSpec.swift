@@ -48,6 +48,8 @@ package struct ContainerSpec: Sendable {
     package var newCgroupNamespace = true
     /// cgroup v1 `tasks` files the process moves itself into after the release.
     package var cgroupTasksFiles: [String] = []
+    /// --network container:ID|ns:PATH: the network namespace to join (newNetwork is false).
+    package var joinNetworkNamespace: FileDescriptor?
     /// uid and gid maps when the container gets its own user namespace (rootless).
     package var idMaps: (uid: [IDMapping], gid: [IDMapping])?
     /// Rootless: the pause process's user namespace to join instead (its maps are

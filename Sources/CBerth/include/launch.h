@@ -121,6 +121,11 @@ struct berth_launch_plan {
     /// through cgroup.procs.
     const char *const *cgroup_tasks;
     size_t cgroup_task_count;
+    /// --network container:ID or ns:PATH: join this network namespace (an fd of
+    /// /proc/PID/ns/net, or the ns: path) right after the release, instead of
+    /// making one (clone_flags then lack CLONE_NEWNET). Only read when join_netns.
+    bool join_netns;
+    int netns_fd;
 };
 
 /// Where a failed child stopped, reported with its errno.
