@@ -188,8 +188,9 @@ extension Engine {
 }
 
 /// Go's time.Duration.String, as psgo prints ELAPSED and TIME.
-enum GoDurationText {
-    static func string(_ seconds: Double) -> String {
+package enum GoDurationText {
+    /// Go's time.Duration.String() of `seconds`.
+    package static func string(_ seconds: Double) -> String {
         let ns = Int64((seconds * 1e9).rounded())
         if ns == 0 { return "0s" }
         if ns < 1_000_000_000 {
