@@ -134,7 +134,7 @@ enum StatsViews {
     /// podman's `stats --format json`: strings as the table shows them.
     static func json(_ row: Row) -> TemplateValue {
         let s = row.sample
-        return .map([
+        return .structure("containers.jsonOut", [
             ("id", .string(String(s.id.prefix(12)))), ("name", .string(s.name)), ("cpu_time", .string(cpuTime(s))),
             ("cpu_percent", .string(percent(row.cpuPercent))), ("avg_cpu", .string(percent(s.averageCPUPercent))),
             ("mem_usage", .string(humanPair(s.memoryUsage, s.memoryLimit))), ("mem_percent", .string(percent(s.memoryPercent))),

@@ -86,7 +86,10 @@ extension Engine {
     /// Bytes received and sent on every interface but `lo` of the process's network
     /// namespace (/proc/PID/net/dev: name, 8 receive counters, 8 transmit counters).
     static func networkBytes(pid: Int32) -> (UInt64, UInt64) {
-        guard pid > 0, let text = try? FileSystem.readText("/proc/\(pid)/net/dev") else { return (0, 0) }
+        guard pid > 0 else { return (0, 0) }
+        // A container on the host's network (--network host) has no traffic of its own.
+        if let own = try? FileSystem.readLink("/proc/self/ns/net"), own == (try? FileSystem.readLink("/proc/\(pid)/ns/net")) { return (0, 0) }
+        guard let text = try? FileSystem.readText("/proc/\(pid)/net/dev") else { return (0, 0) }
         var received: UInt64 = 0, sent: UInt64 = 0
         for line in text.split(separator: "\n") {
             guard let colon = line.firstIndex(of: ":") else { continue }
