@@ -21,13 +21,15 @@ struct GlobalOptions: Sendable {
     var silencesStdout = false
     /// `--events-backend`: "file" (the events log) or "none" (no events recorded).
     var eventsBackend = "file"
+    /// `--cgroup-manager`: checked by the engine where a container gets its cgroup.
+    var cgroupManager: String?
 
     static let logLevels = ["trace", "debug", "info", "warn", "warning", "error", "fatal", "panic"]
 
     /// podman's global flags; those that choose a part berth does not swap (runtime,
     /// storage driver) accept berth's own and refuse the rest.
     static let flags: [FlagSpec] = [
-        .unsupported("cgroup-manager", nil, "string", "Cgroup manager to use (\"cgroupfs\"|\"systemd\")", .cgroups),
+        .value("cgroup-manager", nil, "string", "Cgroup manager to use (\"cgroupfs\"|\"systemd\")", default: "cgroupfs"),
         .value("events-backend", nil, "string", "Events backend to use (\"file\"|\"none\")", default: "file"),
         .unsupported("hooks-dir", nil, "strings", "Set the OCI hooks directory path (may be set multiple times)", .hooks),
         .value("log-level", nil, "string", "Log messages above specified level (\(logLevels.joined(separator: ", ")))", default: "warn"),
@@ -57,6 +59,7 @@ struct GlobalOptions: Sendable {
             logLevel = level
         }
         if parsed.has("noout") { silencesStdout = true }
+        if let manager = parsed.value("cgroup-manager") { cgroupManager = manager }
         if let driver = parsed.value("storage-driver"), driver != "overlay" {
             throw CLIError("--storage-driver \(driver) is not supported: berth stores layers with overlay only")
         }

@@ -5,7 +5,7 @@ import BerthSystem
 
 /// Flags shared by run and create (podman's names).
 enum ContainerFlags {
-    static let create: [FlagSpec] = honoured + pending
+    static let create: [FlagSpec] = honoured + ResourceFlags.limits + ResourceFlags.createOnly + pending
 
     private static let honoured: [FlagSpec] = [
         .value("annotation", nil, "strings", "Add annotations to container (key=value)"),
@@ -75,28 +75,12 @@ enum ContainerFlags {
     /// podman's run/create flags whose features come later: refused by the parser.
     private static let pending: [FlagSpec] = [
         .unsupported("add-host", nil, "strings", "Add a custom host-to-IP mapping (host:ip)", .networks),
-        .unsupported("blkio-weight", nil, "string", "Block IO weight (relative weight) accepts a weight value between 10 and 1000.", .cgroups),
-        .unsupported("blkio-weight-device", nil, "DEVICE_NAME:WEIGHT", "Block IO weight (relative device weight, format: DEVICE_NAME:WEIGHT)", .cgroups),
         .unsupported("cgroup-conf", nil, "strings", "Configure cgroup v2 (key=value)", .cgroups),
-        .unsupported("cgroup-parent", nil, "string", "Optional parent cgroup for the container", .cgroups),
-        .unsupported("cgroupns", nil, "string", "cgroup namespace to use", .cgroups),
-        .unsupported("cgroups", nil, "string", "control container cgroup configuration (\"enabled\"|\"disabled\"|\"no-conmon\"|\"split\")", .cgroups),
         .unsupported("chrootdirs", nil, "strings", "Chroot directories inside the container", .systemd),
         .value("conmon-pidfile", nil, "string", "Path to the file that will receive the PID of conmon"),
-        .unsupported("cpu-period", nil, "uint", "Limit the CPU CFS (Completely Fair Scheduler) period", .cgroups),
-        .unsupported("cpu-quota", nil, "int", "Limit the CPU CFS (Completely Fair Scheduler) quota", .cgroups),
         .unsupported("cpu-rt-period", nil, "uint", "Limit the CPU real-time period in microseconds", .cgroups),
         .unsupported("cpu-rt-runtime", nil, "int", "Limit the CPU real-time runtime in microseconds", .cgroups),
-        .unsupported("cpu-shares", "c", "uint", "CPU shares (relative weight)", .cgroups),
-        .unsupported("cpus", nil, "float", "Number of CPUs. The default is 0.000 which means no limit", .cgroups),
-        .unsupported("cpuset-cpus", nil, "string", "CPUs in which to allow execution (0-3, 0,1)", .cgroups),
-        .unsupported("cpuset-mems", nil, "string", "Memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only effective on NUMA systems.", .cgroups),
         .unsupported("device", nil, "strings", "Add a host device to the container", .devices),
-        .unsupported("device-cgroup-rule", nil, "strings", "Add a rule to the cgroup allowed devices list", .devices),
-        .unsupported("device-read-bps", nil, "strings", "Limit read rate (bytes per second) from a device (e.g. --device-read-bps=/dev/sda:1mb)", .cgroups),
-        .unsupported("device-read-iops", nil, "strings", "Limit read rate (IO per second) from a device (e.g. --device-read-iops=/dev/sda:1000)", .cgroups),
-        .unsupported("device-write-bps", nil, "strings", "Limit write rate (bytes per second) to a device (e.g. --device-write-bps=/dev/sda:1mb)", .cgroups),
-        .unsupported("device-write-iops", nil, "strings", "Limit write rate (IO per second) to a device (e.g. --device-write-iops=/dev/sda:1000)", .cgroups),
         .unsupported("dns", nil, "strings", "Set custom DNS servers", .networks),
         .unsupported("dns-option", nil, "strings", "Set custom DNS options", .networks),
         .unsupported("dns-search", nil, "strings", "Set custom DNS search domains", .networks),
@@ -110,18 +94,11 @@ enum ContainerFlags {
         .unsupported("ip6", nil, "string", "Specify a static IPv6 address for the container", .networks),
         .unsupported("ipc", nil, "string", "IPC namespace to use", .namespaces),
         .unsupported("mac-address", nil, "string", "Container MAC address (e.g. 92:d0:c6:0a:29:33)", .networks),
-        .unsupported("memory", "m", "<number>[<unit>]", "Memory limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))", .cgroups),
-        .unsupported("memory-reservation", nil, "<number>[<unit>]", "Memory soft limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))", .cgroups),
-        .unsupported("memory-swap", nil, "string", "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", .cgroups),
-        .unsupported("memory-swappiness", nil, "int", "Tune container memory swappiness (0 to 100, or -1 for system default)", .cgroups),
         .unsupported("network-alias", nil, "strings", "Add network-scoped alias for the container", .networks),
         .unsupported("no-hosts", nil, "", "Do not create /etc/hosts within the container, instead use the version from the image", .networks),
-        .unsupported("oom-kill-disable", nil, "", "Disable OOM Killer", .cgroups),
-        .unsupported("oom-score-adj", nil, "int", "Tune the host's OOM preferences (-1000 to 1000)", .cgroups),
         .unsupported("passwd-entry", nil, "string", "Entry to write to /etc/passwd", .idMappings),
         .unsupported("pid", nil, "string", "PID namespace to use", .namespaces),
         .value("pidfile", nil, "string", "Write the container process ID to the file"),
-        .unsupported("pids-limit", nil, "int", "Tune container pids limit (set -1 for unlimited)", .cgroups),
         .unsupported("pod", nil, "string", "Run container in an existing pod", .pods),
         .unsupported("pod-id-file", nil, "string", "Read the pod ID from the file", .pods),
         .unsupported("publish", "p", "strings", "Publish a container's port, or a range of ports, to the host", .networks),
@@ -192,6 +169,8 @@ enum ContainerFlags {
         options.unsetEnvAll = args.has("unsetenv-all")
         options.envMerge = args.all("env-merge")
         try LogFlags.apply(args, to: &options)
+        options.resources = try ResourceFlags.resources(args)
+        options.cgroup = ResourceFlags.settings(args)
         options.health = try HealthOverrides(
             command: args.value("health-cmd"), interval: args.value("health-interval"), timeout: args.value("health-timeout"),
             startPeriod: args.value("health-start-period"), retries: try unsigned(args, "health-retries"),

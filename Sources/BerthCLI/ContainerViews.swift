@@ -104,7 +104,7 @@ enum ContainerViews {
                 ])),
                 ("SecurityOpt", ImageViews.strings((r.seccomp.map { ["seccomp=" + $0] } ?? []) + (r.noNewPrivileges ? ["no-new-privileges"] : []))),
                 ("LogConfig", logConfig(r, path: logPath)),
-            ])),
+            ] + ResourceViews.hostConfig(r))),
         ])
     }
 }

@@ -14,6 +14,7 @@ struct RunCommand: CLICommand {
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         try ContainerFlags.validate(args, detached: args.has("detach"))
         var options = RunOptions(create: try CreateCommand.options(args))
+        options.create.cgroup.manager = context.globals.cgroupManager
         options.detach = args.has("detach")
         options.attach.sigProxy = args.values["sig-proxy"]?.last != "false"
         options.attach.preserveFDs = try ContainerFlags.preservedFDs(args)
@@ -57,7 +58,9 @@ struct CreateCommand: CLICommand {
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         try ContainerFlags.validate(args, detached: true, creating: true)
-        Output.out(try context.engine().create(Self.options(args)).id + "\n")
+        var options = try Self.options(args)
+        options.cgroup.manager = context.globals.cgroupManager
+        Output.out(try context.engine().create(options).id + "\n")
         return 0
     }
 

@@ -23,8 +23,7 @@ struct CgroupReader {
     }
 
     func text(_ controller: String, _ file: String) -> String? {
-        guard let dir = directory(controller) else { return nil }
-        return try? FileSystem.readText(dir + "/" + file)
+        directory(controller).flatMap { CgroupFiles.read(file, in: $0) }
     }
 
     func number(_ controller: String, _ file: String) -> UInt64? {

@@ -1,10 +1,132 @@
-// A container's cgroup (issue 14): placement before its first instruction, limits,
-// removal. Placeholder until the cgroups work lands: no cgroup is made.
+// A container's cgroup (issue 14): checked at create, made with its limits and
+// joined between clone and release (the child has not run an instruction of its
+// own yet: writing cgroup.procs there does what CLONE_INTO_CGROUP would, on v1
+// too), recorded in cgroup.json, and removed at exit and rm.
+import BerthImage
+import BerthSystem
+import Glibc
 
 extension Engine {
+    /// The host's cgroup layout, read once per berth process.
+    static let cgroupHost = CgroupHost.detect()
+
+    /// Refuses, before anything is created, a limit or cgroup option the host
+    /// cannot honour: the controller missing or not delegated, a value the host
+    /// has no room for (a CPU it lacks), a file the kernel lacks.
+    func checkCgroups(_ record: ContainerRecord) throws {
+        let host = Engine.cgroupHost
+        guard let plan = try CgroupPlan.make(record, host: host, rootless: record.isRootless) else { return }
+        guard let resources = record.resources else { return }
+        if plan.version == 2, let flag = CgroupLimits.v2Unsupported(resources) {
+            throw ContainerError.invalid("\(flag) is not supported on cgroup v2: the kernel has no such setting there")
+        }
+        try CgroupValues.check(resources, plan: plan)
+    }
+
     /// Places the container's process `pid` in its own cgroup with its limits.
-    func placeInCgroup(_ record: ContainerRecord, pid: Int32) throws {}
+    func placeInCgroup(_ record: ContainerRecord, pid: Int32) throws {
+        if let adjust = record.resources?.oomScoreAdj {
+            try CgroupFiles.write(String(adjust), to: "oom_score_adj", in: "/proc/\(pid)")
+        }
+        guard let plan = try CgroupPlan.make(record, host: Engine.cgroupHost, rootless: record.isRootless) else { return }
+        let location = CgroupLocation(version: plan.version, paths: plan.paths, manager: plan.manager)
+        // Recorded first: a berth killed half-way still leaves removeCgroup the map.
+        try AtomicFile.write(JSONCoding.encode(location), to: cgroupLocationFile(record.id), durable: false)
+        do {
+            try makeCgroup(plan)
+            try applyLimits(record.resources ?? ContainerResources(), at: location)
+            for directory in Set(plan.paths.values).sorted() { try CgroupFiles.join(pid, directory) }
+        } catch {
+            removeCgroup(record)
+            throw ContainerError.invalid("placing container \(record.name) in its cgroup: \(error)")
+        }
+    }
+
+    /// The directories an exec'd process joins: the container's cgroup, if it has one.
+    func cgroupDirectories(_ record: ContainerRecord) -> [String] {
+        cgroupLocation(record.id).map { Set($0.paths.values).sorted() } ?? []
+    }
 
     /// Removes the container's cgroup; nothing when it is gone already.
-    func removeCgroup(_ record: ContainerRecord) {}
+    func removeCgroup(_ record: ContainerRecord) {
+        let file = cgroupLocationFile(record.id)
+        guard let location = cgroupLocation(record.id) else { return }
+        var failed = false
+        for directory in Set(location.paths.values).sorted() {
+            do {
+                try CgroupFiles.remove(directory)
+            } catch {
+                failed = true
+                Warnings.report("container \(record.name): \(error)")
+            }
+        }
+        // Kept when a directory stayed, so that a later rm tries again.
+        if !failed { try? FileSystem.unlinkIfPresent(file) }
+    }
+
+    /// Makes the container's directories and the parents they need: v1 cpuset
+    /// levels get their parent's CPUs and memory nodes (a new cpuset is empty and
+    /// takes no process); v2 levels get the controllers enabled below them.
+    private func makeCgroup(_ plan: CgroupPlan) throws {
+        if plan.version == 1 {
+            for (controller, directory) in plan.paths.sorted(by: { $0.key < $1.key }) {
+                guard let mount = Engine.cgroupHost.v1Mounts[controller] else { continue }
+                try makeLevels(from: mount, to: directory) { made, parent in
+                    guard controller == "cpuset" else { return }
+                    for file in ["cpuset.cpus", "cpuset.mems"] where (CgroupFiles.read(file, in: made) ?? "").isEmpty {
+                        try CgroupFiles.write(CgroupFiles.read(file, in: parent) ?? "", to: file, in: made)
+                    }
+                }
+            }
+            return
+        }
+        guard let base = plan.base, let directory = plan.paths[""] else { return }
+        let wanted = ["cpuset", "cpu", "io", "memory", "pids"]
+        try makeLevels(from: base, to: directory) { _, parent in
+            let available = Set((CgroupFiles.read("cgroup.controllers", in: parent) ?? "").split(separator: " ").map(String.init))
+            let enabled = Set((CgroupFiles.read("cgroup.subtree_control", in: parent) ?? "").split(separator: " ").map(String.init))
+            let missing = wanted.filter { available.contains($0) && !enabled.contains($0) }
+            if !missing.isEmpty {
+                try CgroupFiles.write(missing.map { "+" + $0 }.joined(separator: " "), to: "cgroup.subtree_control", in: parent)
+            }
+        }
+    }
+
+    /// Makes each directory from below `root` down to `directory`, calling `prepare`
+    /// (made, its parent) for each, whether made now or before.
+    private func makeLevels(from root: String, to directory: String, prepare: (String, String) throws -> Void) throws {
+        guard directory.hasPrefix(root) else { return }
+        var current = root
+        for part in directory.dropFirst(root.count).split(separator: "/") {
+            let next = current + "/" + part
+            try CgroupFiles.makeDirectory(next)
+            try prepare(next, current)
+            current = next
+        }
+    }
+
+    /// Writes `resources` to the cgroup at `location`. A v1 memory pair that the
+    /// kernel refuses in one order (memsw below memory) is written in the other.
+    func applyLimits(_ resources: ContainerResources, at location: CgroupLocation) throws {
+        var writes = location.version == 2 ? CgroupLimits.v2(resources) : CgroupLimits.v1(resources)
+        if location.version == 1, resources.memorySwap == nil,
+           let memory = location.paths["memory"], !CgroupFiles.has("memory.memsw.limit_in_bytes", in: memory) {
+            // No swap accounting: the default memory+swap is nothing to enforce.
+            writes.removeAll { $0.file == "memory.memsw.limit_in_bytes" }
+        }
+        var index = 0
+        while index < writes.count {
+            let write = writes[index]
+            guard let directory = location.paths[write.controller] else { index += 1; continue }
+            do {
+                try CgroupFiles.write(write.value, to: write.file, in: directory)
+            } catch let error as SystemError where error.errno == EINVAL && write.file == "memory.limit_in_bytes"
+                && index + 1 < writes.count && writes[index + 1].file == "memory.memsw.limit_in_bytes" {
+                try CgroupFiles.write(writes[index + 1].value, to: writes[index + 1].file, in: directory)
+                try CgroupFiles.write(write.value, to: write.file, in: directory)
+                index += 1
+            }
+            index += 1
+        }
+    }
 }

@@ -78,6 +78,9 @@ package struct CreateOptions: Sendable {
     package var health = HealthOverrides()
     /// --volumes-from, --image-volume and --read-only-tmpfs (ContainerVolumes.swift).
     package var volumeRequests = VolumeRequests()
+    /// The limit flags, their syntax already checked, and the --cgroup* options.
+    package var resources = ContainerResources()
+    package var cgroup = CgroupSettings()
 
     package init(image: String) { self.image = image }
 }
@@ -158,6 +161,7 @@ extension Engine {
                 record.seccomp = value == "unconfined" ? value : FileSystem.absolute(value)
             }
         }
+        try applyCgroupOptions(&record, options)
         // Last, once everything else is known to be valid: the volumes.
         let anonymousVolumes = try createVolumes(&mounts)
         record.mounts = mounts

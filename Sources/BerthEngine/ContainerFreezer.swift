@@ -2,7 +2,6 @@
 // controller's freezer.state). The container stays "running" on disk with `paused` set,
 // which ps and inspect show as podman's "paused" state.
 import BerthSystem
-import Glibc
 
 extension Engine {
     package func pauseContainers(_ selection: ContainerSelection, pause: Bool) throws -> [ContainerReport] {
@@ -68,8 +67,7 @@ struct CgroupFreezer {
         }
         let path = dir + "/" + file
         do {
-            let fd = try FileDescriptor.open(path, O_WRONLY)
-            try fd.write(Array(value.utf8), path: path)
+            try CgroupFiles.write(value, to: file, in: dir)
         } catch {
             throw ContainerError.invalid("cannot \(frozen ? "pause" : "unpause") container \(container): \(error)")
         }

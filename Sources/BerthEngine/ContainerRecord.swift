@@ -94,6 +94,13 @@ package struct ContainerRecord: Codable, Sendable {
     /// (Test ["NONE"]: none), with podman's defaults filled in; and --health-on-failure.
     package var healthcheck: HealthConfig? = nil
     package var healthOnFailure: String? = nil
+    /// Resource limits (ContainerResources.swift); nil: none asked and no default applied.
+    package var resources: ContainerResources? = nil
+    /// --cgroup-parent, --cgroupns, --cgroups and --cgroup-manager as given (CgroupPlan.swift).
+    package var cgroupParent: String? = nil
+    package var cgroupns: String? = nil
+    package var cgroups: String? = nil
+    package var cgroupManager: String? = nil
 }
 
 /// The process that owns a build container: alive while its pid has this start

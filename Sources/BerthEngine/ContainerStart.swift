@@ -180,6 +180,7 @@ extension Engine {
         spec.readOnlyRootfs = record.readOnly
         spec.hostname = record.hostname
         spec.newNetwork = record.network == "none"
+        spec.newCgroupNamespace = hasPrivateCgroupNamespace(record)
         spec.uid = user.uid
         spec.gid = user.gid
         spec.additionalGroups = user.groups

@@ -32,18 +32,25 @@ extension ContainerProcess {
     /// seccomp, rlimits, cwd, tty) in `namespaces` and returns once it has been
     /// exec'd. Detached, the process is the container's init's and the returned
     /// one is the short-lived process that forked it (reap it with wait()).
+    /// `cgroupDirectories`: the container's cgroup directories, joined first.
     package static func exec(_ spec: ContainerSpec, in namespaces: ContainerNamespaces, detach: Bool,
-                             stdio: (Int32, Int32, Int32)) throws -> ContainerProcess {
+                             stdio: (Int32, Int32, Int32), cgroupDirectories: [String] = []) throws -> ContainerProcess {
         let launch = LaunchPlan(spec, stdio: stdio)
         var process = launch.plan
         let joins = namespaces.joined.map { berth_exec_namespace(fd: $0.fd.raw, type: $0.type) }
+        let cgroupFiles = try cgroupDirectories.map { try FileDescriptor.open($0 + "/cgroup.procs", O_WRONLY | O_CLOEXEC) }
+        defer { for file in cgroupFiles { file.close() } }
+        let cgroupFDs = cgroupFiles.map(\.raw)
         var syncFD: Int32 = -1
         var pidfd: Int32 = -1
         let pid = joins.withUnsafeBufferPointer { buffer in
-            withUnsafePointer(to: &process) { processPointer in
-                var plan = berth_exec_plan(process: processPointer, namespaces: buffer.baseAddress,
-                                           namespace_count: buffer.count, detach: detach)
-                return berth_exec(&plan, &syncFD, &pidfd)
+            cgroupFDs.withUnsafeBufferPointer { fds in
+                withUnsafePointer(to: &process) { processPointer in
+                    var plan = berth_exec_plan(process: processPointer, namespaces: buffer.baseAddress,
+                                               namespace_count: buffer.count, detach: detach,
+                                               cgroup_fds: fds.baseAddress, cgroup_fd_count: fds.count)
+                    return berth_exec(&plan, &syncFD, &pidfd)
+                }
             }
         }
         if pid < 0 { throw RuntimeError.system(SystemError("start a process in the container", "")) }

@@ -34,7 +34,8 @@ final class LaunchPlan {
     }
 
     init(_ spec: ContainerSpec, stdio: (Int32, Int32, Int32)) {
-        var flags = CloneFlag.newNS | CloneFlag.newPID | CloneFlag.newUTS | CloneFlag.newIPC | CloneFlag.newCgroup
+        var flags = CloneFlag.newNS | CloneFlag.newPID | CloneFlag.newUTS | CloneFlag.newIPC
+        if spec.newCgroupNamespace { flags |= CloneFlag.newCgroup }
         if spec.newNetwork { flags |= CloneFlag.newNet }
         if spec.idMaps != nil { flags |= CloneFlag.newUser }
         if let userns = spec.joinUserNamespace {

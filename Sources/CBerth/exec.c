@@ -86,6 +86,14 @@ static _Noreturn void hand_over_to_container_init(struct child *c)
     _exit(0);
 }
 
+/// "0" written to cgroup.procs moves the writer (v1 and v2 alike).
+static void join_cgroup(struct child *c, const struct berth_exec_plan *e)
+{
+    for (size_t i = 0; i < e->cgroup_fd_count; i++)
+        if (write(e->cgroup_fds[i], "0", 1) != 1)
+            child_fail(c, BERTH_STAGE_JOIN_NAMESPACES, errno, "join the container's cgroup");
+}
+
 static void join_namespaces(struct child *c, const struct berth_exec_plan *e)
 {
     for (size_t i = 0; i < e->namespace_count; i++) {
@@ -111,6 +119,7 @@ static void exec_intermediate(void *arg)
     if (close(c->parent_end) < 0)
         child_fail(c, BERTH_STAGE_JOIN_NAMESPACES, errno, "close the parent's socket");
     c->parent_end = -1;
+    join_cgroup(c, x->exec);
     join_namespaces(c, x->exec);
 
     pid_t pid = raw_fork(CLONE_PARENT);

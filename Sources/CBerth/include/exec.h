@@ -33,6 +33,11 @@ struct berth_exec_plan {
     /// a short-lived process inside the pid namespace, which exits at once), so
     /// nothing of berth's waits for it.
     bool detach;
+    /// Open (write-only) cgroup.procs files of the container's cgroup: the
+    /// intermediate writes "0" to each before joining any namespace, so it and
+    /// the process it forks are the container's (limits, stats, freezer).
+    const int *cgroup_fds;
+    size_t cgroup_fd_count;
 };
 
 /// Starts the process. berth (multi-threaded) clones an intermediate process,
