@@ -32,6 +32,9 @@ struct StatsCommand: CLICommand {
         // podman clears the screen before each streamed report unless told not to or given a format.
         let reset = stream && !args.has("no-reset") && (format ?? "").isEmpty
         var previous: [String: ContainerStatsSample] = [:]
+        // Streaming ends at SIGINT or SIGTERM, also when started with them ignored (a
+        // background job's SIGINT is): recorded by the handler, checked between reports.
+        if stream { SignalForwarder.start(forwardingTo: 0) }
         while true {
             let targets = try engine.statsTargets(names: args.positionals, all: args.has("all"), latest: latest)
             let samples = try engine.statsSamples(targets)
@@ -40,7 +43,12 @@ struct StatsCommand: CLICommand {
             Output.out((reset ? "\u{1B}[2J\u{1B}[1;1H" : "") + text)
             guard stream else { return 0 }
             previous = Dictionary(samples.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-            Stopwatch.sleep(Double(interval))
+            let next = Stopwatch.seconds() + Double(interval)
+            while Stopwatch.seconds() < next {
+                if SignalForwarder.received != 0 { return 128 + SignalForwarder.received }
+                Stopwatch.sleep(max(0, min(0.1, next - Stopwatch.seconds())))
+            }
+            if SignalForwarder.received != 0 { return 128 + SignalForwarder.received }
         }
     }
 }
