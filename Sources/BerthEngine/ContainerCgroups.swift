@@ -25,6 +25,8 @@ extension Engine {
 
     /// Places the container's process `pid` in its own cgroup with its limits.
     func placeInCgroup(_ record: ContainerRecord, pid: Int32) throws {
+        Stopwatch.mark("cgroup")
+        defer { Stopwatch.mark("cgroup placed") }
         if let adjust = record.resources?.oomScoreAdj {
             try CgroupFiles.write(String(adjust), to: "oom_score_adj", in: "/proc/\(pid)")
         }
@@ -35,22 +37,37 @@ extension Engine {
         do {
             try makeCgroup(plan)
             try applyLimits(record.resources ?? ContainerResources(), at: location)
-            for directory in Set(plan.paths.values).sorted() { try CgroupFiles.join(pid, directory) }
+            // v1: the process joins itself (cgroupTasksFiles); v2: its pid is moved here.
+            if plan.version == 2 {
+                for directory in Set(plan.paths.values).sorted() { try CgroupFiles.join(pid, directory) }
+            }
         } catch {
             removeCgroup(record)
             throw ContainerError.invalid("placing container \(record.name) in its cgroup: \(error)")
         }
     }
 
-    /// The directories an exec'd process joins: the container's cgroup, if it has one.
-    func cgroupDirectories(_ record: ContainerRecord) -> [String] {
-        cgroupLocation(record.id).map { Set($0.paths.values).sorted() } ?? []
+    /// v1: the `tasks` files the container's process writes itself into right after
+    /// the release (ContainerSpec.cgroupTasksFiles): the cheap way in on v1.
+    func cgroupTasksFiles(_ record: ContainerRecord) throws -> [String] {
+        guard let plan = try CgroupPlan.make(record, host: Engine.cgroupHost, rootless: record.isRootless), plan.version == 1 else { return [] }
+        return Set(plan.paths.values).sorted().map { $0 + "/tasks" }
+    }
+
+    /// The files an exec'd process writes itself into: v1 `tasks` (a thread moving
+    /// itself skips the kernel's global lock), v2 `cgroup.procs`; none without a cgroup.
+    func cgroupJoinFiles(_ record: ContainerRecord) -> [String] {
+        guard let location = cgroupLocation(record.id) else { return [] }
+        let file = location.version == 1 ? "/tasks" : "/cgroup.procs"
+        return Set(location.paths.values).sorted().map { $0 + file }
     }
 
     /// Removes the container's cgroup; nothing when it is gone already.
     func removeCgroup(_ record: ContainerRecord) {
         let file = cgroupLocationFile(record.id)
         guard let location = cgroupLocation(record.id) else { return }
+        Stopwatch.mark("cgroup removal")
+        defer { Stopwatch.mark("cgroup removed") }
         var failed = false
         for directory in Set(location.paths.values).sorted() {
             do {

@@ -53,7 +53,7 @@ extension Engine {
         if options.detach {
             let null = try FileDescriptor.open("/dev/null", O_RDWR)
             let middle = try ContainerProcess.exec(spec, in: namespaces, detach: true, stdio: (null.raw, null.raw, null.raw),
-                                                   cgroupDirectories: cgroupDirectories(record))
+                                                   cgroupFiles: cgroupJoinFiles(record))
             _ = middle.wait()
             recordEvent(.container("exec", record))
             return .detached(sessionID: RandomID.hex(32))
@@ -62,7 +62,7 @@ extension Engine {
         let input = options.interactive ? nil : try FileDescriptor.open("/dev/null", O_RDONLY)
         let stdio = relay.map { ($0.slave.raw, $0.slave.raw, $0.slave.raw) } ?? (input?.raw ?? StandardStreams.input, -1, -1)
         let process = try ContainerProcess.exec(spec, in: namespaces, detach: false, stdio: stdio,
-                                                cgroupDirectories: cgroupDirectories(record))
+                                                cgroupFiles: cgroupJoinFiles(record))
         input?.close()
         recordEvent(.container("exec", record))
         if relay == nil { SignalForwarder.start(forwardingTo: process.pid) }

@@ -80,6 +80,7 @@ extension Engine {
         do {
             spec = try containerSpec(record)
             spec.preserveFDs = attach.preserveFDs
+            spec.cgroupTasksFiles = try cgroupTasksFiles(record)
             if !attach.environment.isEmpty { spec.environment = Engine.merge(spec.environment, attach.environment) }
             Stopwatch.mark("spec")
             relay = record.tty && attach.detachedStdio == nil ? try TerminalRelay() : nil

@@ -46,6 +46,8 @@ package struct ContainerSpec: Sendable {
     package var newNetwork = true
     /// A cgroup namespace of its own (--cgroupns private), entered after placement.
     package var newCgroupNamespace = true
+    /// cgroup v1 `tasks` files the process moves itself into after the release.
+    package var cgroupTasksFiles: [String] = []
     /// uid and gid maps when the container gets its own user namespace (rootless).
     package var idMaps: (uid: [IDMapping], gid: [IDMapping])?
     /// Rootless: the pause process's user namespace to join instead (its maps are

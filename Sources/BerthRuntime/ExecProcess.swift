@@ -32,15 +32,16 @@ extension ContainerProcess {
     /// seccomp, rlimits, cwd, tty) in `namespaces` and returns once it has been
     /// exec'd. Detached, the process is the container's init's and the returned
     /// one is the short-lived process that forked it (reap it with wait()).
-    /// `cgroupDirectories`: the container's cgroup directories, joined first.
+    /// `cgroupFiles`: the container's cgroup files (v1 `tasks`, v2 `cgroup.procs`)
+    /// the intermediate writes itself into first.
     package static func exec(_ spec: ContainerSpec, in namespaces: ContainerNamespaces, detach: Bool,
-                             stdio: (Int32, Int32, Int32), cgroupDirectories: [String] = []) throws -> ContainerProcess {
+                             stdio: (Int32, Int32, Int32), cgroupFiles: [String] = []) throws -> ContainerProcess {
         let launch = LaunchPlan(spec, stdio: stdio)
         var process = launch.plan
         let joins = namespaces.joined.map { berth_exec_namespace(fd: $0.fd.raw, type: $0.type) }
-        let cgroupFiles = try cgroupDirectories.map { try FileDescriptor.open($0 + "/cgroup.procs", O_WRONLY | O_CLOEXEC) }
-        defer { for file in cgroupFiles { file.close() } }
-        let cgroupFDs = cgroupFiles.map(\.raw)
+        let cgroupJoins = try cgroupFiles.map { try FileDescriptor.open($0, O_WRONLY | O_CLOEXEC) }
+        defer { for file in cgroupJoins { file.close() } }
+        let cgroupFDs = cgroupJoins.map(\.raw)
         var syncFD: Int32 = -1
         var pidfd: Int32 = -1
         let pid = joins.withUnsafeBufferPointer { buffer in

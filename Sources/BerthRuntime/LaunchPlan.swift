@@ -88,6 +88,9 @@ final class LaunchPlan {
         plan.umask = mode_t(spec.umask)
         plan.preserve_fds = spec.preserveFDs
         plan.keep_groups = spec.keepGroups
+        let tasks = spec.cgroupTasksFiles.map { Optional(string($0)) }
+        plan.cgroup_tasks = array(tasks)
+        plan.cgroup_task_count = tasks.count
         if let persona = spec.personality {
             plan.set_personality = true
             plan.personality = persona

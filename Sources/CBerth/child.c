@@ -10,7 +10,7 @@
 //     intermediate.c, which forks us                     :
 //     and sends PROTO_PID                                :
 //   id maps, cgroup                                      :
-//   proto_release     ── PROTO_RELEASE ──>  3  namespace root, fds, cgroup ns
+//   proto_release     ── PROTO_RELEASE ──>  3  namespace root, fds, cgroup (v1), cgroup ns
 //                                           4  rootfs.c: rootfs, mounts
 //                                           5  pivot_root
 //                                           6  hostname, lo, cwd created
@@ -221,6 +221,17 @@ void child_protect_process(const struct child *c)
             child_fail_number(c, BERTH_STAGE_STDIO, errno, "preserve fd ", (unsigned long)fd);
 }
 
+static void join_cgroup(const struct child *c)
+{
+    for (size_t i = 0; i < c->plan->cgroup_task_count; i++) {
+        const char *path = c->plan->cgroup_tasks[i];
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, "0", 1) != 1)
+            child_fail(c, BERTH_STAGE_NAMESPACES, errno, "join the container's cgroup: ", path);
+        close(fd);
+    }
+}
+
 static void enter_cgroup_namespace(const struct child *c)
 {
     if ((c->flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
@@ -399,6 +410,7 @@ _Noreturn void child_main(struct child *c)
     wait_for_release(c);
     become_namespace_root(c);
     child_protect_process(c);
+    join_cgroup(c);
     enter_cgroup_namespace(c);
 
     rootfs_mount(c);

@@ -33,7 +33,7 @@ struct berth_exec_plan {
     /// a short-lived process inside the pid namespace, which exits at once), so
     /// nothing of berth's waits for it.
     bool detach;
-    /// Open (write-only) cgroup.procs files of the container's cgroup: the
+    /// Open (write-only) cgroup files of the container (v1 tasks, v2 cgroup.procs): the
     /// intermediate writes "0" to each before joining any namespace, so it and
     /// the process it forks are the container's (limits, stats, freezer).
     const int *cgroup_fds;

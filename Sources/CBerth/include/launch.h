@@ -112,6 +112,15 @@ struct berth_launch_plan {
     /// supplementary groups of berth's caller (unmapped ones show as the
     /// overflow gid); groups/group_count are then unused.
     bool keep_groups;
+
+    /// cgroup v1 `tasks` files of the container's cgroup, which the process
+    /// writes "0" to right after the release (its limits are in place by then)
+    /// and before it enters its cgroup namespace. A thread moving itself through
+    /// `tasks` skips the kernel's global threadgroup lock, whose first writer
+    /// waits out an RCU grace period (10-15 ms here) when berth moves the pid
+    /// through cgroup.procs.
+    const char *const *cgroup_tasks;
+    size_t cgroup_task_count;
 };
 
 /// Where a failed child stopped, reported with its errno.
