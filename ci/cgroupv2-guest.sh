@@ -19,6 +19,10 @@ bin_dir=$(mktemp -d /tmp/berth-bin.XXXXXX)
 chmod 755 "$bin_dir"
 cp ./berth "$bin_dir/berth"
 chmod 755 "$bin_dir/berth"
+if [ -n "$(ls lib 2>/dev/null)" ]; then
+    cp -r lib "$bin_dir/lib"; chmod -R a+rX "$bin_dir/lib"
+    export LD_LIBRARY_PATH="$bin_dir/lib"
+fi
 B="$bin_dir/berth"
 image=localhost/busybox:latest
 echo "berth check on cgroup v2 as $who: $(uname -r), $(stat -fc %T /sys/fs/cgroup), own cgroup $(cut -d: -f3 /proc/self/cgroup)"
@@ -116,7 +120,8 @@ if [ "$who" = root ]; then
     systemctl restart user@1000.service
     user_env=(XDG_RUNTIME_DIR=/run/user/1000 DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus)
     runuser -u dev -- env "${user_env[@]}" systemctl --user is-system-running --wait >/dev/null 2>&1
-    as_dev() { runuser -u dev -- env "${user_env[@]}" systemd-run --user --quiet --pipe --wait --collect -p Delegate=yes -- "$@"; }
+    as_dev() { runuser -u dev -- env "${user_env[@]}" systemd-run --user --quiet --pipe --wait --collect -p Delegate=yes \
+                   ${LD_LIBRARY_PATH:+-E LD_LIBRARY_PATH=$LD_LIBRARY_PATH} -- "$@"; }
     delegated=$(cat /sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/cgroup.controllers 2>/dev/null)
     note "user@1000.service now has: $delegated"
     cp ./busybox.tar "$bin_dir/busybox.tar"; chmod 644 "$bin_dir/busybox.tar"
