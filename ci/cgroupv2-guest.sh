@@ -45,13 +45,15 @@ else fail "$who: --memory 32m: exit $rc (want 137), OOMKilled '$oom' (want true)
 "$B" rm -f oom >/dev/null 2>&1
 
 # --- --pids-limit 20: the 21st process is refused -----------------------------------------
-"$B" run -d --name pids --pids-limit 20 "$image" sh -c 'for i in $(seq 1 30); do sleep 1000 & done 2>/dev/null; exec sleep 1000' >/dev/null 2>&1
+# sh and 19 sleeps make 20 (sh then becomes the 20th sleep); a shell past that cannot fork.
+"$B" run -d --name pids --pids-limit 20 "$image" sh -c 'for i in $(seq 1 19); do sleep 1000 & done; exec sleep 1000' >/dev/null 2>&1
 sleep 3
 id=$(full_id pids); dir=$(cgdir "$id")
 current=$(cat "$dir/pids.current" 2>/dev/null); max=$(cat "$dir/pids.max" 2>/dev/null)
 shown=$("$B" stats --no-stream --format '{{.PIDS}}' pids 2>&1)
-if [ "$max" = 20 ] && [ "$current" = 20 ] && [ "$shown" = 20 ]; then pass "$who: --pids-limit 20: 20 processes, no more (stats shows $shown)"
-else fail "$who: --pids-limit 20: pids.max '$max', pids.current '$current', stats PIDS '$shown' (want 20 each; cgroup '$dir')"; fi
+over=$("$B" run --rm --pids-limit 20 "$image" sh -c 'for i in $(seq 1 19); do sleep 30 & done; sleep 30 & echo last=$?; kill $(jobs -p)' 2>&1)
+if [ "$max" = 20 ] && [ "$current" = 20 ] && [ "$shown" = 20 ] && echo "$over" | grep -q "can't fork"; then pass "$who: --pids-limit 20: 20 processes (stats shows $shown), the 21st cannot fork"
+else fail "$who: --pids-limit 20: pids.max '$max', pids.current '$current', stats PIDS '$shown' (want 20 each; cgroup '$dir'); 21st: $over"; fi
 "$B" rm -f -t 0 pids >/dev/null 2>&1
 
 # --- --cpus 0.5: a busy loop near 50% in stats ---------------------------------------------
@@ -65,7 +67,7 @@ else fail "$who: --cpus 0.5: stats CPU % '$perc' (want 35-60%; cpu.max '$(cat "$
 "$B" rm -f -t 0 cpus >/dev/null 2>&1
 
 # --- --cpuset-cpus 0 pins ------------------------------------------------------------------
-allowed=$("$B" run --rm --cpuset-cpus 0 "$image" sh -c 'grep Cpus_allowed_list /proc/self/status' 2>&1)
+allowed=$("$B" run --rm --cpuset-cpus 0 "$image" sh -c 'grep Cpus_allowed_list /proc/self/status' 2>&1 | grep Cpus_allowed_list)
 if [ "$(echo "$allowed" | awk '{print $2}')" = 0 ]; then pass "$who: --cpuset-cpus 0: $allowed"
 else fail "$who: --cpuset-cpus 0: '$allowed' (want Cpus_allowed_list: 0)"; fi
 
