@@ -14,6 +14,7 @@ struct StatsCommand: CLICommand {
         .value("interval", "i", "int", "Time in seconds between stats reports", default: "5"),
         SelectionFlags.latest,
         .bool("no-reset", nil, "Disable resetting the screen between intervals"),
+        .bool("no-trunc", nil, "Do not truncate output"),
         .bool("no-stream", nil, "Disable streaming stats and only pull the first result, default setting is false"),
     ]
 
@@ -38,7 +39,7 @@ struct StatsCommand: CLICommand {
         while true {
             let targets = try engine.statsTargets(names: args.positionals, all: args.has("all"), latest: latest)
             let samples = try engine.statsSamples(targets)
-            let rows = samples.map { StatsViews.Row(sample: $0, cpuPercent: $0.cpuPercent(since: previous[$0.id])) }
+            let rows = samples.map { StatsViews.Row(sample: $0, cpuPercent: $0.cpuPercent(since: previous[$0.id]), fullID: args.has("no-trunc")) }
             let text = try StatsViews.render(rows, format: format)
             Output.out((reset ? "\u{1B}[2J\u{1B}[1;1H" : "") + text)
             guard stream else { return 0 }
@@ -58,6 +59,10 @@ enum StatsViews {
     struct Row {
         var sample: ContainerStatsSample
         var cpuPercent: Double
+        /// --no-trunc: the whole ID, not its first 12 characters.
+        var fullID = false
+
+        var id: String { fullID ? sample.id : String(sample.id.prefix(12)) }
     }
 
     static let columns: [Report.Column] = [
@@ -122,7 +127,7 @@ enum StatsViews {
     static func template(_ row: Row) -> TemplateValue {
         let s = row.sample
         return .structure("containers.containerStats", [
-            ("ID", .string(String(s.id.prefix(12)))), ("ContainerID", .string(s.id)), ("Name", .string(s.name)),
+            ("ID", .string(row.id)), ("ContainerID", .string(s.id)), ("Name", .string(s.name)),
             ("CPUPerc", .string(percent(row.cpuPercent))), ("AVGCPU", .string(percent(s.averageCPUPercent))),
             ("MemUsage", .string(humanPair(s.memoryUsage, s.memoryLimit))),
             ("MemUsageBytes", .string(bytesPair(s.memoryUsage, s.memoryLimit))),
@@ -143,7 +148,7 @@ enum StatsViews {
     static func json(_ row: Row) -> TemplateValue {
         let s = row.sample
         return .structure("containers.jsonOut", [
-            ("id", .string(String(s.id.prefix(12)))), ("name", .string(s.name)), ("cpu_time", .string(cpuTime(s))),
+            ("id", .string(row.id)), ("name", .string(s.name)), ("cpu_time", .string(cpuTime(s))),
             ("cpu_percent", .string(percent(row.cpuPercent))), ("avg_cpu", .string(percent(s.averageCPUPercent))),
             ("mem_usage", .string(humanPair(s.memoryUsage, s.memoryLimit))), ("mem_percent", .string(percent(s.memoryPercent))),
             ("net_io", .string(humanPair(s.netInput, s.netOutput))), ("block_io", .string(humanPair(s.blockInput, s.blockOutput))),
