@@ -4,7 +4,7 @@
 struct PendingFeature: Sendable {
     let reason: String
 
-    static let cgroups = PendingFeature(reason: "resource limits come with cgroup support")
+    static let cgroups = PendingFeature(reason: "berth does not apply this cgroup setting yet (real-time CPU, --cgroup-conf, build's limits)")
     static let networks = PendingFeature(reason: "networks, ports and DNS settings come with network support")
     static let volumes = PendingFeature(reason: "named volumes come with volume support")
     static let pods = PendingFeature(reason: "pods are not implemented")
