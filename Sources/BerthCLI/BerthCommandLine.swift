@@ -40,7 +40,8 @@ package enum BerthCommandLine {
     }
 
     private static func dispatch(_ arguments: [String]) throws -> Int32 {
-        if arguments == [PauseProcess.command] { PauseProcess.run() }
+        // `__pause RUNROOT` (the runroot only names it in ps).
+        if arguments.first == PauseProcess.command, arguments.count <= 2 { PauseProcess.run() }
         // Lower targets never print: their warnings come here, shown as podman's are.
         Warnings.deliver { Output.err("WARN: \($0)\n") }
         exportRuntimeDirectory()

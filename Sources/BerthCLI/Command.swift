@@ -44,7 +44,7 @@ struct GlobalOptions: Sendable {
         .unsupported("storage-opt", nil, "stringArray", "Used to pass an option to the storage driver", .storage),
         .unsupported("syslog", nil, "", "Output logging information to syslog as well as the console", .syslog),
         .unsupported("tmpdir", nil, "string", "Path to the tmp directory for libpod state content", .tmpdir),
-        .unsupported("volumepath", nil, "string", "Path to the volume directory in which volume data is stored", .volumes),
+        .unsupported("volumepath", nil, "string", "Path to the volume directory in which volume data is stored", .volumePath),
         .bool("help", "h", "Help for this command"),
     ]
 

@@ -10,7 +10,7 @@ struct CpCommand: CLICommand {
     let needsUserNamespace = true
     let flags: [FlagSpec] = [
         .bool("archive", "a", "Chown copied files to the primary uid/gid of the destination container.", default: "true"),
-        .unsupported("overwrite", nil, "", "Allow to overwrite directories with non-directories and vice versa", .copyOverwrite),
+        .bool("overwrite", nil, "Allow to overwrite directories with non-directories and vice versa", default: "false"),
     ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
@@ -22,13 +22,15 @@ struct CpCommand: CLICommand {
         switch (source.container, destination.container) {
         case (let container?, nil):
             guard !source.path.isEmpty, !destination.path.isEmpty else { throw CLIError("source and destination paths must not be empty") }
-            let options = CopyOutOptions(container: container, path: source.path, destination: destination.path)
+            var options = CopyOutOptions(container: container, path: source.path, destination: destination.path)
+            options.overwrite = args.has("overwrite")
             try context.engine().copyFromContainer(options, archive: try FileDescriptor.duplicate(StandardStreams.output))
             return 0
         case (nil, let container?):
             guard !source.path.isEmpty, !destination.path.isEmpty else { throw CLIError("source and destination paths must not be empty") }
             var options = CopyInOptions(source: source.path, container: container, path: destination.path)
             options.archive = args.value("archive") != "false"
+            options.overwrite = args.has("overwrite")
             try context.engine().copyIntoContainer(options, input: try FileDescriptor.duplicate(StandardStreams.input))
             return 0
         case (_?, _?):

@@ -46,13 +46,12 @@ extension Engine {
     }
 
     /// Whether a foreground `run`/`start -a` of `record` goes through the monitor:
-    /// a -it container, which a user can detach from, unless the start needs what
-    /// only its own parent can give (--preserve-fds, a build's per-start
-    /// environment, --log-driver passthrough). `run -t` without -i reads no input,
-    /// so nobody can detach: it keeps the faster path of a foreground run, its pty
-    /// relayed by the run itself (TerminalRelay).
+    /// every -t container (-it, which a user can detach from, and -t alone, whose
+    /// pty output the monitor's log keeps as for a detached one), unless the start
+    /// needs what only its own parent can give (--preserve-fds, a build's per-start
+    /// environment, --log-driver passthrough).
     static func attachesThroughMonitor(_ record: ContainerRecord, _ attach: AttachOptions) -> Bool {
-        record.tty && record.interactive && attach.preserveFDs == 0 && attach.environment.isEmpty && record.logDriver != "passthrough"
+        record.tty && attach.preserveFDs == 0 && attach.environment.isEmpty && record.logDriver != "passthrough"
     }
 
     /// Starts `record` under a monitor with this process already attached (no

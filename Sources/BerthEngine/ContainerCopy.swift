@@ -13,6 +13,8 @@ package struct CopyOutOptions: Sendable {
     package var path: String
     /// A host path, or "-" for a tar on `archiveFD`.
     package var destination: String
+    /// `--overwrite`: a directory may replace a host non-directory and back.
+    package var overwrite = false
 
     package init(container: String, path: String, destination: String) {
         self.container = container
@@ -43,7 +45,7 @@ extension Engine {
         }
         let target = try HostCopyTarget(destination: options.destination, sourceName: archiveName(source.path),
                                         sourceIsDirectory: source.kind == .directory, contentsOnly: contentsOnly)
-        try HostTreeWriter(tree: tree, parent: target.parent, parentPath: target.parentPath)
+        try HostTreeWriter(tree: tree, parent: target.parent, parentPath: target.parentPath, overwrite: options.overwrite)
             .copy(source.path, as: target.name, followFinal: follow)
     }
 
@@ -95,6 +97,8 @@ struct HostTreeWriter {
     let tree: MergedRootfs
     let parent: FileDescriptor
     let parentPath: String
+    /// Without it a directory never replaces a host non-directory, nor back (podman).
+    let overwrite: Bool
 
     private struct OpenDirectory {
         let containerPath: String
@@ -123,6 +127,7 @@ struct HostTreeWriter {
             let hostPath = entryName == "." ? dirPath : dirPath + "/" + entryName
             switch entry.kind {
             case .directory:
+                try clear(entryName, in: dir, hostPath: hostPath, forDirectory: true)
                 // Owner-writable until its contents are in; its own mode comes last.
                 let fd = try dir.makeDirectory(entryName, mode: 0o700, path: hostPath)
                 if entryName != "." { try fd.setPermissions(0o700 | entry.permissions, path: hostPath) }
@@ -130,11 +135,13 @@ struct HostTreeWriter {
                 return true
             case .regular:
                 guard let source = try tree.openFile(entry.path) else { return false }
+                try clear(entryName, in: dir, hostPath: hostPath, forDirectory: false)
                 let fd = try dir.createFile(entryName, mode: 0o600, path: hostPath)
                 try copyData(from: source.fd, to: fd, containerPath: entry.path, hostPath: hostPath)
                 try fd.setPermissions(entry.permissions, path: hostPath)
                 try fd.setModificationTime(seconds: entry.modifiedSeconds, nanoseconds: entry.modifiedNanoseconds, path: hostPath)
             case .symlink:
+                try clear(entryName, in: dir, hostPath: hostPath, forDirectory: false)
                 try dir.makeSymlink(entryName, to: try tree.readLink(entry.path) ?? "", path: hostPath)
                 try dir.setModificationTime(of: entryName, seconds: entry.modifiedSeconds, nanoseconds: entry.modifiedNanoseconds, path: hostPath)
             case .characterDevice, .blockDevice, .fifo, .socket:
@@ -143,6 +150,23 @@ struct HostTreeWriter {
             return false
         }
         while let last = stack.popLast() { try finish(last) }
+    }
+
+    /// Makes room for a directory (or a non-directory) at `name`: what is there of
+    /// the other kind is removed with --overwrite and refused without, as podman.
+    private func clear(_ name: String, in dir: FileDescriptor, hostPath: String, forDirectory: Bool) throws {
+        guard name != ".", let existing = try dir.entryKind(name, path: hostPath) else { return }
+        let isDirectory = existing == S_IFDIR
+        guard isDirectory != forDirectory else { return }
+        guard overwrite else {
+            let what = isDirectory ? "is a directory: cp replaces it with a non-directory" : "is not a directory: cp replaces it with a directory"
+            throw ContainerError.invalid("\"\(hostPath)\" \(what) only with --overwrite")
+        }
+        if isDirectory {
+            try FileSystem.removeTree("/proc/self/fd/\(dir.raw)/\(name)")
+        } else {
+            try dir.removeNonDirectory(name, path: hostPath)
+        }
     }
 
     /// A directory's own mode and time, once everything inside it is written.

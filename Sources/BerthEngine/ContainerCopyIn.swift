@@ -16,6 +16,9 @@ package struct CopyInOptions: Sendable {
     package var path: String
     /// `-a`: owners become the container's user, as podman's --archive.
     package var archive = true
+    /// `--overwrite`: a directory may replace a non-directory and back; podman
+    /// refuses both without it.
+    package var overwrite = false
 
     package init(source: String, container: String, path: String) {
         self.source = source
@@ -58,7 +61,7 @@ extension Engine {
         } else {
             owner = nil
         }
-        var copy = ContainerCopyIn(writer: writer, tree: tree, owner: owner, container: record.name)
+        var copy = ContainerCopyIn(writer: writer, tree: tree, owner: owner, container: record.name, overwrite: options.overwrite)
         if options.source == "-" {
             // podman takes a plain or compressed tar there.
             let stream = try DecompressingStream(DescriptorStream(input), location: "standard input")
@@ -77,14 +80,32 @@ struct ContainerCopyIn {
     let tree: MergedRootfs
     let owner: (uid: UInt32, gid: UInt32)?
     let container: String
+    let overwrite: Bool
     /// Host files already written, by device and inode: later names become hard links.
     private var written: [String: String] = [:]
 
-    init(writer: RootfsWriter, tree: MergedRootfs, owner: (uid: UInt32, gid: UInt32)?, container: String) {
+    init(writer: RootfsWriter, tree: MergedRootfs, owner: (uid: UInt32, gid: UInt32)?, container: String, overwrite: Bool) {
         self.writer = writer
         self.tree = tree
         self.owner = owner
         self.container = container
+        self.overwrite = overwrite
+    }
+
+    /// Writes one entry, refusing (as podman without --overwrite) to replace a
+    /// directory by a non-directory or a non-directory by a directory.
+    private func write(_ content: RootfsWriter.Content, at path: String, metadata: RootfsWriter.Metadata) throws {
+        if !overwrite, let existing = try tree.linkStatus(path) {
+            var isDirectory = false
+            if case .directory = content { isDirectory = true }
+            if existing.kind == .directory, !isDirectory {
+                throw ContainerError.invalid("\"\(path)\" in container \(container) is a directory: cp replaces it with a non-directory only with --overwrite")
+            }
+            if existing.kind != .directory, isDirectory {
+                throw ContainerError.invalid("\"\(path)\" in container \(container) is not a directory: cp replaces it with a directory only with --overwrite")
+            }
+        }
+        try writer.write(content, at: path, metadata: metadata)
     }
 
     private func missing(_ path: String) -> ContainerError {
@@ -119,7 +140,7 @@ struct ContainerCopyIn {
             }
             let metadata = RootfsWriter.Metadata(permissions: entry.mode & 0o7777, uid: owner?.uid ?? entry.uid, gid: owner?.gid ?? entry.gid,
                                                  modifiedSeconds: entry.mtime, modifiedNanoseconds: entry.mtimeNanoseconds)
-            try writer.write(content, at: target, metadata: metadata)
+            try write(content, at: target, metadata: metadata)
         }
     }
 
@@ -149,13 +170,13 @@ struct ContainerCopyIn {
         let top = try FileDescriptor.open(source, O_RDONLY | (sourceIsDirectory ? O_DIRECTORY : O_NONBLOCK | O_NOCTTY))
         let st = try top.status(path: source)
         if sourceIsDirectory {
-            try writer.write(.directory, at: target, metadata: metadata(st))
+            try write(.directory, at: target, metadata: metadata(st))
             try copyChildren(of: top, hostPath: source, to: target)
         } else {
             guard st.st_mode & S_IFMT == S_IFREG else {
                 throw ContainerError.invalid("\"\(source)\" is not a regular file or a directory: cp copies only those as a source")
             }
-            try writer.write(.file(top), at: target, metadata: metadata(st))
+            try write(.file(top), at: target, metadata: metadata(st))
         }
     }
 
@@ -167,21 +188,21 @@ struct ContainerCopyIn {
             switch st.st_mode & S_IFMT {
             case S_IFDIR:
                 let fd = try dir.openAt(name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
-                try writer.write(.directory, at: child, metadata: metadata(st))
+                try write(.directory, at: child, metadata: metadata(st))
                 try copyChildren(of: fd, hostPath: childHost, to: child)
             case S_IFREG:
                 let key = "\(st.st_dev):\(st.st_ino)"
                 if st.st_nlink > 1, let first = written[key] {
-                    try writer.write(.hardlink(to: first), at: child, metadata: metadata(st))
+                    try write(.hardlink(to: first), at: child, metadata: metadata(st))
                     continue
                 }
                 if st.st_nlink > 1 { written[key] = child }
                 let fd = try dir.openAt(name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)
-                try writer.write(.file(fd), at: child, metadata: metadata(st))
+                try write(.file(fd), at: child, metadata: metadata(st))
             case S_IFLNK:
-                try writer.write(.symlink(target: try dir.linkTarget(name, path: childHost)), at: child, metadata: metadata(st))
+                try write(.symlink(target: try dir.linkTarget(name, path: childHost)), at: child, metadata: metadata(st))
             case S_IFIFO:
-                try writer.write(.fifo, at: child, metadata: metadata(st))
+                try write(.fifo, at: child, metadata: metadata(st))
             default:
                 continue   // devices and sockets are left out, as podman's cp does
             }

@@ -105,7 +105,8 @@ extension Engine {
         var mounts = try plannedMounts(options, parsed: parsed, imageConfig: config)
         for opt in options.securityOpts { try Engine.validateSecurityOpt(opt) }
         for ulimit in options.ulimits { _ = try Ulimit.parse(ulimit) }
-        _ = try Capabilities.resolve(privileged: options.privileged, add: options.capAdd, drop: options.capDrop)
+        // Names only: the set itself (which reads the bounding set from /proc) is the start's business.
+        for name in options.capAdd + options.capDrop { _ = try Capabilities.normalize(name) }
         guard ["none", "host"].contains(options.network) else {
             throw ContainerError.invalid("network mode \"\(options.network)\" is not supported yet: use none or host")
         }
@@ -164,6 +165,7 @@ extension Engine {
         try applyCgroupOptions(&record, options)
         // Last, once everything else is known to be valid: the volumes.
         let anonymousVolumes = try createVolumes(&mounts)
+        TestHooks.pause(at: "create-volumes")
         record.mounts = mounts
         do {
             try writeNewContainer(&record, options)
@@ -176,9 +178,13 @@ extension Engine {
 
     private func writeNewContainer(_ record: inout ContainerRecord, _ options: CreateOptions) throws {
         let id = record.id
-        for attempt in 1...3 {
+        // --replace against other --replace runs of the same name: each round one
+        // of them wins the name; the others remove the winner and try again.
+        let attempts = options.replace ? 10 : 3
+        for attempt in 1...attempts {
             do {
                 try store.withLock { () throws in
+                    if let gone = removedVolume(in: record.mounts) { throw VolumeError.notFound(gone) }
                     // A generated name is chosen here, under the lock, where its claim is final.
                     if let name = options.name {
                         try ContainerNames(self).claim(name, for: id)
@@ -193,8 +199,10 @@ extension Engine {
                     try writeState(ContainerState(status: .created), for: id)
                 }
                 return
-            } catch ContainerError.nameInUse(_, let holder) where options.replace && attempt < 3 {
+            } catch ContainerError.nameInUse(_, let holder) where options.replace && attempt < attempts {
                 try removeReplaced(holder)
+            } catch VolumeError.notFound where attempt < attempts {
+                try recreateVolumes(record.mounts)   // a volume rm came between: the volume is made again
             }
         }
         throw ContainerError.invalid("could not claim the name \(record.name): it keeps being taken")

@@ -99,7 +99,14 @@ extension Engine {
             let status = FileDescriptor(raw: 3)
             let client = withClient ? FileDescriptor(raw: 4) : nil
             do {
-                try superviseInMonitor(try readRecord(id), restartCount: nil, delayMS: nil, client: client, terminalSize: size) {
+                let record: ContainerRecord
+                do {
+                    record = try readRecord(id)
+                } catch let error as SystemError where error.errno == ENOENT {
+                    // rm -f or another run --replace of its name came first.
+                    throw ContainerError.invalid("container \(id) was removed before it could start")
+                }
+                try superviseInMonitor(record, restartCount: nil, delayMS: nil, client: client, terminalSize: size) {
                     try? status.write(Array("started\n".utf8))
                     status.close()
                 }
@@ -109,6 +116,11 @@ extension Engine {
             }
             return ExitCode.engineError
         case .exited(let code):
+            // A foreground run handing its restart policy over (ContainerForegroundRestart)
+            // spawned this one in its own session: leave it, as a monitor does at start.
+            if getsid(0) != ProcessIdentity.pid {
+                DetachedProcess.detach(keepingFDsThrough: 2, ignoring: [SIGHUP, SIGINT, SIGQUIT, SIGPIPE], stdioToNull: false, changeToRoot: false)
+            }
             return afterExit(id, code: code)
         case .restart:
             return restartAfterBackOff(id)

@@ -67,7 +67,8 @@ extension Engine {
     func afterExit(_ id: String, code: Int32) -> Int32 {
         guard let record = try? readRecord(id) else { return 0 }  // removed meanwhile (rm -f)
         let started = storedState(id) ?? ContainerState(status: .running)
-        let recorded = (try? recordExit(record, started, code: code)) ?? .success(())
+        // A foreground run that handed its restart policy over recorded the exit itself.
+        let recorded = started.status == .running ? (try? recordExit(record, started, code: code)) ?? .success(()) : .success(())
         if record.autoRemove {
             try? removeContainer(record.id, force: true)
             return 0

@@ -73,7 +73,9 @@ extension Engine {
         }
         guard options.detach else { return .exited(try startAttached(record, attach: options.attach)) }
         do {
-            _ = try startDetached(record.id)
+            // The record in hand: no second lookup (which would also misreport a
+            // container a racing rm or --replace removed as "no such container").
+            _ = try spawnMonitor(record, client: nil)
         } catch {
             if record.autoRemove { try? removeContainer(record.id, force: true) }
             throw error

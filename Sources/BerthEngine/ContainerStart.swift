@@ -49,6 +49,7 @@ extension Engine {
         Stopwatch.mark("exited")
         SignalForwarder.stop()
         let recorded = try recordExit(record, state, code: code)
+        if case .success = recorded { handOverRestartPolicy(record, exitCode: code) }
         if record.autoRemove {
             do {
                 try removeContainer(record.id, force: true)
@@ -68,7 +69,20 @@ extension Engine {
     /// supervises it. `restartCount` carries the restart policy's count on.
     func launch(_ record: ContainerRecord, attach: AttachOptions, monitorPID: Int32, restartCount: Int? = nil, restartDelayMS: Int? = nil)
         throws -> (ContainerProcess, ContainerState, TerminalRelay?) {
-        let lock = try lockContainer(record.id)
+        let lock: FileLock
+        do {
+            lock = try lockContainer(record.id)
+        } catch let error as SystemError where error.errno == ENOENT {
+            throw ContainerError.invalid("container \(record.name) was removed before it could start")
+        }
+        // Removed while this process waited for the lock (rm -f, another run
+        // --replace of its name): nothing of it may be made again (runtime dirs).
+        guard FileSystem.exists(containerDir(record.id) + "/config.json") else {
+            // A monitor made its runtime directory (attach socket) before the lock.
+            try? FileSystem.removeTree(runtimeDir(record.id))
+            lock.unlock()
+            throw ContainerError.invalid("container \(record.name) was removed before it could start")
+        }
         var state = readState(record.id)
         if state.status == .running {
             lock.unlock()

@@ -122,6 +122,21 @@ extension Engine {
         return created
     }
 
+    /// Under the store lock, as create writes its record: the first volume the
+    /// mounts name that is gone (a `volume rm` or prune between createVolumes
+    /// and now), or nil. removeVolume checks for users under the same lock.
+    func removedVolume(in mounts: [VolumeMount]) -> String? {
+        mounts.first { $0.type == "volume" && !FileSystem.exists(volumeRecordPath($0.source)) }?.source
+    }
+
+    /// Makes again the volumes a racing `volume rm` removed, before create retries.
+    func recreateVolumes(_ mounts: [VolumeMount]) throws {
+        for mount in mounts where mount.type == "volume" && !FileSystem.exists(volumeRecordPath(mount.source)) {
+            _ = try createVolume(name: mount.source, driver: "local", labels: [:], options: [:], anonymous: mount.anonymous == true,
+                                 ignoreIfExists: true)
+        }
+    }
+
     /// Removes anonymous volumes a failed create made (best effort: the create's error is what counts).
     func discardVolumes(_ names: [String]) {
         for name in names { try? removeVolume(name, force: false) }

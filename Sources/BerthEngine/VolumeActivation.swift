@@ -38,6 +38,8 @@ extension Engine {
         var state = activations(of: name) ?? VolumeActivations(bootID: ProcessLiveness.bootID, users: [:])
         if state.mountCount == 0 || !HostMount.isMountPoint(data) {
             try mountVolume(record, options)
+            // podman's volume mount/unmount events: when the filesystem is mounted, not per user.
+            recordEvent(.volume("mount", name: name))
         }
         state.users[containerID, default: 0] += 1
         try saveActivations(state, of: name)
@@ -49,7 +51,9 @@ extension Engine {
         defer { lock.unlock() }
         guard var state = activations(of: name), let count = state.users[containerID] else { return }
         state.users[containerID] = count > 1 ? count - 1 : nil
-        if state.mountCount == 0 { try? HostMount.unmount(volumeDataPath(name)) }
+        if state.mountCount == 0, (try? HostMount.unmount(volumeDataPath(name))) != nil {
+            recordEvent(.volume("unmount", name: name))
+        }
         try? saveActivations(state, of: name)
     }
 

@@ -80,11 +80,14 @@ enum VolumeParser {
         return VolumeMount(type: "bind", source: path, destination: parts[1], readOnly: options.contains("ro"), options: options)
     }
 
-    /// idmapped mounts are not made yet: refused rather than taken and ignored
-    /// (ext4 needs CAP_SYS_ADMIN in its own user namespace for them, so rootless
-    /// berth could not make them here anyway); `:U` chowns instead.
+    /// idmapped mounts have nothing to map here: refused rather than taken and
+    /// ignored. Root containers share the host's user namespace (berth has no
+    /// --uidmap or --userns=auto), and rootless the kernel refuses
+    /// MOUNT_ATTR_IDMAP (EPERM: it needs CAP_SYS_ADMIN in the user namespace
+    /// owning the volume's filesystem, the initial one for ext4). `:U` chowns
+    /// instead, once: a later start skips it.
     private static func idmapRefused(_ spec: String) -> ContainerError {
-        ContainerError.invalid("\"\(spec)\": idmapped mounts (idmap) are not supported by berth; use U to give the volume the container user's ownership")
+        ContainerError.invalid("\"\(spec)\": idmapped mounts (idmap) are not supported: a root container shares the host's user namespace, so there is no mapping to apply, and rootless the kernel allows them only to CAP_SYS_ADMIN in the namespace owning the volume's filesystem; use U (the volume is chowned once, not on every start)")
     }
 
     /// The comma-separated options, each known and none contradicting another.

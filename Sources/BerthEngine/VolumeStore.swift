@@ -120,11 +120,16 @@ extension Engine {
         }
         let lock = try lockVolumes()
         defer { lock.unlock() }
-        // A container created meanwhile (it held no lock of ours) is checked again under the lock.
-        if !force, let user = containersUsing(volume: name).first { throw VolumeError.inUse(name, containers: [user.id]) }
-        try forgetActivations(of: name)
+        // A container created meanwhile is checked again, under the store lock too:
+        // create writes its record under that lock only once it has seen the
+        // volume there (ensureVolumesExist), so either it sees the volume gone
+        // or this sees the container.
         let doomed = volumesDir + "/.tmp-rm-" + RandomID.hex(8)
-        try FileSystem.rename(volumeDir(name), doomed)
+        try store.withLock { () throws in
+            if let user = containersUsing(volume: name).first { throw VolumeError.inUse(name, containers: [user.id]) }
+            try forgetActivations(of: name)
+            try FileSystem.rename(volumeDir(name), doomed)
+        }
         recordEvent(.volume("remove", name: name))
         try FileSystem.removeTree(doomed)
     }

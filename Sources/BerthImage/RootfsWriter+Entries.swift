@@ -35,13 +35,16 @@ extension RootfsWriter {
             directoryTimes.append((path, metadata.modifiedSeconds, metadata.modifiedNanoseconds))
             return
         }
-        try removeExisting(name, in: parent, path: path)
+        let replaced = try removeExisting(name, in: parent, path: path)
         switch content {
         case .directory:
             guard mkdirat(parent.raw, name, 0o700) == 0 else { throw failure(path, "created", errno: errno) }
             guard let fd = try openBeneath(parent, name, O_RDONLY | O_DIRECTORY, path: path) else {
                 throw failure(path, "created", errno: ENOENT)
             }
+            // It replaces a whiteout or a non-directory that hid a lower layer's
+            // directory: opaque, or the old contents would reappear.
+            if replaced { try markOpaque(fd, path: path) }
             try apply(metadata, to: fd, path: path)
             directoryTimes.append((path, metadata.modifiedSeconds, metadata.modifiedNanoseconds))
         case .file(let source):
@@ -91,16 +94,33 @@ extension RootfsWriter {
         return fstatat(dir.raw, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
-    /// Removes what this layer holds at `name` (written earlier by the same COPY).
-    private func removeExisting(_ name: String, in dir: FileDescriptor, path: String) throws {
+    /// Removes what this layer holds at `name` (written earlier by the same COPY,
+    /// or a container's upper dir); true when it was a non-directory (a whiteout
+    /// included), which a directory written there must hide for good.
+    @discardableResult
+    private func removeExisting(_ name: String, in dir: FileDescriptor, path: String) throws -> Bool {
         var st = stat()
-        guard fstatat(dir.raw, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return }
+        guard fstatat(dir.raw, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return false }
         if (st.st_mode & S_IFMT) == S_IFDIR {
             cachedParent = nil
             try ImageError.wrap { () throws in try FileSystem.removeTree("/proc/self/fd/\(dir.raw)/\(name)") }
-        } else if unlinkat(dir.raw, name, 0) != 0 {
-            throw failure(path, "replaced", errno: errno)
+            return false
         }
+        guard unlinkat(dir.raw, name, 0) == 0 else { throw failure(path, "replaced", errno: errno) }
+        return true
+    }
+
+    /// Whether `name` in `dir` is an overlay whiteout (a 0/0 character device).
+    func isWhiteout(_ name: String, in dir: FileDescriptor) -> Bool {
+        var st = stat()
+        return fstatat(dir.raw, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & S_IFMT) == S_IFCHR && st.st_rdev == 0
+    }
+
+    /// Marks a directory this writer just made opaque to the layers below.
+    func markOpaque(_ fd: FileDescriptor, path: String) throws {
+        let value: [UInt8] = Array("y".utf8)
+        let rc = value.withUnsafeBytes { berth_fsetxattr(fd.raw, options.opaqueXattr, $0.baseAddress, value.count) }
+        guard rc == 0 else { throw failure(path, "marked opaque (\(options.opaqueXattr))", errno: errno) }
     }
 
     private func createFile(_ name: String, in parent: FileDescriptor, path: String) throws -> FileDescriptor {

@@ -19,6 +19,10 @@ package struct RootfsWriteOptions: Sendable {
     package var canCreateDevices: Bool
     /// Every written mtime (files, directories, new parents) when set: `--timestamp`.
     package var timestamp: Int64?
+    /// The overlay opaque mark a directory gets when it replaces a whiteout or a
+    /// non-directory this layer held (cp into a stopped container's upper dir):
+    /// without it the lower layers' old contents would show through again.
+    package var opaqueXattr = UnpackOptions.currentOpaqueXattr
 
     package init(canChown: Bool, canCreateDevices: Bool, timestamp: Int64? = nil) {
         self.canChown = canChown
@@ -159,7 +163,15 @@ package final class RootfsWriter {
     /// non-directory this layer already holds there is refused: the kernel
     /// refuses to follow it (RESOLVE_NO_SYMLINKS).
     private func childDirectory(_ name: String, in parent: FileDescriptor, path: String) throws -> FileDescriptor {
-        if let fd = try openBeneath(parent, name, O_RDONLY | O_DIRECTORY, path: path) { return fd }
+        // A whiteout there (a container's upper dir: the directory was deleted)
+        // becomes a new, opaque directory, as overlay itself would make it.
+        var replacesWhiteout = false
+        do {
+            if let fd = try openBeneath(parent, name, O_RDONLY | O_DIRECTORY, path: path) { return fd }
+        } catch where isWhiteout(name, in: parent) {
+            guard unlinkat(parent.raw, name, 0) == 0 else { throw failure(path, "replaced", errno: errno) }
+            replacesWhiteout = true
+        }
         let metadata = try parentMetadata(path)
         if mkdirat(parent.raw, name, 0o700) != 0 && errno != EEXIST {
             throw failure(path, "created", errno: errno)
@@ -167,6 +179,7 @@ package final class RootfsWriter {
         guard let fd = try openBeneath(parent, name, O_RDONLY | O_DIRECTORY, path: path) else {
             throw failure(path, "created", errno: ENOENT)
         }
+        if replacesWhiteout { try markOpaque(fd, path: path) }
         try apply(metadata, to: fd, path: path)
         directoryTimes.append((path, metadata.modifiedSeconds, metadata.modifiedNanoseconds))
         return fd

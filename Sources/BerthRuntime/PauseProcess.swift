@@ -21,7 +21,7 @@ package enum PauseProcess {
            let fd = try? FileDescriptor.open("/proc/\(pid)/ns/user", O_RDONLY) {
             return fd
         }
-        let pid = try spawn()
+        let pid = try spawn(runroot: runroot)
         guard let start = ProcessLiveness.startTime(of: pid) else { throw SystemError("start pause process", "", errno: ESRCH) }
         try AtomicFile.write("\(pid) \(start) \(ProcessLiveness.bootID)\n", to: pidFile, mode: 0o600, durable: false)
         return try FileDescriptor.open("/proc/\(pid)/ns/user", O_RDONLY)
@@ -50,12 +50,14 @@ package enum PauseProcess {
     /// Starts berth's pause command in a new user namespace with the rootless maps.
     /// Returns once it has cleared the parent-death signal the clone gave it: until
     /// then, this berth exiting (a command that fails fast) would kill it.
-    private static func spawn() throws -> Int32 {
+    /// The runroot it serves is its argument: ps (and a test's cleanup) can tell
+    /// whose it is.
+    private static func spawn(runroot: String) throws -> Int32 {
         // The pause process inherits the write end and closes it only after clearing
         // that signal (DetachedProcess.detach): EOF here means it is safe, or dead.
         let (started, startedWriter) = try FileDescriptor.pipe("pause process start pipe")
         try startedWriter.setInheritable()
-        let (child, release) = try SelfExec.startInNewUserNamespace([command], environment: ["PATH=/usr/bin:/bin"])
+        let (child, release) = try SelfExec.startInNewUserNamespace([command, runroot], environment: ["PATH=/usr/bin:/bin"])
         startedWriter.close()
         do {
             let maps = UserNamespace.rootlessMaps()

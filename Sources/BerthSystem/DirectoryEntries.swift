@@ -68,6 +68,17 @@ extension FileDescriptor {
         return st
     }
 
+    /// The file type bits (S_IFDIR, S_IFREG…) of `name` here, never followed; nil when missing.
+    package func entryKind(_ name: String, path: String) throws -> mode_t? {
+        var st = stat()
+        if Glibc.fstatat(raw, name, &st, AT_SYMLINK_NOFOLLOW) != 0 {
+            let saved = Glibc.errno
+            if saved == ENOENT { return nil }
+            throw SystemError("stat", path, errno: saved)
+        }
+        return st.st_mode & S_IFMT
+    }
+
     /// The target of the symlink `name` here, as stored.
     package func linkTarget(_ name: String, path: String) throws -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)

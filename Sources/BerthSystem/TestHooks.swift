@@ -10,4 +10,13 @@ package enum TestHooks {
         guard Environment.get(holdVariable) == point else { return }
         while true { sleep(60) }
     }
+
+    package static let pauseVariable = "BERTH_TEST_PAUSE"
+
+    /// Stops this process (SIGSTOP) when BERTH_TEST_PAUSE names this point: a test
+    /// sees it stopped in /proc, acts meanwhile (a racing command), then sends SIGCONT.
+    package static func pause(at point: String) {
+        guard Environment.get(pauseVariable) == point else { return }
+        raise(SIGSTOP)
+    }
 }

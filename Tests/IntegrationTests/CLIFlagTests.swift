@@ -22,6 +22,8 @@ import TestSupport
         #expect(vfs.status == 125 && vfs.stderr == "Error: --storage-driver vfs is not supported: berth stores layers with overlay only\n")
         let opt = sb.berth("--storage-opt", "overlay.mount_program=/x", "images")
         #expect(opt.status == 125 && opt.stderr == "Error: --storage-opt is not supported yet: berth's overlay store takes no options\n")
+        let volumes = sb.berth("--volumepath", "/srv/volumes", "volume", "ls")
+        #expect(volumes.status == 125 && volumes.stderr == "Error: --volumepath is not supported yet: berth keeps volumes in its store, under --root (ROOT/volumes): choose --root instead\n", "\(volumes)")
         #expect(sb.berth("--runtime", "berth", "images", "-q").status == 0)
         let runc = sb.berth("--runtime", "runc", "images")
         #expect(runc.status == 125 && runc.stderr.hasPrefix("Error: --runtime runc is not supported: berth starts containers itself"))

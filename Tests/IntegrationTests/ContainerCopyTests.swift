@@ -165,8 +165,6 @@ private func owner(_ path: String) -> UInt32? {
 
         let bad = sb.berth("cp", src, "live:/no/such/dir")
         #expect(bad.status == 125 && bad.stderr == "Error: \"/no/such\" could not be found on container live: no such file or directory\n", "\(bad)")
-        let overwrite = sb.berth("cp", "--overwrite", src, "live:/")
-        #expect(overwrite.status == 125 && overwrite.stderr.hasPrefix("Error: "), "\(overwrite)")
         #expect(sb.berth("rm", "-f", "live", "c").status == 0)
     }
 
@@ -193,5 +191,66 @@ private func owner(_ path: String) -> UInt32? {
         for _ in 0..<40 { _ = sb.berth("cp", sb.path(marker), "swapper:/t/") }
         #expect(try directoryEntries(hostDir).isEmpty, "nothing was written into the host directory the symlinks name")
         #expect(sb.berth("rm", "-f", "swapper").status == 0)
+    }
+
+    /// podman 4.3's --overwrite, both ways: without it a directory never
+    /// replaces a non-directory nor back; with it, it does.
+    @Test(arguments: Mode.available)
+    func cp_overwrite_replaces_directories_and_files_only_when_asked(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        #expect(sb.berth("run", "--name", "c", "img", "sh", "-c", "[ -e /made ] || { mkdir -p /d/x && echo f > /file && touch /made; }").status == 0)
+        let src = sb.path("src")
+        #expect(shell(sb, "mkdir -p \(src)/t \(src)/file && echo tarfile > \(src)/t/x").status == 0)
+
+        // Into the container: a tar's file over the directory /d/x, a host directory over the file /file.
+        let refused = shell(sb, "tar -C \(src)/t -cf - x | \(berthLine(sb)) cp - c:/d")
+        #expect(refused.status == 125 && refused.stderr == "Error: \"/d/x\" in container c is a directory: cp replaces it with a non-directory only with --overwrite\n", "\(refused)")
+        let dirOnFile = sb.berth("cp", src + "/file", "c:/")
+        #expect(dirOnFile.status == 125 && dirOnFile.stderr == "Error: \"/file\" in container c is not a directory: cp replaces it with a directory only with --overwrite\n", "\(dirOnFile)")
+        let kinds = "for p in /d/x /file; do \(berthLine(sb)) cp c:$p - | tar -tvf - | head -n 1 | cut -c1; done"
+        let kept = shell(sb, kinds)
+        #expect(kept.stdout == "d\n-\n", "both stayed as they were: \(kept)")
+
+        #expect(shell(sb, "tar -C \(src)/t -cf - x | \(berthLine(sb)) cp --overwrite - c:/d").status == 0)
+        #expect(sb.berth("cp", "--overwrite", src + "/file", "c:/").status == 0)
+        let replaced = shell(sb, kinds)
+        #expect(replaced.stdout == "-\nd\n", "\(replaced)")
+        #expect(sb.berth("start", "-a", "c").status == 0, "the container still starts")
+
+        // Out of the container: its file /d/x over a host directory, its directory /file over a host file.
+        let out = sb.path("out")
+        #expect(shell(sb, "mkdir -p \(out)/d/x && echo host > \(out)/file").status == 0)
+        let outRefused = sb.berth("cp", "c:/d", out)
+        #expect(outRefused.status == 125 && outRefused.stderr == "Error: \"\(out)/d/x\" is a directory: cp replaces it with a non-directory only with --overwrite\n", "\(outRefused)")
+        let outDir = sb.berth("cp", "c:/file", out)
+        #expect(outDir.status == 125 && outDir.stderr.hasSuffix("is not a directory: cp replaces it with a directory only with --overwrite\n"), "\(outDir)")
+        #expect(sb.berth("cp", "--overwrite", "c:/d", out).status == 0)
+        #expect(sb.berth("cp", "--overwrite", "c:/file", out).status == 0)
+        #expect(try readText(out + "/d/x") == "tarfile\n")
+        var isDirectory: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: out + "/file", isDirectory: &isDirectory) && isDirectory.boolValue)
+    }
+
+    /// A stopped container deleted /d, which its image has: a directory copied
+    /// there replaces the whiteout with an opaque directory, so the image's old
+    /// files stay deleted when the container runs again.
+    @Test(arguments: Mode.available)
+    func cp_into_a_stopped_container_over_a_deleted_directory_keeps_the_old_files_deleted(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        #expect(sb.berth("run", "--name", "base", "img", "sh", "-c", "mkdir -p /d/sub && echo lower > /d/old && echo lower > /d/sub/f").status == 0)
+        #expect(sb.berth("commit", "-q", "base", "withd").status == 0)
+        let script = "if [ -f /marker ]; then find /d | sort; else rm -rf /d; touch /marker; fi"
+        #expect(sb.berth("run", "--name", "c", "withd", "sh", "-c", script).status == 0)
+        let src = sb.path("d")
+        #expect(shell(sb, "mkdir -p \(src)/sub && echo new > \(src)/new").status == 0)
+        let copied = sb.berth("cp", src, "c:/")
+        #expect(copied.status == 0 && copied.stderr.isEmpty, "\(copied)")
+        let listed = shell(sb, "\(berthLine(sb)) cp c:/d - | tar -tf - | sort")
+        #expect(listed.stdout == "d/\nd/new\nd/sub/\n", "berth's own view: \(listed)")
+        let ran = sb.berth("start", "-a", "c")
+        #expect(ran.status == 0 && ran.stdout == "/d\n/d/new\n/d/sub\n", "the kernel's overlay view: \(ran)")
+        #expect(sb.berth("rm", "-f", "c", "base").status == 0)
     }
 }

@@ -93,4 +93,40 @@ private func cgroupsNamed(after ids: [String]) -> [String] {
         #expect(removed.status == 0 && removed.stdout.hasPrefix("Untagged: localhost/img:latest\n"), "\(removed)")
         #expect(sb.berth("ps", "-a", "-q").stdout.isEmpty, "rmi -f removed the containers using the image")
     }
+
+    /// 10 parallel loops of `run -d --rm --replace` on 3 shared names (this hung
+    /// once): every run ends within the time, each one either prints an ID or
+    /// says clearly that it lost the race, and removing the last three leaves
+    /// nothing behind.
+    @Test(arguments: Mode.available)
+    func parallel_run_d_rm_replace_loops_on_shared_names_finish_and_leave_nothing(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        sb.timeout = 240
+        let b = berthLine(sb)
+        let out = sb.path("loops")
+        let loops = shell(sb, """
+            mkdir -p \(out)
+            for i in $(seq 1 10); do (
+                for j in 1 2 3; do
+                    \(b) run -d --rm --replace --name r$(( (i + j) % 3 )) img sleep 100 >>\(out)/ids 2>>\(out)/err$i \
+                        || echo "exit $?" >> \(out)/err$i
+                done
+            ) & done
+            wait
+            cat \(out)/err* 2>/dev/null | grep -v -e '^exit 125$' -e 'was removed before it could start$' -e 'is already in use by'
+            echo ids $(grep -c '^[0-9a-f]\\{64\\}$' \(out)/ids)
+            """)
+        #expect(loops.status == 0, "\(loops)")
+        #expect(loops.stdout.hasPrefix("ids "), "only clear refusals: \(loops)")
+        #expect(loops.stdout.split(separator: "\n").count == 1, "no other error: \(loops)")
+        let started = Int(loops.stdout.dropFirst(4).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        #expect(started >= 3, "most runs started a container: \(loops)")
+        #expect(sb.berth("rm", "-f", "-t", "0", "r0", "r1", "r2").status == 0)
+        #expect(sb.berth("ps", "-a", "-q").stdout.isEmpty, "no record")
+        let runtime = (try? FileManager.default.contentsOfDirectory(atPath: sb.runroot + "/containers")) ?? []
+        #expect(runtime.isEmpty, "no runtime directory: \(runtime)")
+        #expect(sb.leftovers().isEmpty, "no mount")
+        #expect(processesRootedIn(sb.dir).isEmpty, "no container process")
+    }
 }

@@ -202,8 +202,10 @@ public final class Sandbox: @unchecked Sendable {
     public func cleanup() -> [String] {
         lock.lock()
         defer { lock.unlock() }
-        stopPauseProcess()
+        // Processes first: a monitor still running could otherwise start a new pause
+        // process after the old one was stopped (one left behind per full rootless run).
         let found = scanMounts() + scanProcesses()
+        stopPauseProcess()
         if !removed {
             removeTree()
             removed = true
@@ -315,6 +317,11 @@ extension Sandbox {
                   let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
             let cmdline = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
             guard cmdline.contains(dir + "/") else { continue }
+            // The store's pause process (`berth __pause RUNROOT`) outlives commands by design: it just goes.
+            if cmdline.contains(" __pause \(dir)/") {
+                kill(pid, SIGKILL)
+                continue
+            }
             if let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
                let close = stat.lastIndex(of: ")"), stat[stat.index(close, offsetBy: 2)] == "Z" { continue }
             found.append("process \(pid) left running: \(cmdline)")
