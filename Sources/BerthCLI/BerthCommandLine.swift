@@ -11,7 +11,7 @@ package enum BerthCommandLine {
         RmiCommand(), HistoryCommand(), InspectCommand(), InfoCommand(), VersionCommand(), UserNamespaceCommand(),
         RunCommand(), CreateCommand(), StartCommand(), PsCommand(), RmCommand(), StopCommand(), WaitCommand(), ExecCommand(),
         KillCommand(), RestartCommand(), PauseCommand(name: "pause"), PauseCommand(name: "unpause"), RenameCommand(),
-        PortCommand(), TopCommand(), InitCommand(), UpdateCommand(),
+        PortCommand(), TopCommand(), InitCommand(), StatsCommand(), UpdateCommand(),
         ContainerCommand(), LogsCommand(), MonitorCommand(), PullCommand(), PushCommand(), LoginCommand(), LogoutCommand(),
         SearchCommand(), ManifestCommand(), CompletionCommand(), CommitCommand(), DiffCommand(), BuildCommand(), BuildxCommand(),
         CpCommand(), ExportCommand(), AttachCommand(), EventsCommand(), SystemCommand(),

@@ -9,6 +9,7 @@ enum ContainerViews {
         let now = Date().timeIntervalSince1970
         switch c.state.status {
         case .created: return "Created"
+        case .running where c.state.isPaused: return "Paused"
         case .running: return "Up " + HumanUnits.duration(now - (c.state.startedAt ?? now)) + HealthViews.statusSuffix(c)
         case .exited, .stopped:
             return "Exited (\(c.state.exitCode)) " + HumanUnits.durationSince(now - (c.state.finishedAt ?? now))
@@ -28,7 +29,7 @@ enum ContainerViews {
             ("Command", .string(command(c, noTrunc: noTrunc))),
             ("CreatedHuman", .string(ImageViews.since(created))), ("CreatedAt", .string(ImageViews.goTime(created))),
             ("Created", .string(ImageViews.since(created))), ("RunningFor", .string(ImageViews.since(created))),
-            ("Status", .string(status(c))), ("State", .string(c.state.status.rawValue)), ("Ports", .string(PortViews.column(c.record.ports ?? []))),
+            ("Status", .string(status(c))), ("State", .string(c.state.statusName)), ("Ports", .string(PortViews.column(c.record.ports ?? []))),
             ("Names", .string(c.record.name)), ("Labels", ImageViews.labels(c.record.labels)),
             ("Pid", .int(Int64(c.state.status == .running ? c.state.pid : 0))),
             ("ExitCode", .int(Int64(c.state.exitCode))), ("Mounts", ImageViews.strings(c.record.mounts.map(\.destination))),
@@ -55,7 +56,7 @@ enum ContainerViews {
             ("ExitCode", .int(Int64(c.state.exitCode))), ("Id", .string(c.record.id)), ("Image", .string(c.record.imageName)),
             ("ImageID", .string(c.record.imageID)), ("Labels", ImageViews.labels(c.record.labels)),
             ("Names", ImageViews.strings([c.record.name])), ("Pid", .int(Int64(c.state.status == .running ? c.state.pid : 0))),
-            ("Ports", PortViews.json(c.record.ports)), ("StartedAt", .int(Int64(c.state.startedAt ?? 0))), ("State", .string(c.state.status.rawValue)),
+            ("Ports", PortViews.json(c.record.ports)), ("StartedAt", .int(Int64(c.state.startedAt ?? 0))), ("State", .string(c.state.statusName)),
             ("Status", .string(status(c))), ("Created", .int(Int64(c.record.created))),
         ])
     }
@@ -72,8 +73,8 @@ enum ContainerViews {
         return .structure("interface {}", [
             ("Id", .string(r.id)), ("Created", time(r.created)), ("Path", .string(r.path)), ("Args", ImageViews.strings(r.args)),
             ("State", .structure("*define.InspectContainerState", [
-                ("Status", .string(s.status.rawValue)), ("Running", .bool(s.status == .running)), ("Paused", .bool(false)),
-                ("Restarting", .bool(false)), ("OOMKilled", .bool(false)), ("Dead", .bool(false)),
+                ("Status", .string(s.statusName)), ("Running", .bool(s.status == .running && !s.isPaused)), ("Paused", .bool(s.isPaused)),
+                ("Restarting", .bool(false)), ("OOMKilled", .bool(s.oomKilled == true)), ("Dead", .bool(false)),
                 ("Pid", .int(Int64(s.status == .running ? s.pid : 0))),
                 ("ConmonPid", .int(Int64(s.monitorIsAlive ? s.monitorPID ?? 0 : 0))), ("ExitCode", .int(Int64(s.exitCode))),
                 ("Error", .string(s.error ?? "")), ("StartedAt", time(s.startedAt)), ("FinishedAt", time(s.finishedAt)),

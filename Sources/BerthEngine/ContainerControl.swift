@@ -1,4 +1,4 @@
-// `kill`, `restart`, `pause`/`unpause`, `rename`, `port`, `init`: the verbs that
+// `kill`, `restart`, `rename`, `port`, `init`: the verbs that
 // act on a container's process or record from outside its parent, podman's way.
 import BerthImage
 import BerthRuntime
@@ -37,6 +37,8 @@ extension Engine {
             try markStoppedByUser(record.id)
             do {
                 try Subprocess.send(options.signal, to: state.pid)
+                // SIGKILL ends a paused container on v1 too, as it does on v2.
+                if options.signal == SIGKILL { thawAfterSignal(record, state) }
             } catch let error as SystemError where error.errno == ESRCH {
                 throw Engine.improperState("can only kill running containers. \(record.id) is in state exited")
             }
@@ -60,22 +62,6 @@ extension Engine {
             _ = try startDetached(record.id)
             recordEvent(.container("restart", record))
             return nil
-        }
-    }
-
-    /// pause/unpause freeze a container's cgroup; berth gives containers no cgroup of
-    /// their own yet, so there is nothing to freeze (and no container is paused).
-    package func pauseContainers(_ selection: ContainerSelection, pause: Bool) throws -> [ContainerReport] {
-        var selection = selection
-        if selection.all {
-            selection.all = false
-            selection.names = try listContainers().filter { $0.state.status == .running }.map(\.record.id)
-            if selection.names.isEmpty || !pause { return [] }
-        }
-        return try eachContainer(selection) { target, record in
-            guard pause else { throw Engine.improperState("\"\(target.input)\" is not paused, can't unpause") }
-            guard readState(record.id).status == .running else { throw Engine.improperState("\"\(target.input)\" is not running, can't pause") }
-            throw ContainerError.invalid("cannot pause container \(record.name): pausing freezes the container's own cgroup, and berth does not put containers in a cgroup of their own yet")
         }
     }
 

@@ -42,7 +42,7 @@ extension Engine {
         }
         let record = options.latest ? try latestContainer() : try resolveContainer(options.container)
         let state = readState(record.id)
-        guard state.status == .running else { throw Engine.notRunningForExec }
+        guard state.status == .running, !state.isPaused else { throw Engine.notRunningForExec }
         let spec = try execSpec(record, options)
         let namespaces: ContainerNamespaces
         do {

@@ -55,7 +55,7 @@ package struct ContainerFilters: Sendable {
     private func matches(_ key: String, _ value: String, _ c: ContainerDetails) -> Bool {
         switch key {
         case "status":
-            return c.state.status.rawValue == value || (value == "exited" && c.state.status == .stopped)
+            return c.state.statusName == value || (value == "exited" && c.state.status == .stopped)
         case "name": return c.record.name.contains(value)
         case "id": return c.record.id.hasPrefix(value)
         case "restart-policy": return c.record.restart.kind.rawValue == value

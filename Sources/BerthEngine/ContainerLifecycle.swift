@@ -77,6 +77,7 @@ extension Engine {
     private func signal(_ state: ContainerState, _ number: Int32, container record: ContainerRecord) throws {
         do {
             try Subprocess.send(number, to: state.pid)
+            thawAfterSignal(record, state)
         } catch let error as SystemError where error.errno == ESRCH {
             // It exited meanwhile, which is what we wanted.
         } catch {

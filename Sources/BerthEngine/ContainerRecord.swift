@@ -156,8 +156,17 @@ package struct ContainerState: Codable, Sendable {
     package var restartDelayMS: Int? = nil
     /// State.Health: the health check's status and last results (ContainerHealth.swift).
     package var health: HealthState? = nil
+    /// `pause` froze its cgroup (ContainerFreezer.swift); status stays running.
+    package var paused: Bool? = nil
+    /// The OOM killer killed a process of it during this run (State.OOMKilled).
+    package var oomKilled: Bool? = nil
 
     package init(status: ContainerStatus) { self.status = status }
+
+    /// Running with its cgroup frozen: podman's "paused" state.
+    package var isPaused: Bool { status == .running && paused == true }
+    /// podman's State.Status: "paused" for a frozen running container.
+    package var statusName: String { isPaused ? "paused" : status.rawValue }
 
     /// Whether the monitor (or foreground run) recorded here still runs.
     package var monitorIsAlive: Bool {

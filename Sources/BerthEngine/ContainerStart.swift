@@ -165,6 +165,7 @@ extension Engine {
         state.exitCode = code
         state.finishedAt = Date().timeIntervalSince1970
         deactivateVolumes(record)
+        noteOOMKill(record, in: &state)
         releaseLaunch(record)
         let written = Result { try writeState(state, for: record.id) }
         // podman: died, then cleanup once the container's resources are released (--rm: remove follows instead).

@@ -93,7 +93,7 @@ extension Engine {
             return .ps(exitCode: code)
         }
         let chosen = words.isEmpty ? Engine.topDescriptors.prefix(8).map(\.0) : words
-        let processes = try containerProcesses(of: state.pid)
+        let processes = try containerProcesses(of: state.pid, candidates: cgroupProcesses(record))
         let names = try accountNames(record)
         let maps = (uid: idMap("/proc/\(state.pid)/uid_map"), gid: idMap("/proc/\(state.pid)/gid_map"))
         let context = TopContext(names: names, uid: maps.uid, gid: maps.gid, bootTime: Self.bootTime(),
@@ -102,11 +102,20 @@ extension Engine {
         return .table(header: chosen.map { known[$0]! }, rows: rows)
     }
 
-    /// Every process whose pid namespace is that of `pid`, sorted by pid inside.
-    func containerProcesses(of pid: Int32) throws -> [ContainerProcessInfo] {
+    /// The processes of the container's cgroup (cgroup.procs): exec'd ones join it too,
+    /// so `top` need not look at every process of the host. nil without a cgroup.
+    func cgroupProcesses(_ record: ContainerRecord) -> [String]? {
+        guard let directory = cgroupLocation(record.id)?.paths.values.sorted().first else { return nil }
+        let pids = CgroupFiles.processes(in: directory)
+        return pids.isEmpty ? nil : pids.map(String.init)
+    }
+
+    /// Every process whose pid namespace is that of `pid` (among `candidates`, host pids,
+    /// when given; else all of /proc), sorted by pid inside.
+    func containerProcesses(of pid: Int32, candidates: [String]? = nil) throws -> [ContainerProcessInfo] {
         let target = try FileDescriptor.open("/proc/\(pid)/ns/pid", O_RDONLY).status()
         var found: [ContainerProcessInfo] = []
-        for entry in try FileSystem.list("/proc") {
+        for entry in try candidates ?? FileSystem.list("/proc") {
             guard let hostPID = Int32(entry),
                   let ns = try? FileDescriptor.open("/proc/\(entry)/ns/pid", O_RDONLY).status(),
                   ns.st_ino == target.st_ino && ns.st_dev == target.st_dev,
@@ -188,8 +197,9 @@ extension Engine {
 }
 
 /// Go's time.Duration.String, as psgo prints ELAPSED and TIME.
-enum GoDurationText {
-    static func string(_ seconds: Double) -> String {
+package enum GoDurationText {
+    /// Go's time.Duration.String() of `seconds`.
+    package static func string(_ seconds: Double) -> String {
         let ns = Int64((seconds * 1e9).rounded())
         if ns == 0 { return "0s" }
         if ns < 1_000_000_000 {
