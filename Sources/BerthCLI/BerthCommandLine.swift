@@ -15,7 +15,7 @@ package enum BerthCommandLine {
         ContainerCommand(), LogsCommand(), MonitorCommand(), PullCommand(), PushCommand(), LoginCommand(), LogoutCommand(),
         SearchCommand(), ManifestCommand(), CompletionCommand(), CommitCommand(), DiffCommand(), BuildCommand(), BuildxCommand(),
         CpCommand(), ExportCommand(), AttachCommand(), EventsCommand(), SystemCommand(),
-        MountCommand(), UnmountCommand(), HealthcheckCommand(), VolumeCommand(), VolumeCopyUpCommand(),
+        MountCommand(), UnmountCommand(), HealthcheckCommand(), VolumeCommand(), NetworkCommand(), VolumeCopyUpCommand(),
     ]
 
     package static func main() -> Never {

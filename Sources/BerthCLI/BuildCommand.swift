@@ -100,12 +100,8 @@ struct BuildCommand: CLICommand {
     private static func runSettings(_ args: ParsedArguments, context: String) throws -> BuildRunSettings {
         var settings = BuildRunSettings(contextDirectory: context)
         if let network = args.value("network") {
-            switch network {
-            case "none", "host": settings.network = network
-            case "private", "": settings.network = nil
-            default:
-                throw CLIError("--network \(network) is not supported yet: build containers use none or host (\(PendingFeature.networks.reason))")
-            }
+            // Checked with each RUN's own --network (BuildRunStep.buildNetwork).
+            settings.network = network.isEmpty ? nil : network
         }
         settings.capAdd = args.all("cap-add").flatMap { $0.split(separator: ",").map(String.init) }
         settings.capDrop = args.all("cap-drop").flatMap { $0.split(separator: ",").map(String.init) }

@@ -26,7 +26,7 @@ enum BuildFlags {
         .value("jobs", nil, "int", "how many stages to run in parallel", default: "4"),
         .value("label", nil, "stringArray", "set metadata for an image (default [])"),
         .bool("layers", nil, "cache intermediate layers during build", default: "true"),
-        .value("network", nil, "string", "'none' or 'host' (the networks of the networking issue come later)"),
+        .value("network", nil, "string", "Set the networking mode for the RUN instructions: none, host (the default), private, bridge, pasta[:OPTIONS] or slirp4netns[:OPTIONS]"),
         .bool("no-cache", nil, "do not use existing cached images for the container build. Build from the start with a new set of cached layers."),
         .bool("no-hosts", nil, "do not create new /etc/hosts files for RUN instructions, use the one from the base image."),
         .bool("omit-history", nil, "omit build history information from built image"),

@@ -33,7 +33,7 @@ enum ContainerFlags {
         .value("log-opt", nil, "strings", "Logging driver options (max-size=SIZE, path=FILE, tag=TAG)"),
         .value("mount", nil, "stringArray", "Attach a filesystem mount to the container"),
         .value("name", nil, "string", "Assign a name to the container"),
-        .value("network", nil, "string", "Connect a container to a network (none, host)", default: "host"),
+        .value("network", nil, "stringArray", "Connect a container to a network"),
         .value("net", nil, "string", "Alias for --network"),
         .value("health-cmd", nil, "string", "set a healthcheck command for the container ('none' disables the existing healthcheck)"),
         .value("health-interval", nil, "string", "set an interval for the healthchecks (a value of disable results in no automatic timer setup)", default: "30s"),
@@ -74,7 +74,7 @@ enum ContainerFlags {
 
     /// podman's run/create flags whose features come later: refused by the parser.
     private static let pending: [FlagSpec] = [
-        .unsupported("add-host", nil, "strings", "Add a custom host-to-IP mapping (host:ip)", .networks),
+        .value("add-host", nil, "strings", "Add a custom host-to-IP mapping (host:ip)"),
         .unsupported("blkio-weight", nil, "string", "Block IO weight (relative weight) accepts a weight value between 10 and 1000.", .cgroups),
         .unsupported("blkio-weight-device", nil, "DEVICE_NAME:WEIGHT", "Block IO weight (relative device weight, format: DEVICE_NAME:WEIGHT)", .cgroups),
         .unsupported("cgroup-conf", nil, "strings", "Configure cgroup v2 (key=value)", .cgroups),
@@ -97,25 +97,25 @@ enum ContainerFlags {
         .unsupported("device-read-iops", nil, "strings", "Limit read rate (IO per second) from a device (e.g. --device-read-iops=/dev/sda:1000)", .cgroups),
         .unsupported("device-write-bps", nil, "strings", "Limit write rate (bytes per second) to a device (e.g. --device-write-bps=/dev/sda:1mb)", .cgroups),
         .unsupported("device-write-iops", nil, "strings", "Limit write rate (IO per second) to a device (e.g. --device-write-iops=/dev/sda:1000)", .cgroups),
-        .unsupported("dns", nil, "strings", "Set custom DNS servers", .networks),
-        .unsupported("dns-option", nil, "strings", "Set custom DNS options", .networks),
-        .unsupported("dns-search", nil, "strings", "Set custom DNS search domains", .networks),
+        .value("dns", nil, "strings", "Set custom DNS servers"),
+        .value("dns-option", nil, "strings", "Set custom DNS options"),
+        .value("dns-search", nil, "strings", "Set custom DNS search domains"),
         .value("expose", nil, "strings", "Expose a port or a range of ports"),
         .unsupported("gidmap", nil, "strings", "GID map to use for the user namespace", .idMappings),
         .unsupported("hostuser", nil, "strings", "Host user account to add to /etc/passwd within container", .idMappings),
         .value("image-volume", nil, "string", "Tells podman how to handle the builtin image volumes (\"bind\"|\"tmpfs\"|\"ignore\")", default: "bind"),
         .unsupported("init-ctr", nil, "string", "Make this a pod init container.", .pods),
         .unsupported("init-path", nil, "string", "Path to the container-init binary", .builtInInit),
-        .unsupported("ip", nil, "string", "Specify a static IPv4 address for the container", .networks),
-        .unsupported("ip6", nil, "string", "Specify a static IPv6 address for the container", .networks),
+        .value("ip", nil, "string", "Specify a static IPv4 address for the container"),
+        .value("ip6", nil, "string", "Specify a static IPv6 address for the container"),
         .unsupported("ipc", nil, "string", "IPC namespace to use", .namespaces),
-        .unsupported("mac-address", nil, "string", "Container MAC address (e.g. 92:d0:c6:0a:29:33)", .networks),
+        .value("mac-address", nil, "string", "Container MAC address (e.g. 92:d0:c6:0a:29:33)"),
         .unsupported("memory", "m", "<number>[<unit>]", "Memory limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))", .cgroups),
         .unsupported("memory-reservation", nil, "<number>[<unit>]", "Memory soft limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))", .cgroups),
         .unsupported("memory-swap", nil, "string", "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", .cgroups),
         .unsupported("memory-swappiness", nil, "int", "Tune container memory swappiness (0 to 100, or -1 for system default)", .cgroups),
-        .unsupported("network-alias", nil, "strings", "Add network-scoped alias for the container", .networks),
-        .unsupported("no-hosts", nil, "", "Do not create /etc/hosts within the container, instead use the version from the image", .networks),
+        .value("network-alias", nil, "strings", "Add network-scoped alias for the container"),
+        .bool("no-hosts", nil, "Do not create /etc/hosts within the container, instead use the version from the image"),
         .unsupported("oom-kill-disable", nil, "", "Disable OOM Killer", .cgroups),
         .unsupported("oom-score-adj", nil, "int", "Tune the host's OOM preferences (-1000 to 1000)", .cgroups),
         .unsupported("passwd-entry", nil, "string", "Entry to write to /etc/passwd", .idMappings),
@@ -152,6 +152,13 @@ enum ContainerFlags {
         options.workingDir = args.value("workdir")
         options.user = args.value("user")
         options.hostname = args.value("hostname")
+        // strings flags: commas separate values too (podman's StringSlice).
+        func list(_ flag: String) -> [String] { args.all(flag).flatMap { $0.split(separator: ",").map(String.init) } }
+        options.addHosts = list("add-host")
+        options.dnsServers = list("dns")
+        options.dnsSearch = list("dns-search")
+        options.dnsOptions = list("dns-option")
+        options.noHosts = args.has("no-hosts")
         options.name = args.value("name")
         options.replace = args.has("replace")
         options.autoRemove = args.has("rm")
@@ -169,7 +176,13 @@ enum ContainerFlags {
         options.portRequests.publish = args.all("publish").flatMap { $0.split(separator: ",").map(String.init) }
         options.portRequests.expose = args.all("expose").flatMap { $0.split(separator: ",").map(String.init) }
         options.portRequests.publishAll = args.has("publish-all")
-        options.network = args.value("network") ?? args.value("net") ?? "host"
+        let networks = args.all("network") + args.all("net")
+        options.network = networks.first ?? ""
+        options.networkFlags.additional = Array(networks.dropFirst())
+        options.networkFlags.ipv4 = args.value("ip")
+        options.networkFlags.ipv6 = args.value("ip6")
+        options.networkFlags.mac = args.value("mac-address")
+        options.networkFlags.aliases = args.all("network-alias").flatMap { $0.split(separator: ",").map(String.init) }
         options.privileged = args.has("privileged")
         options.capAdd = args.all("cap-add").flatMap { $0.split(separator: ",").map(String.init) }
         options.capDrop = args.all("cap-drop").flatMap { $0.split(separator: ",").map(String.init) }

@@ -126,14 +126,19 @@ extension Engine {
         throw ContainerError.interrupted(signal: signal)
     }
 
-    /// `RUN --network=` over the build's --network: none and host as run has them;
-    /// default is the build's.
+    /// `RUN --network=` over the build's --network (default: host): none, host,
+    /// pasta[:opts] and slirp4netns[:opts] as run has them; private and bridge, as
+    /// podman build takes them, are the user's default (pasta rootless, the
+    /// default bridge network for root).
     static func buildNetwork(step: String?, build: String?) throws -> String {
         let mode = step.flatMap { $0 == "default" ? nil : $0 } ?? build ?? "host"
-        guard mode == "none" || mode == "host" else {
-            throw ContainerError.invalid("network mode \"\(mode)\" is not supported for RUN yet: use none, host or default")
+        if mode == "none" || mode == "host" { return mode }
+        if mode == "private" || mode == "bridge" { return StorePaths.isRootless ? Engine.defaultNetworkMode : "bridge" }
+        if UserModeNetworkMode.isUserMode(mode) {
+            _ = try UserModeNetworkMode(parsing: mode)
+            return mode
         }
-        return mode
+        throw ContainerError.invalid("network mode \"\(mode)\" is not supported for RUN: use none, host, private, bridge, pasta, slirp4netns or default")
     }
 
     /// buildah names its containers IMAGE-working-container(-N); so does berth.

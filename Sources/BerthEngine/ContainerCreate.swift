@@ -24,7 +24,8 @@ package struct CreateOptions: Sendable {
     package var volumes: [String] = []
     package var mounts: [String] = []
     package var tmpfs: [String] = []
-    package var network = "host"
+    /// --network as given; "" (or "private"): the default for the user (bridge for root).
+    package var network = ""
     package var privileged = false
     package var capAdd: [String] = []
     package var capDrop: [String] = []
@@ -74,10 +75,15 @@ package struct CreateOptions: Sendable {
     package var noHosts = false
     package var addHosts: [String] = []
     package var dnsServers: [String] = []
+    /// --dns-search and --dns-option (run and create).
+    package var dnsSearch: [String] = []
+    package var dnsOptions: [String] = []
     /// --health-*, --no-healthcheck and --health-on-failure, already checked.
     package var health = HealthOverrides()
     /// --volumes-from, --image-volume and --read-only-tmpfs (ContainerVolumes.swift).
     package var volumeRequests = VolumeRequests()
+    /// --ip, --ip6, --mac-address and --network-alias (ContainerNetworkMode.swift).
+    package var networkFlags = NetworkFlags()
     /// -p, --expose and -P (PublishedPorts.swift).
     package var portRequests = PortRequests()
 
@@ -105,9 +111,7 @@ extension Engine {
         for opt in options.securityOpts { try Engine.validateSecurityOpt(opt) }
         for ulimit in options.ulimits { _ = try Ulimit.parse(ulimit) }
         _ = try Capabilities.resolve(privileged: options.privileged, add: options.capAdd, drop: options.capDrop)
-        guard ["none", "host"].contains(options.network) else {
-            throw ContainerError.invalid("network mode \"\(options.network)\" is not supported yet: use none or host")
-        }
+        let networkMode = try networkMode(options.network, flags: options.networkFlags)
         if let userns = options.userns, userns != "keep-id", userns != "host", userns != "" {
             throw ContainerError.invalid("unsupported --userns \"\(userns)\": use keep-id")
         }
@@ -126,12 +130,13 @@ extension Engine {
             user: options.user ?? (options.userns == "keep-id" ? "\(ProcessIdentity.uid):\(ProcessIdentity.gid)" : nil) ?? config.User ?? "", hostname: options.hostname ?? String(id.prefix(12)),
             mounts: mounts, readOnly: options.readOnly, privileged: options.privileged,
             capAdd: options.capAdd, capDrop: options.capDrop, seccomp: nil, noNewPrivileges: false,
-            useInit: options.useInit, network: options.network, tty: options.tty, interactive: options.interactive,
+            useInit: options.useInit, network: networkMode.mode, tty: options.tty, interactive: options.interactive,
             autoRemove: options.autoRemove, ulimits: options.ulimits, userns: options.userns ?? "", labels: labels,
             stopSignal: options.stopSignal ?? config.StopSignal ?? "SIGTERM", isRootless: StorePaths.isRootless,
             stopTimeout: options.stopTimeout, timeout: options.timeout,
             annotations: try Engine.annotations(options.annotations), timezone: try Engine.checkedTimezone(options.timezone))
         record.umask = options.umask
+        record.networkRequests = networkMode.requests
         record.restartPolicy = try options.restartPolicy.map { text in
             let policy = try RestartPolicy(parsing: text)
             if policy.kind != .no && options.autoRemove {
@@ -151,9 +156,12 @@ extension Engine {
         record.builder = options.buildOwner
         record.healthcheck = Engine.healthcheck(options.health, image: config.Healthcheck)
         if options.health.onFailure != HealthOnFailure.none { record.healthOnFailure = options.health.onFailure.rawValue }
+        try Engine.validateEtcFlags(noHosts: options.noHosts, addHosts: options.addHosts, dnsServers: options.dnsServers)
         if options.noHosts { record.noHosts = true }
         if !options.addHosts.isEmpty { record.addHosts = options.addHosts }
         if !options.dnsServers.isEmpty { record.dnsServers = options.dnsServers }
+        if !options.dnsSearch.isEmpty { record.dnsSearch = options.dnsSearch }
+        if !options.dnsOptions.isEmpty { record.dnsOptions = options.dnsOptions }
         if !published.ports.isEmpty { record.ports = published.ports }
         if !published.exposed.isEmpty { record.exposedPorts = published.exposed }
         if options.portRequests.publishAll { record.publishAll = true }

@@ -77,6 +77,9 @@ package struct ContainerRecord: Codable, Sendable {
     /// build --add-host NAME:IP lines, and --dns servers for resolv.conf.
     package var addHosts: [String]? = nil
     package var dnsServers: [String]? = nil
+    /// --dns-search domains (["."]: none) and --dns-option options for resolv.conf.
+    package var dnsSearch: [String]? = nil
+    package var dnsOptions: [String]? = nil
     /// --restart as given ("no", "on-failure[:N]", "always", "unless-stopped"); nil: no.
     package var restartPolicy: String? = nil
     /// --pidfile: where each start writes the container's pid.
@@ -94,6 +97,9 @@ package struct ContainerRecord: Codable, Sendable {
     /// (Test ["NONE"]: none), with podman's defaults filled in; and --health-on-failure.
     package var healthcheck: HealthConfig? = nil
     package var healthOnFailure: String? = nil
+    /// The networks of "bridge" mode, one entry per network (`bridge`: the default
+    /// network `berth`), with --ip, --ip6, --mac-address and --network-alias; nil otherwise.
+    package var networkRequests: [NetworkRequest]? = nil
     /// -p and -P's mappings, host ports chosen at create where berth picked them
     /// (podman's PortMappings); --expose's and the image's EXPOSE ("80/tcp"); -P.
     package var ports: [PortMapping]? = nil
@@ -158,6 +164,10 @@ package struct ContainerDetails: Sendable {
     package var state: ContainerState
     /// Where the store keeps volumes (ROOT/volumes): inspect's Mounts name a volume's data there.
     package var volumesDirectory = ""
+    /// What the running container's start set up on its networks (inspect's
+    /// NetworkSettings), and the IDs of the networks it asked for, by name.
+    package var network: NetworkStatus? = nil
+    package var networkIDs: [String: String] = [:]
 }
 
 extension ContainerRecord {

@@ -179,7 +179,8 @@ extension Engine {
         spec.overlay = (lower, containerDir(record.id) + "/upper", containerDir(record.id) + "/work")
         spec.readOnlyRootfs = record.readOnly
         spec.hostname = record.hostname
-        spec.newNetwork = record.network == "none"
+        spec.newNetwork = !Engine.sharesNetworkNamespace(record.network)
+        spec.joinNetworkNamespace = try networkNamespaceToJoin(record)
         spec.uid = user.uid
         spec.gid = user.gid
         spec.additionalGroups = user.groups
@@ -248,32 +249,18 @@ extension Engine {
     private func etcFiles(_ record: ContainerRecord) throws -> [MountSpec] {
         let dir = containerDir(record.id) + "/userdata"
         if !FileSystem.exists(dir + "/resolv.conf") { try writeEtcFiles(record) }
-        let files = record.noHosts == true ? ["hostname", "resolv.conf"] : ["hosts", "hostname", "resolv.conf"]
+        // --no-hosts and --dns none leave the image's own file.
+        let files = ["hosts", "hostname", "resolv.conf"].filter {
+            !($0 == "hosts" && record.noHosts == true) && !($0 == "resolv.conf" && record.dnsServers == ["none"])
+        }
         return files.map {
             MountSpec(kind: .bind, source: dir + "/" + $0, destination: "/etc/" + $0)
         }
     }
 
+    /// The three files (ContainerEtcFiles.swift).
     func writeEtcFiles(_ record: ContainerRecord) throws {
-        let dir = containerDir(record.id) + "/userdata"
-        var hosts = "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n"
-        // --add-host NAME:IP (podman's order: the added hosts before the container's own line).
-        for entry in record.addHosts ?? [] {
-            guard let colon = entry.firstIndex(of: ":") else { continue }
-            hosts += "\(entry[entry.index(after: colon)...])\t\(entry[..<colon])\n"
-        }
-        hosts += "127.0.1.1\t\(record.hostname) \(record.name)\n"
-        var resolv = (try? FileSystem.readText("/etc/resolv.conf")) ?? ""
-        if let servers = record.dnsServers, !servers.isEmpty {
-            resolv = resolv.split(separator: "\n").filter { !$0.hasPrefix("nameserver") }.joined(separator: "\n") + "\n"
-                + servers.map { "nameserver \($0)\n" }.joined()
-        }
-        if record.network == "none" || resolv.isEmpty {
-            resolv = resolv.split(separator: "\n").filter { !$0.hasPrefix("nameserver 127.") }.joined(separator: "\n") + "\n"
-        }
-        try AtomicFile.write(hosts, to: dir + "/hosts", durable: false)
-        try AtomicFile.write(record.hostname + "\n", to: dir + "/hostname", durable: false)
-        try AtomicFile.write(resolv, to: dir + "/resolv.conf", durable: false)
+        try writeContainerEtcFiles(record)
     }
 }
 

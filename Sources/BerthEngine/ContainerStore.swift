@@ -132,6 +132,12 @@ package enum ContainerError: ExitCoded, CustomStringConvertible {
 
 extension Engine {
     package func containerDetails(_ id: String) throws -> ContainerDetails {
-        ContainerDetails(record: try readRecord(id), state: readState(id), volumesDirectory: paths.root + "/volumes")
+        let record = try readRecord(id)
+        var details = ContainerDetails(record: record, state: readState(id), volumesDirectory: paths.root + "/volumes")
+        details.network = networkStatus(id)
+        for request in record.networkRequests ?? [] {
+            details.networkIDs[request.name] = (try? network(named: request.name))?.id ?? ""
+        }
+        return details
     }
 }

@@ -44,6 +44,8 @@ package struct ContainerSpec: Sendable {
     package var readOnlyPaths: [String] = []
     package var hostname: String?
     package var newNetwork = true
+    /// --network container:ID|ns:PATH: the network namespace to join (newNetwork is false).
+    package var joinNetworkNamespace: FileDescriptor?
     /// uid and gid maps when the container gets its own user namespace (rootless).
     package var idMaps: (uid: [IDMapping], gid: [IDMapping])?
     /// Rootless: the pause process's user namespace to join instead (its maps are

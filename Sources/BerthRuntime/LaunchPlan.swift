@@ -42,6 +42,10 @@ final class LaunchPlan {
             plan.userns_fd = userns.raw
         }
         plan.clone_flags = Int32(flags)
+        if let netns = spec.joinNetworkNamespace {
+            plan.join_netns = true
+            plan.netns_fd = netns.raw
+        }
         plan.rootfs = string(spec.rootfs)
         if let overlay = spec.overlay {
             var options = "lowerdir=\(overlay.lower.joined(separator: ":")),upperdir=\(overlay.upper),workdir=\(overlay.work)"

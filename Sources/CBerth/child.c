@@ -38,7 +38,8 @@
 //      dumpable, every fd above 2 (and above the preserved ones) close-on-exec,
 //      unshare(CLONE_NEWCGROUP) now that the parent has moved us into the
 //      container's cgroup (a cgroup namespace made at clone time would be
-//      rooted at berth's own cgroup);
+//      rooted at berth's own cgroup); --network container:|ns: joins that
+//      network namespace (setns) first;
 //   4. "/" recursively private; overlay (or self-bind) on the rootfs; the plan's
 //      mounts in order, every target resolved and created beneath the rootfs
 //      with openat2(RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS) and mounted through
@@ -221,6 +222,15 @@ void child_protect_process(const struct child *c)
             child_fail_number(c, BERTH_STAGE_STDIO, errno, "preserve fd ", (unsigned long)fd);
 }
 
+/// --network container:|ns: (launch.h join_netns): the namespace exists already.
+/// Joined as the namespace's root, before anything is mounted, so /sys is that
+/// namespace's sysfs.
+static void join_network_namespace(const struct child *c)
+{
+    if (c->plan->join_netns && setns(c->plan->netns_fd, CLONE_NEWNET) < 0)
+        child_fail(c, BERTH_STAGE_NETWORK, errno, "join the network namespace");
+}
+
 static void enter_cgroup_namespace(const struct child *c)
 {
     if ((c->flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
@@ -398,6 +408,7 @@ _Noreturn void child_main(struct child *c)
     child_reset_signals(c);
     wait_for_release(c);
     become_namespace_root(c);
+    join_network_namespace(c);
     child_protect_process(c);
     enter_cgroup_namespace(c);
 

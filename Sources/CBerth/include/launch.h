@@ -112,6 +112,11 @@ struct berth_launch_plan {
     /// supplementary groups of berth's caller (unmapped ones show as the
     /// overflow gid); groups/group_count are then unused.
     bool keep_groups;
+    /// --network container:ID or ns:PATH: join this network namespace (an fd of
+    /// /proc/PID/ns/net, or the ns: path) right after the release, instead of
+    /// making one (clone_flags then lack CLONE_NEWNET). Only read when join_netns.
+    bool join_netns;
+    int netns_fd;
 };
 
 /// Where a failed child stopped, reported with its errno.

@@ -1,0 +1,72 @@
+// pasta (Debian's passt) for a rootless container: a tap device in the
+// container's network namespace with the host's addresses and routes, MTU 65520
+// (at 1500 throughput collapses), `-p` as pasta's own port forwarding, the
+// gateway mapped to the host's loopback only when asked (`--map-gw`), as podman.
+import BerthSystem
+import Glibc
+
+enum PastaNetwork {
+    /// The package that ships pasta, for the error when it is missing.
+    static let package = "passt"
+
+    /// pasta's arguments for the container whose process is `pid`, ending with
+    /// the pid itself (pasta then joins its user and network namespaces).
+    /// `readinessPath` is where pasta writes its pid once it is set up.
+    static func arguments(_ mode: UserModeNetworkMode, ports: [PortMapping], pid: Int32, readinessPath: String) throws -> [String] {
+        var arguments: [String] = []
+        for port in ports {
+            let flag: String
+            switch port.protocol {
+            case "tcp": flag = "-t"
+            case "udp": flag = "-u"
+            default: throw NetworkError.invalid("pasta cannot publish \(port.protocol) ports: only tcp and udp")
+            }
+            let address = port.hostIP.isEmpty ? "" : port.hostIP + "/"
+            let last = port.range - 1
+            arguments += [flag, "\(address)\(port.hostPort)-\(port.hostPort + last):\(port.containerPort)-\(port.containerPort + last)"]
+        }
+        let user = mode.pastaArguments
+        arguments += user
+        let given = Set((arguments).map { $0.split(separator: "=", maxSplits: 1).first.map(String.init) ?? $0 })
+        // Forward nothing unless asked (pasta's default, "auto", would forward
+        // every port the container binds, and back), as podman does.
+        for (short, long) in [("-t", "--tcp-ports"), ("-u", "--udp-ports"), ("-T", "--tcp-ns"), ("-U", "--udp-ns")]
+            where !given.contains(short) && !given.contains(long) {
+            arguments += [short, "none"]
+        }
+        if !mode.mapGateway && !given.contains("--no-map-gw") { arguments.append("--no-map-gw") }
+        if !given.contains("-m") && !given.contains("--mtu") { arguments += ["--mtu", "65520"] }
+        if !given.contains("--config-net") { arguments.append("--config-net") }
+        arguments += ["--foreground", "--quiet", "--pid", readinessPath, String(pid)]
+        return arguments
+    }
+
+    /// Starts pasta for the container whose process is `pid` and returns once the
+    /// namespace is set up and the ports are bound (pasta writes its pid to the
+    /// readiness pipe then), or throws with pasta's own message.
+    static func start(_ mode: UserModeNetworkMode, ports: [PortMapping], pid: Int32, runtimeDir: String) throws -> HelperProcess {
+        let executable = fastestBuild(try UserModeNetwork.executable("pasta", package: package))
+        // pasta writes its pid to the path it is given once it is ready; a FIFO
+        // in the runtime directory, which it can open after joining the
+        // container's user namespace (/proc/BERTH/fd/N it cannot).
+        let fifo = runtimeDir + "/pasta.ready"
+        let ready = try HelperProcess.readinessFIFO(at: fifo)
+        defer { try? FileSystem.unlinkIfPresent(fifo) }
+        let log = try UserModeNetwork.openLog(runtimeDir + "/pasta.log")
+        let helper = try HelperProcess.start(
+            executable, try arguments(mode, ports: ports, pid: pid, readinessPath: fifo), name: "pasta", output: log)
+        let outcome = helper.wait(forReadable: ready, seconds: UserModeNetwork.startTimeout)
+        return try UserModeNetwork.checkStarted(helper, outcome, readiness: ready, log: runtimeDir + "/pasta.log")
+    }
+
+    /// pasta re-executes itself as its AVX2 build where the CPU has AVX2 (Debian
+    /// ships both): one more exec and dynamic link, 2–4 ms of every start. berth
+    /// starts that build at once.
+    static func fastestBuild(_ path: String) -> String {
+        let avx2 = path + ".avx2"
+        guard Subprocess.isExecutable(avx2), let cpu = try? FileSystem.readText("/proc/cpuinfo"),
+              let flags = cpu.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
+              flags.split(separator: " ").contains("avx2") else { return path }
+        return avx2
+    }
+}

@@ -1,0 +1,180 @@
+// Rootless networks through a user-mode helper (issue 12) as a user sees them:
+// pasta (the default) and slirp4netns publish -p through their own forwarding, reach
+// a server on the host's loopback through the gateway only when asked (pasta's
+// --map-gw, slirp4netns's allow_host_loopback=true, as podman), and the helper lives
+// exactly as long as the container, also when its monitor is killed with -9.
+import Foundation
+import Glibc
+import Testing
+import TestSupport
+
+private func field(_ sb: Sandbox, _ name: String, _ format: String) -> String {
+    sb.berth("inspect", "--format", format, name).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+private func eventually(_ seconds: Double = 10, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(50_000)
+    }
+    return condition()
+}
+
+/// pasta and slirp4netns processes serving this sandbox's containers: pasta names a
+/// file in the runroot on its command line, slirp4netns runs in the runroot.
+private func helpers(_ sb: Sandbox) -> [Int32] {
+    let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap { Int32($0) }) ?? []
+    return pids.filter { pid in
+        let cmdline = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        guard cmdline.hasPrefix("pasta") || cmdline.hasPrefix("slirp4netns") else { return false }
+        let cwd = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd")) ?? ""
+        let state = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.split(separator: ")").last?.split(separator: " ").first
+        return state != "Z" && (cmdline.contains(sb.runroot) || cwd.hasPrefix(sb.runroot))
+    }
+}
+
+/// A TCP port nobody listens on now (bound to port 0 on 127.0.0.1, then closed).
+private func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// An HTTP server on the host's loopback only, answering `hello from the host`.
+private func loopbackServer(_ sb: Sandbox) throws -> PythonServer {
+    try PythonServer(script: """
+        import http.server, sys
+        class H(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = b"hello from the host\\n"
+                self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers()
+                self.wfile.write(body)
+            def log_message(self, *a): pass
+        s = http.server.HTTPServer(("127.0.0.1", 0), H)
+        print(s.server_address[1], flush=True)
+        s.serve_forever()
+        """, arguments: [], in: sb.dir)
+}
+
+/// `wget` from the host (busybox's) of http://127.0.0.1:PORT/, tried until the
+/// container's server answers.
+private func fetchFromHost(_ sb: Sandbox, port: Int) -> String {
+    var last = ""
+    _ = eventually {
+        last = sb.run("/bin/busybox", ["wget", "-q", "-T", "2", "-O", "-", "http://127.0.0.1:\(port)/"], asTestUser: false).stdout
+        return !last.isEmpty
+    }
+    return last
+}
+
+/// A busybox httpd serving `served by CONTAINER` on port 80.
+private let httpd = ["sh", "-c", "mkdir -p /www && echo served by $(hostname) > /www/index.html && exec httpd -f -p 80 -h /www"]
+
+@Suite struct UserModeNetworkTests {
+    @Test(arguments: ["pasta", "slirp4netns"])
+    func a_published_port_answers_on_the_hosts_loopback(helper: String) throws {
+        guard Mode.available.contains(.rootless) else { return }
+        let sb = try sandboxWithImage(.rootless)
+        defer { #expect(sb.cleanup().isEmpty) }
+        defer { _ = sb.berth("rm", "-a", "-f", "-t", "0") }
+        let port = freePort()
+        let run = sb.berth(["run", "-d", "--name", "web", "--hostname", "web1", "--network", helper, "-p", "127.0.0.1:\(port):80", "img"] + httpd)
+        try #require(run.status == 0, "\(run)")
+        #expect(fetchFromHost(sb, port: port) == "served by web1\n", "through \(helper)'s own forwarding")
+        #expect(helpers(sb).count == 1, "one \(helper) for the container")
+        let ports = sb.berth("port", "web")
+        #expect(ports.stdout == "80/tcp -> 127.0.0.1:\(port)\n", "\(ports)")
+        #expect(sb.berth("rm", "-f", "-t", "0", "web").status == 0)
+        #expect(helpers(sb).isEmpty, "the helper ends with its container")
+    }
+
+    @Test(arguments: [("pasta", "pasta:--map-gw"), ("slirp4netns", "slirp4netns:allow_host_loopback=true")])
+    func the_gateway_reaches_the_hosts_loopback_only_when_asked(closed: String, open: String) throws {
+        guard Mode.available.contains(.rootless) else { return }
+        let sb = try sandboxWithImage(.rootless)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let server = try loopbackServer(sb)
+        defer { server.stop() }
+        let fetch = "wget -q -T 3 -O - http://$(ip route | awk '/^default/ {print $3}'):\(server.port)/"
+        let reached = sb.berth("run", "--rm", "--network", open, "img", "sh", "-c", fetch)
+        #expect(reached.status == 0 && reached.stdout == "hello from the host\n", "\(reached)")
+        let refused = sb.berth("run", "--rm", "--network", closed, "img", "sh", "-c", fetch)
+        #expect(refused.status != 0 && refused.stdout.isEmpty, "podman's default keeps the host's loopback closed: \(refused)")
+        #expect(helpers(sb).isEmpty)
+    }
+
+    @Test func exec_shares_the_helpers_network() throws {
+        guard Mode.available.contains(.rootless) else { return }
+        let sb = try sandboxWithImage(.rootless)
+        defer { #expect(sb.cleanup().isEmpty) }
+        defer { _ = sb.berth("rm", "-a", "-f", "-t", "0") }
+        let server = try loopbackServer(sb)
+        defer { server.stop() }
+        try #require(sb.berth("run", "-d", "--name", "c", "--network", "pasta:--map-gw", "img", "sleep", "100").status == 0)
+        let mtu = sb.berth("exec", "c", "sh", "-c", "ip -o link | grep -v ' lo:' | grep -o 'mtu [0-9]*'")
+        #expect(mtu.stdout == "mtu 65520\n", "pasta's large MTU: \(mtu)")
+        let fetched = sb.berth("exec", "c", "sh", "-c", "wget -q -T 3 -O - http://$(ip route | awk '/^default/ {print $3}'):\(server.port)/")
+        #expect(fetched.stdout == "hello from the host\n", "\(fetched)")
+    }
+
+    @Test(arguments: ["pasta", "slirp4netns"])
+    func the_helper_lives_exactly_as_long_as_the_container(helper: String) throws {
+        guard Mode.available.contains(.rootless) else { return }
+        let sb = try sandboxWithImage(.rootless)
+        defer { #expect(sb.cleanup().isEmpty) }
+        defer { _ = sb.berth("rm", "-a", "-f", "-t", "0") }
+        // The container ends on its own: the monitor's exit record ends the helper.
+        try #require(sb.berth("run", "-d", "--name", "short", "--network", helper, "img", "sleep", "1").status == 0)
+        #expect(helpers(sb).count == 1)
+        #expect(eventually { field(sb, "short", "{{.State.Status}}") == "exited" && helpers(sb).isEmpty }, "\(helpers(sb))")
+        // A foreground run and its --rm.
+        let foreground = sb.berth("run", "--rm", "--network", helper, "img", "true")
+        #expect(foreground.status == 0 && helpers(sb).isEmpty, "\(foreground)")
+        // kill -9 of the monitor takes the container along, and the helper with it.
+        try #require(sb.berth("run", "-d", "--name", "orphan", "--network", helper, "img", "sleep", "100").status == 0)
+        let monitor = Int32(field(sb, "orphan", "{{.State.ConmonPid}}")) ?? 0
+        #expect(monitor > 0 && helpers(sb).count == 1)
+        kill(monitor, SIGKILL)
+        #expect(eventually { helpers(sb).isEmpty }, "the helper dies with the monitor: \(helpers(sb))")
+        #expect(sb.berth("rm", "-f", "orphan").status == 0)
+        #expect(helpers(sb).isEmpty)
+    }
+
+    @Test func a_missing_helper_names_the_package_to_install() throws {
+        guard Mode.available.contains(.rootless) else { return }
+        let sb = try sandboxWithImage(.rootless)
+        defer { #expect(sb.cleanup().isEmpty) }
+        // pasta and slirp4netns are in /usr/bin; berth also looks in the sbin directories.
+        for (helper, package) in [("pasta", "passt"), ("slirp4netns", "slirp4netns")] {
+            let run = sb.berth(["run", "--rm", "--network", helper, "img", "true"], env: ["PATH": "/sbin:/usr/sbin"])
+            #expect(run.status == 125, "\(run)")
+            #expect(run.stderr == "Error: could not find \(helper) in $PATH, the network namespace can't be configured: install Debian's \(package) package\n", "\(run)")
+        }
+        #expect(sb.berth("ps", "-aq").stdout.isEmpty, "--rm removed the containers that could not start")
+    }
+
+    @Test func bad_helper_options_are_refused_at_create() throws {
+        guard Mode.available.contains(.rootless) else { return }
+        let sb = try sandboxWithImage(.rootless)
+        defer { #expect(sb.cleanup().isEmpty) }
+        let cases = [
+            ("slirp4netns:bogus=1", "Error: unknown option for slirp4netns: \"bogus=1\"\n"),
+            ("slirp4netns:mtu=12", "Error: invalid mtu \"12\"\n"),
+            ("slirp4netns:allow_host_loopback=maybe", "Error: invalid value of allow_host_loopback for slirp4netns: maybe\n"),
+            ("slirp4netns:cidr=10.0.2.0/99", "Error: invalid cidr \"10.0.2.0/99\"\n"),
+            ("pasta:--pid,/tmp/x", "Error: pasta option --pid cannot be given: berth starts pasta with its own --pid\n"),
+        ]
+        for (mode, message) in cases {
+            let create = sb.berth("create", "--network", mode, "img", "true")
+            #expect(create.status == 125 && create.stderr == message, "\(mode): \(create)")
+        }
+        #expect(sb.berth("ps", "-aq").stdout.isEmpty)
+    }
+}
