@@ -24,7 +24,8 @@ import Testing
         let other = try #require(IPSubnet(cidr: "10.90.0.0/24"))
         #expect(wide.overlaps(narrow) && narrow.overlaps(wide) && !wide.overlaps(other))
         #expect(!wide.overlaps(try #require(IPSubnet(cidr: "fd00::/8"))), "families never overlap")
-        #expect(narrow.contains(try #require(IPAddress("10.89.3.255"))) && !narrow.contains(try #require(IPAddress("10.89.4.0"))))
+        let last = try #require(IPAddress("10.89.3.255")), next = try #require(IPAddress("10.89.4.0"))
+        #expect(narrow.contains(last) && !narrow.contains(next))
         #expect(narrow.lastAddress.description == "10.89.3.255")
         #expect(narrow.mask == [255, 255, 255, 0])
     }
