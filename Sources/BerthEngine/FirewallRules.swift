@@ -108,9 +108,9 @@ package struct FirewallRules: Sendable {
 
     // MARK: names
 
-    /// The network's bridge on the host (berth0 when the config names none).
+    /// The network's bridge on the host, as Engine.bridgeName finds it (berth0 when the config names none).
     package static func bridge(of network: NetworkConfig) -> String {
-        network.networkInterface ?? "berth0"
+        (try? Engine.bridgeName(network)) ?? network.networkInterface ?? "berth0"
     }
 
     private func natChain(_ network: NetworkConfig) -> String { "net-\(Self.bridge(of: network))-nat" }

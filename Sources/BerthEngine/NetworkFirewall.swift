@@ -2,7 +2,6 @@
 // network, published ports per container, each change one transaction in berth's
 // own table (FirewallRules.swift has the layout, BerthSystem's NFTables runs it).
 import BerthSystem
-import Glibc
 
 package enum NetworkFirewall {
     /// The network's chains and rules (masquerade unless internal; an internal
@@ -44,9 +43,7 @@ package enum NetworkFirewall {
     /// a container may leave lo (the kernel drops 127/8 sources on other devices
     /// otherwise). Best effort: a bridge not made yet gets it from the next call.
     private static func allowLoopbackSources(on bridge: String) {
-        let path = "/proc/sys/net/ipv4/conf/\(bridge)/route_localnet"
-        guard FileSystem.exists(path), let fd = try? FileDescriptor.open(path, O_WRONLY | O_CLOEXEC) else { return }
-        defer { fd.close() }
-        try? fd.write(Array("1\n".utf8), path: path)
+        guard FileSystem.exists("/proc/sys/net/ipv4/conf/\(bridge)") else { return }
+        try? Sysctl.ensure("net/ipv4/conf/\(bridge)/route_localnet", "1")
     }
 }
