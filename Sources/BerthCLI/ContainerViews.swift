@@ -36,7 +36,9 @@ enum ContainerViews {
             // The rest of podman's psReporter, so that templates naming them run (an unknown field fails).
             ("AutoRemove", .bool(c.record.autoRemove)), ("Exited", .bool(c.state.status == .exited)),
             ("StartedAt", unixTime(c.state.startedAt)), ("ExitedAt", unixTime(c.state.finishedAt)),
-            ("Networks", .string(["none", "host"].contains(c.record.network) ? "" : c.record.network)),
+            // The networks joined by name (podman: "podman" for its default one); none for pasta,
+            // slirp4netns, host, none and shared namespaces, as podman lists none for them.
+            ("Networks", .string((c.record.networkRequests ?? []).map(\.name).joined(separator: ","))),
             ("Pod", .string("")), ("PodName", .string("")), ("IsInfra", .bool(false)),
             ("Namespaces", .structure("entities.ListContainerNamespaces",
                                       ["Cgroup", "IPC", "MNT", "NET", "PIDNS", "User", "UTS"].map { ($0, .string("")) })),

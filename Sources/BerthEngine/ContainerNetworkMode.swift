@@ -26,8 +26,13 @@ struct NetworkModeChoice {
 
 extension Engine {
     /// The mode a container gets without --network: the default network for root,
-    /// pasta rootless (as podman's default_rootless_network_cmd).
-    static var defaultNetworkMode: String { StorePaths.isRootless ? "pasta" : "bridge" }
+    /// pasta rootless (as podman's default_rootless_network_cmd). Already root of the
+    /// rootless user namespace (`berth unshare`, a build) pasta cannot open the
+    /// container's namespaces (EACCES on /proc/PID/ns/user), so such a container
+    /// shares the caller's network, as build RUN steps do by default.
+    static var defaultNetworkMode: String {
+        StorePaths.isRootless ? (UserNamespace.isInitial ? "pasta" : "host") : "bridge"
+    }
 
     /// Parses --network (and the flags that only bridge networks take); named
     /// networks must exist.
