@@ -42,7 +42,7 @@ func hostHasLink(_ name: String) -> Bool { FileManager.default.fileExists(atPath
         let client = sb.berth("run", "-d", "--name", "client", "--network", net.name, "img", "sleep", "300")
         #expect(client.status == 0, "\(client)")
         for host in ["web", "www", webID] {
-            let got = sb.berth("exec", "client", "sh", "-c", "busybox wget -qO- -T 5 http://\(host)/")
+            let got = sb.berth("exec", "client", "sh", "-c", "busybox timeout 10 busybox wget -qO- http://\(host)/")
             #expect(got.status == 0 && got.stdout == "hello from web\n", "by \(host): \(got)")
         }
         // A third member joins later: the running client resolves it at once, its hosts file the same inode.
@@ -52,7 +52,7 @@ func hostHasLink(_ name: String) -> Bool { FileManager.default.fileExists(atPath
         let late = sb.berth("run", "-d", "--name", "late", "--network", net.name, "-v", sb.path("www") + ":/www",
                             "img", "busybox", "httpd", "-f", "-p", "80", "-h", "/www")
         #expect(late.status == 0, "\(late)")
-        let reached = sb.berth("exec", "client", "sh", "-c", "busybox wget -qO- -T 5 http://late/")
+        let reached = sb.berth("exec", "client", "sh", "-c", "busybox timeout 10 busybox wget -qO- http://late/")
         #expect(reached.status == 0 && reached.stdout == "hello from web\n", "\(reached)")
         #expect(try FileManager.default.attributesOfItem(atPath: hostsPath)[.systemFileNumber] as? Int == inode, "rewritten in place")
         // A member that leaves is gone from the others' files.
