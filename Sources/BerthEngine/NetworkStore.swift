@@ -81,7 +81,10 @@ extension Engine {
             if let bytes = try? FileSystem.readFile(networkFile(Engine.defaultNetworkName)) {
                 return try JSONCoding.decode(NetworkConfig.self, from: bytes, location: networkFile(Engine.defaultNetworkName))
             }
-            let taken = try takenSubnets()
+            // berth0 is host-wide while network files are per store: its own routes (another
+            // store's default network) are not taken, or each store would use up a /16.
+            let taken = try networkFiles().flatMap { $0.subnets.compactMap { IPSubnet(cidr: $0.subnet) } }
+                + HostRoutes.current().filter { $0.interface != "berth0" }.map(\.destination)
             var subnet = IPSubnet(cidr: "10.88.0.0/16")!
             while taken.contains(where: { $0.overlaps(subnet) }) {
                 guard let next = subnet.lastAddress.advanced(by: 1), next.bytes[0] == 10 else {
