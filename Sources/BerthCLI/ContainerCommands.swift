@@ -188,7 +188,7 @@ struct ContainerCommand: CLICommand {
          ContainerInspectCommand(), ContainerExistsCommand(), LogsCommand(), CommitCommand(), DiffCommand.container,
          CpCommand(), ExportCommand(), ExecCommand(), KillCommand(), RestartCommand(),
          PauseCommand(name: "pause"), PauseCommand(name: "unpause"), RenameCommand(), PortCommand(), TopCommand(), InitCommand(),
-         AttachCommand(), MountCommand(), UnmountCommand(), StatsCommand()]
+         AttachCommand(), MountCommand(), UnmountCommand(), StatsCommand(), UpdateCommand()]
     }
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 { 0 }
