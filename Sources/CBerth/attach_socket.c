@@ -1,4 +1,5 @@
-// Unix sockets named by a directory fd and a name: the attach socket lives in the
+// Unix sockets named by a directory fd and a name (the attach socket; slirp4netns's
+// API socket is connected here too): the attach socket lives in the
 // container's runtime directory, whose path can be longer than sun_path's 108
 // bytes (a runroot under /tmp and a 64-hex ID already are), so the path handed to
 // bind and connect is /proc/self/fd/DIRFD/NAME, which always fits (conmon's way).
@@ -43,12 +44,13 @@ int berth_seqpacket_listen_at(int directory, const char *name)
     return fd;
 }
 
-int berth_seqpacket_connect_at(int directory, const char *name)
+/// Connects a new socket of `type` to `name` beneath `directory`.
+static int connect_at(int directory, const char *name, int type)
 {
     struct sockaddr_un address;
     if (socket_address(&address, directory, name) < 0)
         return -1;
-    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
     if (connect(fd, (struct sockaddr *)&address, sizeof address) < 0) {
@@ -58,6 +60,16 @@ int berth_seqpacket_connect_at(int directory, const char *name)
         return -1;
     }
     return fd;
+}
+
+int berth_seqpacket_connect_at(int directory, const char *name)
+{
+    return connect_at(directory, name, SOCK_SEQPACKET);
+}
+
+int berth_stream_connect_at(int directory, const char *name)
+{
+    return connect_at(directory, name, SOCK_STREAM);
 }
 
 int berth_seqpacket_pair(int fds[2])

@@ -97,6 +97,8 @@ int berth_exec_image(const void *image, size_t size, const char *name, char *con
 /// Each returns a close-on-exec fd or -1 with errno.
 int berth_seqpacket_listen_at(int directory, const char *name);
 int berth_seqpacket_connect_at(int directory, const char *name);
+/// The same for a SOCK_STREAM socket (slirp4netns's API socket).
+int berth_stream_connect_at(int directory, const char *name);
 /// A connected pair, both close-on-exec; 0 or -1 with errno.
 int berth_seqpacket_pair(int fds[2]);
 

@@ -27,9 +27,4 @@ int berth_pidfd_open(pid_t pid);
 /// pidfd_send_signal(2): 0 or -1 with errno.
 int berth_pidfd_send_signal(int pidfd, int signal);
 
-/// The stream unix socket named `name` in the directory open on `directory`,
-/// connected (close-on-exec), or -1 with errno: a slirp4netns API socket in a
-/// runtime directory whose path may exceed sun_path's 108 bytes.
-int berth_stream_connect_at(int directory, const char *name);
-
 #endif
