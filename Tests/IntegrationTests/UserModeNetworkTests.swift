@@ -139,8 +139,9 @@ private let httpd = ["sh", "-c", "mkdir -p /www && echo served by $(hostname) > 
         let sb = try sandboxWithImage(.rootless)
         defer { #expect(sb.cleanup().isEmpty) }
         defer { _ = sb.berth("rm", "-a", "-f", "-t", "0") }
-        // The container ends on its own: the monitor's exit record ends the helper.
-        try #require(sb.berth("run", "-d", "--name", "short", "--network", helper, "img", "sleep", "1").status == 0)
+        // The container ends on its own: the monitor's exit record ends the helper. It lives
+        // long enough (3 s) to be seen running on a loaded machine.
+        try #require(sb.berth("run", "-d", "--name", "short", "--network", helper, "img", "sleep", "3").status == 0)
         #expect(helpers(sb).count == 1)
         #expect(eventually { field(sb, "short", "{{.State.Status}}") == "exited" && helpers(sb).isEmpty }, "\(helpers(sb))")
         // A foreground run and its --rm.
