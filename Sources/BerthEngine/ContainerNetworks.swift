@@ -115,11 +115,13 @@ extension Engine {
                                          ipv6: Engine.bareAddress(attached.ipv6), ports: isFirst ? status.ports : [])
     }
 
-    /// Puts back the firewall rules of every network in `status` (after a disconnect).
-    private func addFirewallRules(_ id: String, _ status: NetworkStatus) throws {
+    /// Puts back the firewall rules of every network in `status` (after a disconnect;
+    /// `network reload` also puts back each network's own rules first).
+    func addFirewallRules(_ id: String, _ status: NetworkStatus, setUpNetworks: Bool = false) throws {
         var first = true
         for (name, interface) in status.interfaces.sorted(by: { $0.key < $1.key }) {
             let network = try self.network(named: name)
+            if setUpNetworks { try NetworkFirewall.setUpNetwork(network) }
             try NetworkFirewall.addContainer(id: id, network: network, ipv4: Engine.bareAddress(interface.ipv4),
                                              ipv6: Engine.bareAddress(interface.ipv6), ports: first ? status.ports : [])
             first = false

@@ -99,14 +99,7 @@ extension Engine {
         }
         guard let status = networkStatus(record.id), !status.interfaces.isEmpty else { return }
         try NetworkFirewall.removeContainer(id: record.id)
-        var first = true
-        for (name, interface) in status.interfaces.sorted(by: { $0.key < $1.key }) {
-            let network = try self.network(named: name)
-            try NetworkFirewall.setUpNetwork(network)
-            try NetworkFirewall.addContainer(id: record.id, network: network, ipv4: Engine.bareAddress(interface.ipv4),
-                                             ipv6: Engine.bareAddress(interface.ipv6), ports: first ? status.ports : [])
-            first = false
-        }
+        try addFirewallRules(record.id, status, setUpNetworks: true)
     }
 
     private func recordNetworkEvent(_ status: String, _ record: ContainerRecord, network: String) {
