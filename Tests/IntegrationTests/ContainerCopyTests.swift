@@ -152,7 +152,7 @@ private func owner(_ path: String) -> UInt32? {
         #expect(piped.status == 0, "\(piped)")
 
         // Into a running container, through its own mount: the process sees it at once.
-        let waiter = "while [ ! -f /in/f ]; do sleep 0.1; done; cat /in/f; sleep 100"
+        let waiter = "while [ ! -s /in/f ]; do sleep 0.1; done; cat /in/f; sleep 100"  // -s: cp makes the file before it fills it
         #expect(sb.berth("run", "-d", "--name", "live", "img", "sh", "-c", waiter).status == 0)
         let live = sb.berth("cp", src + "/sub", "live:/in")
         #expect(live.status == 0, "\(live)")

@@ -57,12 +57,13 @@ private func ownerAndMode(_ path: String) throws -> (uid: UInt32, gid: UInt32, m
         let read = sb.berth("run", "--rm", "-v", "data:/data", "img", "cat", "/data/note")
         #expect(read.status == 0 && read.stdout == "kept\n", "\(read)")
 
-        // Two running containers: each writes, then waits for the other's file.
+        // Two running containers: each writes, then waits for the other's file. A file appears whole (written
+        // beside it, then renamed): a shell's `>` makes it before `echo` fills it, and the reader would see it empty.
         let a = sb.berth("run", "-d", "--name", "a", "-v", "shared:/s", "img", "sh", "-c",
-                         "echo from-a > /s/a; while [ ! -f /s/b ]; do sleep 0.05; done; cat /s/b > /s/a-saw; sleep 100")
+                         "echo from-a > /s/a; while [ ! -f /s/b ]; do sleep 0.05; done; cat /s/b > /s/a-saw.tmp; mv /s/a-saw.tmp /s/a-saw; sleep 100")
         #expect(a.status == 0, "\(a)")
         let b = sb.berth("run", "--rm", "-v", "shared:/s", "img", "sh", "-c",
-                         "echo from-b > /s/b; while [ ! -f /s/a-saw ]; do sleep 0.05; done; cat /s/a /s/a-saw")
+                         "echo from-b > /s/b.tmp; mv /s/b.tmp /s/b; while [ ! -f /s/a-saw ]; do sleep 0.05; done; cat /s/a /s/a-saw")
         #expect(b.status == 0 && b.stdout == "from-a\nfrom-b\n", "\(b)")
         #expect(sb.berth("rm", "-f", "-t", "0", "a").status == 0)
         #expect(volumeNames(sb) == ["data", "shared"], "named volumes stay after rm -f")
