@@ -111,6 +111,12 @@ extension Engine {
                     status.close()
                 }
             } catch {
+                var error = error
+                // rm -f or another run --replace of its name came while it started: whatever
+                // step then failed (a log, a cgroup, a network file), that is the story.
+                if !FileSystem.exists(containerDir(id) + "/config.json") {
+                    error = ContainerError.invalid("container \(id) was removed before it could start")
+                }
                 let code = (error as? any ExitCoded)?.exitCode ?? ExitCode.engineError
                 try? status.write(Array("error \(code): \(error)\n".utf8))
             }
