@@ -111,6 +111,9 @@ struct BuildCommand: CLICommand {
         settings.noHosts = args.has("no-hosts")
         settings.addHosts = args.all("add-host")
         settings.dnsServers = args.all("dns")
+        settings.resources = try ResourceFlags.resources(args)
+        settings.cgroup = ResourceFlags.settings(args)
+        settings.shmSize = try args.value("shm-size").map(ContainerFlags.sizeInBytes)
         for spec in args.all("secret") {
             let secret = try BuildSecret.parse(spec)
             settings.secrets[secret.id] = secret

@@ -23,6 +23,10 @@ package struct BuildRunSettings: Sendable {
     /// --add-host NAME:IP and --dns.
     package var addHosts: [String] = []
     package var dnsServers: [String] = []
+    /// --memory, --cpu-*, --cpuset-*, --cgroup-parent, --cgroupns, --shm-size: each RUN's.
+    package var resources = ContainerResources()
+    package var cgroup = CgroupSettings()
+    package var shmSize: UInt64?
 
     package init(contextDirectory: String) { self.contextDirectory = contextDirectory }
 }
