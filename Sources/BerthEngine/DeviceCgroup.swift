@@ -79,7 +79,7 @@ extension Engine {
         if location.version == 1 {
             guard let directory = location.paths["devices"] else { return }
             try CgroupFiles.write("a", to: "devices.deny", in: directory)
-            for rule in rules { try CgroupFiles.write(rule.text, to: "devices.allow", in: directory) }
+            try CgroupFiles.writeEach(rules.map(\.text), to: "devices.allow", in: directory)
             return
         }
         guard let directory = location.paths[""] else { return }
