@@ -110,7 +110,11 @@ struct BuildCommand: CLICommand {
         settings.volumes = args.all("volume")
         settings.noHosts = args.has("no-hosts")
         settings.addHosts = args.all("add-host")
-        settings.dnsServers = args.all("dns")
+        // Comma-separated lists as run's (podman's StringSlice flags).
+        func list(_ flag: String) -> [String] { args.all(flag).flatMap { $0.split(separator: ",").map(String.init) } }
+        settings.dnsServers = list("dns")
+        settings.dnsSearch = list("dns-search")
+        settings.dnsOptions = list("dns-option")
         settings.resources = try ResourceFlags.resources(args)
         settings.cgroup = ResourceFlags.settings(args)
         settings.shmSize = try args.value("shm-size").map(ContainerFlags.sizeInBytes)

@@ -95,6 +95,8 @@ extension Engine {
             options.noHosts = settings.noHosts
             options.addHosts = settings.addHosts
             options.dnsServers = settings.dnsServers
+            options.dnsSearch = settings.dnsSearch
+            options.dnsOptions = settings.dnsOptions
             // The build's limit flags: each RUN is placed and limited as a container.
             options.resources = settings.resources
             options.cgroup = settings.cgroup
