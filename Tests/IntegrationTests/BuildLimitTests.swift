@@ -44,7 +44,7 @@ import TestSupport
         #expect(run.status == 0 && run.stdout.contains("Cpus_allowed_list:\t0\n"), "\(run)")
         if hasV1Controllers {
             #expect(run.stdout.contains("cpuset:\(cg.parent)-build/berth-"), "--cgroup-parent: \(run)")
-            for controller in ["cpuset", "cpu", "memory", "pids", "blkio", "devices", "freezer"] {
+            for controller in ["cpuset", "cpu", "cpuacct", "memory", "pids", "blkio", "devices", "freezer"] {
                 rmdir("/sys/fs/cgroup/\(controller)\(cg.parent)-build")
             }
         }
