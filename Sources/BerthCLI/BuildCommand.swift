@@ -115,6 +115,9 @@ struct BuildCommand: CLICommand {
         settings.dnsServers = list("dns")
         settings.dnsSearch = list("dns-search")
         settings.dnsOptions = list("dns-option")
+        settings.resources = try ResourceFlags.resources(args)
+        settings.cgroup = ResourceFlags.settings(args)
+        settings.shmSize = try args.value("shm-size").map(ContainerFlags.sizeInBytes)
         for spec in args.all("secret") {
             let secret = try BuildSecret.parse(spec)
             settings.secrets[secret.id] = secret

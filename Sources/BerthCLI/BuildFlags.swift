@@ -13,6 +13,13 @@ enum BuildFlags {
         .value("cap-add", nil, "strings", "add the specified capability when running (default [])"),
         .value("cap-drop", nil, "strings", "drop the specified capability when running (default [])"),
         .value("cert-dir", nil, "string", "use certificates at the specified path to access the registry"),
+        .value("cgroup-parent", nil, "string", "optional parent cgroup for the container"),
+        .value("cgroupns", nil, "string", "'private', or 'host'"),
+        .value("cpu-period", nil, "uint", "limit the CPU CFS (Completely Fair Scheduler) period"),
+        .value("cpu-quota", nil, "int", "limit the CPU CFS (Completely Fair Scheduler) quota"),
+        .value("cpu-shares", "c", "uint", "CPU shares (relative weight)"),
+        .value("cpuset-cpus", nil, "string", "CPUs in which to allow execution (0-3, 0,1)"),
+        .value("cpuset-mems", nil, "string", "memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only effective on NUMA systems."),
         .value("creds", nil, "[username[:password]]", "use [username[:password]] for accessing the registry"),
         .value("dns", nil, "/etc/resolv.conf", "set custom DNS servers for RUN instructions"),
         .value("dns-option", nil, "strings", "set custom DNS options for RUN instructions"),
@@ -28,6 +35,8 @@ enum BuildFlags {
         .value("jobs", nil, "int", "how many stages to run in parallel", default: "4"),
         .value("label", nil, "stringArray", "set metadata for an image (default [])"),
         .bool("layers", nil, "cache intermediate layers during build", default: "true"),
+        .value("memory", "m", "string", "memory limit (format: <number>[<unit>], where unit = b, k, m or g)"),
+        .value("memory-swap", nil, "string", "swap limit equal to memory plus swap: '-1' to enable unlimited swap"),
         .value("network", nil, "string", "Set the networking mode for the RUN instructions: none, host (the default), private, bridge, pasta[:OPTIONS] or slirp4netns[:OPTIONS]"),
         .bool("no-cache", nil, "do not use existing cached images for the container build. Build from the start with a new set of cached layers."),
         .bool("no-hosts", nil, "do not create new /etc/hosts files for RUN instructions, use the one from the base image."),
@@ -38,6 +47,7 @@ enum BuildFlags {
         .bool("quiet", "q", "refrain from announcing build instructions and image read/write progress"),
         .value("secret", nil, "stringArray", "secret file to expose to the build (id=ID,src=PATH or id=ID,env=VAR)"),
         .value("security-opt", nil, "stringArray", "security options (default [])"),
+        .value("shm-size", nil, "<number><unit>", "size of '/dev/shm'. The format is <number><unit>."),
         .bool("squash", nil, "squash newly built layers into a single new layer"),
         .bool("squash-all", nil, "Squash all layers into a single layer"),
         .value("tag", "t", "name", "tagged name to apply to the built image"),
@@ -69,14 +79,7 @@ enum BuildFlags {
         .unsupported("cache-from", nil, "string", "remote repository to utilise as potential cache source.", .remoteCache),
         .unsupported("cache-to", nil, "string", "remote repository to utilise as potential cache destination.", .remoteCache),
         .unsupported("cache-ttl", nil, "string", "only consider cache images under specified duration.", .remoteCache),
-        .unsupported("cgroup-parent", nil, "string", "optional parent cgroup for the container", .cgroups),
-        .unsupported("cgroupns", nil, "string", "'private', or 'host'", .namespaces),
         .unsupported("cpp-flag", nil, "stringArray", "set additional flag to pass to C preprocessor (cpp)", .preprocessing),
-        .unsupported("cpu-period", nil, "uint", "limit the CPU CFS (Completely Fair Scheduler) period", .cgroups),
-        .unsupported("cpu-quota", nil, "int", "limit the CPU CFS (Completely Fair Scheduler) quota", .cgroups),
-        .unsupported("cpu-shares", "c", "uint", "CPU shares (relative weight)", .cgroups),
-        .unsupported("cpuset-cpus", nil, "string", "CPUs in which to allow execution (0-3, 0,1)", .cgroups),
-        .unsupported("cpuset-mems", nil, "string", "memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only effective on NUMA systems.", .cgroups),
         .unsupported("decryption-key", nil, "strings", "key needed to decrypt the image", .encryption),
         .unsupported("device", nil, "stringArray", "additional devices to be used within containers (default [])", .devices),
         .unsupported("hooks-dir", nil, "stringArray", "set the OCI hooks directory path (may be set multiple times)", .hooks),
@@ -84,14 +87,11 @@ enum BuildFlags {
         .unsupported("logfile", nil, "file", "log to file instead of stdout/stderr", .buildLogs),
         .unsupported("logsplit", nil, "", "split logfile to different files for each platform", .buildLogs),
         .unsupported("manifest", nil, "string", "add the image to the specified manifest list. Creates manifest list if it does not exist", .manifestLists),
-        .unsupported("memory", "m", "string", "memory limit (format: <number>[<unit>], where unit = b, k, m or g)", .cgroups),
-        .unsupported("memory-swap", nil, "string", "swap limit equal to memory plus swap: '-1' to enable unlimited swap", .cgroups),
         .unsupported("os-feature", nil, "feature", "set required OS feature for the target image in addition to values from the base image", .platforms),
         .unsupported("os-version", nil, "version", "set required OS version for the target image instead of the value from the base image", .platforms),
         .unsupported("output", "o", "string", "output destination (format: type=local,dest=path)", .buildOutputs),
         .unsupported("pid", nil, "path", "private, path of PID namespace to join, or 'host'", .namespaces),
         .unsupported("runtime-flag", nil, "strings", "add global flags for the container runtime", .externalRuntimes),
-        .unsupported("shm-size", nil, "<number><unit>", "size of '/dev/shm'. The format is <number><unit>.", .buildShm),
         .unsupported("sign-by", nil, "FINGERPRINT", "sign the image using a GPG key with the specified FINGERPRINT", .signing),
         .unsupported("ssh", nil, "stringArray", "SSH agent socket or keys to expose to the build.", .sshForwarding),
         .unsupported("stdin", nil, "", "pass stdin into containers", .buildStdin),
@@ -114,7 +114,6 @@ extension PendingFeature {
     static let manifestLists = PendingFeature(reason: "manifest lists are not implemented")
     static let buildOutputs = PendingFeature(reason: "builds produce images in the store only")
     static let externalRuntimes = PendingFeature(reason: "berth runs build containers itself")
-    static let buildShm = PendingFeature(reason: "build containers get the default 64 MiB /dev/shm")
     static let sshForwarding = PendingFeature(reason: "SSH agent forwarding is not implemented")
     static let buildStdin = PendingFeature(reason: "RUN steps read no standard input")
 }

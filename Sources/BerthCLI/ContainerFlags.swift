@@ -75,11 +75,8 @@ enum ContainerFlags {
     /// podman's run/create flags whose features come later: refused by the parser.
     private static let pending: [FlagSpec] = [
         .value("add-host", nil, "strings", "Add a custom host-to-IP mapping (host:ip)"),
-        .unsupported("cgroup-conf", nil, "strings", "Configure cgroup v2 (key=value)", .cgroups),
         .unsupported("chrootdirs", nil, "strings", "Chroot directories inside the container", .systemd),
         .value("conmon-pidfile", nil, "string", "Path to the file that will receive the PID of conmon"),
-        .unsupported("cpu-rt-period", nil, "uint", "Limit the CPU real-time period in microseconds", .cgroups),
-        .unsupported("cpu-rt-runtime", nil, "int", "Limit the CPU real-time runtime in microseconds", .cgroups),
         .unsupported("device", nil, "strings", "Add a host device to the container", .devices),
         .value("dns", nil, "strings", "Set custom DNS servers"),
         .value("dns-option", nil, "strings", "Set custom DNS options"),

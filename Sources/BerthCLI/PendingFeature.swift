@@ -4,7 +4,6 @@
 struct PendingFeature: Sendable {
     let reason: String
 
-    static let cgroups = PendingFeature(reason: "berth does not apply this cgroup setting yet (real-time CPU, --cgroup-conf, build's limits)")
     static let networks = PendingFeature(reason: "networks, ports and DNS settings come with network support")
     static let volumePath = PendingFeature(reason: "berth keeps volumes in its store, under --root (ROOT/volumes): choose --root instead")
     static let pods = PendingFeature(reason: "pods are not implemented")

@@ -10,6 +10,8 @@ enum ResourceFlags {
         .value("blkio-weight-device", nil, "DEVICE_NAME:WEIGHT", "Block IO weight (relative device weight, format: DEVICE_NAME:WEIGHT)"),
         .value("cpu-period", nil, "uint", "Limit the CPU CFS (Completely Fair Scheduler) period"),
         .value("cpu-quota", nil, "int", "Limit the CPU CFS (Completely Fair Scheduler) quota"),
+        .value("cpu-rt-period", nil, "uint", "Limit the CPU real-time period in microseconds"),
+        .value("cpu-rt-runtime", nil, "int", "Limit the CPU real-time runtime in microseconds"),
         .value("cpu-shares", "c", "uint", "CPU shares (relative weight)"),
         .value("cpus", nil, "float", "Number of CPUs. The default is 0.000 which means no limit"),
         .value("cpuset-cpus", nil, "string", "CPUs in which to allow execution (0-3, 0,1)"),
@@ -27,6 +29,7 @@ enum ResourceFlags {
 
     /// The flags only run and create have.
     static let createOnly: [FlagSpec] = [
+        .value("cgroup-conf", nil, "strings", "Configure cgroup v2 (key=value)"),
         .value("cgroup-parent", nil, "string", "Optional parent cgroup for the container"),
         .value("cgroupns", nil, "string", "cgroup namespace to use"),
         .value("cgroups", nil, "string", "control container cgroup configuration (\"enabled\"|\"disabled\"|\"no-conmon\"|\"split\")", default: "enabled"),
@@ -109,7 +112,40 @@ enum ResourceFlags {
             throw CLIError("invalid --device-cgroup-rule \"\(rule)\": expected TYPE MAJOR:MINOR ACCESS, such as 'c 1:3 rwm' (TYPE a, b or c; * for any number)")
         }
         r.deviceCgroupRules = rules.isEmpty ? nil : rules
+        try realTime(args, into: &r)
+        r.cgroupConf = try cgroupConf(args)
         return r
+    }
+
+    /// --cpu-rt-period and --cpu-rt-runtime: the runtime is a share of the period
+    /// (the kernel's default period is 1 s).
+    private static func realTime(_ args: ParsedArguments, into r: inout ContainerResources) throws {
+        r.cpuRtPeriod = try unsigned(args, "cpu-rt-period")
+        if let period = r.cpuRtPeriod, period == 0 || period > 1_000_000 {
+            throw CLIError("invalid --cpu-rt-period \(period): it must be between 1 and 1000000 microseconds")
+        }
+        guard let text = args.value("cpu-rt-runtime") else { return }
+        guard let runtime = Int64(text) else { throw parseError(text, "cpu-rt-runtime", "ParseInt") }
+        let period = r.cpuRtPeriod ?? 1_000_000
+        guard runtime >= 0, UInt64(runtime) <= period else {
+            throw CLIError("invalid --cpu-rt-runtime \(runtime): it must be between 0 and the real-time period (\(period) microseconds)")
+        }
+        r.cpuRtRuntime = runtime
+    }
+
+    /// --cgroup-conf KEY=VALUE: a control file of the container's own cgroup.
+    private static func cgroupConf(_ args: ParsedArguments) throws -> [String: String]? {
+        let items = args.all("cgroup-conf")
+        guard !items.isEmpty else { return nil }
+        var conf: [String: String] = [:]
+        for item in items {
+            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[0].contains("/"), parts[0].contains("."), !parts[0].hasPrefix(".") else {
+                throw CLIError("invalid --cgroup-conf \"\(item)\": expected KEY=VALUE with KEY a cgroup v2 file name, such as memory.high=100m")
+            }
+            conf[parts[0]] = parts[1]
+        }
+        return conf
     }
 
     /// --cgroups, --cgroup-parent and --cgroupns as given (the engine checks them).

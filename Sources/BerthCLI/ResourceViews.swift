@@ -26,6 +26,8 @@ enum ResourceViews {
             ("CpuPeriod", number(period)),
             ("CpuQuota", number(quota)),
             ("CpuShares", number(r.cpuShares)),
+            ("CpuRealtimePeriod", number(r.cpuRtPeriod)),
+            ("CpuRealtimeRuntime", number(r.cpuRtRuntime)),
             ("NanoCpus", number(r.nanoCpus)),
             ("CpusetCpus", .string(r.cpusetCpus ?? "")),
             ("CpusetMems", .string(r.cpusetMems ?? "")),

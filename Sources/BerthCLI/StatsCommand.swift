@@ -36,9 +36,9 @@ struct StatsCommand: CLICommand {
         // Streaming ends at SIGINT or SIGTERM, also when started with them ignored (a
         // background job's SIGINT is): recorded by the handler, checked between reports.
         if stream { SignalForwarder.start(forwardingTo: 0) }
+        let watch = ContainerStatsWatch(engine, names: args.positionals, all: args.has("all"), latest: latest)
         while true {
-            let targets = try engine.statsTargets(names: args.positionals, all: args.has("all"), latest: latest)
-            let samples = try engine.statsSamples(targets)
+            let samples = try watch.sample()
             let rows = samples.map { StatsViews.Row(sample: $0, cpuPercent: $0.cpuPercent(since: previous[$0.id]), fullID: args.has("no-trunc")) }
             let text = try StatsViews.render(rows, format: format)
             Output.out((reset ? "\u{1B}[2J\u{1B}[1;1H" : "") + text)

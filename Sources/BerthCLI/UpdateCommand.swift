@@ -5,10 +5,7 @@ struct UpdateCommand: CLICommand {
     let name = "update"
     let summary = "Update an existing container"
     let usage = "[options] CONTAINER"
-    let flags = ResourceFlags.limits + [
-        .unsupported("cpu-rt-period", nil, "uint", "Limit the CPU real-time period in microseconds", .cgroups),
-        .unsupported("cpu-rt-runtime", nil, "int", "Limit the CPU real-time runtime in microseconds", .cgroups),
-    ]
+    let flags = ResourceFlags.limits
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         guard args.positionals.count == 1 else { throw CLIError("accepts 1 arg(s), received \(args.positionals.count)") }

@@ -26,6 +26,10 @@ package struct BuildRunSettings: Sendable {
     /// --dns-search and --dns-option: each RUN step's resolv.conf, as run's.
     package var dnsSearch: [String] = []
     package var dnsOptions: [String] = []
+    /// --memory, --cpu-*, --cpuset-*, --cgroup-parent, --cgroupns, --shm-size: each RUN's.
+    package var resources = ContainerResources()
+    package var cgroup = CgroupSettings()
+    package var shmSize: UInt64?
 
     package init(contextDirectory: String) { self.contextDirectory = contextDirectory }
 }

@@ -15,6 +15,8 @@ package final class BuildStepContainer {
     package let name: String
     /// The step's exit code (128+N for signal N); set once it ran.
     package internal(set) var exitCode: Int32 = -1
+    /// The kernel's OOM killer ended the step (a build's --memory).
+    package internal(set) var oomKilled = false
     /// The overlay upper dir: what the step changed, in overlay-upper form.
     package let upperDirectory: String
     private let engine: Engine
@@ -46,6 +48,11 @@ package final class BuildStepContainer {
     }
 
     deinit { try? remove() }
+
+    /// What the exit status alone does not say: an OOM kill under the build's --memory.
+    package var exitNote: String {
+        oomKilled ? " (killed by the OOM killer: the RUN needed more memory than the build's --memory allows)" : ""
+    }
 }
 
 extension Engine {
@@ -90,6 +97,10 @@ extension Engine {
             options.dnsServers = settings.dnsServers
             options.dnsSearch = settings.dnsSearch
             options.dnsOptions = settings.dnsOptions
+            // The build's limit flags: each RUN is placed and limited as a container.
+            options.resources = settings.resources
+            options.cgroup = settings.cgroup
+            options.shmSize = settings.shmSize
             options.resolvedMounts = resources.mounts
             options.buildOwner = .current
             record = try createWorkingContainer(options, image: image)
@@ -111,6 +122,7 @@ extension Engine {
             container.exitCode = try startAttached(record, attach: attach) { started in
                 SignalForwarder.retarget(self.readState(started.id).pid)
             }
+            container.oomKilled = readState(record.id).oomKilled == true
             try checkInterrupted(container)
             Engine.removeMountPoints(resources.mountPoints, upper: container.upperDirectory)
             resources.release()

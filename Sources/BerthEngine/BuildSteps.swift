@@ -52,7 +52,7 @@ extension StageBuilder {
         let container = try session.engine.runBuildStep(request, settings: options.run, output: session.stepOutput)
         defer { try? container.remove() }
         guard container.exitCode == 0 else {
-            throw ContainerError.startFailed("building at STEP \"\(instruction.original)\": while running runtime: exit status \(container.exitCode)",
+            throw ContainerError.startFailed("building at STEP \"\(instruction.original)\": while running runtime: exit status \(container.exitCode)\(container.exitNote)",
                                              exitCode: container.exitCode)
         }
         try commitStep(key: key.digest, createdBy: createdBy, newLayer: container.upperDirectory, isLast: isLast)

@@ -36,7 +36,9 @@ enum CgroupLimits {
         for device in r.deviceWriteBps ?? [] { add("blkio", "blkio.throttle.write_bps_device", "\(device.major):\(device.minor) \(device.value)") }
         for device in r.deviceReadIops ?? [] { add("blkio", "blkio.throttle.read_iops_device", "\(device.major):\(device.minor) \(device.value)") }
         for device in r.deviceWriteIops ?? [] { add("blkio", "blkio.throttle.write_iops_device", "\(device.major):\(device.minor) \(device.value)") }
-        for rule in r.deviceCgroupRules ?? [] { add("devices", "devices.allow", rule) }
+        // The period first: a runtime is checked against the period in force.
+        add("cpu", "cpu.rt_period_us", r.cpuRtPeriod.map { String($0) })
+        add("cpu", "cpu.rt_runtime_us", r.cpuRtRuntime.map { String($0) })
         return writes
     }
 
@@ -66,6 +68,8 @@ enum CgroupLimits {
         for (devices, key) in [(r.deviceReadBps, "rbps"), (r.deviceWriteBps, "wbps"), (r.deviceReadIops, "riops"), (r.deviceWriteIops, "wiops")] {
             for device in devices ?? [] { add("io.max", "\(device.major):\(device.minor) \(key)=\(device.value)") }
         }
+        // --cgroup-conf last, so that it may refine what the flags set (podman's order).
+        for (key, value) in (r.cgroupConf ?? [:]).sorted(by: { $0.key < $1.key }) { add(key, value) }
         return writes
     }
 
@@ -85,7 +89,8 @@ enum CgroupLimits {
     static func v2Unsupported(_ r: ContainerResources) -> String? {
         if r.memorySwappiness.map({ $0 >= 0 }) == true { return "--memory-swappiness" }
         if r.oomKillDisable == true { return "--oom-kill-disable" }
-        if r.deviceCgroupRules != nil { return "--device-cgroup-rule" }
+        if r.cpuRtPeriod != nil { return "--cpu-rt-period" }
+        if r.cpuRtRuntime != nil { return "--cpu-rt-runtime" }
         return nil
     }
 }

@@ -17,15 +17,13 @@ extension Engine {
         let host = Engine.cgroupHost
         guard let plan = try CgroupPlan.make(record, host: host, rootless: record.isRootless) else { return }
         guard let resources = record.resources else { return }
-        // A v1 container cgroup inherits its parent's "a *:* rwm": an allow rule means
-        // something only below a default deny list, which berth does not write yet.
-        if resources.deviceCgroupRules != nil {
-            throw ContainerError.invalid("--device-cgroup-rule is not supported yet: berth does not restrict a container's devices through the devices cgroup")
-        }
+        try checkDeviceRules(record, plan: plan)
         if plan.version == 2, let flag = CgroupLimits.v2Unsupported(resources) {
             throw ContainerError.invalid("\(flag) is not supported on cgroup v2: the kernel has no such setting there")
         }
         try CgroupValues.check(resources, plan: plan)
+        try CgroupValues.checkRealTime(resources, plan: plan)
+        try CgroupValues.checkConf(resources, plan: plan)
     }
 
     /// Places the container's process `pid` in its own cgroup with its limits.
@@ -42,6 +40,7 @@ extension Engine {
         do {
             try makeCgroup(plan)
             try applyLimits(record.resources ?? ContainerResources(), at: location)
+            try applyDeviceRules(record, at: location)
             // v1: the process joins itself (cgroupTasksFiles); v2: its pid is moved here.
             if plan.version == 2 {
                 for directory in Set(plan.paths.values).sorted() { try CgroupFiles.join(pid, directory) }

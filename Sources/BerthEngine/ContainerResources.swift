@@ -47,6 +47,11 @@ package struct ContainerResources: Codable, Sendable, Equatable {
     package var deviceWriteIops: [DeviceLimit]? = nil
     /// "c 1:3 rwm" lines (--device-cgroup-rule).
     package var deviceCgroupRules: [String]? = nil
+    /// Microseconds (--cpu-rt-period, --cpu-rt-runtime): v1's real-time group scheduling.
+    package var cpuRtPeriod: UInt64? = nil
+    package var cpuRtRuntime: Int64? = nil
+    /// --cgroup-conf KEY=VALUE: v2 control files written as given, after the limits.
+    package var cgroupConf: [String: String]? = nil
 
     package init() {}
 
@@ -62,6 +67,8 @@ package struct ContainerResources: Codable, Sendable, Equatable {
         take(\.oomScoreAdj); take(\.cpuShares); take(\.cpusetCpus); take(\.cpusetMems); take(\.pidsLimit)
         take(\.blkioWeight); take(\.blkioWeightDevice); take(\.deviceReadBps); take(\.deviceWriteBps)
         take(\.deviceReadIops); take(\.deviceWriteIops); take(\.deviceCgroupRules)
+        take(\.cpuRtPeriod); take(\.cpuRtRuntime)
+        if let conf = other.cgroupConf { cgroupConf = (cgroupConf ?? [:]).merging(conf) { $1 } }
         // --cpus and --cpu-period/--cpu-quota are two ways to say one thing: the newer wins.
         if other.nanoCpus != nil { nanoCpus = other.nanoCpus; cpuPeriod = nil; cpuQuota = nil }
         if other.cpuPeriod != nil || other.cpuQuota != nil {
@@ -86,6 +93,8 @@ package struct ContainerResources: Codable, Sendable, Equatable {
 
     /// Each limit asked for, as its flag, with the controller it needs (v1 names;
     /// blkio is v2's io). The pids default is not asked for: see `pidsDefaulted`.
+    /// --device-cgroup-rule is not here: an allow rule limits nothing, and the
+    /// device list it joins is the engine's (DeviceCgroup.swift).
     package var requests: [(flag: String, controller: String)] {
         var result: [(String, String)] = []
         func add(_ set: Bool, _ flag: String, _ controller: String) { if set { result.append((flag, controller)) } }
@@ -107,7 +116,13 @@ package struct ContainerResources: Codable, Sendable, Equatable {
         add(deviceWriteBps != nil, "--device-write-bps", "blkio")
         add(deviceReadIops != nil, "--device-read-iops", "blkio")
         add(deviceWriteIops != nil, "--device-write-iops", "blkio")
-        add(deviceCgroupRules != nil, "--device-cgroup-rule", "devices")
+        add(cpuRtPeriod != nil, "--cpu-rt-period", "cpu")
+        add(cpuRtRuntime != nil, "--cpu-rt-runtime", "cpu")
+        for key in (cgroupConf ?? [:]).keys.sorted() {
+            // memory.high needs memory; cgroup.* files are the core's, always there.
+            let controller = String(key.prefix { $0 != "." })
+            if controller != "cgroup" { result.append(("--cgroup-conf \(key)", controller)) }
+        }
         return result
     }
 }

@@ -1,7 +1,7 @@
 // `stats`: each container's resource use, read straight from its cgroup files (and its
-// network namespace's /proc/PID/net/dev), with podman's percentages. Cheap by design:
-// a handful of small reads per container and no process started (moby#39664 is what
-// a heavy one costs).
+// network namespace's /proc/PID/net/dev, ContainerStatsWatch.swift), with podman's
+// percentages. Cheap by design: a handful of small reads per container and no process
+// started (moby#39664 is what a heavy one costs).
 import BerthSystem
 import FoundationEssentials
 
@@ -41,67 +41,6 @@ package struct ContainerStatsSample: Sendable {
 }
 
 extension Engine {
-    /// The containers `stats` shows: those named, else every running (or paused) one,
-    /// or with `all` every container. A name that matches nothing is an error.
-    package func statsTargets(names: [String], all: Bool, latest: Bool = false) throws -> [ContainerDetails] {
-        if latest { return try Array(listContainers().filter { $0.record.builder == nil }.prefix(1)) }
-        if !names.isEmpty {
-            return try names.map { name in
-                let record = try resolveContainer(name)
-                return ContainerDetails(record: record, state: readState(record.id))
-            }
-        }
-        let containers = try listContainers().filter { $0.record.builder == nil }
-        return all ? containers : containers.filter { $0.state.status == .running }
-    }
-
-    /// One reading of each container. A running container without a cgroup is an
-    /// error: there is nothing to read its use from (podman reads nothing either and
-    /// says "stats is not supported in rootless mode without cgroups v2").
-    package func statsSamples(_ containers: [ContainerDetails]) throws -> [ContainerStatsSample] {
-        let hostMemory = Engine.hostMemoryBytes()
-        return try containers.map { c in
-            let state = readState(c.record.id)
-            let now = UInt64(Stopwatch.wallClock() * 1e9)
-            var sample = ContainerStatsSample(id: c.record.id, name: c.record.name, running: state.status == .running,
-                                              systemNanos: now, startedNanos: UInt64((state.startedAt ?? 0) * 1e9))
-            guard sample.running else { return sample }
-            guard let location = cgroupLocation(c.record.id) else {
-                throw ContainerError.invalid("cannot read the stats of container \(c.record.name): it has no cgroup of its own"
-                    + " (rootless containers get one only on cgroup v2 with delegated controllers; --cgroups=disabled gives none)")
-            }
-            let counters = CgroupReader(location: location).counters()
-            sample.cpuNanos = counters.cpuNanos
-            sample.memoryUsage = counters.memoryUsage
-            // podman's getMemLimit: no limit, or one above the host's memory, shows the host's.
-            sample.memoryLimit = counters.memoryLimit.map { hostMemory > 0 ? min($0, hostMemory) : $0 } ?? hostMemory
-            sample.pids = counters.pids
-            sample.blockInput = counters.blockRead
-            sample.blockOutput = counters.blockWrite
-            (sample.netInput, sample.netOutput) = Engine.networkBytes(pid: state.pid)
-            return sample
-        }
-    }
-
-    /// Bytes received and sent on every interface but `lo` of the process's network
-    /// namespace (/proc/PID/net/dev: name, 8 receive counters, 8 transmit counters).
-    static func networkBytes(pid: Int32) -> (UInt64, UInt64) {
-        guard pid > 0 else { return (0, 0) }
-        // A container on the host's network (--network host) has no traffic of its own.
-        if let own = try? FileSystem.readLink("/proc/self/ns/net"), own == (try? FileSystem.readLink("/proc/\(pid)/ns/net")) { return (0, 0) }
-        guard let text = try? FileSystem.readText("/proc/\(pid)/net/dev") else { return (0, 0) }
-        var received: UInt64 = 0, sent: UInt64 = 0
-        for line in text.split(separator: "\n") {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let name = line[..<colon].filter { $0 != " " }
-            let fields = line[line.index(after: colon)...].split(separator: " ")
-            guard name != "lo", fields.count >= 9 else { continue }
-            received += UInt64(fields[0]) ?? 0
-            sent += UInt64(fields[8]) ?? 0
-        }
-        return (received, sent)
-    }
-
     /// MemTotal from /proc/meminfo: the limit of a container without one, as podman shows it.
     static func hostMemoryBytes() -> UInt64 {
         guard let text = try? FileSystem.readText("/proc/meminfo") else { return 0 }

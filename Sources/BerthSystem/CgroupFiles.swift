@@ -16,6 +16,21 @@ package enum CgroupFiles {
         }
     }
 
+    /// Writes each of `values` to `name` through one open file: the kernel takes a
+    /// write at a time (devices.allow's rules), and one open saves the rest.
+    package static func writeEach(_ values: [String], to name: String, in directory: String) throws {
+        let path = directory + "/" + name
+        let fd = try FileDescriptor.open(path, O_WRONLY | O_CLOEXEC)
+        defer { fd.close() }
+        for value in values {
+            do {
+                try fd.write(Array(value.utf8), path: path)
+            } catch let error as SystemError {
+                throw SystemError("write \"\(value)\" to", path, errno: error.errno)
+            }
+        }
+    }
+
     /// The control file's text without its trailing newline; nil when it is missing.
     package static func read(_ name: String, in directory: String) -> String? {
         guard let text = try? FileSystem.readText(directory + "/" + name) else { return nil }

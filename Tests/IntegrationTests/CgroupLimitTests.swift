@@ -9,7 +9,7 @@ import Testing
 import TestSupport
 
 /// A sandbox with the busybox image whose containers go under their own cgroup parent.
-private struct CgroupSandbox {
+struct CgroupSandbox {
     let sb: Sandbox
     let parent = "/berth-test-\(UUID().uuidString.prefix(8).lowercased())"
 
@@ -54,15 +54,15 @@ private struct CgroupSandbox {
 }
 
 /// Whether this host's v1 controllers are there for root (the machines here).
-private var hasV1Controllers: Bool { FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/cgroup.procs") }
+var hasV1Controllers: Bool { FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/cgroup.procs") }
 
-private func read(_ path: String?) -> String {
+func read(_ path: String?) -> String {
     guard let path, let text = try? String(contentsOfFile: path, encoding: .utf8) else { return "" }
     return text.trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
 /// Expects `args` to be refused before anything is created: exit 125, one Error: line saying `message`.
-private func expectRefused(_ cg: CgroupSandbox, _ args: [String], containing message: String,
+func expectRefused(_ cg: CgroupSandbox, _ args: [String], containing message: String,
                            sourceLocation: SourceLocation = #_sourceLocation) {
     let result = cg.sb.berth(args, env: ["BERTH_TEST_CGROUP_PARENT": cg.parent])
     #expect(result.status == 125 && result.stderr.hasPrefix("Error: ") && result.stderr.contains(message)
@@ -187,8 +187,7 @@ private func expectRefused(_ cg: CgroupSandbox, _ args: [String], containing mes
             expectRefused(cg, [verb, "--cgroups", "sometimes", "img", "true"], containing: "invalid --cgroups \"sometimes\"")
             expectRefused(cg, [verb, "--cgroups", "disabled", "--memory", "32m", "img", "true"], containing: "--cgroups=disabled")
             expectRefused(cg, [verb, "--device-read-bps", "/dev/nonexistent:1mb", "img", "true"], containing: "/dev/nonexistent")
-            expectRefused(cg, [verb, "--device-cgroup-rule", "c 1:3 rwm", "img", "true"],
-                          containing: mode == .root ? "--device-cgroup-rule is not supported yet" : "devices cgroup controller")
+            expectRefused(cg, [verb, "--device-cgroup-rule", "x 1:3 rwm", "img", "true"], containing: "invalid --device-cgroup-rule \"x 1:3 rwm\"")
             if mode == .root && hasV1Controllers {
                 expectRefused(cg, [verb, "--cpuset-cpus", "99", "img", "true"], containing: "invalid --cpuset-cpus \"99\": CPUs 99 not available")
             }
