@@ -113,6 +113,95 @@ left=$(leftovers "$id")
 if [ -n "$had" ] && [ -n "$monitor" ] && [ "$monitor" != 0 ] && [ -z "$left" ]; then pass "$who: kill -9 of the monitor ($monitor), rm -f: no cgroup left"
 else fail "$who: kill -9 monitor '$monitor' + rm -f: cgroup before '$had', left after: '$left'"; fi
 
+# --- the systemd cgroup manager (the default here: systemd runs the guest, cgroup v2) --------------
+# A transient scope per container (StartTransientUnit over D-Bus), its limits enforced, the
+# monitor in a scope of its own (not while the caller is a systemd service, as podman's conmon),
+# and the scope gone after rm.
+export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/run/user/$(id -u)}
+if [ "$who" = root ]; then sc() { systemctl "$@"; }; slice_path=/machine.slice; else
+    sc() { systemctl --user "$@"; }; slice_path=/user.slice/user-$(id -u).slice/user@$(id -u).service/berth.slice; fi
+manager=$("$B" create --name mgr "$image" true 2>/dev/null >/dev/null; "$B" inspect --format '{{.HostConfig.CgroupManager}}' mgr 2>&1)
+"$B" rm -f mgr >/dev/null 2>&1
+if [ "$manager" = systemd ]; then pass "$who: the default cgroup manager is systemd"; else fail "$who: default cgroup manager '$manager' (want systemd)"; fi
+sd_out=$(env -u INVOCATION_ID "$B" run -d --name sd --memory 64m --pids-limit 30 --cpus 0.5 "$image" sleep 1000 2>&1); sd_rc=$?
+id=$(full_id sd); unit=berth-$id.scope
+active=$(sc is-active "$unit" 2>&1)
+group=$(sc show -p ControlGroup --value "$unit" 2>&1)
+dir=/sys/fs/cgroup$group
+mem=$(cat "$dir/memory.max" 2>/dev/null); pids=$(cat "$dir/pids.max" 2>/dev/null); cpu=$(cat "$dir/cpu.max" 2>/dev/null)
+unit_mem=$(sc show -p MemoryMax --value "$unit" 2>&1); unit_tasks=$(sc show -p TasksMax --value "$unit" 2>&1)
+ctr_pid=$("$B" inspect --format '{{.State.Pid}}' sd 2>/dev/null)
+ctr_cg=$(cut -d: -f3 "/proc/$ctr_pid/cgroup" 2>/dev/null)
+if [ "$sd_rc" = 0 ] && [ "$active" = active ] && [ "$group" = "$slice_path/$unit" ] && [ "$ctr_cg" = "$group" ] \
+   && [ "$mem" = 67108864 ] && [ "$pids" = 30 ] && [ "$cpu" = "50000 100000" ] && [ "$unit_mem" = 67108864 ] && [ "$unit_tasks" = 30 ]; then
+    pass "$who: --cgroup-manager systemd: $unit active in $group, memory.max $mem pids.max $pids cpu.max '$cpu' (unit MemoryMax $unit_mem TasksMax $unit_tasks)"
+else fail "$who: systemd scope: run rc $sd_rc ($sd_out), is-active '$active', ControlGroup '$group' (want $slice_path/$unit), container in '$ctr_cg', memory.max '$mem' pids.max '$pids' cpu.max '$cpu', MemoryMax '$unit_mem' TasksMax '$unit_tasks'"; fi
+note "$(sc status --no-pager "$unit" 2>&1 | head -n 8)"
+monitor=$("$B" inspect --format '{{.State.ConmonPid}}' sd 2>/dev/null)
+mon_cg=$(cut -d: -f3 "/proc/$monitor/cgroup" 2>/dev/null)
+if [ "$mon_cg" = "$slice_path/berth-conmon-$id.scope" ] && [ "$(sc is-active "berth-conmon-$id.scope" 2>&1)" = active ]; then pass "$who: the monitor runs in its own scope $mon_cg"
+else fail "$who: monitor $monitor in '$mon_cg' (want $slice_path/berth-conmon-$id.scope)"; fi
+"$B" rm -f -t 0 sd >/dev/null 2>&1
+gone=no
+for _ in $(seq 1 50); do
+    if ! sc is-active --quiet "$unit" && ! sc is-active --quiet "berth-conmon-$id.scope" && [ ! -d "$dir" ]; then gone=yes; break; fi
+    sleep 0.2
+done
+status_rc=0; sc status --no-pager "$unit" >/dev/null 2>&1 || status_rc=$?
+if [ "$gone" = yes ] && [ "$status_rc" = 4 ]; then pass "$who: rm -f: $unit and the monitor's scope are gone (systemctl status: no such unit)"
+else fail "$who: after rm -f: scope still there (is-active '$(sc is-active "$unit" 2>&1)', status rc $status_rc, dir $([ -d "$dir" ] && echo left || echo gone))"; fi
+
+# Under a systemd service ($INVOCATION_ID set) the monitor stays in the caller's unit.
+caller_cg=$(cut -d: -f3 /proc/self/cgroup)
+"$B" run -d --name insvc "$image" sleep 1000 >/dev/null 2>&1
+monitor=$("$B" inspect --format '{{.State.ConmonPid}}' insvc 2>/dev/null)
+mon_cg=$(cut -d: -f3 "/proc/$monitor/cgroup" 2>/dev/null)
+if [ -n "${INVOCATION_ID:-}" ]; then
+    if [ "$mon_cg" = "$caller_cg" ]; then pass "$who: inside a service (INVOCATION_ID) the monitor stays in $caller_cg"
+    else fail "$who: inside a service the monitor is in '$mon_cg' (want the caller's $caller_cg)"; fi
+fi
+"$B" rm -f -t 0 insvc >/dev/null 2>&1
+
+# --cgroup-manager cgroupfs still writes the same place itself, with no unit.
+out=$("$B" --cgroup-manager cgroupfs run --rm --memory 32m "$image" cat /proc/self/cgroup 2>&1); rc=$?
+if [ "$rc" = 0 ] && echo "$out" | grep -q '^0::/$'; then pass "$who: --cgroup-manager cgroupfs: runs in its own cgroup namespace root ($out)"
+else fail "$who: --cgroup-manager cgroupfs: rc $rc: $out"; fi
+
+# --- systemd runs `berth run --rm` as a Type=simple service; systemctl stop stops the container ---
+if [ "$who" = root ]; then unit_dir=/etc/systemd/system; else unit_dir=$HOME/.config/systemd/user; fi
+mkdir -p "$unit_dir"
+cat >"$unit_dir/berth-check.service" <<UNIT
+[Unit]
+Description=berth run under systemd (ci/cgroupv2-check)
+[Service]
+Type=simple
+${LD_LIBRARY_PATH:+Environment=LD_LIBRARY_PATH=$LD_LIBRARY_PATH}
+ExecStart=$B run --rm --name unitctr $image sh -c 'trap "exit 0" TERM; while :; do sleep 0.2; done'
+TimeoutStopSec=30
+UNIT
+sc daemon-reload
+sc start berth-check.service
+running=no
+for _ in $(seq 1 100); do
+    [ "$("$B" inspect --format '{{.State.Running}}' unitctr 2>/dev/null)" = true ] && { running=yes; break; }
+    sleep 0.2
+done
+id=$(full_id unitctr)
+ctr_pid=$("$B" inspect --format '{{.State.Pid}}' unitctr 2>/dev/null)
+ctr_cg=$(cut -d: -f3 "/proc/$ctr_pid/cgroup" 2>/dev/null)
+main_pid=$(sc show -p MainPID --value berth-check.service 2>/dev/null)
+main_cg=$(cut -d: -f3 "/proc/$main_pid/cgroup" 2>/dev/null)
+if [ "$running" = yes ] && [ "$ctr_cg" = "$slice_path/berth-$id.scope" ] && echo "$main_cg" | grep -q '/berth-check.service$'; then
+    pass "$who: a Type=simple unit runs berth run --rm ($main_cg); the container has its own scope $ctr_cg"
+else fail "$who: unit: running '$running', container cgroup '$ctr_cg' (want $slice_path/berth-$id.scope), berth in '$main_cg'"; fi
+sc stop berth-check.service
+stop_state=$(sc is-active berth-check.service 2>&1)
+left=$("$B" ps -a --format '{{.Names}}' 2>/dev/null | grep -c '^unitctr$')
+if [ "$stop_state" != active ] && [ "$left" = 0 ] && ! kill -0 "$ctr_pid" 2>/dev/null && [ -z "$(leftovers "$id")" ]; then
+    pass "$who: systemctl stop stopped the container (unit $stop_state, container removed, no cgroup left)"
+else fail "$who: systemctl stop: unit '$stop_state', containers named unitctr left $left, process $(kill -0 "$ctr_pid" 2>/dev/null && echo alive || echo gone), cgroups left '$(leftovers "$id")'"; fi
+rm -f "$unit_dir/berth-check.service"; sc daemon-reload
+
 # --- root only: a user@.service that delegates only `pids memory` ---------------------------------
 if [ "$who" = root ]; then
     mkdir -p /etc/systemd/system/user@.service.d
