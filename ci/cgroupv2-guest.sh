@@ -25,6 +25,8 @@ if [ -n "$(ls lib 2>/dev/null)" ]; then
 fi
 B="$bin_dir/berth"
 image=localhost/busybox:latest
+# Every run is --network none: the guest has neither nftables (root's bridge) nor pasta or
+# slirp4netns (rootless), and the limits are what this check is about.
 echo "berth check on cgroup v2 as $who: $(uname -r), $(stat -fc %T /sys/fs/cgroup), own cgroup $(cut -d: -f3 /proc/self/cgroup)"
 note "controllers here: $(cat "/sys/fs/cgroup$(cut -d: -f3 /proc/self/cgroup)/cgroup.controllers" 2>/dev/null)"
 
@@ -38,7 +40,7 @@ full_id() { "$B" inspect --format '{{.Id}}' "$1" 2>/dev/null; }
 
 # --- --memory 32m: a growing allocation ends with 137 and OOMKilled ----------------------
 # `tail /dev/zero` keeps one endless "line" in memory: it grows until the OOM killer comes.
-out=$("$B" run --name oom --memory 32m "$image" tail /dev/zero 2>&1); rc=$?
+out=$("$B" run --network none --name oom --memory 32m "$image" tail /dev/zero 2>&1); rc=$?
 oom=$("$B" inspect --format '{{.State.OOMKilled}}' oom 2>&1)
 if [ "$rc" = 137 ] && [ "$oom" = true ]; then pass "$who: --memory 32m: exit 137, OOMKilled true"
 else fail "$who: --memory 32m: exit $rc (want 137), OOMKilled '$oom' (want true): $out"; fi
@@ -46,18 +48,18 @@ else fail "$who: --memory 32m: exit $rc (want 137), OOMKilled '$oom' (want true)
 
 # --- --pids-limit 20: the 21st process is refused -----------------------------------------
 # sh and 19 sleeps make 20 (sh then becomes the 20th sleep); a shell past that cannot fork.
-"$B" run -d --name pids --pids-limit 20 "$image" sh -c 'for i in $(seq 1 19); do sleep 1000 & done; exec sleep 1000' >/dev/null 2>&1
+"$B" run --network none -d --name pids --pids-limit 20 "$image" sh -c 'for i in $(seq 1 19); do sleep 1000 & done; exec sleep 1000' >/dev/null 2>&1
 sleep 3
 id=$(full_id pids); dir=$(cgdir "$id")
 current=$(cat "$dir/pids.current" 2>/dev/null); max=$(cat "$dir/pids.max" 2>/dev/null)
 shown=$("$B" stats --no-stream --format '{{.PIDS}}' pids 2>&1)
-over=$("$B" run --rm --pids-limit 20 "$image" sh -c 'for i in $(seq 1 19); do sleep 30 & done; sleep 30 & echo last=$?; kill $(jobs -p)' 2>&1)
+over=$("$B" run --network none --rm --pids-limit 20 "$image" sh -c 'for i in $(seq 1 19); do sleep 30 & done; sleep 30 & echo last=$?; kill $(jobs -p)' 2>&1)
 if [ "$max" = 20 ] && [ "$current" = 20 ] && [ "$shown" = 20 ] && echo "$over" | grep -q "can't fork"; then pass "$who: --pids-limit 20: 20 processes (stats shows $shown), the 21st cannot fork"
 else fail "$who: --pids-limit 20: pids.max '$max', pids.current '$current', stats PIDS '$shown' (want 20 each; cgroup '$dir'); 21st: $over"; fi
 "$B" rm -f -t 0 pids >/dev/null 2>&1
 
 # --- --cpus 0.5: a busy loop near 50% in stats ---------------------------------------------
-"$B" run -d --name cpus --cpus 0.5 "$image" sh -c 'while :; do :; done' >/dev/null 2>&1
+"$B" run --network none -d --name cpus --cpus 0.5 "$image" sh -c 'while :; do :; done' >/dev/null 2>&1
 sleep 6
 perc=$("$B" stats --no-stream --format '{{.CPUPerc}}' cpus 2>&1)
 id=$(full_id cpus); dir=$(cgdir "$id")
@@ -67,12 +69,12 @@ else fail "$who: --cpus 0.5: stats CPU % '$perc' (want 35-60%; cpu.max '$(cat "$
 "$B" rm -f -t 0 cpus >/dev/null 2>&1
 
 # --- --cpuset-cpus 0 pins ------------------------------------------------------------------
-allowed=$("$B" run --rm --cpuset-cpus 0 "$image" sh -c 'grep Cpus_allowed_list /proc/self/status' 2>&1 | grep Cpus_allowed_list)
+allowed=$("$B" run --network none --rm --cpuset-cpus 0 "$image" sh -c 'grep Cpus_allowed_list /proc/self/status' 2>&1 | grep Cpus_allowed_list)
 if [ "$(echo "$allowed" | awk '{print $2}')" = 0 ]; then pass "$who: --cpuset-cpus 0: $allowed"
 else fail "$who: --cpuset-cpus 0: '$allowed' (want Cpus_allowed_list: 0)"; fi
 
 # --- update --memory takes effect live -------------------------------------------------------
-"$B" run -d --name upd --memory 64m "$image" sleep 1000 >/dev/null 2>&1
+"$B" run --network none -d --name upd --memory 64m "$image" sleep 1000 >/dev/null 2>&1
 id=$(full_id upd); dir=$(cgdir "$id")
 before=$(cat "$dir/memory.max" 2>/dev/null)
 upd_out=$("$B" update --memory 48m upd 2>&1)
@@ -82,7 +84,7 @@ else fail "$who: update --memory 48m: memory.max '$before' -> '$after' (want 671
 "$B" rm -f -t 0 upd >/dev/null 2>&1
 
 # --- pause freezes, unpause resumes ----------------------------------------------------------
-"$B" run -d --name counter "$image" sh -c 'i=0; while :; do i=$((i+1)); echo $i; sleep 0.2; done' >/dev/null 2>&1
+"$B" run --network none -d --name counter "$image" sh -c 'i=0; while :; do i=$((i+1)); echo $i; sleep 0.2; done' >/dev/null 2>&1
 sleep 2
 lines() { "$B" logs counter 2>/dev/null | wc -l; }
 pause_out=$("$B" pause counter 2>&1); pause_rc=$?
@@ -96,14 +98,14 @@ else fail "$who: pause/unpause: rc $pause_rc/$unpause_rc, status '$state', lines
 "$B" rm -f -t 0 counter >/dev/null 2>&1
 
 # --- no cgroup left after rm, and after kill -9 of the monitor + rm -f -------------------------
-"$B" run -d --name gone "$image" sleep 1000 >/dev/null 2>&1
+"$B" run --network none -d --name gone "$image" sleep 1000 >/dev/null 2>&1
 id=$(full_id gone); had=$(cgdir "$id")
 "$B" rm -f -t 0 gone >/dev/null 2>&1
 left=$(leftovers "$id")
 if [ -n "$had" ] && [ -z "$left" ]; then pass "$who: rm -f removes the cgroup ($had)"
 else fail "$who: rm -f: cgroup before '$had', left after: '$left'"; fi
 
-"$B" run -d --name orphan "$image" sleep 1000 >/dev/null 2>&1
+"$B" run --network none -d --name orphan "$image" sleep 1000 >/dev/null 2>&1
 id=$(full_id orphan); had=$(cgdir "$id")
 monitor=$("$B" inspect --format '{{.State.ConmonPid}}' orphan 2>/dev/null)
 [ -n "$monitor" ] && [ "$monitor" != 0 ] && kill -9 "$monitor"
@@ -120,10 +122,10 @@ else fail "$who: kill -9 monitor '$monitor' + rm -f: cgroup before '$had', left 
 export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/run/user/$(id -u)}
 if [ "$who" = root ]; then sc() { systemctl "$@"; }; slice_path=/machine.slice; else
     sc() { systemctl --user "$@"; }; slice_path=/user.slice/user-$(id -u).slice/user@$(id -u).service/berth.slice; fi
-manager=$("$B" create --name mgr "$image" true 2>/dev/null >/dev/null; "$B" inspect --format '{{.HostConfig.CgroupManager}}' mgr 2>&1)
+manager=$("$B" create --network none --name mgr "$image" true 2>/dev/null >/dev/null; "$B" inspect --format '{{.HostConfig.CgroupManager}}' mgr 2>&1)
 "$B" rm -f mgr >/dev/null 2>&1
 if [ "$manager" = systemd ]; then pass "$who: the default cgroup manager is systemd"; else fail "$who: default cgroup manager '$manager' (want systemd)"; fi
-sd_out=$(env -u INVOCATION_ID "$B" run -d --name sd --memory 64m --pids-limit 30 --cpus 0.5 "$image" sleep 1000 2>&1); sd_rc=$?
+sd_out=$(env -u INVOCATION_ID "$B" run --network none -d --name sd --memory 64m --pids-limit 30 --cpus 0.5 "$image" sleep 1000 2>&1); sd_rc=$?
 id=$(full_id sd); unit=berth-$id.scope
 active=$(sc is-active "$unit" 2>&1)
 group=$(sc show -p ControlGroup --value "$unit" 2>&1)
@@ -153,7 +155,7 @@ else fail "$who: after rm -f: scope still there (is-active '$(sc is-active "$uni
 
 # Under a systemd service ($INVOCATION_ID set) the monitor stays in the caller's unit.
 caller_cg=$(cut -d: -f3 /proc/self/cgroup)
-"$B" run -d --name insvc "$image" sleep 1000 >/dev/null 2>&1
+"$B" run --network none -d --name insvc "$image" sleep 1000 >/dev/null 2>&1
 monitor=$("$B" inspect --format '{{.State.ConmonPid}}' insvc 2>/dev/null)
 mon_cg=$(cut -d: -f3 "/proc/$monitor/cgroup" 2>/dev/null)
 if [ -n "${INVOCATION_ID:-}" ]; then
@@ -163,7 +165,7 @@ fi
 "$B" rm -f -t 0 insvc >/dev/null 2>&1
 
 # --cgroup-manager cgroupfs still writes the same place itself, with no unit.
-out=$("$B" --cgroup-manager cgroupfs run --rm --memory 32m "$image" cat /proc/self/cgroup 2>&1); rc=$?
+out=$("$B" --cgroup-manager cgroupfs run --network none --rm --memory 32m "$image" cat /proc/self/cgroup 2>&1); rc=$?
 if [ "$rc" = 0 ] && echo "$out" | grep -q '^0::/$'; then pass "$who: --cgroup-manager cgroupfs: runs in its own cgroup namespace root ($out)"
 else fail "$who: --cgroup-manager cgroupfs: rc $rc: $out"; fi
 
@@ -176,7 +178,7 @@ Description=berth run under systemd (ci/cgroupv2-check)
 [Service]
 Type=simple
 ${LD_LIBRARY_PATH:+Environment=LD_LIBRARY_PATH=$LD_LIBRARY_PATH}
-ExecStart=$B run --rm --name unitctr $image sh -c 'trap "exit 0" TERM; while :; do sleep 0.2; done'
+ExecStart=$B run --network none --rm --name unitctr $image sh -c 'trap "exit 0" TERM; while :; do sleep 0.2; done'
 TimeoutStopSec=30
 UNIT
 sc daemon-reload
@@ -217,11 +219,11 @@ if [ "$who" = root ]; then
     note "user@1000.service now has: $delegated"
     cp ./busybox.tar "$bin_dir/busybox.tar"; chmod 644 "$bin_dir/busybox.tar"
     as_dev "$B" import "$bin_dir/busybox.tar" "$image" >/dev/null 2>&1
-    out=$(as_dev "$B" run --rm --cpus 0.5 "$image" true 2>&1); rc=$?
+    out=$(as_dev "$B" run --network none --network none --rm --cpus 0.5 "$image" true 2>&1); rc=$?
     if [ "$rc" = 125 ] && echo "$out" | grep -qw cpu && [ "$(as_dev "$B" ps -aq 2>/dev/null | wc -l)" = 0 ]; then
         pass "rootless, only pids memory delegated: --cpus refused (125): $out"
     else fail "rootless, only pids memory delegated: --cpus gave $rc (want 125 naming cpu, nothing created): $out"; fi
-    out=$(as_dev "$B" run --rm --memory 32m "$image" echo memory-ok 2>&1); rc=$?
+    out=$(as_dev "$B" run --network none --network none --rm --memory 32m "$image" echo memory-ok 2>&1); rc=$?
     if [ "$rc" = 0 ] && echo "$out" | grep -qx memory-ok; then pass "rootless, only pids memory delegated: --memory still works"
     else fail "rootless, only pids memory delegated: --memory 32m gave $rc: $out"; fi
     rm -f /etc/systemd/system/user@.service.d/zz-berth-check.conf

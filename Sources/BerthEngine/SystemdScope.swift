@@ -55,8 +55,10 @@ enum SystemdScope {
     /// Asks systemd for the scope `unit` in `slice` holding `pid`, and returns once
     /// its start job finished; throws, naming the unit, when systemd refused it or
     /// the job failed.
-    static func start(unit: String, slice: String, pid: Int32, description: String, limits: [DBusValue], rootless: Bool) throws {
-        guard let socket = busSocket(rootless: rootless) else {
+    /// `socket`: the manager's socket when not the usual one (tests).
+    static func start(unit: String, slice: String, pid: Int32, description: String, limits: [DBusValue], rootless: Bool,
+                      socket given: (path: String, isBus: Bool)? = nil) throws {
+        guard let socket = given ?? busSocket(rootless: rootless) else {
             throw ContainerError.invalid("starting scope \(unit): no systemd \(rootless ? "user " : "")manager socket to ask")
         }
         let connection = try DBusConnection(path: socket.path, isBus: socket.isBus)

@@ -99,6 +99,11 @@ package final class DBusConnection {
         }
     }
 
+    /// The next message of any kind, within `timeout` seconds (a peer serving calls).
+    package func nextMessage(timeout seconds: Double) throws -> DBusMessage {
+        try receive(until: Stopwatch.seconds() + seconds, waitingFor: "a message")
+    }
+
     /// The next whole message.
     private func receive(until deadline: Double, waitingFor what: String) throws -> DBusMessage {
         while true {

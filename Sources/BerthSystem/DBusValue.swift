@@ -229,10 +229,11 @@ package struct DBusDecoder {
         return String(decoding: utf8, as: UTF8.self)
     }
 
-    private mutating func take(_ count: Int) throws -> ArraySlice<UInt8> {
+    /// The next `count` bytes, indexed from 0.
+    private mutating func take(_ count: Int) throws -> [UInt8] {
         guard count >= 0, offset + count <= bytes.count else { throw malformed("value past the end of the message") }
         defer { offset += count }
-        return bytes[offset..<offset + count]
+        return Array(bytes[offset..<offset + count])
     }
 
     private func malformed(_ what: String) -> SystemError { DBusDecoder.malformed(what) }
