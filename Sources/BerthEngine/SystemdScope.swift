@@ -71,7 +71,21 @@ enum SystemdScope {
         }
         let call = startTransientUnitCall(unit: unit, slice: slice, pid: pid, description: description, limits: limits,
                                           destination: socket.isBus ? manager : nil)
-        let reply = try connection.call(call)
+        var reply: DBusMessage
+        var attempt = 0
+        while true {
+            do {
+                reply = try connection.call(call)
+                break
+            } catch let error as SystemError where error.errno == EEXIST && attempt < 40 {
+                // The scope of this container's previous run: systemd collects it once it is
+                // empty, a moment after the exit. Ask it to stop and try again.
+                attempt += 1
+                _ = try? connection.call(.call(socket.isBus ? manager : nil, path: managerPath, interface: managerInterface,
+                                               member: "StopUnit", [.string(unit), .string("replace")]))
+                Stopwatch.sleep(0.05)
+            }
+        }
         guard let job = reply.body.first?.text else { throw ContainerError.invalid("starting scope \(unit): systemd answered without a job") }
         // JobRemoved(u id, o job, s unit, s result).
         let removed = try connection.waitForSignal(timeout: 30, "the start job of \(unit)") { signal in
