@@ -222,17 +222,22 @@ if [ "$who" = root ]; then
     systemctl restart user@1000.service
     user_env=(XDG_RUNTIME_DIR=/run/user/1000 DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus)
     runuser -u dev -- env "${user_env[@]}" systemctl --user is-system-running --wait >/dev/null 2>&1
-    as_dev() { runuser -u dev -- env "${user_env[@]}" systemd-run --user --quiet --pipe --wait --collect -p Delegate=yes \
+    # Judged by berth's own exit code (printed by the shell), not systemd-run's: the rootless pause
+    # process berth starts stays in the transient unit (podman moves its own to a scope of its own;
+    # berth does not yet), so the unit ends only when its stop times out (TimeoutStopSec, kept short).
+    as_dev() { runuser -u dev -- env "${user_env[@]}" systemd-run --user --quiet --pipe --wait --collect -p Delegate=yes -p TimeoutStopSec=2 \
                    ${LD_LIBRARY_PATH:+-E LD_LIBRARY_PATH=$LD_LIBRARY_PATH} -- "$@"; }
     delegated=$(cat /sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/cgroup.controllers 2>/dev/null)
     note "user@1000.service now has: $delegated"
     cp ./busybox.tar "$bin_dir/busybox.tar"; chmod 644 "$bin_dir/busybox.tar"
     as_dev "$B" import "$bin_dir/busybox.tar" "$image" >/dev/null 2>&1
-    out=$(as_dev "$B" run --network none --rm --cpus 0.5 "$image" true 2>&1); rc=$?
+    out=$(as_dev sh -c "$B run --network none --rm --cpus 0.5 $image true 2>&1; echo rc=\$?" 2>&1)
+    rc=$(echo "$out" | sed -n 's/^rc=//p')
     if [ "$rc" = 125 ] && echo "$out" | grep -qw cpu && [ "$(as_dev "$B" ps -aq 2>/dev/null | wc -l)" = 0 ]; then
         pass "rootless, only pids memory delegated: --cpus refused (125): $out"
     else fail "rootless, only pids memory delegated: --cpus gave $rc (want 125 naming cpu, nothing created): $out"; fi
-    out=$(as_dev "$B" run --network none --rm --memory 32m "$image" echo memory-ok 2>&1); rc=$?
+    out=$(as_dev sh -c "$B run --network none --rm --memory 32m $image echo memory-ok 2>&1; echo rc=\$?" 2>&1)
+    rc=$(echo "$out" | sed -n 's/^rc=//p')
     if [ "$rc" = 0 ] && echo "$out" | grep -qx memory-ok; then pass "rootless, only pids memory delegated: --memory still works"
     else fail "rootless, only pids memory delegated: --memory 32m gave $rc: $out"; fi
     rm -f /etc/systemd/system/user@.service.d/zz-berth-check.conf
