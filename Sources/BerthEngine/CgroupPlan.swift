@@ -28,6 +28,9 @@ struct CgroupPlan {
     /// enables controllers; the levels from it to the container's directory.
     var base: String?
     var manager: String
+    /// systemd manager: the transient scope unit to ask systemd for, and its slice.
+    var unit: String? = nil
+    var slice: String? = nil
 
     /// The directory name of a container's cgroup.
     static func scopeName(_ id: String) -> String { "berth-\(id).scope" }
@@ -47,7 +50,8 @@ struct CgroupPlan {
             }
             return nil
         }
-        let manager = try managerName(record.cgroupManager, host: host)
+        // --cgroups=split stays inside the caller's cgroup, which systemd does not hand out.
+        let manager = record.cgroups == "split" ? "cgroupfs" : try managerName(record.cgroupManager, host: host, rootless: rootless)
         switch host.layout {
         case .none:
             if let first = requests.first {
@@ -95,13 +99,28 @@ struct CgroupPlan {
             }
             let defaultParent = rootless ? "/berth.slice" : "/machine.slice"
             var parent = parentPath(record, host: host, controller: "") ?? defaultParent
+            var slice: String?
+            if manager == "systemd" {
+                let name = FileSystem.basename(of: parent)
+                guard name.hasSuffix(".slice") else {
+                    throw ContainerError.invalid("invalid --cgroup-parent \"\(parent)\": with --cgroup-manager systemd it must name a slice (NAME.slice)")
+                }
+                slice = name
+                parent = SystemdScope.slicePath(name)
+            }
             if record.cgroups == "split", let own = host.ownPaths[""] {
-                // v2's no-internal-processes rule: beside the caller's cgroup, not in it.
-                parent = FileSystem.dirname(of: own)
+                // Under the caller's own cgroup, whose processes move to a leaf beside it
+                // first (MonitorCgroup.swift): v2 allows no processes in a cgroup whose
+                // children have controllers. A caller in the root cgroup: podman refuses.
+                guard own != "/" else {
+                    throw ContainerError.invalid("--cgroups=split: this process is in the root cgroup, which cannot be split")
+                }
+                parent = own
             }
             // A rootless parent is inside the user's subtree; root's is from the hierarchy's root.
-            let parentDirectory = CgroupHost.join(base, parent)
-            return CgroupPlan(paths: ["": CgroupHost.join(parentDirectory, scopeName(record.id))], version: 2, base: base, manager: manager)
+            let parentDirectory = record.cgroups == "split" ? CgroupHost.join(mount, parent) : CgroupHost.join(base, parent)
+            return CgroupPlan(paths: ["": CgroupHost.join(parentDirectory, scopeName(record.id))], version: 2, base: base, manager: manager,
+                              unit: slice == nil ? nil : scopeName(record.id), slice: slice)
         }
     }
 
@@ -112,18 +131,28 @@ struct CgroupPlan {
         return nil
     }
 
-    /// podman's default manager: systemd where systemd runs the host, else cgroupfs.
-    /// berth writes cgroupfs itself on every host for now; asking for systemd where
-    /// it does not run is an error, as podman's.
-    static func managerName(_ asked: String?, host: CgroupHost) throws -> String {
+    /// podman's default manager: systemd where systemd runs the host with cgroup v2
+    /// (rootless: when the user's manager can be reached), else cgroupfs. Asking for
+    /// systemd where it cannot work is an error naming why, as podman's.
+    static func managerName(_ asked: String?, host: CgroupHost, rootless: Bool) throws -> String {
         switch asked {
-        case nil, "": return "cgroupfs"
+        case nil, "":
+            guard host.hasSystemd, host.layout == .v2 else { return "cgroupfs" }
+            if rootless && SystemdScope.busSocket(rootless: true) == nil { return "cgroupfs" }
+            return "systemd"
         case "cgroupfs": return "cgroupfs"
         case "systemd":
             guard host.hasSystemd else {
-                throw ContainerError.invalid("--cgroup-manager systemd: systemd is not running on this host: use --cgroup-manager cgroupfs")
+                throw ContainerError.invalid("--cgroup-manager systemd: systemd is not running on this host (no /run/systemd/system): use --cgroup-manager cgroupfs")
             }
-            throw ContainerError.invalid("--cgroup-manager systemd is not supported yet: berth writes the cgroup filesystem itself (--cgroup-manager cgroupfs)")
+            guard host.layout == .v2 else {
+                throw ContainerError.invalid("--cgroup-manager systemd needs cgroup v2, and this host uses cgroup v1 controllers: use --cgroup-manager cgroupfs")
+            }
+            if rootless && SystemdScope.busSocket(rootless: true) == nil {
+                throw ContainerError.invalid("--cgroup-manager systemd: no systemd user manager to ask (neither $XDG_RUNTIME_DIR/systemd/private nor $XDG_RUNTIME_DIR/bus): "
+                    + "log in through systemd-logind or enable lingering (loginctl enable-linger), or use --cgroup-manager cgroupfs")
+            }
+            return "systemd"
         default:
             throw ContainerError.invalid("invalid --cgroup-manager \"\(asked ?? "")\": must be systemd or cgroupfs")
         }

@@ -15,9 +15,13 @@ extension Engine {
         if let parent = settings.parent, parent.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) {
             throw ContainerError.invalid("invalid --cgroup-parent \"\(parent)\": it must not contain . or .. components")
         }
+        if settings.mode == "split" && settings.parent != nil {
+            throw ContainerError.invalid("--cgroups=split cannot be combined with --cgroup-parent: the container goes under the caller's own cgroup")
+        }
         record.cgroups = settings.mode == "enabled" ? nil : settings.mode
         record.cgroupParent = settings.parent
-        record.cgroupManager = settings.manager
+        // Resolved now, as podman records it per container: inspect shows what start will use.
+        record.cgroupManager = try CgroupPlan.managerName(settings.manager, host: Engine.cgroupHost, rootless: record.isRootless)
         record.cgroupns = settings.namespace
         var resources = options.resources
         if resources.pidsLimit == nil && record.cgroups != "disabled" && options.buildOwner == nil {

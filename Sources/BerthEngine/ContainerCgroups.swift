@@ -34,14 +34,23 @@ extension Engine {
             try CgroupFiles.write(String(adjust), to: "oom_score_adj", in: "/proc/\(pid)")
         }
         guard let plan = try CgroupPlan.make(record, host: Engine.cgroupHost, rootless: record.isRootless) else { return }
-        let location = CgroupLocation(version: plan.version, paths: plan.paths, manager: plan.manager)
+        let location = CgroupLocation(version: plan.version, paths: plan.paths, manager: plan.manager, unit: plan.unit)
         // Recorded first: a berth killed half-way still leaves removeCgroup the map.
         try AtomicFile.write(JSONCoding.encode(location), to: cgroupLocationFile(record.id), durable: false)
         do {
-            try makeCgroup(plan)
-            try applyLimits(record.resources ?? ContainerResources(), at: location)
+            if record.cgroups == "split" { try splitCallerCgroup(plan) }
+            let resources = record.resources ?? ContainerResources()
+            if let unit = plan.unit, let slice = plan.slice {
+                // systemd makes the scope and moves the pid; Delegate=yes leaves its files to berth.
+                try SystemdScope.start(unit: unit, slice: slice, pid: pid, description: "berth container \(record.name) (\(record.id.prefix(12)))",
+                                       limits: SystemdScope.limitProperties(resources), rootless: record.isRootless)
+            } else {
+                try makeCgroup(plan)
+            }
+            try applyLimits(resources, at: location)
             try applyDeviceRules(record, at: location)
-            // v1: the process joins itself (cgroupTasksFiles); v2: its pid is moved here.
+            // v1: the process joins itself (cgroupTasksFiles); v2: its pid is moved here
+            // (under systemd it is there already: the write is a no-op that proves it).
             if plan.version == 2 {
                 for directory in Set(plan.paths.values).sorted() { try CgroupFiles.join(pid, directory) }
             }
@@ -83,12 +92,13 @@ extension Engine {
         }
         // Kept when a directory stayed, so that a later rm tries again.
         if !failed { try? FileSystem.unlinkIfPresent(file) }
+        removeIdleMonitorCgroup(location)
     }
 
     /// Makes the container's directories and the parents they need: v1 cpuset
     /// levels get their parent's CPUs and memory nodes (a new cpuset is empty and
     /// takes no process); v2 levels get the controllers enabled below them.
-    private func makeCgroup(_ plan: CgroupPlan) throws {
+    func makeCgroup(_ plan: CgroupPlan) throws {
         if plan.version == 1 {
             for (controller, directory) in plan.paths.sorted(by: { $0.key < $1.key }) {
                 guard let mount = Engine.cgroupHost.v1Mounts[controller] else { continue }

@@ -106,6 +106,7 @@ extension Engine {
                     // rm -f or another run --replace of its name came first.
                     throw ContainerError.invalid("container \(id) was removed before it could start")
                 }
+                try placeMonitor(record)
                 try superviseInMonitor(record, restartCount: nil, delayMS: nil, client: client, terminalSize: size) {
                     try? status.write(Array("started\n".utf8))
                     status.close()

@@ -48,7 +48,11 @@ struct CgroupSandbox {
     func cleanup() -> [String] {
         _ = berth("rm", "-a", "-f")
         let left = leftovers
-        for dir in parentDirectories { rmdir(dir) }
+        for dir in parentDirectories {
+            // The monitors' shared cgroup (MonitorCgroup.swift), once the last monitor has exited.
+            for _ in 0..<100 where FileManager.default.fileExists(atPath: dir + "/conmon") && rmdir(dir + "/conmon") != 0 { usleep(50_000) }
+            rmdir(dir)
+        }
         return left + sb.cleanup()
     }
 }
