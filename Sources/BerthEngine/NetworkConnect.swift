@@ -16,8 +16,8 @@ package struct NetworkConnectRequest: Sendable {
 
 extension Engine {
     package func connectNetwork(_ name: String, container: String, request flags: NetworkConnectRequest) throws {
-        if StorePaths.isRootless {
-            throw NetworkError.unsupported("rootless network connect is not supported yet: user-defined networks need root (podman runs them in a rootless network namespace)")
+        if StorePaths.isRootless && !Engine.usesRootlessNetns {
+            throw NetworkError.unsupported("network connect inside the rootless user namespace (berth unshare) is not supported: run it as the user")
         }
         let config = try network(named: name)
         let found = try resolveContainer(container)
@@ -97,6 +97,7 @@ extension Engine {
         guard readState(record.id).status == .running else {
             throw NetworkError.invalid("container \(record.name) is not running: only a running container's network can be reloaded")
         }
+        if Engine.usesRootlessNetns { return try reloadInRootlessNetns(record) }
         guard let status = networkStatus(record.id), !status.interfaces.isEmpty else { return }
         try NetworkFirewall.removeContainer(id: record.id)
         try addFirewallRules(record.id, status, setUpNetworks: true)

@@ -9,6 +9,7 @@
 // as with a fresh namespace made by clone(CLONE_NEWUSER).
 #define _GNU_SOURCE
 #include "userns_join.h"
+#include "rootless_netns.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -45,5 +46,18 @@ __attribute__((constructor)) static void berth_join_userns_at_start(void)
     unsetenv(BERTH_JOIN_USERNS_ENV);
     if (setns((int)fd, CLONE_NEWUSER) < 0)
         fail("setns", errno);
+    close((int)fd);
+    // A helper of the rootless network namespace (RootlessNetns.swift) also
+    // enters that namespace, which only root of the user namespace may.
+    const char *netns = getenv(BERTH_JOIN_NETNS_ENV);
+    if (netns == NULL)
+        return;
+    errno = 0;
+    fd = strtol(netns, &end, 10);
+    if (errno != 0 || end == netns || *end != '\0' || fd < 3 || fd > 1024 * 1024)
+        fail("bad " "BERTH_JOIN_NETNS_FD", EINVAL);
+    unsetenv(BERTH_JOIN_NETNS_ENV);
+    if (setns((int)fd, CLONE_NEWNET) < 0)
+        fail("setns network namespace", errno);
     close((int)fd);
 }
