@@ -50,11 +50,6 @@ extension Engine {
             }
             return NetworkModeChoice(mode: try specialMode(first), requests: nil)
         }
-        if StorePaths.isRootless && !Engine.usesRootlessNetns {
-            // Already root of the rootless user namespace (build RUN steps, `unshare`):
-            // the rootless network namespace is joined only from outside it.
-            throw NetworkError.unsupported("--network \(first) is not supported inside the rootless user namespace (build RUN steps, berth unshare) yet: use --network pasta, slirp4netns or host")
-        }
         var requests: [NetworkRequest] = []
         for item in (values.isEmpty ? ["bridge"] : values).map({ $0 == "private" || $0 == "default" ? "bridge" : $0 }) {
             if item.contains(":") {

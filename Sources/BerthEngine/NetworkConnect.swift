@@ -16,9 +16,6 @@ package struct NetworkConnectRequest: Sendable {
 
 extension Engine {
     package func connectNetwork(_ name: String, container: String, request flags: NetworkConnectRequest) throws {
-        if StorePaths.isRootless && !Engine.usesRootlessNetns {
-            throw NetworkError.unsupported("network connect inside the rootless user namespace (berth unshare) is not supported: run it as the user")
-        }
         let config = try network(named: name)
         let found = try resolveContainer(container)
         let lock = try lockContainer(found.id)

@@ -27,9 +27,6 @@ extension Engine {
     static let bridgeOptions: Set<String> = ["mtu", "vlan", "isolate", "com.docker.network.bridge.name"]
 
     package func createNetwork(_ options: NetworkCreateOptions) throws -> NetworkConfig {
-        if StorePaths.isRootless && !Engine.usesRootlessNetns {
-            throw NetworkError.unsupported("network create inside the rootless user namespace (berth unshare) is not supported: run it as the user")
-        }
         if let name = options.name, !NetworkNames.isValid(name) { throw NetworkError.invalidName(name) }
         guard options.driver == "bridge" else {
             throw NetworkError.unsupported("unsupported driver \(options.driver): berth has only the bridge driver")

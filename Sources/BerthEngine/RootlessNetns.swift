@@ -25,11 +25,9 @@ struct RootlessNetnsPasta: Codable, Equatable {
 }
 
 extension Engine {
-    /// True where a bridge network runs in the rootless network namespace: a
-    /// rootless berth in the initial user namespace (a berth already inside the
-    /// rootless user namespace is one of the namespace's own helpers, which runs
-    /// the root code).
-    static var usesRootlessNetns: Bool { StorePaths.isRootless && UserNamespace.isInitial }
+    /// True where a bridge network runs in the rootless network namespace: any
+    /// rootless berth but the namespace's own helpers, which run the root code there.
+    static var usesRootlessNetns: Bool { StorePaths.isRootless && !RootlessNetnsHelper.isInside }
 
     var rootlessNetnsDir: String { paths.runroot + "/rootless-netns" }
     private var pastaStateFile: String { rootlessNetnsDir + "/pasta.json" }
@@ -113,8 +111,12 @@ extension Engine {
 
     private func startRootlessPasta(ports: [PortMapping], netns: FileDescriptor?) throws -> RootlessNetnsPasta {
         let executable = PastaNetwork.fastestBuild(try UserModeNetwork.executable("pasta", package: PastaNetwork.package))
-        guard let userns = try? PauseProcess.userNamespace(runroot: paths.runroot) else {
-            throw NetworkError.unsupported("rootless user-defined networks need the rootless user namespace of the pause process, which could not be started")
+        // pasta runs in the rootless user namespace: joined on the way, unless this berth is in it already.
+        var userns: FileDescriptor? = nil
+        if UserNamespace.isInitial {
+            do { userns = try PauseProcess.userNamespace(runroot: paths.runroot) } catch {
+                throw NetworkError.unsupported("rootless user-defined networks need the rootless user namespace of the pause process: \(error)")
+            }
         }
         let fifo = rootlessNetnsDir + "/pasta.ready"
         let ready = try HelperProcess.readinessFIFO(at: fifo)

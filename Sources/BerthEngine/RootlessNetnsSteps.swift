@@ -107,7 +107,7 @@ extension Engine {
 
     /// Runs `__rootless-netns WORDS` inside the namespace; its `Error:` becomes ours.
     private func runInRootlessNetns(_ netns: FileDescriptor, _ words: [String]) throws {
-        let userns = try PauseProcess.userNamespace(runroot: paths.runroot)
+        let userns = UserNamespace.isInitial ? try PauseProcess.userNamespace(runroot: paths.runroot) : nil
         let output = try SelfExec.runInNetworkNamespace(
             ["--root", paths.root, "--runroot", paths.runroot, Engine.rootlessNetnsCommand] + words, userns: userns, netns: netns)
         guard output.status == 0 else {
@@ -123,9 +123,10 @@ extension Engine {
     /// One step of `__rootless-netns`, run as root of the rootless user namespace
     /// inside its network namespace, where the root code applies unchanged.
     package func runRootlessNetnsStep(_ words: [String]) throws {
-        guard !Engine.usesRootlessNetns else {
+        guard StorePaths.isRootless, !UserNamespace.isInitial else {
             throw NetworkError.invalid("\(Engine.rootlessNetnsCommand) runs only inside the rootless network namespace")
         }
+        RootlessNetnsHelper.isInside = true
         switch (words.first, words.count) {
         case ("attach", 3):
             guard let pid = Int32(words[2]) else { break }
@@ -157,4 +158,10 @@ extension Engine {
         }
         throw NetworkError.invalid("\(Engine.rootlessNetnsCommand): unknown step \(words.joined(separator: " "))")
     }
+}
+
+/// Whether this berth is a helper inside the rootless network namespace (set once,
+/// on the main thread, before its step runs).
+enum RootlessNetnsHelper {
+    nonisolated(unsafe) static var isInside = false
 }

@@ -6,16 +6,16 @@ import CBerth
 import Glibc
 
 package enum RootlessNetnsProcess {
-    /// Starts `executable` (pasta) inside the user namespace `userns` with `netns`
+    /// Starts `executable` (pasta) inside the user namespace `userns` (nil: ours) with `netns`
     /// (nil: a new network namespace of that user namespace) as its fd 3, bound to
     /// no thread of ours, and waits until it writes to the FIFO `readiness`
     /// (pasta's --pid) or dies. Returns its pid; its output goes to `output`.
-    package static func start(_ executable: String, _ arguments: [String], userns: FileDescriptor, netns: FileDescriptor?,
+    package static func start(_ executable: String, _ arguments: [String], userns: FileDescriptor?, netns: FileDescriptor?,
                               output: FileDescriptor, readiness: FileDescriptor, seconds: Double) throws -> Int32 {
         let argv = CStringArray([FileSystem.basename(of: executable)] + arguments)
         let envp = CStringArray(Environment.all())
         var pidfd: Int32 = -1
-        let pid = berth_spawn_rootless_netns_helper(executable, argv.pointers, envp.pointers, userns.raw, netns?.raw ?? -1,
+        let pid = berth_spawn_rootless_netns_helper(executable, argv.pointers, envp.pointers, userns?.raw ?? -1, netns?.raw ?? -1,
                                                     output.raw, &pidfd)
         if pid < 0 { throw SystemError("start", executable) }
         let handle = FileDescriptor(raw: pidfd)
@@ -58,11 +58,11 @@ package enum RootlessNetnsProcess {
 }
 
 extension SelfExec {
-    /// Runs berth with `arguments` as root of the user namespace `userns`, inside the
-    /// network namespace `netns` (both joined before main, userns_join.c), and
-    /// returns its exit status and output.
-    package static func runInNetworkNamespace(_ arguments: [String], userns: FileDescriptor, netns: FileDescriptor) throws -> Subprocess.Output {
-        try userns.setInheritable()
+    /// Runs berth with `arguments` as root of the user namespace `userns` (nil: ours),
+    /// inside the network namespace `netns` (both joined before main,
+    /// userns_join.c), and returns its exit status and output.
+    package static func runInNetworkNamespace(_ arguments: [String], userns: FileDescriptor?, netns: FileDescriptor) throws -> Subprocess.Output {
+        try userns?.setInheritable()
         try netns.setInheritable()
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
@@ -76,7 +76,7 @@ extension SelfExec {
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         let userName = String(cString: BERTH_JOIN_USERNS_ENV), netName = String(cString: BERTH_JOIN_NETNS_ENV)
         let environment = Environment.all().filter { !$0.hasPrefix(userName + "=") && !$0.hasPrefix(netName + "=") }
-            + ["\(userName)=\(userns.raw)", "\(netName)=\(netns.raw)"]
+            + (userns.map { ["\(userName)=\($0.raw)"] } ?? []) + ["\(netName)=\(netns.raw)"]
         let pid: pid_t
         do {
             pid = try Subprocess.spawn(executable, arguments, actions: &actions, environment: environment)

@@ -91,7 +91,7 @@ static void run_netns_helper(void *arg)
         netns_helper_fail(sync, errno, "reset signals");
     if (setsid() < 0)
         netns_helper_fail(sync, errno, "setsid");
-    if (setns(h->userns, CLONE_NEWUSER) < 0)
+    if (h->userns >= 0 && setns(h->userns, CLONE_NEWUSER) < 0)
         netns_helper_fail(sync, errno, "join the rootless user namespace");
     int netns = h->netns >= 0 ? fcntl(h->netns, F_DUPFD_CLOEXEC, 10) : new_network_namespace();
     if (netns < 0)

@@ -7,15 +7,15 @@
 
 #include <sys/types.h>
 
-/// "BERTH_JOIN_NETNS_FD": a berth started with it set to N (and with
-/// BERTH_JOIN_USERNS_FD) joins the network namespace open on fd N right after
-/// the user namespace, before main (userns_join.c).
+/// "BERTH_JOIN_NETNS_FD": a berth started with it set to N joins the network
+/// namespace open on fd N before main, after the user namespace of
+/// BERTH_JOIN_USERNS_FD when that is set too (userns_join.c).
 extern const char *const BERTH_JOIN_NETNS_ENV;
 
 /// Starts `exe` (pasta) with `argv`/`envp` not bound to any thread of berth's
 /// (it outlives the command that starts it), in a session of its own, stdin
 /// /dev/null, stdout and stderr on `output`, after joining the user namespace
-/// open on `userns`. Its fd 3 is a network namespace: `netns` when >= 0, else a
+/// open on `userns` (-1: the caller is in it already). Its fd 3 is a network namespace: `netns` when >= 0, else a
 /// new one, made by a short-lived grandchild cloned with CLONE_NEWNET inside
 /// that user namespace (so the namespace belongs to it). The helper keeps no
 /// other fd of berth's. Returns once it has exec'd: the pid, with *pidfd its
