@@ -73,12 +73,23 @@ extension Engine {
         if let running = pasta, running.ports == wanted {
             return try RootlessNetnsProcess.openNetworkNamespace(heldBy: running.pid)
         }
+        let before = pasta
         let existing = try pasta.map { try RootlessNetnsProcess.openNetworkNamespace(heldBy: $0.pid) }
         if let running = pasta {
             HelperProcess.end(pid: running.pid, startTime: running.startTime)
             pasta = nil
         }
-        let started = try startRootlessPasta(ports: wanted, netns: existing)
+        let started: RootlessNetnsPasta
+        do {
+            started = try startRootlessPasta(ports: wanted, netns: existing)
+        } catch {
+            // The namespace and the containers in it outlive a refused port set (one
+            // already bound on the host, say): pasta comes back with the ports it had.
+            if let existing, let old = before {
+                pasta = try? startRootlessPasta(ports: old.ports, netns: existing)
+            }
+            throw error
+        }
         pasta = started
         if let existing { return existing }
         return try RootlessNetnsProcess.openNetworkNamespace(heldBy: started.pid)

@@ -190,6 +190,25 @@ private func wget(_ url: String) -> [String] { ["sh", "-c", "busybox timeout 10 
         #expect(missing.stderr == "Error: could not find pasta in $PATH, the network namespace can't be configured: install Debian's passt package\n", "\(missing)")
         #expect(sb.berth("ps", "-aq").stdout.isEmpty && netnsPasta(sb) == nil)
         #expect(!FileManager.default.fileExists(atPath: sb.runroot + "/rootless-netns/pasta.json"))
+        // A host port already bound: refused before the start; the namespace's pasta (serving
+        // another container) is left as it was.
+        try #require(sb.berth("run", "-d", "--name", "keep", "--network", net.name, "img", "sleep", "300").status == 0)
+        let pasta = netnsPasta(sb)
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(holder, $0, &length) } }
+        _ = listen(holder, 1)
+        let bound = Int(UInt16(bigEndian: address.sin_port))
+        let taken = sb.berth("run", "--rm", "--network", net.name, "-p", "127.0.0.1:\(bound):80", "img", "true")
+        #expect(taken.status == 125 && taken.stderr.hasPrefix("Error: ") && taken.stderr.contains("already in use"), "\(taken)")
+        #expect(pasta != nil && netnsPasta(sb) == pasta, "the running pasta was not disturbed")
+        #expect(sb.berth("rm", "-f", "-t", "0", "keep").status == 0)
+        #expect(eventually { netnsPasta(sb) == nil })
         let unknown = sb.berth("run", "--rm", "--network", "nosuchnet", "img", "true")
         #expect(unknown.status == 125 && unknown.stderr.hasPrefix("Error: ") && unknown.stderr.contains("nosuchnet"), "\(unknown)")
         // The rootless default stays pasta, where --ip means nothing.
