@@ -35,6 +35,7 @@ extension Engine {
             }
             return
         }
+        if let target = Engine.joinedContainer(record) { addJoinedHostsEntry(record, to: target) }
         guard mode == "bridge", let requests = record.networkRequests, !requests.isEmpty else { return }
         if Engine.usesRootlessNetns { return try attachInRootlessNetns(record, pid: pid) }
         let sockets = NetlinkSockets(pid: pid)
@@ -93,6 +94,7 @@ extension Engine {
     /// Disconnects the container: firewall rules, leases, /etc/hosts entries of its
     /// networks' other members, RUNROOT/containers/ID/network.json. Idempotent.
     func detachNetworks(_ record: ContainerRecord) {
+        if let target = Engine.joinedContainer(record) { removeJoinedHostsEntry(record, from: target) }
         guard let status = networkStatus(record.id) else { return }
         if status.rootlessNetns == true && Engine.usesRootlessNetns {
             detachFromRootlessNetns(record, status)
