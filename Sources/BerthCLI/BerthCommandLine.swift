@@ -12,7 +12,7 @@ package enum BerthCommandLine {
         RunCommand(), CreateCommand(), StartCommand(), PsCommand(), RmCommand(), StopCommand(), WaitCommand(), ExecCommand(),
         KillCommand(), RestartCommand(), PauseCommand(name: "pause"), PauseCommand(name: "unpause"), RenameCommand(),
         PortCommand(), TopCommand(), InitCommand(), StatsCommand(), UpdateCommand(),
-        ContainerCommand(), LogsCommand(), MonitorCommand(), PullCommand(), PushCommand(), LoginCommand(), LogoutCommand(),
+        ContainerCommand(), LogsCommand(), MonitorCommand(), RootlessNetnsCommand(), PullCommand(), PushCommand(), LoginCommand(), LogoutCommand(),
         SearchCommand(), ManifestCommand(), CompletionCommand(), CommitCommand(), DiffCommand(), BuildCommand(), BuildxCommand(),
         CpCommand(), ExportCommand(), AttachCommand(), EventsCommand(), SystemCommand(),
         MountCommand(), UnmountCommand(), HealthcheckCommand(), VolumeCommand(), NetworkCommand(), VolumeCopyUpCommand(),

@@ -36,7 +36,9 @@ extension Engine {
             let mtu = network.options?["mtu"].flatMap { UInt32($0) }
             try sockets.host().createVeth(VethPair(hostName: hostVeth, bridgeIndex: bridgeIndex, peerName: interface,
                                                    peerPID: pid, peerMAC: mac, mtu: mtu))
-            try Sysctl.enableHairpin(onBridgePort: hostVeth)
+            // /sys is the host's, so inside the rootless network namespace it does not show
+            // this port: no hairpin there (RootlessNetnsSteps.swift).
+            if !RootlessNetnsHelper.isInside { try Sysctl.enableHairpin(onBridgePort: hostVeth) }
             let inside = try sockets.container()
             guard let link = try inside.link(named: interface) else {
                 throw NetworkError.invalid("the container's interface \(interface) vanished after it was made")

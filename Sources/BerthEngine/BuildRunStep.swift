@@ -152,7 +152,9 @@ extension Engine {
             _ = try UserModeNetworkMode(parsing: mode)
             return mode
         }
-        throw ContainerError.invalid("network mode \"\(mode)\" is not supported for RUN: use none, host, private, bridge, pasta, slirp4netns or default")
+        // Networks by name (`a,b`): the step's container joins them as run's does.
+        if mode.split(separator: ",", omittingEmptySubsequences: false).allSatisfy({ NetworkNames.isValid(String($0)) }) { return mode }
+        throw ContainerError.invalid("network mode \"\(mode)\" is not supported for RUN: use none, host, private, bridge, pasta, slirp4netns, default or a network's name")
     }
 
     /// buildah names its containers IMAGE-working-container(-N); so does berth.

@@ -50,9 +50,6 @@ extension Engine {
             }
             return NetworkModeChoice(mode: try specialMode(first), requests: nil)
         }
-        if StorePaths.isRootless {
-            throw NetworkError.unsupported("rootless bridge networks are not supported yet: --network \(first) needs root (podman runs them in a rootless network namespace); use --network pasta or slirp4netns")
-        }
         var requests: [NetworkRequest] = []
         for item in (values.isEmpty ? ["bridge"] : values).map({ $0 == "private" || $0 == "default" ? "bridge" : $0 }) {
             if item.contains(":") {

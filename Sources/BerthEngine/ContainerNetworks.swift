@@ -37,6 +37,7 @@ extension Engine {
         }
         if let target = Engine.joinedContainer(record) { addJoinedHostsEntry(record, to: target) }
         guard mode == "bridge", let requests = record.networkRequests, !requests.isEmpty else { return }
+        if Engine.usesRootlessNetns { return try attachInRootlessNetns(record, pid: pid) }
         let sockets = NetlinkSockets(pid: pid)
         var status = NetworkStatus(ports: record.ports ?? [])
         do {
@@ -55,6 +56,7 @@ extension Engine {
 
     /// Connects a running container (process `pid`) to one more network (`network connect`).
     func attachNetwork(_ record: ContainerRecord, _ request: NetworkRequest, pid: Int32) throws {
+        if Engine.usesRootlessNetns { return try connectInRootlessNetns(record, request, pid: pid) }
         var status = networkStatus(record.id) ?? NetworkStatus(ports: record.ports ?? [])
         guard status.interfaces[request.name] == nil else {
             throw NetworkError.invalid("container \(record.name) is already connected to network \(request.name)")
@@ -75,6 +77,7 @@ extension Engine {
 
     /// Disconnects a running container from one network (`network disconnect`).
     func detachNetwork(_ record: ContainerRecord, name: String) throws {
+        if Engine.usesRootlessNetns { return try disconnectInRootlessNetns(record, name: name) }
         guard var status = networkStatus(record.id), let interface = status.interfaces[name] else {
             throw NetworkError.invalid("container \(record.name) is not connected to network \(name)")
         }
@@ -93,7 +96,9 @@ extension Engine {
     func detachNetworks(_ record: ContainerRecord) {
         if let target = Engine.joinedContainer(record) { removeJoinedHostsEntry(record, from: target) }
         guard let status = networkStatus(record.id) else { return }
-        if status.helperPID != nil {
+        if status.rootlessNetns == true && Engine.usesRootlessNetns {
+            detachFromRootlessNetns(record, status)
+        } else if status.helperPID != nil {
             detachUserModeNetwork(status)
         } else {
             takeDown(record.id, status, sockets: nil)
@@ -130,7 +135,7 @@ extension Engine {
         }
     }
 
-    private func takeDown(_ id: String, _ status: NetworkStatus, sockets: NetlinkSockets?) {
+    func takeDown(_ id: String, _ status: NetworkStatus, sockets: NetlinkSockets?) {
         guard !status.interfaces.isEmpty else { return }
         do { try NetworkFirewall.removeContainer(id: id) } catch { Warnings.report("removing the firewall rules of container \(id.prefix(12)): \(error)") }
         let host = try? sockets?.host() ?? NetlinkSocket.host()

@@ -16,9 +16,6 @@ package struct NetworkConnectRequest: Sendable {
 
 extension Engine {
     package func connectNetwork(_ name: String, container: String, request flags: NetworkConnectRequest) throws {
-        if StorePaths.isRootless {
-            throw NetworkError.unsupported("rootless network connect is not supported yet: user-defined networks need root (podman runs them in a rootless network namespace)")
-        }
         let config = try network(named: name)
         let found = try resolveContainer(container)
         let lock = try lockContainer(found.id)
@@ -97,6 +94,7 @@ extension Engine {
         guard readState(record.id).status == .running else {
             throw NetworkError.invalid("container \(record.name) is not running: only a running container's network can be reloaded")
         }
+        if Engine.usesRootlessNetns { return try reloadInRootlessNetns(record) }
         guard let status = networkStatus(record.id), !status.interfaces.isEmpty else { return }
         try NetworkFirewall.removeContainer(id: record.id)
         try addFirewallRules(record.id, status, setUpNetworks: true)

@@ -27,9 +27,6 @@ extension Engine {
     static let bridgeOptions: Set<String> = ["mtu", "vlan", "isolate", "com.docker.network.bridge.name"]
 
     package func createNetwork(_ options: NetworkCreateOptions) throws -> NetworkConfig {
-        if StorePaths.isRootless {
-            throw NetworkError.unsupported("rootless network create is not supported yet: podman runs user-defined networks rootless in a shared \"rootless network namespace\" that berth does not have; use --network pasta or slirp4netns, or run as root")
-        }
         if let name = options.name, !NetworkNames.isValid(name) { throw NetworkError.invalidName(name) }
         guard options.driver == "bridge" else {
             throw NetworkError.unsupported("unsupported driver \(options.driver): berth has only the bridge driver")

@@ -83,6 +83,9 @@ package struct NetworkStatus: Codable, Sendable, Equatable {
     /// pasta's or slirp4netns's pid (rootless), which lives as long as the container.
     package var helperPID: Int32? = nil
     package var helperStartTime: UInt64? = nil
+    /// True for a rootless container on bridge networks: its interfaces are in the
+    /// rootless network namespace (RootlessNetns.swift).
+    package var rootlessNetns: Bool? = nil
 
     package struct InterfaceStatus: Codable, Sendable, Equatable {
         package var interface: String

@@ -63,6 +63,7 @@ extension Engine {
     /// What a network set up on the host beyond its file: its firewall rules and bridge.
     /// Warns about what cannot be removed: the file is gone, so rm has succeeded.
     func tearDownNetwork(_ config: NetworkConfig) {
+        if Engine.usesRootlessNetns { return tearDownRootlessNetwork(config) }
         do { try NetworkFirewall.removeNetwork(config) } catch {
             Warnings.report("cannot remove the firewall rules of network \(config.name): \(error)")
         }

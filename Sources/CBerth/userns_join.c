@@ -9,6 +9,7 @@
 // as with a fresh namespace made by clone(CLONE_NEWUSER).
 #define _GNU_SOURCE
 #include "userns_join.h"
+#include "rootless_netns.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -34,7 +35,7 @@ __attribute__((constructor)) static void berth_join_userns_at_start(void)
 {
     const char *value = getenv(BERTH_JOIN_USERNS_ENV);
     if (value == NULL)
-        return;
+        goto network;
     char *end = NULL;
     errno = 0;
     long fd = strtol(value, &end, 10);
@@ -46,4 +47,20 @@ __attribute__((constructor)) static void berth_join_userns_at_start(void)
     if (setns((int)fd, CLONE_NEWUSER) < 0)
         fail("setns", errno);
     close((int)fd);
+network:;
+    // A helper of the rootless network namespace (RootlessNetns.swift) also
+    // enters that namespace, which only root of the user namespace may: after
+    // joining it above, or started by a berth already inside it.
+    const char *netns = getenv(BERTH_JOIN_NETNS_ENV);
+    if (netns == NULL)
+        return;
+    char *netns_end = NULL;
+    errno = 0;
+    long netns_fd = strtol(netns, &netns_end, 10);
+    if (errno != 0 || netns_end == netns || *netns_end != '\0' || netns_fd < 3 || netns_fd > 1024 * 1024)
+        fail("bad " "BERTH_JOIN_NETNS_FD", EINVAL);
+    unsetenv(BERTH_JOIN_NETNS_ENV);
+    if (setns((int)netns_fd, CLONE_NEWNET) < 0)
+        fail("setns network namespace", errno);
+    close((int)netns_fd);
 }

@@ -147,16 +147,4 @@ import TestSupport
         #expect(!defaultNetworkLeases().values.contains { $0.hasPrefix(sb.root + "/") }, "its exit freed the address (host-wide leases)")
         #expect(sb.berth("rm", "d").status == 0)
     }
-
-    @Test func rootless_named_networks_are_refused_clearly() throws {
-        guard Mode.available.contains(.rootless) else { return }
-        let sb = try sandboxWithImage(.rootless)
-        defer { #expect(sb.cleanup().isEmpty) }
-        let refused = sb.berth("run", "--rm", "--network", "mynet", "img", "true")
-        #expect(refused.status == 125, "\(refused)")
-        #expect(refused.stderr.contains("Error: rootless bridge networks are not supported yet: --network mynet needs root"), "\(refused)")
-        let ip = sb.berth("create", "--ip", "10.1.2.3", "img", "true")
-        #expect(ip.status == 125, "\(ip)")
-        #expect(sb.berth("ps", "-aq").stdout.isEmpty, "nothing was created")
-    }
 }

@@ -187,14 +187,4 @@ func hostHasLink(_ name: String) -> Bool { FileManager.default.fileExists(atPath
         }
         #expect(sb.berth("ps", "-a", "-q").stdout.isEmpty)
     }
-
-    @Test(.enabled(if: Mode.available.contains(.rootless), "needs the rootless mode"))
-    func rootless_user_networks_are_refused_saying_why() throws {
-        let sb = try sandboxWithImage(.rootless)
-        defer { #expect(sb.cleanup().isEmpty) }
-        let created = sb.berth("network", "create", "mine")
-        #expect(created.status == 125 && created.stderr.contains("rootless network namespace"), "\(created)")
-        let joined = sb.berth("run", "--rm", "--network", "mine", "img", "true")
-        #expect(joined.status == 125 && joined.stderr.hasPrefix("Error: "), "\(joined)")
-    }
 }
