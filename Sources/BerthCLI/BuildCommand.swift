@@ -110,7 +110,11 @@ struct BuildCommand: CLICommand {
         settings.volumes = args.all("volume")
         settings.noHosts = args.has("no-hosts")
         settings.addHosts = args.all("add-host")
-        settings.dnsServers = args.all("dns")
+        // Comma-separated lists as run's (podman's StringSlice flags).
+        func list(_ flag: String) -> [String] { args.all(flag).flatMap { $0.split(separator: ",").map(String.init) } }
+        settings.dnsServers = list("dns")
+        settings.dnsSearch = list("dns-search")
+        settings.dnsOptions = list("dns-option")
         for spec in args.all("secret") {
             let secret = try BuildSecret.parse(spec)
             settings.secrets[secret.id] = secret

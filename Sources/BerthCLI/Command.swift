@@ -9,6 +9,8 @@ struct CommandContext {
     func engine() -> Engine {
         var options = EngineOptions(root: globals.root, runroot: globals.runroot)
         options.recordsEvents = globals.eventsBackend != "none"
+        options.networkConfigDir = globals.networkConfigDir
+        options.networkCommandPath = globals.networkCommandPath
         return Engine(options: options)
     }
 }
@@ -23,6 +25,10 @@ struct GlobalOptions: Sendable {
     var eventsBackend = "file"
     /// `--cgroup-manager`: checked by the engine where a container gets its cgroup.
     var cgroupManager: String?
+    /// `--network-config-dir`: where the network config files are (podman's).
+    var networkConfigDir: String?
+    /// `--network-cmd-path`: the pasta or slirp4netns binary (podman's).
+    var networkCommandPath: String?
 
     static let logLevels = ["trace", "debug", "info", "warn", "warning", "error", "fatal", "panic"]
 
@@ -34,8 +40,8 @@ struct GlobalOptions: Sendable {
         .unsupported("hooks-dir", nil, "strings", "Set the OCI hooks directory path (may be set multiple times)", .hooks),
         .value("log-level", nil, "string", "Log messages above specified level (\(logLevels.joined(separator: ", ")))", default: "warn"),
         .unsupported("namespace", nil, "string", "Set the libpod namespace, used to create separate views of the containers and pods on the system", .libpodNamespaces),
-        .unsupported("network-cmd-path", nil, "string", "Path to the command for configuring the network", .networks),
-        .unsupported("network-config-dir", nil, "string", "Path of the configuration directory for networks", .networks),
+        .value("network-cmd-path", nil, "string", "Path to the command for configuring the network"),
+        .value("network-config-dir", nil, "string", "Path of the configuration directory for networks"),
         .bool("noout", nil, "do not output to stdout"),
         .value("root", nil, "string", "Path to the root directory in which data, including images, is stored"),
         .value("runroot", nil, "string", "Path to the 'run directory' where all state information is stored"),
@@ -60,6 +66,9 @@ struct GlobalOptions: Sendable {
         }
         if parsed.has("noout") { silencesStdout = true }
         if let manager = parsed.value("cgroup-manager") { cgroupManager = manager }
+        // podman: an empty value means the default (PATH's helper, the store's directory).
+        if let dir = parsed.value("network-config-dir") { networkConfigDir = dir.isEmpty ? nil : dir }
+        if let path = parsed.value("network-cmd-path") { networkCommandPath = path.isEmpty ? nil : path }
         if let driver = parsed.value("storage-driver"), driver != "overlay" {
             throw CLIError("--storage-driver \(driver) is not supported: berth stores layers with overlay only")
         }

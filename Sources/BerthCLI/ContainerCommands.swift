@@ -106,7 +106,7 @@ struct RmCommand: CLICommand {
         options.timeout = try SelectionFlags.seconds(args)
         if options.timeout != nil && !options.force { throw CLIError("--force option must be specified to use the --time option") }
         options.volumes = args.has("volumes")
-        // --depend: berth containers depend on none other yet: nothing more to remove.
+        options.depend = args.has("depend")
         return ContainerViews.render(try context.engine().removeContainers(options), .removal)
     }
 }

@@ -37,6 +37,7 @@ extension Engine {
             let mtu = network.options?["mtu"].flatMap { UInt32($0) }
             try sockets.host().createVeth(VethPair(hostName: hostVeth, bridgeIndex: bridgeIndex, peerName: interface,
                                                    peerPID: pid, peerMAC: mac, mtu: mtu))
+            try Sysctl.enableHairpin(onBridgePort: hostVeth)
             Stopwatch.mark("veth made")
             let inside = try sockets.container()
             Stopwatch.mark("netns socket")

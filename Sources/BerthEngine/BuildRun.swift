@@ -23,6 +23,9 @@ package struct BuildRunSettings: Sendable {
     /// --add-host NAME:IP and --dns.
     package var addHosts: [String] = []
     package var dnsServers: [String] = []
+    /// --dns-search and --dns-option: each RUN step's resolv.conf, as run's.
+    package var dnsSearch: [String] = []
+    package var dnsOptions: [String] = []
 
     package init(contextDirectory: String) { self.contextDirectory = contextDirectory }
 }

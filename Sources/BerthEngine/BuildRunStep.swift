@@ -88,6 +88,8 @@ extension Engine {
             options.noHosts = settings.noHosts
             options.addHosts = settings.addHosts
             options.dnsServers = settings.dnsServers
+            options.dnsSearch = settings.dnsSearch
+            options.dnsOptions = settings.dnsOptions
             options.resolvedMounts = resources.mounts
             options.buildOwner = .current
             record = try createWorkingContainer(options, image: image)

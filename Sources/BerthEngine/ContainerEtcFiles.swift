@@ -16,8 +16,8 @@ enum EtcFiles {
     /// (only loopback ones, which are the container's own loopback inside its netns).
     static let fallbackServers = ["8.8.8.8", "8.8.4.4"]
 
-    /// localhost, --add-host entries, host.containers.internal (the first network's
-    /// gateway), the container's own addresses under its hostname and name (127.0.1.1
+    /// localhost, --add-host entries, host.containers.internal (HostContainersInternal),
+    /// the container's own addresses under its hostname and name (127.0.1.1
     /// without a network of its own), then the other members of its networks.
     static func hosts(_ record: ContainerRecord, status: NetworkStatus?, peers: [HostsEntry]) -> String {
         var entries = [HostsEntry(address: "127.0.0.1", names: ["localhost", "localhost.localdomain"]),
@@ -27,8 +27,8 @@ enum EtcFiles {
             entries.append(HostsEntry(address: address, names: [name]))
         }
         let interfaces = (status?.interfaces ?? [:]).sorted { $0.key < $1.key }.map(\.value)
-        if let gateway = interfaces.lazy.compactMap(\.gateway).first {
-            entries.append(HostsEntry(address: gateway, names: ["host.containers.internal"]))
+        if let host = HostContainersInternal.address(record, status: status) {
+            entries.append(HostsEntry(address: host, names: [HostContainersInternal.name]))
         }
         let own = [record.hostname, record.name].reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         let addresses = interfaces.flatMap { [$0.ipv4, $0.ipv6].compactMap(Engine.bareAddress) }

@@ -35,6 +35,7 @@ extension Engine {
             }
             return
         }
+        if let target = Engine.joinedContainer(record) { addJoinedHostsEntry(record, to: target) }
         guard mode == "bridge", let requests = record.networkRequests, !requests.isEmpty else { return }
         let sockets = NetlinkSockets(pid: pid)
         var status = NetworkStatus(ports: record.ports ?? [])
@@ -92,6 +93,7 @@ extension Engine {
     /// Disconnects the container: firewall rules, leases, /etc/hosts entries of its
     /// networks' other members, RUNROOT/containers/ID/network.json. Idempotent.
     func detachNetworks(_ record: ContainerRecord) {
+        if let target = Engine.joinedContainer(record) { removeJoinedHostsEntry(record, from: target) }
         guard let status = networkStatus(record.id) else { return }
         if status.helperPID != nil {
             detachUserModeNetwork(status)

@@ -271,7 +271,8 @@ extension Engine {
             !($0 == "hosts" && record.noHosts == true) && !($0 == "resolv.conf" && record.dnsServers == ["none"])
         }
         return files.map {
-            MountSpec(kind: .bind, source: dir + "/" + $0, destination: "/etc/" + $0)
+            // --network container:ID binds that container's hosts and resolv.conf (ContainerJoinedEtcFiles).
+            MountSpec(kind: .bind, source: sharedEtcFile(record, $0) ?? dir + "/" + $0, destination: "/etc/" + $0)
         }
     }
 

@@ -10,6 +10,8 @@ package struct RemoveOptions: Sendable {
     package var timeout: Double?
     /// -v: also the containers' anonymous volumes.
     package var volumes = false
+    /// --depend: also the containers that share its network namespace, first.
+    package var depend = false
     package init() {}
 }
 
@@ -53,11 +55,8 @@ extension Engine {
         selection.ignoreMissing = selection.ignoreMissing || options.force
         // What a killed build left goes with the next rm (BuildRunCleanup).
         try sweepStaleBuildContainers()
-        return try eachContainer(selection) { _, record in
-            try removeContainer(record.id, force: options.force, stopTimeout: options.timeout ?? record.stopTimeoutSeconds,
-                                volumes: options.volumes)
-            return nil
-        }
+        // Containers sharing another's network namespace go first, or stop it (ContainerDependents).
+        return try removeContainersAndDependents(options, selection: selection)
     }
 
     package func stopContainers(_ options: StopOptions) throws -> [ContainerReport] {

@@ -8,6 +8,9 @@ package struct EngineOptions: Sendable {
     package var runroot: String?
     /// `--events-backend none`: this command records no events.
     package var recordsEvents = true
+    /// `--network-config-dir` and `--network-cmd-path` (NetworkGlobals.swift).
+    package var networkConfigDir: String?
+    package var networkCommandPath: String?
 
     package init(root: String? = nil, runroot: String? = nil) {
         self.root = root
@@ -29,6 +32,7 @@ package final class Engine {
         }
         self.paths = paths
         recordsEvents = options.recordsEvents
+        NetworkGlobals.apply(configDir: options.networkConfigDir, commandPath: options.networkCommandPath)
         store = ImageStore(root: paths.root, isRootless: StorePaths.isRootless)
     }
 

@@ -52,7 +52,8 @@ extension Engine {
                 }
             }
         }
-        let text = EtcFiles.hosts(record, status: status, peers: peers)
+        let joined = joinedHostsEntries(of: record.id).map { "\($0.address)\t\($0.names.joined(separator: " "))\n" }
+        let text = EtcFiles.hosts(record, status: status, peers: peers) + joined.joined()
         try InPlaceFile.replace(containerDir(record.id) + "/userdata/hosts", with: Array(text.utf8))
     }
 }

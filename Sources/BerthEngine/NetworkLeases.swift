@@ -12,19 +12,22 @@ extension Engine {
     /// when `body` changed them. Leases from before a reboot (the file is older than
     /// the boot: /run is not always a tmpfs) and of removed containers are dropped.
     func withLeases<T>(_ network: String, _ body: (inout [String: String]) throws -> T) throws -> T {
-        try FileSystem.makeDirectories(networkRunDir, mode: 0o755)
-        let lock = try FileLock.exclusive(networkRunDir + "/" + network + ".lock")
+        // The default network's are host-wide for root (NetworkSharedLeases.swift).
+        let directory = leasesDirectory(network)
+        try FileSystem.makeDirectories(directory, mode: 0o755)
+        if directory != networkRunDir { try FileSystem.makeDirectories(networkRunDir, mode: 0o755) }  // the bridge marker's
+        let lock = try FileLock.exclusive(directory + "/" + network + ".lock")
         defer { lock.unlock() }
-        let path = networkRunDir + "/" + network + ".leases"
+        let path = directory + "/" + network + ".leases"
         var leases: [String: String] = [:]
         if let bytes = try? FileSystem.readFile(path), !BootTime.predates(path) {
-            leases = try JSONCoding.decode([String: String].self, from: bytes, location: path)
+            leases = leasesForThisStore(try JSONCoding.decode([String: String].self, from: bytes, location: path), network: network)
         }
         let before = leases
-        leases = leases.filter { FileSystem.exists(containerDir($0.value)) }
+        leases = leases.filter { leaseHolderExists($0.value) }
         let result = try body(&leases)
         if leases != before {
-            try AtomicFile.write(JSONCoding.encode(leases), to: path, durable: false)
+            try AtomicFile.write(JSONCoding.encode(leasesForFile(leases, network: network)), to: path, durable: false)
         }
         return result
     }

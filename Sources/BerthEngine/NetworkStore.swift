@@ -9,7 +9,8 @@ extension Engine {
     /// The default network's name; `--network bridge` means it.
     package static let defaultNetworkName = "berth"
 
-    package var networksDir: String { store.root + "/networks" }
+    /// --network-config-dir, else ROOT/networks.
+    package var networksDir: String { NetworkGlobals.configDir ?? store.root + "/networks" }
     func networkFile(_ name: String) -> String { networksDir + "/" + name + ".json" }
 
     /// The network called `name`, or whose ID starts with `name` (as podman); the

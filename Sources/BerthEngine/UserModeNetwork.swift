@@ -42,9 +42,10 @@ enum UserModeNetwork {
     /// How long a helper may take to set up the namespace (it takes milliseconds).
     static let startTimeout = 10.0
 
-    /// The helper's path on PATH, or an error naming the Debian package to install.
+    /// The helper's path (--network-cmd-path, else PATH's), or an error naming the
+    /// Debian package to install.
     static func executable(_ name: String, package: String) throws -> String {
-        guard let path = Subprocess.which(name) else {
+        guard let path = try NetworkGlobals.helperExecutable(name) else {
             throw NetworkError.invalid(
                 "could not find \(name) in $PATH, the network namespace can't be configured: install Debian's \(package) package")
         }

@@ -86,3 +86,10 @@ func hostVeths(_ sb: Sandbox, _ id: String) -> [String] {
     let interfaces = networkStatus(sb, id)?["interfaces"] as? [String: [String: Any]] ?? [:]
     return interfaces.values.compactMap { $0["hostVeth"] as? String }
 }
+
+/// The default network's host-wide leases (root): address → holder's container directory.
+func defaultNetworkLeases() -> [String: String] {
+    guard let data = FileManager.default.contents(atPath: "/run/berth/networks/berth.leases"),
+          let object = try? JSONSerialization.jsonObject(with: data) as? [String: String] else { return [:] }
+    return object
+}

@@ -1,0 +1,64 @@
+// Containers that share another's network namespace (`--network container:ID`)
+// depend on it, as in podman: `rm` (even with -f) refuses to remove it while one of
+// them exists, and `rm --depend` removes them first.
+
+extension Engine {
+    /// `rm`: every selected container, the ones that depend on others first; with
+    /// `options.depend`, each one's dependents before it (a report for each).
+    func removeContainersAndDependents(_ options: RemoveOptions, selection: ContainerSelection) throws -> [ContainerReport] {
+        var joined = try containersJoiningNetworks()
+        var reports: [ContainerReport] = []
+        var removed = Set<String>()
+        func remove(_ input: String, _ record: ContainerRecord) {
+            guard !removed.contains(record.id) else { return }
+            do {
+                // podman: a running container without --force is refused for that first.
+                let refusedAsRunning = !options.force && readState(record.id).status == .running
+                if options.depend {
+                    for dependent in joined[record.id] ?? [] { remove(dependent.id, dependent) }
+                }
+                let left = (joined[record.id] ?? []).filter { !removed.contains($0.id) }
+                if !left.isEmpty && !refusedAsRunning {
+                    throw ContainerError.invalid("container \(record.id) has dependent containers which must be removed before it: "
+                        + left.map(\.id).joined(separator: ", ") + ": container already exists")
+                }
+                try removeContainer(record.id, force: options.force, stopTimeout: options.timeout ?? record.stopTimeoutSeconds,
+                                    volumes: options.volumes)
+                removed.insert(record.id)
+                if let target = Engine.joinedContainer(record) { joined[target]?.removeAll { $0.id == record.id } }
+                reports.append(ContainerReport(input: input, id: record.id))
+            } catch {
+                reports.append(ContainerReport(input: input, id: record.id, error: error))
+            }
+        }
+        let targets = try select(selection)
+        // Within one rm (`rm -a`, `rm A B`), a container sharing another's namespace goes before it.
+        let selected = Set(targets.compactMap { try? $0.record.get().id })
+        let ordered = targets.sorted { first, second in
+            guard let a = try? first.record.get(), let b = try? second.record.get() else { return false }
+            return Engine.joinedContainer(a) == b.id && selected.contains(b.id)
+        }
+        for target in ordered {
+            switch target.record {
+            case .failure(let error): reports.append(ContainerReport(input: target.input, id: nil, error: error))
+            case .success(let record): remove(target.input, record)
+            }
+        }
+        return reports
+    }
+
+    /// Container ID → the containers whose network namespace is its.
+    private func containersJoiningNetworks() throws -> [String: [ContainerRecord]] {
+        var result: [String: [ContainerRecord]] = [:]
+        for id in try containerIDs() {
+            guard let record = try? readRecord(id), let target = Engine.joinedContainer(record) else { continue }
+            result[target, default: []].append(record)
+        }
+        return result
+    }
+
+    /// The ID of the container whose network namespace `record` joins, if any.
+    static func joinedContainer(_ record: ContainerRecord) -> String? {
+        record.network.hasPrefix("container:") ? String(record.network.dropFirst("container:".count)) : nil
+    }
+}
