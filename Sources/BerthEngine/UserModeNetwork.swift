@@ -33,7 +33,7 @@ extension Engine {
         guard let pid = status.helperPID, let startTime = status.helperStartTime else { return }
         // Published ports must be free again when this returns (a `run -p` right
         // after); without any, the helper's slow exit is not waited for.
-        HelperProcess.end(pid: pid, startTime: startTime, waiting: !status.ports.isEmpty)
+        HelperProcess.end(pid: pid, startTime: startTime, waiting: true)
     }
 }
 

@@ -6,7 +6,10 @@
 #include "netlink_abi.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -14,8 +17,40 @@
 
 #include "raw_syscalls.h"
 
+/// Blanks this copy's command line (berth's, with the store's paths), so nothing
+/// mistakes the short-lived child for berth still running on that store: the
+/// argument area's bounds are fields 48 and 49 of /proc/self/stat.
+static void hide_arguments(void)
+{
+    char text[4096];
+    int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    ssize_t count = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (count <= 0)
+        return;
+    text[count] = 0;
+    char *cursor = strrchr(text, ')');
+    unsigned long start = 0, end = 0;
+    for (int field = 2; cursor != NULL && *cursor != 0; cursor++) {
+        if (*cursor != ' ')
+            continue;
+        field++;
+        if (field == 48)
+            start = strtoul(cursor + 1, NULL, 10);
+        if (field == 49) {
+            end = strtoul(cursor + 1, NULL, 10);
+            break;
+        }
+    }
+    if (start != 0 && end > start)
+        memset((void *)start, 0, end - start);
+}
+
 static void send_request(const void *message, size_t length)
 {
+    hide_arguments();
     // Nothing of the caller's stays open here: a pipe someone reads to EOF, a
     // lock, a terminal.
     syscall(SYS_close_range, 0U, ~0U, 0U);
