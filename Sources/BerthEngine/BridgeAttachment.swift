@@ -31,6 +31,7 @@ extension Engine {
             }
             return index
         }
+        Stopwatch.mark("leased")
         do {
             let mac = request.mac.flatMap(MACAddress.parse)
             let mtu = network.options?["mtu"].flatMap { UInt32($0) }
@@ -39,7 +40,9 @@ extension Engine {
             // /sys is the host's, so inside the rootless network namespace it does not show
             // this port: no hairpin there (RootlessNetnsSteps.swift).
             if !RootlessNetnsHelper.isInside { try Sysctl.enableHairpin(onBridgePort: hostVeth) }
+            Stopwatch.mark("veth made")
             let inside = try sockets.container()
+            Stopwatch.mark("netns socket")
             guard let link = try inside.link(named: interface) else {
                 throw NetworkError.invalid("the container's interface \(interface) vanished after it was made")
             }
@@ -54,6 +57,7 @@ extension Engine {
                     }
                 }
             }
+            Stopwatch.mark("addresses set")
             return NetworkStatus.InterfaceStatus(
                 interface: interface, ipv4: ipv4.map { "\($0.0)/\($0.1)" }, ipv6: ipv6.map { "\($0.0)/\($0.1)" },
                 gateway: ipv4?.2, gateway6: ipv6?.2, mac: link.mac, hostVeth: hostVeth, aliases: request.aliases)
@@ -65,10 +69,19 @@ extension Engine {
     }
 
     /// Takes the container off `network`: its veth (the peer goes with it) and its leases.
-    func detachBridge(_ id: String, network: String, _ status: NetworkStatus.InterfaceStatus, host: NetlinkSocket?) {
+    /// `waiting` (a disconnect of a running container): the interface is gone on return.
+    /// Otherwise (an exit, a failed start, rm) nothing uses the veth any more, and its
+    /// delete is not waited for: the kernel's part of it takes 10-25 ms.
+    func detachBridge(_ id: String, network: String, _ status: NetworkStatus.InterfaceStatus, host: NetlinkSocket?,
+                      waiting: Bool = false) {
         if let veth = status.hostVeth, let host {
-            do { try host.deleteLink(named: veth) } catch { Warnings.report("removing \(veth) of container \(id.prefix(12)): \(error)") }
+            do {
+                if waiting { try host.deleteLink(named: veth) } else { try host.deleteLinkDetached(named: veth) }
+            } catch {
+                Warnings.report("removing \(veth) of container \(id.prefix(12)): \(error)")
+            }
         }
+        Stopwatch.mark("veth deleted")
         do { try releaseLeases(id, network: network) } catch { Warnings.report("freeing the addresses of container \(id.prefix(12)) on network \(network): \(error)") }
     }
 

@@ -51,7 +51,9 @@ extension Engine {
         }
         Stopwatch.mark("networks attached")
         try? writeHosts(of: record, status: status)
-        for request in requests { refreshMembersHosts(network: request.name) }
+        Stopwatch.mark("hosts written")
+        for request in requests where hasNameResolution(request.name) { refreshMembersHosts(network: request.name) }
+        Stopwatch.mark("members refreshed")
     }
 
     /// Connects a running container (process `pid`) to one more network (`network connect`).
@@ -81,7 +83,7 @@ extension Engine {
         guard var status = networkStatus(record.id), let interface = status.interfaces[name] else {
             throw NetworkError.invalid("container \(record.name) is not connected to network \(name)")
         }
-        detachBridge(record.id, network: name, interface, host: try? NetlinkSocket.host())
+        detachBridge(record.id, network: name, interface, host: try? NetlinkSocket.host(), waiting: true)
         status.interfaces[name] = nil
         // The firewall removes a container's rules as a whole: the other networks' go back.
         try? NetworkFirewall.removeContainer(id: record.id)
@@ -104,7 +106,8 @@ extension Engine {
             takeDown(record.id, status, sockets: nil)
         }
         try? FileSystem.unlinkIfPresent(networkStatusFile(record.id))
-        for name in status.interfaces.keys.sorted() { refreshMembersHosts(network: name) }
+        for name in status.interfaces.keys.sorted() where hasNameResolution(name) { refreshMembersHosts(network: name) }
+        Stopwatch.mark("hosts refreshed")
     }
 
     /// One bridge network more in `status`, with its firewall rules (the container's
@@ -137,11 +140,25 @@ extension Engine {
 
     func takeDown(_ id: String, _ status: NetworkStatus, sockets: NetlinkSockets?) {
         guard !status.interfaces.isEmpty else { return }
-        do { try NetworkFirewall.removeContainer(id: id) } catch { Warnings.report("removing the firewall rules of container \(id.prefix(12)): \(error)") }
+        Stopwatch.mark("takedown")
+        // Rules exist only for published ports (NetworkFirewall.addContainer): without
+        // any, no transaction (and no nftables socket, whose close waits for the kernel).
+        if !status.ports.isEmpty {
+            do { try NetworkFirewall.removeContainer(id: id) } catch { Warnings.report("removing the firewall rules of container \(id.prefix(12)): \(error)") }
+        }
+        Stopwatch.mark("firewall removed")
         let host = try? sockets?.host() ?? NetlinkSocket.host()
         for (name, interface) in status.interfaces {
             detachBridge(id, network: name, interface, host: host)
         }
+        Stopwatch.mark("bridges detached")
+    }
+
+    /// Whether the members of `network` find each other by name (its dns_enabled): only
+    /// then does a member coming or going change the others' /etc/hosts. The default
+    /// network has it off, so its starts skip reading every running container's files.
+    private func hasNameResolution(_ network: String) -> Bool {
+        (try? self.network(named: network))?.dnsEnabled ?? true
     }
 
     /// "10.88.0.5/16" → "10.88.0.5".

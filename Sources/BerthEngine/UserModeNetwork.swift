@@ -31,7 +31,9 @@ extension Engine {
     /// Ends the helper of `status`; nothing when it is gone.
     func detachUserModeNetwork(_ status: NetworkStatus) {
         guard let pid = status.helperPID, let startTime = status.helperStartTime else { return }
-        HelperProcess.end(pid: pid, startTime: startTime)
+        // Published ports must be free again when this returns (a `run -p` right
+        // after); without any, the helper's slow exit is not waited for.
+        HelperProcess.end(pid: pid, startTime: startTime, waiting: true)
     }
 }
 

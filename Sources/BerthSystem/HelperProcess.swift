@@ -95,7 +95,11 @@ package final class HelperProcess {
     /// process now. When it is this process's child (also a zombie one) it is
     /// reaped here; otherwise its parent reaps it, and this waits at most
     /// `seconds` for the end, so a caller can rely on its ports being free.
-    package static func end(pid: Int32, startTime: UInt64, seconds: Double = 2) {
+    /// `waiting: false` (a helper that holds no published port): SIGKILL and return;
+    /// its exit (pasta's closes its tap device, which waits for the kernel's RCU
+    /// barrier: 30-45 ms here) is nobody's concern, and it is reaped by whoever
+    /// inherits it when this process exits.
+    package static func end(pid: Int32, startTime: UInt64, seconds: Double = 2, waiting: Bool = true) {
         guard pid > 0 else { return }
         let pidfd = berth_pidfd_open(pid)
         guard pidfd >= 0 else { return }
@@ -104,6 +108,7 @@ package final class HelperProcess {
         // shows another start time, and none can be reused while it is open.
         guard let stat = processStat(pid), stat.startTime == startTime else { return }
         _ = berth_pidfd_send_signal(pidfd, SIGKILL)
+        guard waiting else { return }
         if stat.parent == getpid() {
             helper.reap()
         } else {

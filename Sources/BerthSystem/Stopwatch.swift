@@ -1,4 +1,4 @@
-// BERTH_PROFILE=1 records the milliseconds since start at named points of the run
+// BERTH_PROFILE=1 (or BERTH_STOPWATCH=1) records the milliseconds since start at named points of the run
 // path, which the CLI prints to stderr as it exits: the cheapest way to see where a
 // container start's time goes (strace distorts it, and newuidmap refuses to run under it).
 import Glibc
@@ -6,7 +6,7 @@ import Synchronization
 
 package enum Stopwatch {
     private static let origin: timespec = now()
-    private static let enabled = getenv("BERTH_PROFILE") != nil
+    private static let enabled = getenv("BERTH_PROFILE") != nil || getenv("BERTH_STOPWATCH") != nil
     private static let marks = Mutex<[String]>([])
 
     private static func now() -> timespec {

@@ -35,7 +35,7 @@ import TestSupport
         #expect(leases(sb, net.name) == [net.prefix + ".10": id], "the client's lease is freed at its exit")
 
         #expect(sb.berth("rm", "-f", "-t", "0", "web").status == 0)
-        #expect(!veths.contains(where: hostLinkExists), "rm removes the veth")
+        #expect(hostLinksVanish(veths), "rm removes the veth")
         #expect(leases(sb, net.name).isEmpty, "rm frees the address")
     }
 
@@ -87,7 +87,7 @@ import TestSupport
         let removed = sb.berth(["rm", "-f", "-t", "0"] + (1...20).map { "p\($0)" })
         #expect(removed.status == 0, "\(removed)")
         #expect(leases(sb, net.name).isEmpty, "rm frees every address")
-        #expect(!veths.contains(where: hostLinkExists), "and removes every veth")
+        #expect(hostLinksVanish(veths), "and removes every veth")
     }
 
     @Test func an_exited_container_frees_its_address_and_gets_one_again_at_start() throws {
@@ -146,5 +146,29 @@ import TestSupport
         #expect(sb.berth("inspect", "--format", "{{.HostConfig.NetworkMode}}", "d").stdout == "bridge\n")
         #expect(!defaultNetworkLeases().values.contains { $0.hasPrefix(sb.root + "/") }, "its exit freed the address (host-wide leases)")
         #expect(sb.berth("rm", "d").status == 0)
+    }
+
+    /// The veth of an exited container is deleted without berth waiting for the
+    /// kernel; it still goes, also when another container keeps the namespace alive.
+    @Test func an_exit_leaves_no_port_on_the_bridge_even_when_a_joiner_keeps_the_namespace() throws {
+        guard Mode.available.contains(.root) else { return }
+        let sb = try sandboxWithImage(.root)
+        let net = try TestNetwork.make(sb)
+        defer { net.remove(); #expect(sb.cleanup().isEmpty) }
+        func ports() -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: "/sys/class/net/\(net.bridge)/brif")) ?? [] }
+        let ran = sb.berth("run", "--rm", "--network", net.name, "img", "true")
+        #expect(ran.status == 0, "\(ran)")
+        #expect(leases(sb, net.name).isEmpty)
+        #expect(hostLinksVanish(ports()), "run --rm leaves no veth on the bridge: \(ports())")
+
+        #expect(sb.berth("run", "-d", "--name", "a", "--network", net.name, "img", "sleep", "100").status == 0)
+        #expect(sb.berth("run", "-d", "--name", "b", "--network", "container:a", "img", "sleep", "100").status == 0)
+        #expect(ports().count == 1)
+        #expect(sb.berth("stop", "-t", "0", "a").status == 0)
+        #expect(hostLinksVanish(ports()), "a's veth goes although b still holds its namespace: \(ports())")
+        let inside = sb.berth("exec", "b", "ip", "-o", "link")
+        #expect(inside.status == 0 && !inside.stdout.contains("eth0"), "\(inside)")
+        #expect(sb.berth("rm", "-f", "-t", "0", "b").status == 0)
+        #expect(sb.berth("rm", "a").status == 0)
     }
 }

@@ -57,6 +57,17 @@ func hostLinkExists(_ name: String) -> Bool {
     FileManager.default.fileExists(atPath: "/sys/class/net/" + name)
 }
 
+/// Whether every link of `names` is gone within `seconds`: an exited container's veth
+/// is deleted by a process berth does not wait for (the kernel's part takes 10-25 ms).
+func hostLinksVanish(_ names: [String], within seconds: Double = 5) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while names.contains(where: hostLinkExists) {
+        if Date() > deadline { return false }
+        Thread.sleep(forTimeInterval: 0.01)
+    }
+    return true
+}
+
 /// The leases of `network` in the sandbox's runroot: address → container ID.
 func leases(_ sb: Sandbox, _ network: String) -> [String: String] {
     guard let data = FileManager.default.contents(atPath: sb.runroot + "/networks/\(network).leases"),
