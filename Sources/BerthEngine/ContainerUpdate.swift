@@ -18,6 +18,9 @@ extension Engine {
         if readState(record.id).status == .running, let location = cgroupLocation(record.id) {
             do {
                 try applyLimits(merged, at: location)
+                if let unit = location.unit {
+                    try SystemdScope.setProperties(unit: unit, SystemdScope.limitProperties(merged), rootless: record.isRootless)
+                }
             } catch {
                 throw ContainerError.invalid("updating container \(record.name): \(error)")
             }

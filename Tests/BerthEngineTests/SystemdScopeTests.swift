@@ -119,6 +119,7 @@ private final class FakeManager: @unchecked Sendable {
                     return
                 }
                 try connection.send(reply)
+                if call.member == "SetUnitProperties" { return }
             }
         } catch {
             failure = error
@@ -144,6 +145,26 @@ private final class FakeManager: @unchecked Sendable {
         for text in ["member=StartTransientUnit", "string \"berth-t.scope\"", "string \"fail\"", "string \"PIDs\"", "uint32 4242",
                      "string \"Delegate\"", "boolean true", "string \"Slice\"", "string \"machine.slice\"", "string \"CollectMode\"",
                      "string \"inactive-or-failed\"", "string \"TasksMax\"", "uint64 30", "member=Subscribe", "member=AddMatch"] {
+            #expect(log.contains(text), "dbus-monitor saw no \(text):\n\(log)")
+        }
+    }
+
+    @Test func update_sets_the_scope_s_properties_at_runtime_so_a_daemon_reload_keeps_them() throws {
+        let directory = try TemporaryDirectory("berth-dbus")
+        defer { directory.remove() }
+        let bus = try DBusTestBus(in: directory.path)
+        defer { bus.stop() }
+        _ = try bus.startMonitor()
+        let manager = try FakeManager(bus: bus.socket, result: "done")
+        Thread { manager.serve() }.start()
+        var resources = ContainerResources()
+        resources.memory = 64 << 20
+        try SystemdScope.setProperties(unit: "berth-u.scope", SystemdScope.limitProperties(resources), rootless: false,
+                                       socket: (bus.socket, true))
+        manager.done.wait()
+        #expect(manager.failure == nil, "\(String(describing: manager.failure))")
+        let log = bus.monitorLog(waitingFor: "uint64 67108864")
+        for text in ["member=SetUnitProperties", "string \"berth-u.scope\"", "boolean true", "string \"MemoryMax\"", "uint64 67108864"] {
             #expect(log.contains(text), "dbus-monitor saw no \(text):\n\(log)")
         }
     }
