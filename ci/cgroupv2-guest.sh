@@ -152,6 +152,15 @@ monitor=$("$B" inspect --format '{{.State.ConmonPid}}' sd 2>/dev/null)
 mon_cg=$(cut -d: -f3 "/proc/$monitor/cgroup" 2>/dev/null)
 if [ "$mon_cg" = "$slice_path/berth-conmon-$id.scope" ] && [ "$(sc is-active "berth-conmon-$id.scope" 2>&1)" = active ]; then pass "$who: the monitor runs in its own scope $mon_cg"
 else fail "$who: monitor $monitor in '$mon_cg' (want $slice_path/berth-conmon-$id.scope)"; fi
+# update on the scope also sets the unit's properties (runtime): a daemon-reload rewrites a unit's
+# cgroup files from its properties and would otherwise put the start's 64m back.
+upd_out=$("$B" update --memory 48m sd 2>&1); upd_rc=$?
+sc daemon-reload
+sleep 0.5
+mem_after=$(cat "$dir/memory.max" 2>/dev/null); unit_mem_after=$(sc show -p MemoryMax --value "$unit" 2>&1)
+if [ "$upd_rc" = 0 ] && [ "$mem_after" = 50331648 ] && [ "$unit_mem_after" = 50331648 ]; then
+    pass "$who: update --memory 48m on the scope survives daemon-reload (memory.max $mem_after, unit MemoryMax $unit_mem_after)"
+else fail "$who: update --memory 48m then daemon-reload: rc $upd_rc ($upd_out), memory.max '$mem_after', unit MemoryMax '$unit_mem_after' (want 50331648 each)"; fi
 "$B" rm -f -t 0 sd >/dev/null 2>&1
 gone=no
 for _ in $(seq 1 50); do
