@@ -222,6 +222,29 @@ if [ "$stop_state" != active ] && [ "$left" = 0 ] && ! kill -0 "$ctr_pid" 2>/dev
 else fail "$who: systemctl stop: unit '$stop_state', containers named unitctr left $left, process $(kill -0 "$ctr_pid" 2>/dev/null && echo alive || echo gone), cgroups left '$(leftovers "$id")'"; fi
 rm -f "$unit_dir/berth-check.service"; sc daemon-reload
 
+# --- rootless: `systemd-run --user --wait berth run --rm` ends with berth ----------------------------
+# The first rootless command of a store starts its pause process; under the systemd manager berth
+# moves it to a scope of its own (berth.slice/berth-pause-PID.scope, as podman does), so the unit
+# that started it ends when berth does, not when its stop times out. A store of its own here, so
+# that this unit's command is the one starting the pause process.
+if [ "$who" = rootless ]; then
+    ps_dir=$(mktemp -d /tmp/berth-pausecheck.XXXXXX); chmod 755 "$ps_dir"
+    cp ./busybox.tar "$ps_dir/busybox.tar"
+    PB="$B --root $ps_dir/root --runroot $ps_dir/run"
+    start=$(date +%s)
+    out=$(timeout 60 systemd-run --user --quiet --pipe --wait --collect -p TimeoutStopSec=30 \
+              ${LD_LIBRARY_PATH:+-E LD_LIBRARY_PATH=$LD_LIBRARY_PATH} -- \
+              sh -c "$PB import $ps_dir/busybox.tar $image >/dev/null && $PB run --network none --rm $image echo unit-ok" 2>&1); rc=$?
+    took=$(( $(date +%s) - start ))
+    pause_pid=$(cut -d' ' -f1 "$ps_dir/run/pause.pid" 2>/dev/null)
+    pause_cg=$(cut -d: -f3 "/proc/$pause_pid/cgroup" 2>/dev/null)
+    if [ "$rc" = 0 ] && echo "$out" | grep -q unit-ok && [ "$took" -lt 20 ] && [ "$pause_cg" = "$slice_path/berth-pause-$pause_pid.scope" ]; then
+        pass "$who: systemd-run --user --wait berth run --rm ended with berth in ${took}s; the pause process is in $pause_cg"
+    else fail "$who: systemd-run --user --wait berth run --rm: rc $rc after ${took}s (want 0, < 20 s), pause process $pause_pid in '$pause_cg' (want $slice_path/berth-pause-$pause_pid.scope): $out"; fi
+    [ -n "$pause_pid" ] && kill -9 "$pause_pid" 2>/dev/null
+    rm -rf "$ps_dir" 2>/dev/null
+fi
+
 # --- root only: a user@.service that delegates only `pids memory` ---------------------------------
 if [ "$who" = root ]; then
     mkdir -p /etc/systemd/system/user@.service.d
@@ -231,10 +254,9 @@ if [ "$who" = root ]; then
     systemctl restart user@1000.service
     user_env=(XDG_RUNTIME_DIR=/run/user/1000 DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus)
     runuser -u dev -- env "${user_env[@]}" systemctl --user is-system-running --wait >/dev/null 2>&1
-    # Judged by berth's own exit code (printed by the shell), not systemd-run's: the rootless pause
-    # process berth starts stays in the transient unit (podman moves its own to a scope of its own;
-    # berth does not yet), so the unit ends only when its stop times out (TimeoutStopSec, kept short).
-    as_dev() { runuser -u dev -- env "${user_env[@]}" systemd-run --user --quiet --pipe --wait --collect -p Delegate=yes -p TimeoutStopSec=2 \
+    # Judged by berth's own exit code (printed by the shell). The rootless pause process berth starts
+    # goes to a scope of its own, so each unit ends with its command.
+    as_dev() { runuser -u dev -- env "${user_env[@]}" systemd-run --user --quiet --pipe --wait --collect -p Delegate=yes \
                    ${LD_LIBRARY_PATH:+-E LD_LIBRARY_PATH=$LD_LIBRARY_PATH} -- "$@"; }
     delegated=$(cat /sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/cgroup.controllers 2>/dev/null)
     note "user@1000.service now has: $delegated"

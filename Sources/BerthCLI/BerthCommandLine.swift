@@ -84,7 +84,8 @@ package enum BerthCommandLine {
         if globals.silencesStdout { try Output.silenceStdout() }
         if command.needsUserNamespace && Engine.needsUserNamespaceForWrites {
             let runroot = CommandContext(globals: globals, invocation: arguments).engine().paths.runroot
-            return try PauseProcess.reexecuteInUserNamespace(runroot: runroot, arguments: arguments)
+            return try PauseProcess.reexecuteInUserNamespace(runroot: runroot, arguments: arguments,
+                                                             place: Engine.pauseProcessPlacement(cgroupManager: globals.cgroupManager))
         }
         return try command.run(parsed, CommandContext(globals: globals, invocation: arguments))
     }

@@ -10,9 +10,14 @@ package enum PauseProcess {
     /// The hidden sub-command the pause process runs.
     package static let command = "__pause"
 
+    /// Moves a new pause process (its pid) out of the caller's cgroup, or does
+    /// nothing: the engine's choice (a systemd scope under the systemd manager).
+    package typealias Placement = (Int32) -> Void
+
     /// An fd of the user namespace of the live pause process for `runroot`,
     /// starting one when there is none (or it died, or the machine rebooted).
-    package static func userNamespace(runroot: String) throws -> FileDescriptor {
+    /// `place`: called with a new pause process's pid before anyone joins it.
+    package static func userNamespace(runroot: String, place: Placement? = nil) throws -> FileDescriptor {
         try FileSystem.makeDirectories(runroot, mode: 0o700)
         let lock = try FileLock.exclusive(runroot + "/pause.lock")
         defer { lock.unlock() }
@@ -22,6 +27,7 @@ package enum PauseProcess {
             return fd
         }
         let pid = try spawn(runroot: runroot)
+        place?(pid)
         guard let start = ProcessLiveness.startTime(of: pid) else { throw SystemError("start pause process", "", errno: ESRCH) }
         try AtomicFile.write("\(pid) \(start) \(ProcessLiveness.bootID)\n", to: pidFile, mode: 0o600, durable: false)
         return try FileDescriptor.open("/proc/\(pid)/ns/user", O_RDONLY)
@@ -31,8 +37,8 @@ package enum PauseProcess {
     /// namespace: the pause process's, joined in place of this process (no new id
     /// maps, so no newuidmap/newgidmap), or, when no pause process can be had, a
     /// fresh namespace whose maps are written for it. Returns only in that fallback.
-    package static func reexecuteInUserNamespace(runroot: String, arguments: [String]) throws -> Int32 {
-        if let userns = try? userNamespace(runroot: runroot) {
+    package static func reexecuteInUserNamespace(runroot: String, arguments: [String], place: Placement? = nil) throws -> Int32 {
+        if let userns = try? userNamespace(runroot: runroot, place: place) {
             try SelfExec.replace(arguments: arguments, joining: userns)
         }
         return try UserNamespace.reexecute(arguments: arguments)
