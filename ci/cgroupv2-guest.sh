@@ -278,36 +278,36 @@ fi
 cgrest_checks() {
     local out rc id dir script
     script='mkdir -p /tmp; mknod /tmp/null c 1 3 && echo x > /tmp/null && echo null-written; mknod /tmp/loop b 7 0 && head -c1 /tmp/loop >/dev/null; echo loop=$?'
-    out=$("$B" run --rm --cap-add mknod --device-cgroup-rule 'c 1:3 rwm' "$image" sh -c "$script" 2>&1); rc=$?
+    out=$("$B" run --network none --rm --cap-add mknod --device-cgroup-rule 'c 1:3 rwm' "$image" sh -c "$script" 2>&1); rc=$?
     if [ "$who" = rootless ]; then
         if [ "$rc" = 0 ]; then pass "$who: --device-cgroup-rule accepted (no device cgroup rootless, as podman)"
         else fail "$who: --device-cgroup-rule gave $rc: $out"; fi
     elif grep -qw loop /proc/devices; then
         if echo "$out" | grep -qx null-written && echo "$out" | grep -qx loop=1; then pass "$who: device program: /dev/null's numbers work, the loop device is denied"
         else fail "$who: device program, default list + c 1:3 rwm: $out"; fi
-        out=$("$B" run --rm --cap-add mknod --device-cgroup-rule 'b 7:* r' "$image" sh -c "$script" 2>&1)
+        out=$("$B" run --network none --rm --cap-add mknod --device-cgroup-rule 'b 7:* r' "$image" sh -c "$script" 2>&1)
         if echo "$out" | grep -qx loop=0; then pass "$who: device program: b 7:* r lets the loop device be read"
         else fail "$who: device program with b 7:* r: $out"; fi
     else note "no loop driver in the guest: the device program's denial is not checked"; fi
 
-    id=$("$B" run -d --cgroup-conf memory.high=50m "$image" sleep 100 2>&1); rc=$?
+    id=$("$B" run --network none -d --cgroup-conf memory.high=50m "$image" sleep 100 2>&1); rc=$?
     dir=$(cgdir "$id")
     if [ "$rc" = 0 ] && [ "$(cat "$dir/memory.high" 2>/dev/null)" = 52428800 ]; then pass "$who: --cgroup-conf memory.high=50m written"
     else fail "$who: --cgroup-conf memory.high=50m: rc $rc, $dir/memory.high is '$(cat "$dir/memory.high" 2>/dev/null)': $id"; fi
     "$B" rm -f -t 0 "$id" >/dev/null 2>&1
-    out=$("$B" run --rm --cgroup-conf cgroup.procs=1 "$image" true 2>&1); rc=$?
+    out=$("$B" run --network none --rm --cgroup-conf cgroup.procs=1 "$image" true 2>&1); rc=$?
     if [ "$rc" = 125 ]; then pass "$who: --cgroup-conf of a file berth manages refused"; else fail "$who: --cgroup-conf cgroup.procs gave $rc: $out"; fi
-    out=$("$B" run --rm --cpu-rt-runtime 1000 "$image" true 2>&1); rc=$?
+    out=$("$B" run --network none --rm --cpu-rt-runtime 1000 "$image" true 2>&1); rc=$?
     if [ "$rc" = 125 ] && echo "$out" | grep -q "not supported on cgroup v2"; then pass "$who: --cpu-rt-runtime refused on v2"
     else fail "$who: --cpu-rt-runtime on v2 gave $rc: $out"; fi
 
     mkdir -p "$bin_dir/ctx"
     printf 'FROM %s\nRUN x=$(head -c 100000000 /dev/zero | tr "\\0" a); echo survived\n' "$image" >"$bin_dir/ctx/Containerfile"
-    out=$("$B" build --memory 32m -t cgrest-hungry "$bin_dir/ctx" 2>&1); rc=$?
+    out=$("$B" build --network none --memory 32m -t cgrest-hungry "$bin_dir/ctx" 2>&1); rc=$?
     if [ "$rc" != 0 ] && echo "$out" | grep -q "OOM killer"; then pass "$who: build --memory 32m: the RUN past it fails, saying OOM"
     else fail "$who: build --memory 32m gave $rc: $out"; fi
     printf 'FROM %s\nRUN grep Cpus_allowed_list /proc/self/status\n' "$image" >"$bin_dir/ctx/Containerfile"
-    out=$("$B" build --cpuset-cpus 0 -t cgrest-pinned "$bin_dir/ctx" 2>&1); rc=$?
+    out=$("$B" build --network none --cpuset-cpus 0 -t cgrest-pinned "$bin_dir/ctx" 2>&1); rc=$?
     if [ "$rc" = 0 ] && echo "$out" | grep -q "Cpus_allowed_list:.0$"; then pass "$who: build --cpuset-cpus 0 pins the RUN"
     else fail "$who: build --cpuset-cpus 0 gave $rc: $out"; fi
 }

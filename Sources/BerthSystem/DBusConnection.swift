@@ -48,9 +48,21 @@ package final class DBusConnection {
         }
     }
 
+    /// The uid the peer sees: it checks the claim against the socket's credentials,
+    /// which the kernel gives in the peer's user namespace (the host's), so inside the
+    /// rootless user namespace (where getuid() is 0: `build`'s path) the claim is the
+    /// mapped, outer uid.
+    static var peerUID: UInt32 {
+        let uid = getuid()
+        for mapping in UserNamespace.currentUIDMap() where uid >= mapping.containerID && uid - mapping.containerID < mapping.size {
+            return mapping.hostID + (uid - mapping.containerID)
+        }
+        return uid
+    }
+
     /// The SASL exchange: a nul byte, AUTH EXTERNAL with the uid, OK, BEGIN.
     private func authenticate() throws {
-        let uid = Array(String(getuid()).utf8).map { String($0, radix: 16) }.joined()
+        let uid = Array(String(DBusConnection.peerUID).utf8).map { String($0, radix: 16) }.joined()
         try socket.write([0] + Array("AUTH EXTERNAL \(uid)\r\n".utf8), path: address)
         let line = try readLine()
         guard line.hasPrefix("OK ") else {
