@@ -40,7 +40,7 @@ extension Engine {
             ContainerNames(self).release(record.name, for: record.id)
             try FileSystem.unlinkIfPresent(self.containerDir(record.id) + "/config.json")
             try FileSystem.removeTree(self.runtimeDir(record.id))
-            try self.removeOwnedBySubordinateIDs(self.containerDir(record.id))
+            try self.removeContainerDirectory(record.id)
         }
         if lockHeld { try remove() } else { try store.withLock(remove) }
         deactivateVolumes(record)
@@ -162,6 +162,22 @@ extension Engine {
     /// Removes a tree that may hold files owned by subordinate ids (a rootless
     /// container's upper dir): outside the user namespace, berth re-executes itself
     /// inside it to do so, as `podman unshare rm` would.
+    /// The container's directory, its record already gone. A monitor that read the
+    /// record just before (a detached start racing rm -f or --replace) may still make
+    /// its log in userdata before it finds the record gone and stops: the tree is
+    /// removed again then, a few times at most.
+    private func removeContainerDirectory(_ id: String) throws {
+        var attempt = 1
+        while true {
+            do {
+                return try removeOwnedBySubordinateIDs(containerDir(id))
+            } catch let error as SystemError where error.errno == ENOTEMPTY && attempt < 5 {
+                attempt += 1
+                usleep(20_000)
+            }
+        }
+    }
+
     func removeOwnedBySubordinateIDs(_ path: String) throws {
         guard Engine.needsUserNamespaceForWrites else { return try FileSystem.removeTree(path) }
         do {

@@ -2,12 +2,14 @@
 // container child or intermediate, and berth_spawn_in_userns's re-exec.
 #define _GNU_SOURCE
 #include "clone.h"
+#include "include/launch.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "raw_syscalls.h"
@@ -61,4 +63,23 @@ pid_t clone_process(int flags, int *pidfd, const int channel[2], void (*run)(voi
         errno = error;
     }
     return pid;
+}
+
+pid_t clone_until_exec(int *pidfd, const int channel[2], void (*run)(void *arg), void *arg)
+{
+    pid_t pid = clone_process(0, pidfd, channel, run, arg);
+    if (pid < 0)
+        return -1;
+    struct berth_launch_report report;
+    int result = berth_launch_wait_exec(channel[0], &report);
+    int error = result == 0 ? 0 : (result == 1 ? report.error : errno);
+    close(channel[0]);
+    if (error == 0)
+        return pid;
+    siginfo_t info;
+    (void)waitid(P_PIDFD, (id_t)*pidfd, &info, WEXITED);
+    close(*pidfd);
+    *pidfd = -1;
+    errno = error;
+    return -1;
 }

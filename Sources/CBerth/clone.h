@@ -18,4 +18,11 @@
 /// caller's signal mask restored) or -1 with errno.
 pid_t clone_process(int flags, int *pidfd, const int channel[2], void (*run)(void *arg), void *arg);
 
+/// clone_process (no namespace flags), then waits on channel[0] (closed after)
+/// until the child has exec'd (berth_launch_wait_exec). Returns its pid, or -1
+/// with the child's errno, the child reaped and *pidfd closed and set to -1, so
+/// the caller has nothing to clean up: the helpers' spawn (pasta, slirp4netns,
+/// the rootless network namespace's berth).
+pid_t clone_until_exec(int *pidfd, const int channel[2], void (*run)(void *arg), void *arg);
+
 #endif

@@ -104,22 +104,7 @@ pid_t berth_spawn_helper(const char *exe, char *const argv[], char *const envp[]
         .exe = exe, .argv = argv, .envp = envp, .directory = directory, .output = output,
         .fds = fds, .count = count, .sync = ends[1], .parent_end = ends[0], .parent = getpid(),
     };
-    pid_t pid = clone_process(0, pidfd, ends, run_helper, &h);
-    if (pid < 0)
-        return -1;
-    struct berth_launch_report report;
-    int result = berth_launch_wait_exec(ends[0], &report);
-    int error = result == 0 ? 0 : (result == 1 ? report.error : errno);
-    close(ends[0]);
-    if (error == 0)
-        return pid;
-    // Not running: reap it here, so the caller has nothing to clean up.
-    siginfo_t info;
-    (void)waitid(P_PIDFD, (id_t)*pidfd, &info, WEXITED);
-    close(*pidfd);
-    *pidfd = -1;
-    errno = error;
-    return -1;
+    return clone_until_exec(pidfd, ends, run_helper, &h);
 }
 
 int berth_pidfd_open(pid_t pid)

@@ -118,19 +118,5 @@ pid_t berth_spawn_rootless_netns_helper(const char *exe, char *const argv[], cha
         .exe = exe, .argv = argv, .envp = envp, .userns = userns, .netns = netns, .output = output,
         .sync = ends[1], .parent_end = ends[0],
     };
-    pid_t pid = clone_process(0, pidfd, ends, run_netns_helper, &h);
-    if (pid < 0)
-        return -1;
-    struct berth_launch_report report;
-    int result = berth_launch_wait_exec(ends[0], &report);
-    int error = result == 0 ? 0 : (result == 1 ? report.error : errno);
-    close(ends[0]);
-    if (error == 0)
-        return pid;
-    siginfo_t info;
-    (void)waitid(P_PIDFD, (id_t)*pidfd, &info, WEXITED);
-    close(*pidfd);
-    *pidfd = -1;
-    errno = error;
-    return -1;
+    return clone_until_exec(pidfd, ends, run_netns_helper, &h);
 }

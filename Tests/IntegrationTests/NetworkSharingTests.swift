@@ -79,18 +79,7 @@ import TestSupport
     func host_containers_internal_reaches_the_host_through_the_helper(network: String) throws {
         let sb = try sandboxWithImage(.rootless)
         defer { #expect(sb.cleanup().isEmpty) }
-        let server = try PythonServer(script: """
-            import http.server
-            class H(http.server.BaseHTTPRequestHandler):
-                def do_GET(self):
-                    body = b"hello from the host\\n"
-                    self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers()
-                    self.wfile.write(body)
-                def log_message(self, *a): pass
-            s = http.server.HTTPServer(("0.0.0.0", 0), H)
-            print(s.server_address[1], flush=True)
-            s.serve_forever()
-            """, arguments: [], in: sb.dir)
+        let server = try loopbackServer(sb, address: "0.0.0.0")
         defer { server.stop() }
         let script = "grep host.containers.internal /etc/hosts; printf 'GET / HTTP/1.0\\r\\n\\r\\n' | timeout 3 nc host.containers.internal \(server.port) | tail -n1"
         let run = sb.berth("run", "--rm", "--network", network, "img", "sh", "-c", script)

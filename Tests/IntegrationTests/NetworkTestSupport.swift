@@ -93,3 +93,33 @@ func defaultNetworkLeases() -> [String: String] {
           let object = try? JSONSerialization.jsonObject(with: data) as? [String: String] else { return [:] }
     return object
 }
+
+/// A TCP port nobody listens on now (bound to port 0 on 127.0.0.1, then closed).
+func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// An HTTP server on the host answering `hello from the host`, on `address`
+/// (the loopback only by default).
+func loopbackServer(_ sb: Sandbox, address: String = "127.0.0.1") throws -> PythonServer {
+    try PythonServer(script: """
+        import http.server, sys
+        class H(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = b"hello from the host\\n"
+                self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers()
+                self.wfile.write(body)
+            def log_message(self, *a): pass
+        s = http.server.HTTPServer(("\(address)", 0), H)
+        print(s.server_address[1], flush=True)
+        s.serve_forever()
+        """, arguments: [], in: sb.dir)
+}

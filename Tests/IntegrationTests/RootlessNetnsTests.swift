@@ -51,18 +51,6 @@ private func eventually(_ seconds: Double = 10, _ condition: () -> Bool) -> Bool
     return condition()
 }
 
-/// A TCP port nobody listens on now.
-private func freePort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
 
 /// The host's default gateway: pasta gives the namespace the same one, and maps it
 /// to the host's loopback.
@@ -125,18 +113,7 @@ private func wget(_ url: String) -> [String] { ["sh", "-c", "busybox timeout 10 
         #expect(fetched == "served by web1\n", "the published port answers on the host's loopback")
         #expect(sb.berth("port", "web").stdout == "80/tcp -> 127.0.0.1:\(port)\n")
 
-        let server = try PythonServer(script: """
-            import http.server
-            class H(http.server.BaseHTTPRequestHandler):
-                def do_GET(self):
-                    body = b"hello from the host\\n"
-                    self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers()
-                    self.wfile.write(body)
-                def log_message(self, *a): pass
-            s = http.server.HTTPServer(("127.0.0.1", 0), H)
-            print(s.server_address[1], flush=True)
-            s.serve_forever()
-            """, arguments: [], in: sb.dir)
+        let server = try loopbackServer(sb)
         defer { server.stop() }
         let gateway = try #require(hostGateway())
         let outbound = sb.berth(["run", "--rm", "--network", net.name, "img"] + wget("http://\(gateway):\(server.port)/"))

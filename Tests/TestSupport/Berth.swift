@@ -304,15 +304,28 @@ extension Sandbox {
     /// Processes still running with this sandbox in their command line: a test
     /// that leaves one behind is reported, and the process is killed.
     func scanProcesses() -> [String] {
-        var found: [String] = []
-        let me = getpid()
-        let entries: [String]
+        // A monitor finishing its exit work after `wait` returned, a helper killed at
+        // rm that the kernel is still tearing down: gone within moments, not left behind.
         do {
-            entries = try directoryEntries("/proc")
+            var found = try runningProcesses()
+            let deadline = Date().addingTimeInterval(3)
+            while !found.isEmpty && Date() < deadline {
+                usleep(50_000)
+                found = try runningProcesses()
+            }
+            for process in found { kill(process.pid, SIGKILL) }
+            return found.map { "process \($0.pid) left running: \($0.cmdline)" }
         } catch {
             return ["cannot check for leftover processes: \(error)"]
         }
-        for entry in entries {
+    }
+
+    /// The live processes whose command line names this sandbox (its pause process
+    /// killed, as it outlives commands by design).
+    private func runningProcesses() throws -> [(pid: Int32, cmdline: String)] {
+        var found: [(pid: Int32, cmdline: String)] = []
+        let me = getpid()
+        for entry in try directoryEntries("/proc") {
             guard let pid = Int32(entry), pid > 1, pid != me,
                   let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
             let cmdline = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
@@ -324,8 +337,7 @@ extension Sandbox {
             }
             if let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
                let close = stat.lastIndex(of: ")"), stat[stat.index(close, offsetBy: 2)] == "Z" { continue }
-            found.append("process \(pid) left running: \(cmdline)")
-            kill(pid, SIGKILL)
+            found.append((pid, cmdline))
         }
         return found
     }
