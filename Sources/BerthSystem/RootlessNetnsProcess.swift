@@ -64,30 +64,9 @@ extension SelfExec {
     package static func runInNetworkNamespace(_ arguments: [String], userns: FileDescriptor?, netns: FileDescriptor) throws -> Subprocess.Output {
         try userns?.setInheritable()
         try netns.setInheritable()
-        var outPipe: [Int32] = [-1, -1]
-        var errPipe: [Int32] = [-1, -1]
-        try check("pipe2", executable) { berth_pipe_cloexec(&outPipe) }
-        try check("pipe2", executable) { berth_pipe_cloexec(&errPipe) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         let userName = String(cString: BERTH_JOIN_USERNS_ENV), netName = String(cString: BERTH_JOIN_NETNS_ENV)
         let environment = Environment.all().filter { !$0.hasPrefix(userName + "=") && !$0.hasPrefix(netName + "=") }
             + (userns.map { ["\(userName)=\($0.raw)"] } ?? []) + ["\(netName)=\(netns.raw)"]
-        let pid: pid_t
-        do {
-            pid = try Subprocess.spawn(executable, arguments, actions: &actions, environment: environment)
-        } catch {
-            close(outPipe[0]); close(outPipe[1]); close(errPipe[0]); close(errPipe[1])
-            throw error
-        }
-        close(outPipe[1]); close(errPipe[1])
-        let out = FileDescriptor(raw: outPipe[0]), err = FileDescriptor(raw: errPipe[0])
-        let stdout = try out.readAll(path: executable)
-        let stderr = try err.readAll(path: executable)
-        return Subprocess.Output(status: try Subprocess.wait(pid, executable), stdout: stdout, stderr: stderr)
+        return try Subprocess.start(executable, arguments, environment: environment, stdinFromNull: true).finish()
     }
 }

@@ -29,7 +29,9 @@ package enum Subprocess {
         try start(executable, arguments).finish()
     }
 
-    package static func start(_ executable: String, _ arguments: [String]) throws -> Running {
+    /// `stdinFromNull`: standard input on /dev/null rather than ours.
+    package static func start(_ executable: String, _ arguments: [String], environment: [String] = Environment.all(),
+                              stdinFromNull: Bool = false) throws -> Running {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
         try check("pipe2", executable) { berth_pipe_cloexec(&outPipe) }
@@ -37,9 +39,16 @@ package enum Subprocess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        if stdinFromNull { posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) }
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        let pid = try spawn(executable, arguments, actions: &actions)
+        let pid: pid_t
+        do {
+            pid = try spawn(executable, arguments, actions: &actions, environment: environment)
+        } catch {
+            close(outPipe[0]); close(outPipe[1]); close(errPipe[0]); close(errPipe[1])
+            throw error
+        }
         close(outPipe[1]); close(errPipe[1])
         // Helpers print little: reading stdout then stderr cannot deadlock for
         // outputs under the pipe buffer size.
