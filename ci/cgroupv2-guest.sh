@@ -80,8 +80,9 @@ if [ "$good" = "$oom_rounds" ]; then pass "$who: --memory 32m (systemd scope, ru
 else fail "$who: --memory 32m (systemd scope, run -d): status:ExitCode/OOMKilled per run:$seen (want exited:137/true each)"; fi
 # A process other than the container's first one killed by the OOM killer: what systemd does to
 # the scope depends on its version (Docs/cgroups.md, OOMPolicy). Recorded, not asserted.
-out=$("$B" run --network none --name oomchild --memory 32m "$image" sh -c 'tail /dev/zero; echo first-process-survived' 2>&1); rc=$?
-note "systemd $(systemctl --version | head -n 1 | cut -d' ' -f2): a child OOM-killed in the scope: exit $rc, OOMKilled $("$B" inspect --format '{{.State.OOMKilled}}' oomchild 2>&1): $(echo "$out" | tail -n 1)"
+# The trap shows whether systemd sent the scope SIGTERM (a shell as pid 1 ignores it otherwise).
+out=$("$B" run --network none --name oomchild --memory 32m "$image" sh -c 'trap "echo got-SIGTERM" TERM; tail /dev/zero; sleep 2; echo first-process-survived' 2>&1); rc=$?
+note "systemd $(systemctl --version | head -n 1 | cut -d' ' -f2): a child OOM-killed in the scope: exit $rc, OOMKilled $("$B" inspect --format '{{.State.OOMKilled}}' oomchild 2>&1): $(echo "$out" | tr '\n' ' ')"
 "$B" rm -f oomchild >/dev/null 2>&1
 
 # --- --pids-limit 20: the 21st process is refused -----------------------------------------

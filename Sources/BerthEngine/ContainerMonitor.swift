@@ -167,7 +167,7 @@ extension Engine {
         // --timeout, podman's: the monitor sends SIGKILL once the time is up (exit code 137).
         if let limit = record.timeout, limit > 0 { arguments.append("timeout-ms=\(limit * 1000)") }
         // Under the systemd manager: the monitor polls memory.events for OOM kills (ContainerOOM.swift).
-        if let events = try process.memoryEvents?.handOver() { arguments.append("oom-events=\(events)") }
+        if let events = try process.memoryEvents?.handOver() { arguments += ["oom-events=\(events.fd)", "oom-kills=\(events.kills)"] }
         try withExtendedLifetime(streams) {
             try SelfExec.replace(withImage: MonitorImage.bytes(), name: "berth-monitor", arguments: arguments)
         }

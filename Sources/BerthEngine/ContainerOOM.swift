@@ -2,19 +2,22 @@
 // Under cgroupfs berth removes the cgroup itself, after reading its counters at the exit.
 // Under the systemd manager systemd removes the scope's cgroup the moment it empties,
 // before berth has reaped the container, so its memory.events is watched while the
-// container runs (MemoryEventsWatch): by the C monitor for a detached container, by a
-// thread of a foreground run that has a memory limit.
+// container runs (MemoryEventsWatch): with a memory limit by a thread from before the
+// container's first instruction (a fast allocation is killed, and its scope gone, before
+// berth gets to wait), and for a detached container by the C monitor once it takes over.
 import BerthSystem
 
 extension Engine {
-    /// memory.events of the cgroup placed for the container just now (between placement
-    /// and release: before it can allocate), where systemd may remove it early: the
-    /// systemd manager on cgroup v2. nil elsewhere, and at no cost on other hosts.
-    func watchMemoryEvents(_ record: ContainerRecord) -> MemoryEventsWatch? {
+    /// memory.events of the cgroup placed for the container `pid` just now (between
+    /// placement and release: before it can allocate), where systemd may remove it early:
+    /// the systemd manager on cgroup v2. nil elsewhere, and at no cost on other hosts.
+    /// Without a memory limit only the fd is held (read at the exit, or polled by the monitor).
+    func watchMemoryEvents(_ record: ContainerRecord, pid: Int32) -> MemoryEventsWatch? {
         guard Engine.cgroupHost.hasSystemd, Engine.cgroupHost.layout == .v2,
               let location = cgroupLocation(record.id), location.manager == "systemd", location.version == 2,
-              let directory = location.paths[""] else { return nil }
-        return MemoryEventsWatch(directory: directory)
+              let directory = location.paths[""], let watch = MemoryEventsWatch(directory: directory) else { return nil }
+        if record.resources?.memory != nil { watch.watch(untilExitOf: pid) }
+        return watch
     }
 
     /// Called by recordExit before releaseLaunch removes the cgroup: once it is gone,

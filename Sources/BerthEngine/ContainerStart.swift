@@ -45,8 +45,6 @@ extension Engine {
         if attach.sigProxy && relay == nil && attach.detachedStdio == nil { SignalForwarder.start(forwardingTo: process.pid) }
         relay?.relay(forwardInput: record.interactive)
         logRelay?.relay()
-        // A thread only where a memory limit makes an OOM kill likely; otherwise the fd is read at the exit.
-        if record.resources?.memory != nil { process.memoryEvents?.watch(untilExitOf: process.pid) }
         let code = process.wait()
         Stopwatch.mark("exited")
         SignalForwarder.stop()
@@ -108,7 +106,7 @@ extension Engine {
             var memoryEvents: MemoryEventsWatch?
             process = try ContainerProcess.start(spec, stdio: stdio) { pid in
                 try self.prepareLaunch(record, pid: pid)
-                memoryEvents = self.watchMemoryEvents(record)
+                memoryEvents = self.watchMemoryEvents(record, pid: pid)
             }
             process.memoryEvents = memoryEvents
             Stopwatch.mark("exec")

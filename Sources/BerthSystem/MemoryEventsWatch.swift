@@ -5,7 +5,9 @@
 // the killed process is still dying (measured in the systemd 252 guest: 12 of 12 kills
 // seen 8–160 ms before the exit, where a read at the exit failed 4 times in 12), so the
 // count is taken from those notifications, as conmon does with inotify.
-// The C monitor polls the handed-over fd itself; a foreground run uses `watch(untilExitOf:)`.
+// The thread of `watch(untilExitOf:)` starts before the container runs an instruction (a
+// fast allocation can be killed, and its scope removed, before berth gets to wait for it);
+// a detached container's monitor stops it and polls the handed-over fd itself.
 import CBerth
 import Glibc
 
@@ -16,6 +18,8 @@ package final class MemoryEventsWatch: @unchecked Sendable {
     private var kills: UInt64 = 0
     private var thread = pthread_t()
     private var isWatching = false
+    /// Written to stop the thread before the process exits (handOver).
+    private var stopPipe: (read: FileDescriptor, write: FileDescriptor)?
 
     /// Opens `directory`/memory.events; nil where it cannot be opened (no memory
     /// controller in the cgroup).
@@ -41,18 +45,27 @@ package final class MemoryEventsWatch: @unchecked Sendable {
         return kills > 0
     }
 
-    /// The fd, inheritable, for the C monitor that polls it from now on (`oom-events=FD`).
-    package func handOver() throws -> Int32 {
+    /// Stops the thread (the process still runs) and returns the fd, inheritable, and the
+    /// count read so far, for the C monitor that polls it from now on (`oom-events=FD`,
+    /// `oom-kills=N`).
+    package func handOver() throws -> (fd: Int32, kills: UInt64) {
+        if isWatching {
+            _ = try? stopPipe?.write.write([1])
+            pthread_join(thread, nil)
+            isWatching = false
+        }
         try FileDescriptor.setInheritable(unowned: fd)
-        return fd
+        return (fd, kills)
     }
 
     /// A thread that reads the count at every change until `pid` (a child of this
-    /// process, unreaped) exits, then once more. finish() joins it.
+    /// process, unreaped) exits, then once more. finish() joins it; handOver() stops it.
     package func watch(untilExitOf pid: Int32) {
+        guard !isWatching, let pipe = try? FileDescriptor.pipe("memory.events watch stop pipe") else { return }
         let pidfd = berth_pidfd_open(pid)
-        guard pidfd >= 0, !isWatching else { return }
-        let job = Unmanaged.passRetained(Job(watch: self, pidfd: pidfd))
+        guard pidfd >= 0 else { return }
+        stopPipe = pipe
+        let job = Unmanaged.passRetained(Job(watch: self, pidfd: pidfd, stop: pipe.read.raw))
         if pthread_create(&thread, nil, { raw in
             Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue().run()
             return nil
@@ -82,15 +95,17 @@ package final class MemoryEventsWatch: @unchecked Sendable {
         /// Unretained: the watch joins this thread before it goes (finish, deinit).
         unowned(unsafe) let watch: MemoryEventsWatch
         let pidfd: Int32
+        /// The stop pipe's read end (owned by the watch).
+        let stop: Int32
 
-        init(watch: MemoryEventsWatch, pidfd: Int32) { (self.watch, self.pidfd) = (watch, pidfd) }
+        init(watch: MemoryEventsWatch, pidfd: Int32, stop: Int32) { (self.watch, self.pidfd, self.stop) = (watch, pidfd, stop) }
 
         func run() {
             defer { Glibc.close(pidfd) }
             var events = pollfd(fd: watch.fd, events: Int16(POLLPRI), revents: 0)
             while true {
-                var fds = [pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0), events]
-                let ready = poll(&fds, 2, -1)
+                var fds = [pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0), events, pollfd(fd: stop, events: Int16(POLLIN), revents: 0)]
+                let ready = poll(&fds, 3, -1)
                 if ready < 0 && errno != EINTR { return }
                 // A removed cgroup reports POLLERR|POLLPRI for good: stop polling it.
                 if fds[1].revents != 0 && !watch.read() { events.fd = -1 }
@@ -98,6 +113,7 @@ package final class MemoryEventsWatch: @unchecked Sendable {
                     _ = watch.read()
                     return
                 }
+                if fds[2].revents != 0 { return }
             }
         }
     }

@@ -31,6 +31,7 @@ struct monitor_config {
     int client;             // a client connected before the start (run -it, start -ai); -1: none
     int hold;               // 1: only hold `out`, an exec session's pty master, until `pidfd` ends (monitor_hold)
     int oom_events;         // the container's memory.events under the systemd manager (monitor_oom.c); -1: none
+    int64_t oom_kills;      // the OOM kills berth counted in it before the monitor took over
 };
 
 int monitor_config_parse(struct monitor_config *config, int argc, char **argv);

@@ -46,6 +46,7 @@ int monitor_config_parse(struct monitor_config *config, int argc, char **argv)
         else if ((v = value_of(word, "client"))) config->client = (int)number(v);
         else if ((v = value_of(word, "hold"))) config->hold = (int)number(v);
         else if ((v = value_of(word, "oom-events"))) config->oom_events = (int)number(v);
+        else if ((v = value_of(word, "oom-kills"))) config->oom_kills = number(v);
         else return -1;
     }
     if (!config->berth || !config->root || !config->runroot || !config->id) return -1;

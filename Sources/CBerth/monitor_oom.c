@@ -16,7 +16,7 @@
 void monitor_oom_init(struct monitor_oom *oom, const struct monitor_config *config)
 {
     oom->fd = config->oom_events;
-    oom->kills = 0;
+    oom->kills = config->oom_kills > 0 ? (uint64_t)config->oom_kills : 0;
     // Nothing the monitor starts (a health check, berth recording the exit) keeps it.
     if (oom->fd >= 0) (void)fcntl(oom->fd, F_SETFD, FD_CLOEXEC);
     monitor_oom_read(oom);

@@ -51,6 +51,21 @@ import TestSupport
         #expect(!watch.finish())
     }
 
+    @Test func handing_over_stops_the_thread_while_the_process_runs() throws {
+        let dir = try TemporaryDirectory("berth-memory-events")
+        try writeEvents(dir, oomKills: 1)
+        let watch = try #require(MemoryEventsWatch(directory: dir.path))
+        let pid = try spawnSleep("5")
+        defer { kill(pid, SIGKILL); reap(pid) }
+        watch.watch(untilExitOf: pid)
+        let started = Stopwatch.seconds()
+        let handed = try watch.handOver()
+        // Without the stop the thread (and handOver's join) would last until the sleep ends.
+        #expect(Stopwatch.seconds() - started < 4)
+        #expect(handed.kills == 1)
+        #expect(fcntl(handed.fd, F_GETFD) & FD_CLOEXEC == 0)
+    }
+
     @Test func a_cgroup_without_memory_events_has_no_watch() throws {
         let dir = try TemporaryDirectory("berth-memory-events")
         #expect(MemoryEventsWatch(directory: dir.path) == nil)
