@@ -106,8 +106,9 @@ extension Engine {
             let stdio = attach.detachedStdio ?? relay.map { ($0.slave.raw, $0.slave.raw, $0.slave.raw) } ?? (input, attach.outputPipes?.0 ?? -1, attach.outputPipes?.1 ?? -1)
             var memoryEvents: MemoryEventsWatch?
             process = try ContainerProcess.start(spec, stdio: stdio) { pid in
-                try self.prepareLaunch(record, pid: pid)
+                let beforeExec = try self.prepareLaunch(record, pid: pid)
                 memoryEvents = self.watchMemoryEvents(record, pid: pid)
+                return beforeExec
             }
             process.memoryEvents = memoryEvents
             Stopwatch.mark("exec")
