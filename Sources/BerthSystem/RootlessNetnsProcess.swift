@@ -43,6 +43,23 @@ package enum RootlessNetnsProcess {
         }
     }
 
+    /// The user namespace the helper `pid` runs in: the one its network namespace
+    /// belongs to, which a berth must join to enter it.
+    package static func openUserNamespace(of pid: Int32) throws -> FileDescriptor {
+        try FileDescriptor.open("/proc/\(pid)/ns/user", O_RDONLY | O_CLOEXEC)
+    }
+
+    /// Whether processes `one` and `other` run in the same user namespace (false when
+    /// either is gone). A pause process killed and replaced leaves the rootless
+    /// network namespace's pasta in the old user namespace, and a container of the
+    /// new one cannot be given an interface there: each side's root has no
+    /// capability over the other's namespaces.
+    package static func shareUserNamespace(_ one: Int32, _ other: Int32) -> Bool {
+        guard let first = try? FileSystem.readLink("/proc/\(one)/ns/user"),
+              let second = try? FileSystem.readLink("/proc/\(other)/ns/user") else { return false }
+        return first == second
+    }
+
     /// The network namespace that the helper `pid` holds open (any of its fds on a
     /// network namespace other than the one it runs in): readable by the user who
     /// owns the helper's user namespace, nobody else.

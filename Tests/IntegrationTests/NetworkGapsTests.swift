@@ -1,0 +1,99 @@
+// Bridge networks, root and rootless (issue 12's gaps): addresses are handed out
+// round-robin, so a freed one waits for the range to wrap; a container reaches its
+// own published port through its network's gateway (hairpin, set through netlink,
+// which the rootless network namespace needs); and a pause process killed while a
+// container runs in the rootless network namespace gives later containers one clear
+// error, and a clean new namespace once that container is gone.
+import Foundation
+import Glibc
+import Testing
+import TestSupport
+
+private let httpd = ["sh", "-c", "mkdir -p /www && echo served by $(hostname) > /www/index.html && exec httpd -f -p 80 -h /www"]
+
+/// Root's runs get a table of their own, so parallel suites never flush each other's rules.
+private func tableEnv(_ mode: Mode) -> [String: String] {
+    mode == .root ? ["BERTH_TEST_NFT_TABLE": "berthng" + String(UInt32.random(in: 0...UInt32.max), radix: 16)] : [:]
+}
+
+private func dropTable(_ env: [String: String]) {
+    if let table = env["BERTH_TEST_NFT_TABLE"] { hostCommand(["nft", "delete", "table", "inet", table]) }
+}
+
+/// "10.213.77" of "10.213.77.0/24".
+private func prefix(_ subnet: String) -> String { String(subnet.dropLast(5)) }
+
+@Suite struct NetworkGapsTests {
+    @Test(arguments: Mode.available)
+    func a_freed_address_is_handed_out_again_only_when_the_range_wraps(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        let env = tableEnv(mode)
+        let net = try makeNetwork(sb)
+        defer {
+            _ = sb.berth(["rm", "-a", "-f", "-t", "0"], env: env)
+            _ = sb.berth(["network", "rm", "-f", net.name], env: env)
+            dropTable(env)
+            #expect(sb.cleanup().isEmpty)
+        }
+        var got: [String] = []
+        for _ in 0..<3 {
+            let run = sb.berth(["run", "--rm", "--network", net.name, "img", "ip", "-o", "-4", "addr", "show", "eth0"], env: env)
+            #expect(run.status == 0, "\(run)")
+            got.append(run.stdout.split(separator: " ").first { $0.hasPrefix(prefix(net.subnet) + ".") }.map(String.init) ?? "none")
+        }
+        // Each run's address was free again when the next started; still the next one is taken.
+        #expect(got == [".2/24", ".3/24", ".4/24"].map { prefix(net.subnet) + $0 }, "round-robin, as netavark: \(got)")
+        #expect(leases(sb, net.name).isEmpty, "every exit freed its address")
+    }
+
+    @Test(arguments: Mode.available)
+    func a_container_reaches_its_own_published_port_through_its_gateway(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        let env = tableEnv(mode)
+        let net = try makeNetwork(sb)
+        defer {
+            _ = sb.berth(["rm", "-a", "-f", "-t", "0"], env: env)
+            _ = sb.berth(["network", "rm", "-f", net.name], env: env)
+            dropTable(env)
+            #expect(sb.cleanup().isEmpty)
+        }
+        let port = freePort()
+        let web = sb.berth(["run", "-d", "--name", "web", "--hostname", "web1", "--network", net.name, "-p", "\(port):80", "img"] + httpd, env: env)
+        try #require(web.status == 0, "\(web)")
+        // The gateway is an address of the host (root) or of the rootless network
+        // namespace: DNATed back to the container, the bridge sends it out of the port it
+        // came in by only in hairpin mode (br_netfilter is loaded here).
+        let gateway = prefix(net.subnet) + ".1"
+        let own = ["exec", "web", "sh", "-c", "busybox timeout 5 busybox wget -qO- http://\(gateway):\(port)/"]
+        var reply = sb.berth(own, env: env)
+        for _ in 0..<20 where reply.status != 0 {
+            usleep(150_000)
+            reply = sb.berth(own, env: env)
+        }
+        #expect(reply.status == 0 && reply.stdout == "served by web1\n", "hairpin through \(gateway):\(port): \(reply)")
+    }
+
+    @Test(.enabled(if: Mode.available.contains(.rootless), "needs the rootless mode"))
+    func a_killed_pause_process_gives_later_members_one_clear_error_then_a_new_namespace() throws {
+        let sb = try sandboxWithImage(.rootless)
+        let net = try makeNetwork(sb)
+        defer {
+            _ = sb.berth("rm", "-a", "-f", "-t", "0")
+            _ = sb.berth("network", "rm", "-f", net.name)
+            #expect(sb.cleanup().isEmpty)
+        }
+        try #require(sb.berth("run", "-d", "--name", "old", "--network", net.name, "img", "sleep", "300").status == 0)
+        let pause = try #require(Int32((try? String(contentsOfFile: sb.runroot + "/pause.pid", encoding: .utf8))?
+            .split(separator: " ").first ?? ""))
+        #expect(kill(pause, SIGKILL) == 0)
+        let refused = sb.berth("run", "--rm", "--name", "new", "--network", net.name, "img", "true")
+        #expect(refused.status == 125, "\(refused)")
+        #expect(refused.stderr.hasPrefix("Error: container new cannot join the rootless network namespace")
+                    && refused.stderr.contains("old still uses it") && refused.stderr.split(separator: "\n").count == 1, "\(refused)")
+        #expect(sb.berth("ps", "-a", "--format", "{{.Names}}").stdout == "old\n", "nothing half-made is left")
+        // The container in the old namespace still leaves it cleanly.
+        #expect(sb.berth("rm", "-f", "-t", "0", "old").status == 0)
+        let fresh = sb.berth("run", "--rm", "--network", net.name, "img", "sh", "-c", "ip -o -4 addr show eth0")
+        #expect(fresh.status == 0 && fresh.stdout.contains("inet " + prefix(net.subnet) + "."), "a new namespace in the new user namespace: \(fresh)")
+    }
+}
