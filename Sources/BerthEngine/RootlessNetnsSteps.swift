@@ -16,8 +16,9 @@ extension Engine {
     /// Connects a rootless container (process `pid`) to its bridge networks inside the
     /// rootless network namespace, starting (or restarting, for its ports) its pasta.
     func attachInRootlessNetns(_ record: ContainerRecord, pid: Int32) throws {
-        if record.userns == "keep-id" {
-            throw NetworkError.unsupported("container \(record.name): --userns keep-id cannot join a user-defined network rootless (its user namespace is not the one the rootless network namespace belongs to); use --network pasta")
+        if record.userns == "keep-id", UserNamespace.isInitial, RootlessNetnsProcess.isNestedInOwnUserNamespace(pid) {
+            // Not nested in the rootless one (RootlessNetnsKeepID.swift): no interface can reach it.
+            throw NetworkError.unsupported("container \(record.name): --userns keep-id on a user-defined network rootless needs the user's own uid and gid below the size of their subordinate ranges (/etc/subuid, /etc/subgid); use --network pasta")
         }
         try withRootlessNetns { pasta in
             try replaceStaleRootlessNetns(&pasta, for: record, pid: pid)
@@ -68,7 +69,7 @@ extension Engine {
             throw NetworkError.invalid("container \(record.name) has no network in the rootless network namespace to connect beside")
         }
         try inRunningRootlessNetns { netns, owner in
-            guard RootlessNetnsProcess.shareUserNamespace(owner, pid) else { throw Engine.staleRootlessNetns(record.name, users: []) }
+            guard RootlessNetnsProcess.isInUserNamespace(of: owner, orNestedIn: pid) else { throw Engine.staleRootlessNetns(record.name, users: []) }
             try runInRootlessNetns(netns, owner: owner, ["connect", record.id, String(pid), String(decoding: JSONCoding.encode(request), as: UTF8.self)])
         }
     }

@@ -60,6 +60,30 @@ package enum RootlessNetnsProcess {
         return first == second
     }
 
+    /// Whether process `member` runs in the user namespace of `owner` or in one
+    /// nested directly in it (a rootless --userns keep-id container's): root of the
+    /// owner's namespace may then make its interfaces.
+    package static func isInUserNamespace(of owner: Int32, orNestedIn member: Int32) -> Bool {
+        shareUserNamespace(owner, member) || isUserNamespace("/proc/\(owner)/ns/user", parentOf: member)
+    }
+
+    /// Whether process `member`'s user namespace is nested directly in this process's
+    /// (a keep-id container that got a namespace of its own, not one in the rootless one).
+    package static func isNestedInOwnUserNamespace(_ member: Int32) -> Bool {
+        isUserNamespace("/proc/self/ns/user", parentOf: member)
+    }
+
+    private static func isUserNamespace(_ path: String, parentOf member: Int32) -> Bool {
+        guard let own = try? FileSystem.readLink(path),
+              let namespace = try? FileDescriptor.open("/proc/\(member)/ns/user", O_RDONLY | O_CLOEXEC) else { return false }
+        // NS_GET_PARENT (linux/nsfs.h): an fd of the namespace's parent.
+        let parent = ioctl(namespace.raw, UInt(0xb7 << 8 | 0x2))
+        guard parent >= 0 else { return false }
+        let handle = FileDescriptor(raw: parent)
+        defer { handle.close() }
+        return (try? FileSystem.readLink("/proc/self/fd/\(parent)")) == own
+    }
+
     /// The network namespace that the helper `pid` holds open (any of its fds on a
     /// network namespace other than the one it runs in): readable by the user who
     /// owns the helper's user namespace, nobody else.

@@ -3,7 +3,9 @@
 // own published port through its network's gateway (hairpin, set through netlink,
 // which the rootless network namespace needs); and a pause process killed while a
 // container runs in the rootless network namespace gives later containers one clear
-// error, and a clean new namespace once that container is gone.
+// error, and a clean new namespace once that container is gone; a rootless
+// --userns keep-id container joins a user network (its user namespace nested in the
+// rootless one, as podman's runtime makes it).
 import Foundation
 import Glibc
 import Testing
@@ -95,5 +97,25 @@ private func prefix(_ subnet: String) -> String { String(subnet.dropLast(5)) }
         #expect(sb.berth("rm", "-f", "-t", "0", "old").status == 0)
         let fresh = sb.berth("run", "--rm", "--network", net.name, "img", "sh", "-c", "ip -o -4 addr show eth0")
         #expect(fresh.status == 0 && fresh.stdout.contains("inet " + prefix(net.subnet) + "."), "a new namespace in the new user namespace: \(fresh)")
+    }
+
+    @Test(.enabled(if: Mode.available.contains(.rootless), "needs the rootless mode"))
+    func a_keep_id_container_joins_a_user_network_rootless_with_the_users_own_id() throws {
+        let sb = try sandboxWithImage(.rootless)
+        let net = try makeNetwork(sb)
+        defer {
+            _ = sb.berth("rm", "-a", "-f", "-t", "0")
+            _ = sb.berth("network", "rm", "-f", net.name)
+            #expect(sb.cleanup().isEmpty)
+        }
+        try #require(sb.berth(["run", "-d", "--name", "web", "--hostname", "web1", "--network", net.name, "img"] + httpd).status == 0)
+        let keep = sb.berth("run", "-d", "--name", "keep", "--userns", "keep-id", "--network", net.name, "img", "sleep", "300")
+        try #require(keep.status == 0, "podman allows keep-id on a user network rootless: \(keep)")
+        let inside = sb.berth("exec", "keep", "sh", "-c", "id -u; id -g; busybox timeout 10 busybox wget -qO- http://web/")
+        #expect(inside.stdout == "\(sb.userID)\n\(sb.groupID)\nserved by web1\n", "the user's own ids, and the other member by name: \(inside)")
+        let seen = sb.berth("run", "--rm", "--network", net.name, "img", "grep", "-c", "-w", "keep", "/etc/hosts")
+        #expect(seen.stdout == "1\n", "the other members resolve it: \(seen)")
+        #expect(sb.berth("rm", "-f", "-t", "0", "keep", "web").status == 0)
+        #expect(sb.berth("network", "rm", net.name).status == 0, "nothing is left on the network")
     }
 }

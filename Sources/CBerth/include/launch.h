@@ -126,6 +126,15 @@ struct berth_launch_plan {
     /// making one (clone_flags then lack CLONE_NEWNET). Only read when join_netns.
     bool join_netns;
     int netns_fd;
+    /// join_userns with CLONE_NEWUSER in clone_flags (rootless --userns keep-id on
+    /// a user network): the container's user namespace is made *nested* in the
+    /// joined one, whose root the intermediate is, and the intermediate writes
+    /// these maps ("inside outside size" lines, outside ids being the joined
+    /// namespace's) before it reports the pid. The network namespace then belongs
+    /// to a descendant of the rootless one, where the rootless network namespace's
+    /// helper may make its interface (podman's runtime nests keep-id the same way).
+    const char *nested_uid_map;
+    const char *nested_gid_map;
 };
 
 /// Where a failed child stopped, reported with its errno.
