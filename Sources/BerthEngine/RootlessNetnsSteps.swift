@@ -22,17 +22,22 @@ extension Engine {
         }
         try withRootlessNetns { pasta in
             try replaceStaleRootlessNetns(&pasta, for: record, pid: pid)
-            let ports = rootlessNetnsUsers(excluding: record.id).flatMap(\.ports) + (record.ports ?? [])
-            let netns = try ensureRootlessNetns(&pasta, ports: ports)
+            // Published ports get a pasta of their own (RootlessNetnsPorts.swift): this one forwards none.
+            let netns = try ensureRootlessNetns(&pasta, ports: [])
+            var portsPasta: (pid: Int32, startTime: UInt64)? = nil
             do {
                 guard let owner = pasta?.pid else { throw NetworkError.invalid("the rootless network namespace's pasta is not running") }
+                // Before the helper, which configures its tap (RootlessNetnsPorts.swift).
+                portsPasta = try startPortsPasta(record, pid: pid, owner: owner)
                 try runInRootlessNetns(netns, owner: owner, ["attach", record.id, String(pid)])
                 guard var status = networkStatus(record.id) else {
                     throw NetworkError.invalid("container \(record.name): the rootless network namespace's helper recorded no network")
                 }
                 status.rootlessNetns = true
+                (status.helperPID, status.helperStartTime) = (portsPasta?.pid, portsPasta?.startTime)
                 try writeNetworkStatus(status, for: record.id)
             } catch {
+                if let portsPasta { HelperProcess.end(pid: portsPasta.pid, startTime: portsPasta.startTime) }
                 try? FileSystem.unlinkIfPresent(networkStatusFile(record.id))
                 shrinkRootlessNetns(&pasta, leaving: record.id)
                 throw error
@@ -46,6 +51,7 @@ extension Engine {
     func detachFromRootlessNetns(_ record: ContainerRecord, _ status: NetworkStatus) {
         do {
             try withRootlessNetns { pasta in
+                endPortsPasta(status)
                 if let running = pasta {
                     do {
                         let netns = try RootlessNetnsProcess.openNetworkNamespace(heldBy: running.pid)
@@ -140,7 +146,12 @@ extension Engine {
         switch (words.first, words.count) {
         case ("attach", 3):
             guard let pid = Int32(words[2]) else { break }
-            try attachNetworks(try readRecord(words[1]), pid: pid)
+            let record = try readRecord(words[1])
+            try attachNetworks(record, pid: pid)
+            do { try configurePortsTap(record, pid: pid) } catch {
+                if let status = networkStatus(record.id) { takeDown(record.id, status, sockets: nil) }
+                throw error
+            }
             return
         case ("detach", 2):
             if let status = networkStatus(words[1]) { takeDown(words[1], status, sockets: nil) }

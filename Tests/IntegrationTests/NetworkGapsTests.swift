@@ -118,4 +118,87 @@ private func prefix(_ subnet: String) -> String { String(subnet.dropLast(5)) }
         #expect(sb.berth("rm", "-f", "-t", "0", "keep", "web").status == 0)
         #expect(sb.berth("network", "rm", net.name).status == 0, "nothing is left on the network")
     }
+
+    @Test(.enabled(if: Mode.available.contains(.rootless), "needs the rootless mode"))
+    func a_connection_to_a_published_port_survives_another_container_publishing_and_leaving() throws {
+        let sb = try sandboxWithImage(.rootless)
+        let net = try makeNetwork(sb)
+        defer {
+            _ = sb.berth("rm", "-a", "-f", "-t", "0")
+            _ = sb.berth("network", "rm", "-f", net.name)
+            #expect(sb.cleanup().isEmpty)
+        }
+        let port = freePort()
+        try #require(sb.berth("run", "-d", "--name", "echo", "--network", net.name, "-p", "127.0.0.1:\(port):80", "img",
+                              "busybox", "nc", "-l", "-p", "80", "-e", "busybox", "cat").status == 0)
+        // pasta accepts on the host before the container's nc listens: try until it echoes.
+        var connection = try EchoConnection(port: port)
+        var first = connection.roundTrip("one\n")
+        for _ in 0..<20 where first != "one\n" {
+            connection.close()
+            usleep(150_000)
+            connection = try EchoConnection(port: port)
+            first = connection.roundTrip("one\n")
+        }
+        defer { connection.close() }
+        #expect(first == "one\n", "the published port echoes")
+        // Another container publishing a port of its own, then leaving: with one pasta for
+        // the namespace that meant restarting it, which cut this connection.
+        let other = freePort()
+        let second = sb.berth(["run", "-d", "--name", "web", "--hostname", "web1", "--network", net.name, "-p", "\(other):80", "img"] + httpd)
+        try #require(second.status == 0, "\(second)")
+        var fetched = ""
+        for _ in 0..<20 where fetched.isEmpty {
+            fetched = sb.run("/usr/bin/python3", ["-c", "import urllib.request, sys; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:\(other)/', timeout=2).read().decode())"],
+                             asTestUser: false).stdout
+            if fetched.isEmpty { usleep(150_000) }
+        }
+        #expect(fetched == "served by web1\n", "the second container's port answers")
+        #expect(sb.berth("rm", "-f", "-t", "0", "web").status == 0)
+        #expect(connection.roundTrip("two\n") == "two\n", "the first connection is still open")
+    }
+}
+
+/// A TCP connection to 127.0.0.1:PORT (tried until it is accepted), with a 5 s timeout per read.
+private final class EchoConnection {
+    private let fd: Int32
+
+    init(port: Int) throws {
+        var connected: Int32 = -1
+        for _ in 0..<40 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = UInt16(port).bigEndian
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let ok = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
+            if ok {
+                connected = fd
+                break
+            }
+            Glibc.close(fd)
+            usleep(100_000)
+        }
+        guard connected >= 0 else { throw TestSupportError("no connection to 127.0.0.1:\(port)") }
+        fd = connected
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    /// Sends `text` and reads until as many bytes came back (or the peer closed, or 5 s passed).
+    func roundTrip(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        guard send(fd, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count else { return "send failed: errno \(errno)" }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while received.count < bytes.count {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            received += buffer[0..<n]
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    func close() { Glibc.close(fd) }
 }
