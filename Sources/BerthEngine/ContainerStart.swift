@@ -226,7 +226,12 @@ extension Engine {
             spec.inCallersUserNamespace = true
         } else if record.isRootless {
             if record.userns == "keep-id" {
-                spec.idMaps = keepIDMaps(uid: user.uid, gid: user.gid)
+                // On a user network, nested in the rootless user namespace (RootlessNetnsKeepID.swift).
+                if let nested = nestedKeepIDNamespace(record, uid: user.uid, gid: user.gid) {
+                    (spec.joinUserNamespace, spec.nestedIDMaps) = (nested.userns, nested.maps)
+                } else {
+                    spec.idMaps = keepIDMaps(uid: user.uid, gid: user.gid)
+                }
             } else if let userns = try? PauseProcess.userNamespace(runroot: paths.runroot) {
                 spec.joinUserNamespace = userns
             } else {
