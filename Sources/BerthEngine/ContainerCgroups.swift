@@ -35,8 +35,11 @@ extension Engine {
         }
         guard let plan = try CgroupPlan.make(record, host: Engine.cgroupHost, rootless: record.isRootless) else { return }
         let location = CgroupLocation(version: plan.version, paths: plan.paths, manager: plan.manager, unit: plan.unit)
-        // Recorded first: a berth killed half-way still leaves removeCgroup the map.
-        try AtomicFile.write(JSONCoding.encode(location), to: cgroupLocationFile(record.id), durable: false)
+        // Recorded first: a berth killed half-way still leaves removeCgroup the map. In
+        // place, not renamed: its readers (stats, exec, pause, top, update) act on a running
+        // container only, and the running state is written after it; a berth killed during
+        // the one write leaves at worst an empty file and no directory made yet.
+        try AtomicFile.writeUnpublished(JSONCoding.encode(location), to: cgroupLocationFile(record.id))
         do {
             if record.cgroups == "split" { try splitCallerCgroup(plan) }
             let resources = record.resources ?? ContainerResources()

@@ -48,16 +48,14 @@ extension Engine {
         let code = process.wait()
         Stopwatch.mark("exited")
         SignalForwarder.stop()
+        if record.autoRemove {
+            // The exit is not recorded first: the container goes now (ContainerAutoRemove.swift).
+            try removeAfterExit(record, state, code: code)
+            Stopwatch.mark("removed")
+            return code
+        }
         let recorded = try recordExit(record, state, code: code)
         if case .success = recorded { handOverRestartPolicy(record, exitCode: code) }
-        if record.autoRemove {
-            do {
-                try removeContainer(record.id, force: true)
-            } catch ContainerError.notFound {
-                // Another berth process removed it first (rm -f): --rm is done.
-            }
-        }
-        Stopwatch.mark("removed")
         if case .failure(let error) = recorded {
             throw ContainerError.invalid("container \(record.name) exited with code \(code), but recording the exit failed: \(error)")
         }
