@@ -85,6 +85,11 @@ package struct ContainerSpec: Sendable {
     package var personality: UInt?
     /// --group-add keep-groups: the process keeps berth's own supplementary groups.
     package var keepGroups = false
+    /// The process stops before its rlimits, seccomp and ids (its rootfs is ready)
+    /// until the parent has run what `ContainerProcess.start`'s `beforeRelease`
+    /// returned: a network helper's start-up runs beside the mounts (launch.h
+    /// network_barrier).
+    package var networkBarrier = false
 
     package init(rootfs: String, arguments: [String], environment: [String], searchPath: String, workingDirectory: String) {
         self.rootfs = rootfs
