@@ -48,16 +48,15 @@ extension Engine {
         let code = process.wait()
         Stopwatch.mark("exited")
         SignalForwarder.stop()
-        let recorded = try recordExit(record, state, code: code, oomKilled: process.memoryEvents?.finish() ?? false)
-        if case .success = recorded { handOverRestartPolicy(record, exitCode: code) }
+        let oomKilled = process.memoryEvents?.finish() ?? false
         if record.autoRemove {
-            do {
-                try removeContainer(record.id, force: true)
-            } catch ContainerError.notFound {
-                // Another berth process removed it first (rm -f): --rm is done.
-            }
+            // The exit is not recorded first: the container goes now (ContainerAutoRemove.swift).
+            try removeAfterExit(record, state, code: code, oomKilled: oomKilled)
+            Stopwatch.mark("removed")
+            return code
         }
-        Stopwatch.mark("removed")
+        let recorded = try recordExit(record, state, code: code, oomKilled: oomKilled)
+        if case .success = recorded { handOverRestartPolicy(record, exitCode: code) }
         if case .failure(let error) = recorded {
             throw ContainerError.invalid("container \(record.name) exited with code \(code), but recording the exit failed: \(error)")
         }
