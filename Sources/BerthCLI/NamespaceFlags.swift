@@ -2,6 +2,7 @@
 // (private, host, container:NAME, ns:PATH), build podman build's (private, host,
 // or the path of a namespace to join).
 import BerthEngine
+import BerthSystem
 
 enum NamespaceFlags {
     static func options(_ args: ParsedArguments) -> NamespaceOptions {
@@ -15,18 +16,21 @@ enum NamespaceFlags {
         return options
     }
 
-    /// build's --pid/--ipc/--uts take a path where run takes ns:PATH; --device is a
-    /// stringArray there (no comma lists).
-    static func buildOptions(_ args: ParsedArguments) -> NamespaceOptions {
-        func mode(_ flag: String) -> String? {
-            guard let value = args.value(flag) else { return nil }
-            return value.hasPrefix("/") ? "ns:" + value : value
+    /// build's --pid/--ipc/--uts take a path where run takes ns:PATH (which must
+    /// exist, checked as podman build checks it: before any step); --device is a
+    /// stringArray there (no comma lists), its host nodes checked before any step too.
+    static func buildOptions(_ args: ParsedArguments) throws -> NamespaceOptions {
+        func mode(_ flag: String) throws -> String? {
+            guard let value = args.value(flag), !["", "private", "host"].contains(value) else { return args.value(flag) }
+            guard FileSystem.exists(value) else { throw CLIError("checking \(flag) namespace: stat \(value): no such file or directory") }
+            return "ns:" + FileSystem.absolute(value)
         }
         var options = NamespaceOptions()
-        options.pid = mode("pid")
-        options.ipc = mode("ipc")
-        options.uts = mode("uts")
+        options.pid = try mode("pid")
+        options.ipc = try mode("ipc")
+        options.uts = try mode("uts")
         options.devices = args.all("device")
+        try Engine.checkDevices(options.devices)
         return options
     }
 }

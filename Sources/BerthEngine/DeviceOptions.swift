@@ -59,6 +59,11 @@ extension Engine {
         }
     }
 
+    /// build --device: each one checked before the first step runs.
+    package static func checkDevices(_ specs: [String]) throws {
+        _ = try checkedDevices(specs)
+    }
+
     static func parseDevice(_ spec: String) throws -> DeviceMapping {
         let parts = spec.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard (1...3).contains(parts.count), !parts[0].isEmpty else {

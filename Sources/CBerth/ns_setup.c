@@ -69,6 +69,21 @@ static void write_all(const struct child *c, int fd, const char *value, const ch
         child_fail(c, BERTH_STAGE_SYSCTL, n < 0 ? errno : EIO, "write sysctl ", name, "=", value);
 }
 
+/// kernel.hostname and kernel.domainname: /proc/sys has them writable by the
+/// host's root only, the system calls by the UTS namespace's root.
+static bool set_uts_name(const struct child *c, const char *name, const char *value)
+{
+    int (*set)(const char *, size_t) = text_equal(name, "kernel.hostname") ? sethostname
+                                     : text_equal(name, "kernel.domainname") ? setdomainname : NULL;
+    if (set == NULL)
+        return false;
+    if (!(c->flags & CLONE_NEWUTS) && !c->plan->join_utsns) // the host's (create refuses it)
+        child_fail(c, BERTH_STAGE_SYSCTL, EINVAL, "sysctl ", name, " without a UTS namespace");
+    if (set(value, text_length(value)) < 0)
+        child_fail(c, BERTH_STAGE_SYSCTL, errno, "sysctl ", name, "=", value);
+    return true;
+}
+
 /// After pivot_root, while /proc/sys is still writable and nothing of the
 /// container has run: /proc is the proc file system this child mounted (or the
 /// host's bound read-only there for --pid host rootless), and every file is
@@ -90,6 +105,8 @@ void ns_write_sysctls(const struct child *c)
         child_fail(c, BERTH_STAGE_SYSCTL, EXDEV, "/proc/sys is not the proc file system");
     for (size_t i = 0; i < p->sysctl_count; i++) {
         const char *name = p->sysctl_names[i];
+        if (set_uts_name(c, name, p->sysctl_values[i]))
+            continue;
         char path[PATH_MAX];
         if (!sysctl_path(name, path, sizeof path))
             child_fail(c, BERTH_STAGE_SYSCTL, ENAMETOOLONG, "sysctl ", name);
