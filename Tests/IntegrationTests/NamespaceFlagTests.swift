@@ -61,6 +61,12 @@ private func expectRefused(_ sb: Sandbox, _ args: [String], _ message: String, s
                               "--uts", "container:first", "img", "sh", "-c", "for n in pid ipc uts; do readlink /proc/self/ns/$n; done; hostname; cat /proc/1/cmdline")
         #expect(joined.status == 0 && joined.stdout == inFirst.stdout + "sleep\u{0}120\u{0}", "\(joined) vs \(inFirst)")
 
+        let pid = sb.berth("inspect", "--format", "{{.State.Pid}}", "first").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let byPath = sb.berth("run", "--rm", "--network", "none", "--uts", "ns:/proc/\(pid)/ns/uts", "--ipc", "ns:/proc/\(pid)/ns/ipc",
+                              "img", "sh", "-c", "readlink /proc/self/ns/ipc; hostname")
+        let firstLines = inFirst.stdout.split(separator: "\n")
+        #expect(byPath.status == 0 && byPath.stdout == "\(firstLines[1])\n\(firstLines[3])\n", "ns:PATH: \(byPath)")
+
         let dependent = sb.berth("create", "--name", "second", "--pid", "container:first", "img", "true")
         try #require(dependent.status == 0, "\(dependent)")
         let modes = sb.berth("inspect", "--format", "{{.HostConfig.PidMode}} {{.HostConfig.IpcMode}} {{.HostConfig.UTSMode}}", "second")
