@@ -27,7 +27,7 @@ void ns_join_pid_namespace(const struct child *c, int stage)
 {
     // Changes the namespace of the children only: the caller forks next.
     if (c->plan->join_pidns && setns(c->plan->pidns_fd, CLONE_NEWPID) < 0)
-        child_fail(c, stage, errno, "join the pid namespace");
+        child_fail(c, stage, errno, "(pid)");
 }
 
 /// Before anything is mounted: the mqueue file system shows the IPC namespace
@@ -36,9 +36,9 @@ void ns_join_ipc_uts_namespaces(const struct child *c)
 {
     const struct berth_launch_plan *p = c->plan;
     if (p->join_ipcns && setns(p->ipcns_fd, CLONE_NEWIPC) < 0)
-        child_fail(c, BERTH_STAGE_JOIN_NAMESPACES, errno, "join the ipc namespace");
+        child_fail(c, BERTH_STAGE_JOIN_NAMESPACES, errno, "(ipc)");
     if (p->join_utsns && setns(p->utsns_fd, CLONE_NEWUTS) < 0)
-        child_fail(c, BERTH_STAGE_JOIN_NAMESPACES, errno, "join the uts namespace");
+        child_fail(c, BERTH_STAGE_JOIN_NAMESPACES, errno, "(uts)");
 }
 
 // ---------------------------------------------------------------------------
