@@ -90,7 +90,7 @@ let package = Package(
         ),
         .target(
             name: "BerthEngine",
-            dependencies: ["BerthBuild", "BerthImage", "BerthMonitorImage", "BerthRegistry", "BerthRuntime", "BerthSystem", "CBerth"],
+            dependencies: ["BerthBuild", "BerthImage", "BerthMonitorImage", "BerthRegistry", "BerthRuntime", "BerthSystem", "BerthTemplate", "CBerth"],
             swiftSettings: swiftSettings
         ),
         .target(

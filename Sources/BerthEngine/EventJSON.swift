@@ -3,6 +3,7 @@
 // map keys sorted, HTML characters escaped; and read back from such a line.
 import BerthImage
 import BerthSystem
+import BerthTemplate
 import FoundationEssentials
 
 extension BerthEvent {
@@ -15,42 +16,22 @@ extension BerthEvent {
             first = false
         }
         if exitCode != 0 { field("ContainerExitCode", String(exitCode)) }
-        if !id.isEmpty { field("ID", Self.quoted(id)) }
-        if !image.isEmpty { field("Image", Self.quoted(image)) }
-        if !name.isEmpty { field("Name", Self.quoted(name)) }
-        if !network.isEmpty { field("network", Self.quoted(network)) }
-        field("Status", Self.quoted(status))
-        field("Time", Self.quoted(EventTime.rfc3339(time)))
-        field("Type", Self.quoted(type.rawValue))
-        if !healthStatus.isEmpty { field("health_status", Self.quoted(healthStatus)) }
-        if !podID.isEmpty { field("PodID", Self.quoted(podID)) }
+        if !id.isEmpty { field("ID", GoJSONString.quoted(id)) }
+        if !image.isEmpty { field("Image", GoJSONString.quoted(image)) }
+        if !name.isEmpty { field("Name", GoJSONString.quoted(name)) }
+        if !network.isEmpty { field("network", GoJSONString.quoted(network)) }
+        field("Status", GoJSONString.quoted(status))
+        field("Time", GoJSONString.quoted(EventTime.rfc3339(time)))
+        field("Type", GoJSONString.quoted(type.rawValue))
+        if !healthStatus.isEmpty { field("health_status", GoJSONString.quoted(healthStatus)) }
+        if !podID.isEmpty { field("PodID", GoJSONString.quoted(podID)) }
         if let attributes {
             field("Attributes", "{" + attributes.sorted { $0.key < $1.key }
-                .map { Self.quoted($0.key) + ":" + Self.quoted($0.value) }.joined(separator: ",") + "}")
+                .map { GoJSONString.quoted($0.key) + ":" + GoJSONString.quoted($0.value) }.joined(separator: ",") + "}")
         } else {
             field("Attributes", "null")
         }
         return Array((out + "}\n").utf8)
-    }
-
-    /// Go's encoding/json string: \n \r \t short, other controls and <, >, &,
-    /// U+2028, U+2029 as \u escapes.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || "<>&\u{2028}\u{2029}".unicodeScalars.contains(scalar):
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 
     /// The JSON object as the file holds it.

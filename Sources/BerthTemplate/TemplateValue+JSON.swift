@@ -22,7 +22,7 @@ extension TemplateValue {
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
         case .double(let d): out += GoFloat.json(d)
-        case .string(let s): TemplateValue.writeJSONString(s, into: &out, escapeHTML: escapeHTML)
+        case .string(let s): GoJSONString.write(s, into: &out, escapeHTML: escapeHTML)
         case .array(let items):
             guard !items.isEmpty else { out += "[]"; return }
             out += "["
@@ -46,35 +46,12 @@ extension TemplateValue {
             for (n, (key, value)) in ordered.enumerated() {
                 if n > 0 { out += "," }
                 newline((level ?? 0) + 1)
-                TemplateValue.writeJSONString(key, into: &out, escapeHTML: escapeHTML)
+                GoJSONString.write(key, into: &out, escapeHTML: escapeHTML)
                 out += level == nil ? ":" : ": "
                 value.writeJSON(into: &out, indent: level.map { $0 + 1 }, escapeHTML: escapeHTML, unit: unit)
             }
             newline(level ?? 0)
             out += "}"
         }
-    }
-
-    private static func writeJSONString(_ s: String, into out: inout String, escapeHTML: Bool) {
-        func unicodeEscape(_ c: Unicode.Scalar) -> String {
-            let hex = String(c.value, radix: 16)  // Go writes lowercase hex
-            return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        }
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{8}": out += "\\b"  // Go 1.22 and later
-            case "\u{C}": out += "\\f"
-            case "\u{0}"..."\u{1F}", "\u{2028}", "\u{2029}": out += unicodeEscape(scalar)
-            case "<", ">", "&": out += escapeHTML ? unicodeEscape(scalar) : String(scalar)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
     }
 }

@@ -34,6 +34,30 @@ private func cgroupsNamed(after ids: [String]) -> [String] {
     return found
 }
 
+/// `count` loops in parallel, each running `body` three times (`$i` is the loop,
+/// `$j` the round, `$out` a directory for their files), then `report` once all ended.
+private func parallelLoops(_ sb: Sandbox, count: Int, body: String, report: String) -> Sandbox.Result {
+    shell(sb, """
+        out=\(sb.path("loops")); mkdir -p $out
+        for i in $(seq 1 \(count)); do (
+            for j in 1 2 3; do
+        \(body)
+            done
+        ) & done
+        wait
+        \(report)
+        """)
+}
+
+/// What a removed container must not leave: a record, a runtime directory, a mount, a process.
+private func expectNothingLeft(_ sb: Sandbox) {
+    #expect(sb.berth("ps", "-a", "-q").stdout.isEmpty, "no record")
+    let runtime = (try? FileManager.default.contentsOfDirectory(atPath: sb.runroot + "/containers")) ?? []
+    #expect(runtime.isEmpty, "no runtime directory: \(runtime)")
+    #expect(sb.leftovers().isEmpty, "no mount")
+    #expect(processesRootedIn(sb.dir).isEmpty, "no container process")
+}
+
 @Suite struct ParallelLifecycleTests {
     @Test(arguments: Mode.available)
     func twenty_parallel_run_d_and_rm_f_loops_leave_nothing_behind(mode: Mode) throws {
@@ -43,33 +67,24 @@ private func cgroupsNamed(after ids: [String]) -> [String] {
         sb.timeout = 240
         let b = berthLine(sb)
         let out = sb.path("loops")
-        let loops = shell(sb, """
-            mkdir -p \(out)
-            for i in $(seq 1 20); do (
-                for j in 1 2 3; do
-                    id=$(\(b) run -d img sleep 100 2>>\(out)/err$i) || echo "loop $i: run -d exited $?" >> \(out)/err$i
-                    echo "$id" >> \(out)/ids
-                    \(b) rm -f -t 0 "$id" > \(out)/rm$i 2>>\(out)/err$i || echo "loop $i: rm -f exited $?" >> \(out)/err$i
-                    [ "$(cat \(out)/rm$i)" = "$id" ] || echo "loop $i: rm -f printed $(cat \(out)/rm$i), not $id" >> \(out)/err$i
-                done
-            ) & done
-            wait
-            cat \(out)/err* 2>/dev/null
-            echo ids $(sort -u \(out)/ids | grep -c '^[0-9a-f]\\{64\\}$')
+        let loops = parallelLoops(sb, count: 20, body: """
+                    id=$(\(b) run -d img sleep 100 2>>$out/err$i) || echo "loop $i: run -d exited $?" >> $out/err$i
+                    echo "$id" >> $out/ids
+                    \(b) rm -f -t 0 "$id" > $out/rm$i 2>>$out/err$i || echo "loop $i: rm -f exited $?" >> $out/err$i
+                    [ "$(cat $out/rm$i)" = "$id" ] || echo "loop $i: rm -f printed $(cat $out/rm$i), not $id" >> $out/err$i
+            """, report: """
+            cat $out/err* 2>/dev/null
+            echo ids $(sort -u $out/ids | grep -c '^[0-9a-f]\\{64\\}$')
             """)
         #expect(loops.status == 0, "\(loops)")
         #expect(loops.stdout == "ids 60\n", "every run -d printed a new ID, every rm -f removed it, nothing failed: \(loops)")
         let ids = ((try? String(contentsOfFile: out + "/ids", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
 
-        #expect(sb.berth("ps", "-a", "-q").stdout.isEmpty, "no record")
         let records = (try? FileManager.default.contentsOfDirectory(atPath: sb.root + "/containers")) ?? []
         #expect(records.filter { $0 != "names" }.isEmpty, "no container directory: \(records)")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: sb.root + "/containers/names")) ?? []
         #expect(names.isEmpty, "no name held: \(names)")
-        let runtime = (try? FileManager.default.contentsOfDirectory(atPath: sb.runroot + "/containers")) ?? []
-        #expect(runtime.isEmpty, "no runtime directory: \(runtime)")
-        #expect(sb.leftovers().isEmpty, "no mount")
-        #expect(processesRootedIn(sb.dir).isEmpty, "no container process")
+        expectNothingLeft(sb)
         #expect(cgroupsNamed(after: ids).isEmpty, "no cgroup")
         // cleanup() (deferred) also finds monitors: their command lines name the sandbox.
     }
@@ -104,18 +119,12 @@ private func cgroupsNamed(after ids: [String]) -> [String] {
         defer { #expect(sb.cleanup().isEmpty) }
         sb.timeout = 240
         let b = berthLine(sb)
-        let out = sb.path("loops")
-        let loops = shell(sb, """
-            mkdir -p \(out)
-            for i in $(seq 1 10); do (
-                for j in 1 2 3; do
-                    \(b) run -d --rm --replace --name r$(( (i + j) % 3 )) img sleep 100 >>\(out)/ids 2>>\(out)/err$i \
-                        || echo "exit $?" >> \(out)/err$i
-                done
-            ) & done
-            wait
-            cat \(out)/err* 2>/dev/null | grep -v -e '^exit 125$' -e 'was removed before it could start$' -e 'is already in use by'
-            echo ids $(grep -c '^[0-9a-f]\\{64\\}$' \(out)/ids)
+        let loops = parallelLoops(sb, count: 10, body: """
+                    \(b) run -d --rm --replace --name r$(( (i + j) % 3 )) img sleep 100 >>$out/ids 2>>$out/err$i \\
+                        || echo "exit $?" >> $out/err$i
+            """, report: """
+            cat $out/err* 2>/dev/null | grep -v -e '^exit 125$' -e 'was removed before it could start$' -e 'is already in use by'
+            echo ids $(grep -c '^[0-9a-f]\\{64\\}$' $out/ids)
             """)
         #expect(loops.status == 0, "\(loops)")
         #expect(loops.stdout.hasPrefix("ids "), "only clear refusals: \(loops)")
@@ -123,10 +132,6 @@ private func cgroupsNamed(after ids: [String]) -> [String] {
         let started = Int(loops.stdout.dropFirst(4).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         #expect(started >= 3, "most runs started a container: \(loops)")
         #expect(sb.berth("rm", "-f", "-t", "0", "r0", "r1", "r2").status == 0)
-        #expect(sb.berth("ps", "-a", "-q").stdout.isEmpty, "no record")
-        let runtime = (try? FileManager.default.contentsOfDirectory(atPath: sb.runroot + "/containers")) ?? []
-        #expect(runtime.isEmpty, "no runtime directory: \(runtime)")
-        #expect(sb.leftovers().isEmpty, "no mount")
-        #expect(processesRootedIn(sb.dir).isEmpty, "no container process")
+        expectNothingLeft(sb)
     }
 }
