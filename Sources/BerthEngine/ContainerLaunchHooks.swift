@@ -5,10 +5,14 @@
 extension Engine {
     /// Runs between clone and release (ContainerProcess.start): the child exists with
     /// its namespaces and id maps but has not run an instruction of its own. A throw
-    /// here kills the child; `launch` then calls `releaseLaunch`.
-    func prepareLaunch(_ record: ContainerRecord, pid: Int32) throws {
+    /// here kills the child; `launch` then calls `releaseLaunch`. Returns what must
+    /// be ready before the container's first instruction, run while the child sets
+    /// up its rootfs (pasta's readiness: see Engine.startPasta).
+    func prepareLaunch(_ record: ContainerRecord, pid: Int32) throws -> (() throws -> Void)? {
         try placeInCgroup(record, pid: pid)
+        if Engine.startsPasta(record) { return try startPasta(record, pid: pid) }
         try attachNetworks(record, pid: pid)
+        return nil
     }
 
     /// Undoes `prepareLaunch`: on a recorded exit, on a failed start and on `rm`

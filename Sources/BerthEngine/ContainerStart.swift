@@ -95,6 +95,7 @@ extension Engine {
             spec = try containerSpec(record)
             try checkPublishedPorts(record)
             spec.preserveFDs = attach.preserveFDs
+            spec.networkBarrier = Engine.pastaStartsBesideSetUp(record, spec)
             spec.cgroupTasksFiles = try cgroupTasksFiles(record)
             if !attach.environment.isEmpty { spec.environment = Engine.merge(spec.environment, attach.environment) }
             Stopwatch.mark("spec")

@@ -2,6 +2,7 @@
 // container's network namespace with the host's addresses and routes, MTU 65520
 // (at 1500 throughput collapses), `-p` as pasta's own port forwarding, the
 // gateway mapped to the host's loopback only when asked (`--map-gw`), as podman.
+import BerthRuntime
 import BerthSystem
 import Glibc
 
@@ -45,18 +46,43 @@ enum PastaNetwork {
     /// namespace is set up and the ports are bound (pasta writes its pid to the
     /// readiness pipe then), or throws with pasta's own message.
     static func start(_ mode: UserModeNetworkMode, ports: [PortMapping], pid: Int32, runtimeDir: String) throws -> HelperProcess {
+        try spawn(mode, ports: ports, pid: pid, runtimeDir: runtimeDir).waitUntilReady()
+    }
+
+    /// pasta started, its readiness not yet waited for.
+    struct Starting {
+        let helper: HelperProcess
+        let readiness: FileDescriptor
+        let fifo: String
+        let log: String
+
+        /// Returns once pasta is ready (the namespace is set up, the ports are
+        /// bound), or throws with pasta's own message (it is stopped then).
+        func waitUntilReady() throws -> HelperProcess {
+            defer { try? FileSystem.unlinkIfPresent(fifo) }
+            let outcome = helper.wait(forReadable: readiness, seconds: UserModeNetwork.startTimeout)
+            return try UserModeNetwork.checkStarted(helper, outcome, readiness: readiness, log: log)
+        }
+    }
+
+    /// Starts pasta for the container whose process is `pid`, without waiting.
+    static func spawn(_ mode: UserModeNetworkMode, ports: [PortMapping], pid: Int32, runtimeDir: String) throws -> Starting {
         let executable = fastestBuild(try UserModeNetwork.executable("pasta", package: package))
         // pasta writes its pid to the path it is given once it is ready; a FIFO
         // in the runtime directory, which it can open after joining the
         // container's user namespace (/proc/BERTH/fd/N it cannot).
         let fifo = runtimeDir + "/pasta.ready"
         let ready = try HelperProcess.readinessFIFO(at: fifo)
-        defer { try? FileSystem.unlinkIfPresent(fifo) }
-        let log = try UserModeNetwork.openLog(runtimeDir + "/pasta.log")
-        let helper = try HelperProcess.start(
-            executable, try arguments(mode, ports: ports, pid: pid, readinessPath: fifo), name: "pasta", output: log)
-        let outcome = helper.wait(forReadable: ready, seconds: UserModeNetwork.startTimeout)
-        return try UserModeNetwork.checkStarted(helper, outcome, readiness: ready, log: runtimeDir + "/pasta.log")
+        do {
+            let log = runtimeDir + "/pasta.log"
+            let output = try UserModeNetwork.openLog(log)
+            let helper = try HelperProcess.start(
+                executable, try arguments(mode, ports: ports, pid: pid, readinessPath: fifo), name: "pasta", output: output)
+            return Starting(helper: helper, readiness: ready, fifo: fifo, log: log)
+        } catch {
+            try? FileSystem.unlinkIfPresent(fifo)
+            throw error
+        }
     }
 
     /// pasta re-executes itself as its AVX2 build where the CPU has AVX2 (Debian
@@ -68,5 +94,48 @@ enum PastaNetwork {
               let flags = cpu.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
               flags.split(separator: " ").contains("avx2") else { return path }
         return avx2
+    }
+}
+
+extension Engine {
+    /// Whether the container's network is pasta: its start then runs beside the
+    /// container's own set-up (ContainerSpec.networkBarrier).
+    static func startsPasta(_ record: ContainerRecord) -> Bool {
+        record.network == "pasta" || record.network.hasPrefix("pasta:")
+    }
+
+    /// Whether pasta may still be joining the container's namespaces while its
+    /// process goes on: not when that process makes a user namespace of its own
+    /// (--userns=keep-id, auto): becoming root there changes its uid to one
+    /// pasta's cannot open /proc/PID/ns/* of, so pasta is waited for before the
+    /// release, as slirp4netns is.
+    static func pastaStartsBesideSetUp(_ record: ContainerRecord, _ spec: ContainerSpec) -> Bool {
+        startsPasta(record) && spec.idMaps == nil
+    }
+
+    /// attachNetworks for pasta, in two halves: starts pasta on the namespace of
+    /// `pid` and records it (so that releaseLaunch ends it whatever happens next),
+    /// and returns the wait for its readiness, which the caller runs once the
+    /// container process is released and before it may exec.
+    func startPasta(_ record: ContainerRecord, pid: Int32) throws -> () throws -> Void {
+        let mode = try UserModeNetworkMode(parsing: record.network)
+        let ports = record.ports ?? []
+        let starting = try PastaNetwork.spawn(mode, ports: ports, pid: pid, runtimeDir: runtimeDir(record.id))
+        var status = NetworkStatus()
+        status.ports = ports
+        status.helperPID = starting.helper.pid
+        status.helperStartTime = ProcessLiveness.startTime(of: starting.helper.pid)
+        do {
+            try writeNetworkStatus(status, for: record.id)
+        } catch {
+            starting.helper.stop()
+            try? FileSystem.unlinkIfPresent(starting.fifo)
+            throw error
+        }
+        Stopwatch.mark("pasta spawned")
+        return {
+            _ = try starting.waitUntilReady()
+            Stopwatch.mark("pasta")
+        }
     }
 }

@@ -85,6 +85,11 @@ package struct ContainerSpec: Sendable {
     package var personality: UInt?
     /// --group-add keep-groups: the process keeps berth's own supplementary groups.
     package var keepGroups = false
+    /// The process stops before its rlimits, seccomp and ids (its rootfs is ready)
+    /// until the parent has run what `ContainerProcess.start`'s `beforeRelease`
+    /// returned: a network helper's start-up runs beside the mounts (launch.h
+    /// network_barrier).
+    package var networkBarrier = false
     /// --pid/--ipc/--uts: false for host and for a joined namespace (NamespaceModes in the engine).
     package var newPIDNamespace = true
     package var newIPCNamespace = true

@@ -96,6 +96,7 @@ final class LaunchPlan {
         plan.umask = mode_t(spec.umask)
         plan.preserve_fds = spec.preserveFDs
         plan.keep_groups = spec.keepGroups
+        plan.network_barrier = spec.networkBarrier
         let tasks = spec.cgroupTasksFiles.map { Optional(string($0)) }
         plan.cgroup_tasks = array(tasks)
         plan.cgroup_task_count = tasks.count

@@ -20,6 +20,9 @@
 //                                           13-15 cwd, stdio, no_new_privs
 //                                           16 init.c (--init): pid 1 forks,
 //                                                reaps and forwards
+//   network_barrier only: pasta starts,
+//   proto_wait_barrier <── PROTO_AT_BARRIER  7b after the read-only paths
+//   pasta ready: proto_pass_barrier ──>      (PROTO_PASS_BARRIER) go on
 //   proto_wait_exec:  EOF (exec'd)    <──   17 execve (the socket is CLOEXEC)
 //        PROTO_FAILURE {stage, errno, <──   any failing step; exit 127
 //                       detail}
@@ -35,7 +38,7 @@
 //      fds, block until PROTO_RELEASE (EOF: the parent is gone: exit);
 //   3. user namespace: become its root (setresgid/setresuid 0, setgroups 0)
 //      so that what the child creates belongs to a mapped id; then not
-//      dumpable, every fd above 2 (and above the preserved ones) close-on-exec,
+//      dumpable (with a network barrier: at 7b), every fd above 2 (and above the preserved ones) close-on-exec,
 //      unshare(CLONE_NEWCGROUP) now that the parent has moved us into the
 //      container's cgroup (a cgroup namespace made at clone time would be
 //      rooted at berth's own cgroup); --network container:|ns: joins that
@@ -51,6 +54,8 @@
 //      read-only); the working directory is created (mkdir -p beneath the
 //      root) and held open as an O_PATH fd (before a read-only rootfs);
 //   7. masked paths, read-only paths, read-only rootfs;
+//  7b. plan->network_barrier: tell the parent, wait until pasta is ready
+//      (the parent started it at the release), then not dumpable;
 //   8. personality (--personality; before seccomp), rlimits (raising a hard
 //      limit needs CAP_SYS_RESOURCE: before the caps go);
 //   9. seccomp when no_new_privs is false: loading a filter without
@@ -203,13 +208,22 @@ static void become_namespace_root(const struct child *c)
     security_become_userns_root(c, BERTH_STAGE_IDS);
 }
 
-void child_protect_process(const struct child *c)
+/// Not dumpable from now to exec (exec resets it): processes in the container
+/// cannot open /proc/PID/{exe,mem,fd} of a copy of berth. Only after the
+/// release, so that the parent could write the id maps.
+static void make_undumpable(const struct child *c)
 {
-    // Not dumpable from now to exec (exec resets it): processes in the
-    // container cannot open /proc/PID/{exe,mem,fd} of a copy of berth. Only
-    // after the release, so that the parent could write the id maps.
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
         child_fail(c, BERTH_STAGE_SYNC, errno, "PR_SET_DUMPABLE");
+}
+
+void child_protect_process(const struct child *c)
+{
+    // With a network barrier, only once past it: pasta, started at the release,
+    // opens /proc/PID/ns/{user,net}, which a process that is not dumpable
+    // keeps to root. Nothing of the container runs before the barrier either.
+    if (!c->plan->network_barrier)
+        make_undumpable(c);
 
     // No fd of berth's reaches the container: all close on exec except 0-2
     // and the preserved ones (which lose close-on-exec).
@@ -306,6 +320,22 @@ static void set_up_network(const struct child *c)
         bring_loopback_up(c);
     if (c->plan->ping_group_range != NULL)
         write_ping_group_range(c);
+}
+
+// ---------------------------------------------------------------------------
+// 7b: the network barrier (plan->network_barrier).
+
+/// The parent started pasta at the release; its set-up ran beside steps 3-7.
+/// Before anything the container runs, its interface must have its addresses
+/// and routes: wait here for the parent to say so (before seccomp, which a
+/// custom profile could make deny the socket calls).
+static void wait_for_network(const struct child *c)
+{
+    if (!c->plan->network_barrier)
+        return;
+    if (!proto_wait_at_barrier(c->sync))
+        _exit(CHILD_FAILED); // the parent went away or gave up: nobody to tell
+    make_undumpable(c); // pasta has joined the namespaces (child_protect_process)
 }
 
 // ---------------------------------------------------------------------------
@@ -436,6 +466,7 @@ _Noreturn void child_main(struct child *c)
     rootfs_create_cwd(c);
     rootfs_mask_paths(c);
     rootfs_make_paths_readonly(c);
+    wait_for_network(c);
 
     child_set_personality(c);
     security_set_rlimits(c);

@@ -186,6 +186,16 @@ int berth_launch_release(int sync_fd)
     return proto_release(sync_fd);
 }
 
+int berth_launch_wait_barrier(int sync_fd)
+{
+    return proto_wait_barrier(sync_fd);
+}
+
+int berth_launch_pass_barrier(int sync_fd)
+{
+    return proto_pass_barrier(sync_fd);
+}
+
 int berth_launch_wait_exec(int sync_fd, struct berth_launch_report *report)
 {
     struct proto_record failure;

@@ -40,7 +40,8 @@ static int receive_record(int fd, struct proto_record *record, int flags)
         return 0;
     if (n < 0)
         return -1;
-    bool known = record->tag == PROTO_RELEASE || record->tag == PROTO_PID || record->tag == PROTO_FAILURE;
+    bool known = record->tag == PROTO_RELEASE || record->tag == PROTO_PID || record->tag == PROTO_FAILURE
+        || record->tag == PROTO_AT_BARRIER || record->tag == PROTO_PASS_BARRIER;
     if (n != (ssize_t)sizeof *record || !known) {
         errno = EBADMSG;
         return -1;
@@ -70,9 +71,18 @@ int proto_report_pid(int fd, pid_t pid)
     return send_record(fd, &record);
 }
 
-int proto_release(int fd)
+bool proto_wait_at_barrier(int fd)
 {
-    struct proto_record record = { .tag = PROTO_RELEASE };
+    struct proto_record record = { .tag = PROTO_AT_BARRIER };
+    if (send_record(fd, &record) < 0)
+        return false;
+    return receive_record(fd, &record, 0) == 1 && record.tag == PROTO_PASS_BARRIER;
+}
+
+/// Sends a parent -> child record (`tag`): 0 also when the child is gone.
+static int send_to_child(int fd, int32_t tag)
+{
+    struct proto_record record = { .tag = tag };
     if (send_record(fd, &record) == 0)
         return 0;
     // The child is gone already: proto_wait_exec returns its report, if any.
@@ -104,6 +114,31 @@ static int peek_watching(int fd, int pidfd, struct proto_record *record)
         if (n > 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
             exited = true;
     }
+}
+
+int proto_release(int fd)
+{
+    return send_to_child(fd, PROTO_RELEASE);
+}
+
+int proto_pass_barrier(int fd)
+{
+    return send_to_child(fd, PROTO_PASS_BARRIER);
+}
+
+int proto_wait_barrier(int fd)
+{
+    struct proto_record record;
+    int r = receive_record(fd, &record, MSG_PEEK);
+    if (r <= 0)
+        return r < 0 && errno == ECONNRESET ? 0 : r; // EOF, ECONNRESET: it died
+    if (record.tag == PROTO_FAILURE)
+        return 0;
+    if (record.tag != PROTO_AT_BARRIER) {
+        errno = EBADMSG;
+        return -1;
+    }
+    return receive_record(fd, &record, 0) == 1 ? 1 : -1; // take what was peeked
 }
 
 int proto_wait_pid(int fd, int intermediate_pidfd, pid_t *pid)

@@ -6,6 +6,9 @@
 //   intermediate -> parent  PROTO_PID      the container process is forked: its pid
 //   child -> parent         PROTO_FAILURE  `stage` failed with `error`; `detail`
 //                                          names the object (mount target, path, id)
+//   child -> parent         PROTO_AT_BARRIER  rootfs done: waiting for the network
+//   parent -> child         PROTO_PASS_BARRIER the network is configured: go on to exec
+//                           (both only with plan->network_barrier)
 //
 // A successful exec sends nothing: the socket is close-on-exec, so the parent
 // reads EOF. The functions are named for the intent of each side; the child
@@ -22,6 +25,8 @@ enum proto_tag {
     PROTO_RELEASE = 0x62720001,
     PROTO_PID = 0x62720002,
     PROTO_FAILURE = 0x62720003,
+    PROTO_AT_BARRIER = 0x62720004,
+    PROTO_PASS_BARRIER = 0x62720005,
 };
 
 #define PROTO_DETAIL_SIZE 240
@@ -51,6 +56,10 @@ void proto_report_failure(int fd, int stage, int error, const char *detail);
 /// Sends {PROTO_PID, pid}. 0 or -1 with errno.
 int proto_report_pid(int fd, pid_t pid);
 
+/// Sends PROTO_AT_BARRIER and blocks until PROTO_PASS_BARRIER. False as
+/// proto_wait_release.
+bool proto_wait_at_barrier(int fd);
+
 // --- the parent's side ------------------------------------------------------
 
 /// Sends PROTO_RELEASE. 0, also when the child is gone already (its failure
@@ -64,6 +73,13 @@ int proto_release(int fd);
 ///   0: a PROTO_FAILURE, left queued for proto_wait_exec;
 ///  -1: errno ECHILD (it died silently), EBADMSG (not a valid record), other.
 int proto_wait_pid(int fd, int intermediate_pidfd, pid_t *pid);
+
+/// Waits for the child's PROTO_AT_BARRIER: 1 consumed; 0 a PROTO_FAILURE
+/// (left queued for proto_wait_exec) or EOF; -1 with errno (EBADMSG).
+int proto_wait_barrier(int fd);
+
+/// Sends PROTO_PASS_BARRIER: as proto_release.
+int proto_pass_barrier(int fd);
 
 /// Waits for the exec: 0 on EOF (exec'd, or died without a report), 1 with a
 /// PROTO_FAILURE in *failure, -1 with errno (EBADMSG: not a valid record).

@@ -135,6 +135,13 @@ struct berth_launch_plan {
     /// making one (clone_flags then lack CLONE_NEWNET). Only read when join_netns.
     bool join_netns;
     int netns_fd;
+    /// A second barrier (berth_launch_wait_barrier): after its rootfs and
+    /// read-only paths (step 7) and before rlimits, seccomp, ids and exec, the
+    /// child tells the parent it is there and waits for berth_launch_pass_barrier.
+    /// The parent starts a user-mode network helper (pasta) between release and
+    /// barrier, so its start-up runs beside the child's mounts while the
+    /// container's first instruction still finds its interface configured.
+    bool network_barrier;
 
     /// --pid container:ID|ns:PATH: join this pid namespace (an fd of
     /// /proc/PID/ns/pid or the ns: path) instead of making one (clone_flags
@@ -250,5 +257,15 @@ int berth_launch_release(int sync_fd);
 /// Waits for the child's exec: returns 0 when it exec'd (the socket closed on
 /// exec), 1 with *report filled when it failed, -1 with errno on error.
 int berth_launch_wait_exec(int sync_fd, struct berth_launch_report *report);
+
+/// plan->network_barrier: waits until the released child reaches its second
+/// barrier. 1: it is there and waits for berth_launch_pass_barrier; 0: it
+/// failed (its report stays queued for berth_launch_wait_exec) or died; -1 with
+/// errno on error (EBADMSG: not a valid record).
+int berth_launch_wait_barrier(int sync_fd);
+
+/// Lets a child waiting at its second barrier go on to exec. 0 (also when the
+/// child is gone: berth_launch_wait_exec tells) or -1 with errno.
+int berth_launch_pass_barrier(int sync_fd);
 
 #endif
