@@ -462,11 +462,12 @@ _Noreturn void child_main(struct child *c)
 
     set_hostname(c);
     set_up_network(c);
-    ns_write_sysctls(c);
+    ns_open_sysctls(c);
     rootfs_create_cwd(c);
     rootfs_mask_paths(c);
     rootfs_make_paths_readonly(c);
     wait_for_network(c);
+    ns_write_sysctls(c);
 
     child_set_personality(c);
     security_set_rlimits(c);

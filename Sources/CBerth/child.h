@@ -93,7 +93,9 @@ void security_restrict_privileges(const struct child *c);
 void ns_join_pid_namespace(const struct child *c, int stage);
 /// setns into plan->ipcns_fd and utsns_fd, after the release.
 void ns_join_ipc_uts_namespaces(const struct child *c);
-/// plan->sysctls through /proc/sys, after pivot_root, before it goes read-only.
+/// plan->sysctls: /proc/sys opened after pivot_root, before it goes read-only;
+/// written once the network is there (past the network barrier).
+void ns_open_sysctls(const struct child *c);
 void ns_write_sysctls(const struct child *c);
 /// plan->devices with mknod beneath c->root, after the plan's mounts.
 void ns_make_devices(const struct child *c);

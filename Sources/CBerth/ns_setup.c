@@ -84,25 +84,37 @@ static bool set_uts_name(const struct child *c, const char *name, const char *va
     return true;
 }
 
+/// The /proc/sys of the container's proc file system, opened by
+/// ns_open_sysctls (a copy of berth's memory per child: one child, one fd).
+static int sysctl_dir = -1;
+
 /// After pivot_root, while /proc/sys is still writable and nothing of the
 /// container has run: /proc is the proc file system this child mounted (or the
-/// host's bound read-only there for --pid host rootless), and every file is
-/// opened beneath /proc/sys without following a symlink or crossing a mount,
-/// so neither the image nor a volume can redirect a write. /proc/sys answers
-/// for the namespaces of the writer: the container's network, IPC and UTS ones.
-void ns_write_sysctls(const struct child *c)
+/// host's bound there for --pid host rootless), checked to be procfs. The fd
+/// stays on that mount, so the read-only bind step 7 puts over /proc/sys does
+/// not apply to what is opened beneath it.
+void ns_open_sysctls(const struct child *c)
 {
-    const struct berth_launch_plan *p = c->plan;
-    if (p->sysctl_count == 0)
+    if (c->plan->sysctl_count == 0)
         return;
-    int dir = open("/proc/sys", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (dir < 0)
+    sysctl_dir = open("/proc/sys", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (sysctl_dir < 0)
         child_fail(c, BERTH_STAGE_SYSCTL, errno, "open /proc/sys");
     struct statfs fs;
-    if (fstatfs(dir, &fs) < 0)
+    if (fstatfs(sysctl_dir, &fs) < 0)
         child_fail(c, BERTH_STAGE_SYSCTL, errno, "statfs /proc/sys");
     if (fs.f_type != PROC_SUPER_MAGIC)
         child_fail(c, BERTH_STAGE_SYSCTL, EXDEV, "/proc/sys is not the proc file system");
+}
+
+/// Once the network is there (past the network barrier: pasta's interface
+/// exists, for net.ipv4.conf.IFACE.*), before anything of the container runs.
+/// Every file is opened beneath /proc/sys without following a symlink or
+/// crossing a mount, so neither the image nor a volume can redirect a write.
+/// /proc/sys answers for the namespaces of the writer: the container's.
+void ns_write_sysctls(const struct child *c)
+{
+    const struct berth_launch_plan *p = c->plan;
     for (size_t i = 0; i < p->sysctl_count; i++) {
         const char *name = p->sysctl_names[i];
         if (set_uts_name(c, name, p->sysctl_values[i]))
@@ -116,14 +128,16 @@ void ns_write_sysctls(const struct child *c)
         };
         long fd;
         do {
-            fd = syscall(SYS_openat2, dir, path, &how, sizeof how);
+            fd = syscall(SYS_openat2, sysctl_dir, path, &how, sizeof how);
         } while (fd < 0 && (errno == EAGAIN || errno == EINTR));
         if (fd < 0)
             child_fail(c, BERTH_STAGE_SYSCTL, errno, "open sysctl ", name);
         write_all(c, (int)fd, p->sysctl_values[i], name);
         close((int)fd);
     }
-    close(dir);
+    if (sysctl_dir >= 0)
+        close(sysctl_dir);
+    sysctl_dir = -1;
 }
 
 // ---------------------------------------------------------------------------
