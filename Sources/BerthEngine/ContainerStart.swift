@@ -48,7 +48,7 @@ extension Engine {
         let code = process.wait()
         Stopwatch.mark("exited")
         SignalForwarder.stop()
-        let recorded = try recordExit(record, state, code: code)
+        let recorded = try recordExit(record, state, code: code, oomKilled: process.memoryEvents?.finish() ?? false)
         if case .success = recorded { handOverRestartPolicy(record, exitCode: code) }
         if record.autoRemove {
             do {
@@ -104,7 +104,13 @@ extension Engine {
                 ? StandardStreams.input : try FileDescriptor.openUnowned("/dev/null", O_RDONLY)
             defer { if input != StandardStreams.input { FileDescriptor.close(unowned: input) } }
             let stdio = attach.detachedStdio ?? relay.map { ($0.slave.raw, $0.slave.raw, $0.slave.raw) } ?? (input, attach.outputPipes?.0 ?? -1, attach.outputPipes?.1 ?? -1)
-            process = try ContainerProcess.start(spec, stdio: stdio) { pid in try self.prepareLaunch(record, pid: pid) }
+            var memoryEvents: MemoryEventsWatch?
+            process = try ContainerProcess.start(spec, stdio: stdio) { pid in
+                let beforeExec = try self.prepareLaunch(record, pid: pid)
+                memoryEvents = self.watchMemoryEvents(record, pid: pid)
+                return beforeExec
+            }
+            process.memoryEvents = memoryEvents
             Stopwatch.mark("exec")
         } catch {
             releaseLaunch(record)
@@ -148,7 +154,8 @@ extension Engine {
 
     /// Writes the exit into the state, unless the container was removed meanwhile
     /// (`rm -f` from another berth process): then there is nothing to record.
-    func recordExit(_ record: ContainerRecord, _ started: ContainerState, code: Int32) throws -> Result<Void, any Error> {
+    /// `oomKilled`: an OOM kill seen while it ran (ContainerOOM.swift).
+    func recordExit(_ record: ContainerRecord, _ started: ContainerState, code: Int32, oomKilled: Bool = false) throws -> Result<Void, any Error> {
         let config = containerDir(record.id) + "/config.json"
         guard FileSystem.exists(config) else { return .success(()) }
         let lock: FileLock
@@ -166,7 +173,7 @@ extension Engine {
         state.exitCode = code
         state.finishedAt = Date().timeIntervalSince1970
         deactivateVolumes(record)
-        noteOOMKill(record, in: &state)
+        noteOOMKill(record, in: &state, observed: oomKilled)
         releaseLaunch(record)
         let written = Result { try writeState(state, for: record.id) }
         // podman: died, then cleanup once the container's resources are released (--rm: remove follows instead).
