@@ -1,0 +1,75 @@
+// Placement off the critical path (issue 14's ≤ 1 ms, ContainerCgroupsAhead.swift):
+// the cgroup is made on a thread while the start goes on and removed on one while
+// the removal goes on. What a user must still see: the container in its cgroup with
+// its limits, the kernel's copy of the parent's CPUs and memory nodes on v1
+// (cgroup.clone_children), no directory left the moment `run --rm` or `rm`
+// returns, and none left by a start that fails after the cgroup was made.
+import Foundation
+import Testing
+import TestSupport
+
+@Suite struct CgroupPlacementTests {
+    @Test(arguments: Mode.available)
+    func a_new_cpuset_gets_its_parents_cpus_and_memory_nodes_from_the_kernel(mode: Mode) throws {
+        let cg = try CgroupSandbox(mode)
+        defer { #expect(cg.cleanup().isEmpty) }
+        guard mode == .root && hasV1Controllers else {
+            // Rootless on v1: no cgroup at all, and the run works.
+            let plain = cg.berth("run", "--rm", "img", "echo", "ran")
+            #expect(plain.status == 0 && plain.stdout == "ran\n" && cg.leftovers.isEmpty, "\(plain)")
+            return
+        }
+        let id = cg.berth("run", "-d", "--memory", "64m", "img", "sleep", "300").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let cpuset = try #require(cg.directory(id, "cpuset"), "the container is in a cpuset of its own")
+        let parent = "/sys/fs/cgroup/cpuset" + cg.parent
+        #expect(cpuset == parent + "/berth-\(id).scope")
+        #expect(read(parent + "/cgroup.clone_children") == "1", "berth's parent level has the kernel copy cpus and mems")
+        let hostCPUs = read("/sys/fs/cgroup/cpuset/cpuset.cpus"), hostMems = read("/sys/fs/cgroup/cpuset/cpuset.mems")
+        #expect(!hostCPUs.isEmpty && read(cpuset + "/cpuset.cpus") == hostCPUs && read(cpuset + "/cpuset.mems") == hostMems)
+        let allowed = cg.berth("exec", id, "grep", "Cpus_allowed_list", "/proc/self/status")
+        #expect(allowed.stdout == "Cpus_allowed_list:\t\(hostCPUs)\n", "\(allowed)")
+        // Its limit was in force when it ran.
+        #expect(read(cg.directory(id, "memory").map { $0 + "/memory.limit_in_bytes" }) == "67108864")
+    }
+
+    @Test(arguments: Mode.available)
+    func no_cgroup_directory_is_left_the_moment_run_rm_or_rm_returns(mode: Mode) throws {
+        let cg = try CgroupSandbox(mode)
+        defer { #expect(cg.cleanup().isEmpty) }
+        let limit = mode == .root && hasV1Controllers ? ["--memory", "64m", "--cpus", "1"] : []
+        for round in 0..<5 {
+            let run = cg.sb.berth(["run", "--rm"] + limit + ["img", "echo", "round \(round)"], env: ["BERTH_TEST_CGROUP_PARENT": cg.parent])
+            #expect(run.status == 0 && run.stdout == "round \(round)\n", "\(run)")
+            #expect(cg.leftovers.isEmpty, "after run --rm \(round): \(cg.leftovers)")
+        }
+        let exited = cg.sb.berth(["run", "--name", "done"] + limit + ["img", "true"], env: ["BERTH_TEST_CGROUP_PARENT": cg.parent])
+        #expect(exited.status == 0 && cg.leftovers.isEmpty, "removed at exit: \(exited) \(cg.leftovers)")
+        let id = cg.sb.berth(["run", "-d"] + limit + ["img", "sleep", "300"], env: ["BERTH_TEST_CGROUP_PARENT": cg.parent]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        if !limit.isEmpty { #expect(cg.leftovers.count >= 5, "one directory per controller: \(cg.leftovers)") }
+        #expect(cg.berth("rm", "-f", "-t", "0", id).status == 0)
+        #expect(cg.leftovers.isEmpty, "after rm -f: \(cg.leftovers)")
+        #expect(cg.berth("rm", "done").status == 0 && cg.berth("ps", "-a", "-q").stdout.isEmpty)
+    }
+
+    @Test(arguments: Mode.available.filter { $0 == .root })
+    func a_start_that_fails_after_the_cgroup_was_made_ahead_leaves_none(mode: Mode) throws {
+        guard hasV1Controllers else { return }
+        let cg = try CgroupSandbox(mode)
+        defer { #expect(cg.cleanup().isEmpty) }
+        let id = cg.berth("create", "--memory", "64m", "img", "echo", "started").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        // The image's layer goes missing: the spec fails while the cgroup is being made.
+        let diffs = (FileManager.default.enumerator(atPath: cg.sb.root)?.allObjects as? [String] ?? [])
+            .filter { $0.hasSuffix("/diff") && $0.contains("layers") }
+        let diff = try #require(diffs.first.map { cg.sb.root + "/" + $0 }, "the image's layer in \(cg.sb.root)")
+        try FileManager.default.moveItem(atPath: diff, toPath: diff + ".away")
+        for _ in 0..<3 {
+            let failed = cg.berth("start", "-a", id)
+            #expect(failed.status != 0 && failed.stderr.contains("is missing"), "\(failed)")
+            #expect(cg.leftovers.isEmpty, "a failed start: \(cg.leftovers)")
+        }
+        try FileManager.default.moveItem(atPath: diff + ".away", toPath: diff)
+        let started = cg.berth("start", "-a", id)
+        #expect(started.status == 0 && started.stdout == "started\n" && cg.leftovers.isEmpty, "\(started)")
+    }
+}
