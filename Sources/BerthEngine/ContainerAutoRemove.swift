@@ -23,13 +23,12 @@ extension Engine {
         defer { lock.unlock() }
         guard FileSystem.exists(config) else { return }
         deactivateVolumes(record)
+        releaseLaunch(record)
         let died = BerthEvent.container("died", record, exitCode: code)
         do {
-            try releaseLaunch(record) {
-                // What `berth mount` left mounted goes first: the files under it go next.
-                try releaseMount(record)
-                try removeContainerFiles(record)
-            }
+            // What `berth mount` left mounted goes first: the files under it go next.
+            try releaseMount(record)
+            try removeContainerFiles(record)
         } catch {
             recordEvents([died])
             if FileSystem.exists(config) {

@@ -26,29 +26,29 @@ extension Engine {
         try CgroupValues.checkConf(resources, plan: plan)
     }
 
-    /// Places the container's process `pid` in its own cgroup with its limits: what
-    /// beginCgroupPlacement made ahead is waited for, else made here.
+    /// Places the container's process `pid` in its own cgroup with its limits.
     func placeInCgroup(_ record: ContainerRecord, pid: Int32) throws {
         Stopwatch.mark("cgroup")
         defer { Stopwatch.mark("cgroup placed") }
         if let adjust = record.resources?.oomScoreAdj {
             try CgroupFiles.write(String(adjust), to: "oom_score_adj", in: "/proc/\(pid)")
         }
+        guard let plan = try CgroupPlan.make(record, host: Engine.cgroupHost, rootless: record.isRootless) else { return }
+        let location = CgroupLocation(version: plan.version, paths: plan.paths, manager: plan.manager, unit: plan.unit)
+        // Recorded first: a berth killed half-way still leaves removeCgroup the map.
+        try recordCgroupLocation(location, for: record.id)
         do {
-            let madeAhead = try finishCgroupPlacementAhead(record.id)
-            guard let plan = try CgroupPlan.make(record, host: Engine.cgroupHost, rootless: record.isRootless) else { return }
-            if !madeAhead {
-                if let unit = plan.unit, let slice = plan.slice {
-                    let location = CgroupLocation(version: plan.version, paths: plan.paths, manager: plan.manager, unit: plan.unit)
-                    try recordCgroupLocation(location, for: record.id)
-                    // systemd makes the scope and moves the pid; Delegate=yes leaves its files to berth.
-                    try SystemdScope.start(unit: unit, slice: slice, pid: pid, description: "berth container \(record.name) (\(record.id.prefix(12)))",
-                                           limits: SystemdScope.limitProperties(record.resources ?? ContainerResources()), rootless: record.isRootless)
-                    try applyLimitsAndRules(record, at: location)
-                } else {
-                    try makeCgroup(record, plan: plan)
-                }
+            if record.cgroups == "split" { try splitCallerCgroup(plan) }
+            let resources = record.resources ?? ContainerResources()
+            if let unit = plan.unit, let slice = plan.slice {
+                // systemd makes the scope and moves the pid; Delegate=yes leaves its files to berth.
+                try SystemdScope.start(unit: unit, slice: slice, pid: pid, description: "berth container \(record.name) (\(record.id.prefix(12)))",
+                                       limits: SystemdScope.limitProperties(resources), rootless: record.isRootless)
+            } else {
+                try makeCgroup(plan)
             }
+            try applyLimits(resources, at: location)
+            try applyDeviceRules(record, at: location)
             // v1: the process joins itself (cgroupTasksFiles); v2: its pid is moved here
             // (under systemd it is there already: the write is a no-op that proves it).
             if plan.version == 2 {
@@ -58,22 +58,6 @@ extension Engine {
             removeCgroup(record)
             throw ContainerError.invalid("placing container \(record.name) in its cgroup: \(error)")
         }
-    }
-
-    /// Records where the cgroup goes, makes it (cgroupfs) and writes its limits and
-    /// device rules: all that needs no pid, so it can be done ahead.
-    func makeCgroup(_ record: ContainerRecord, plan: CgroupPlan) throws {
-        let location = CgroupLocation(version: plan.version, paths: plan.paths, manager: plan.manager, unit: plan.unit)
-        // Recorded first: a berth killed half-way still leaves removeCgroup the map.
-        try recordCgroupLocation(location, for: record.id)
-        if record.cgroups == "split" { try splitCallerCgroup(plan) }
-        try makeCgroup(plan)
-        try applyLimitsAndRules(record, at: location)
-    }
-
-    private func applyLimitsAndRules(_ record: ContainerRecord, at location: CgroupLocation) throws {
-        try applyLimits(record.resources ?? ContainerResources(), at: location)
-        try applyDeviceRules(record, at: location)
     }
 
     /// v1: the `tasks` files the container's process writes itself into right after
@@ -93,7 +77,23 @@ extension Engine {
 
     /// Removes the container's cgroup; nothing when it is gone already.
     func removeCgroup(_ record: ContainerRecord) {
-        finishCgroupRemoval(beginCgroupRemoval(record, here: true))
+        let file = cgroupLocationFile(record.id)
+        guard let location = cgroupLocation(record.id) else { return }
+        Stopwatch.mark("cgroup removal")
+        defer { Stopwatch.mark("cgroup removed") }
+        var failed = false
+        for directory in Set(location.paths.values).sorted() {
+            do {
+                try CgroupFiles.remove(directory)
+            } catch {
+                failed = true
+                Warnings.report("container \(record.name): \(error)")
+            }
+        }
+        forgetCgroupLocation(record.id)
+        // Kept when a directory stayed, so that a later rm tries again.
+        if !failed { try? FileSystem.unlinkIfPresent(file) }
+        removeIdleMonitorCgroup(location)
     }
 
     /// Makes the container's directories and the parents they need: v1 cpuset

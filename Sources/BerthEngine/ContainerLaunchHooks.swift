@@ -23,13 +23,4 @@ extension Engine {
         detachNetworks(record)
         removeCgroup(record)
     }
-
-    /// The same, for a removal: the cgroup's rmdirs run on a thread while
-    /// `alongside` (the rest of the removal) runs, and end before this returns.
-    func releaseLaunch(_ record: ContainerRecord, alongside: () throws -> Void) rethrows {
-        let cgroupRemoval = beginCgroupRemoval(record)
-        defer { finishCgroupRemoval(cgroupRemoval) }
-        detachNetworks(record)
-        try alongside()
-    }
 }

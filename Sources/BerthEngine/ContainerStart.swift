@@ -87,8 +87,6 @@ extension Engine {
             lock.unlock()
             throw ContainerError.invalid("container \(record.name) is already running")
         }
-        // The cgroup is made on a thread meanwhile; placeInCgroup waits for it.
-        beginCgroupPlacement(record)
         var spec: ContainerSpec
         let relay: TerminalRelay?
         let process: ContainerProcess
