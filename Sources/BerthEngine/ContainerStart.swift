@@ -92,10 +92,13 @@ extension Engine {
         let relay: TerminalRelay?
         let process: ContainerProcess
         do {
-            spec = try containerSpec(record)
             try checkPublishedPorts(record)
+            // pasta starts first, on a namespace made for it, if it can (PastaEarlyNetns.swift).
+            let earlyPasta = try startPastaEarly(record)
+            spec = try containerSpec(record)
+            earlyPasta?.apply(to: &spec)
             spec.preserveFDs = attach.preserveFDs
-            spec.networkBarrier = Engine.pastaStartsBesideSetUp(record, spec)
+            spec.networkBarrier = earlyPasta != nil || Engine.pastaStartsBesideSetUp(record, spec)
             spec.cgroupTasksFiles = try cgroupTasksFiles(record)
             if !attach.environment.isEmpty { spec.environment = Engine.merge(spec.environment, attach.environment) }
             Stopwatch.mark("spec")
@@ -104,7 +107,7 @@ extension Engine {
                 ? StandardStreams.input : try FileDescriptor.openUnowned("/dev/null", O_RDONLY)
             defer { if input != StandardStreams.input { FileDescriptor.close(unowned: input) } }
             let stdio = attach.detachedStdio ?? relay.map { ($0.slave.raw, $0.slave.raw, $0.slave.raw) } ?? (input, attach.outputPipes?.0 ?? -1, attach.outputPipes?.1 ?? -1)
-            process = try ContainerProcess.start(spec, stdio: stdio) { pid in try self.prepareLaunch(record, pid: pid) }
+            process = try ContainerProcess.start(spec, stdio: stdio) { pid in try self.prepareLaunch(record, pid: pid, pasta: earlyPasta?.wait) }
             Stopwatch.mark("exec")
         } catch {
             releaseLaunch(record)
@@ -205,7 +208,7 @@ extension Engine {
         spec.tty = record.tty
         spec.useInit = record.useInit
         spec.noNewPrivileges = record.noNewPrivileges
-        spec.pingGroupRange = "0 0"
+        spec.pingGroupRange = Engine.pingGroupRange
         if let mask = record.umask.flatMap(Engine.umaskBits) { spec.umask = mask }
         spec.personality = record.personality.flatMap(Engine.personaNumber)
         spec.keepGroups = keepGroups
