@@ -2,7 +2,7 @@
 # The guest half of ci/cgroupv2-check: runs inside ../shared/vm's cgroup v2 guest with
 # the shared directory as cwd (berth, busybox.tar, this script), as the rootless user dev
 # (in user@1000.service/app.slice) or as root. Asserts issue 14's must-show list on v2:
-# OOM (137, OOMKilled), --pids-limit, --cpus in stats, --cpuset-cpus, update --memory,
+# OOM (137, OOMKilled under either manager), --pids-limit, --cpus in stats, --cpuset-cpus, update --memory,
 # pause/unpause, no cgroup left after rm and after kill -9 of the monitor + rm -f.
 # As root it then narrows user@.service's delegation to `pids memory` with a drop-in and
 # checks that a rootless --cpus is refused naming the cpu controller.
@@ -42,18 +42,48 @@ full_id() { "$B" inspect --format '{{.Id}}' "$1" 2>/dev/null; }
 # `tail /dev/zero` keeps one endless "line" in memory: it grows until the OOM killer comes.
 # With the cgroupfs manager berth reads memory.events' oom_kill before it removes the cgroup.
 # Under the systemd manager (the default here) systemd removes the scope's cgroup the moment it
-# empties, before berth can read the count: the exit code holds, OOMKilled is a known gap there
-# (podman's conmon watches memory.events while the container runs; berth does not yet).
+# empties, before berth has reaped the container: the count is taken while it runs instead
+# (memory.events watched for POLLPRI: by the monitor for run -d, by a thread of a foreground run).
 out=$("$B" --cgroup-manager cgroupfs run --network none --name oom --memory 32m "$image" tail /dev/zero 2>&1); rc=$?
 oom=$("$B" inspect --format '{{.State.OOMKilled}}' oom 2>&1)
 if [ "$rc" = 137 ] && [ "$oom" = true ]; then pass "$who: --memory 32m (cgroupfs): exit 137, OOMKilled true"
 else fail "$who: --memory 32m (cgroupfs): exit $rc (want 137), OOMKilled '$oom' (want true): $out"; fi
 "$B" rm -f oom >/dev/null 2>&1
-out=$("$B" run --network none --name oomsd --memory 32m "$image" tail /dev/zero 2>&1); rc=$?
-oom=$("$B" inspect --format '{{.State.OOMKilled}}' oomsd 2>&1)
-if [ "$rc" = 137 ]; then pass "$who: --memory 32m (systemd scope): exit 137 (OOMKilled reads '$oom': known gap, see Docs/cgroups.md)"
-else fail "$who: --memory 32m (systemd scope): exit $rc (want 137): $out"; fi
-"$B" rm -f oomsd >/dev/null 2>&1
+# Several rounds: a read at the exit alone lost the race with systemd about one time in three.
+oom_rounds=${BERTH_OOM_ROUNDS:-3}
+good=0; seen=""
+for round in $(seq 1 "$oom_rounds"); do
+    out=$("$B" run --network none --name oomsd --memory 32m "$image" tail /dev/zero 2>&1); rc=$?
+    oom=$("$B" inspect --format '{{.State.OOMKilled}}' oomsd 2>&1)
+    seen="$seen $rc/$oom"
+    [ "$rc" = 137 ] && [ "$oom" = true ] && good=$((good + 1))
+    "$B" rm -f oomsd >/dev/null 2>&1
+done
+if [ "$good" = "$oom_rounds" ]; then pass "$who: --memory 32m (systemd scope, foreground): exit 137 and OOMKilled true in $good of $oom_rounds runs"
+else fail "$who: --memory 32m (systemd scope, foreground): exit/OOMKilled per run:$seen (want 137/true each): $out"; fi
+good=0; seen=""
+for round in $(seq 1 "$oom_rounds"); do
+    "$B" run --network none -d --name oomsdd --memory 32m "$image" tail /dev/zero >/dev/null 2>&1
+    status=""
+    for _ in $(seq 1 150); do
+        status=$("$B" inspect --format '{{.State.Status}}' oomsdd 2>/dev/null)
+        [ "$status" = exited ] && break
+        sleep 0.2
+    done
+    rc=$("$B" inspect --format '{{.State.ExitCode}}' oomsdd 2>&1)
+    oom=$("$B" inspect --format '{{.State.OOMKilled}}' oomsdd 2>&1)
+    seen="$seen $status:$rc/$oom"
+    [ "$rc" = 137 ] && [ "$oom" = true ] && good=$((good + 1))
+    "$B" rm -f oomsdd >/dev/null 2>&1
+done
+if [ "$good" = "$oom_rounds" ]; then pass "$who: --memory 32m (systemd scope, run -d): ExitCode 137 and OOMKilled true in $good of $oom_rounds runs"
+else fail "$who: --memory 32m (systemd scope, run -d): status:ExitCode/OOMKilled per run:$seen (want exited:137/true each)"; fi
+# A process other than the container's first one killed by the OOM killer: what systemd does to
+# the scope depends on its version (Docs/cgroups.md, OOMPolicy). Recorded, not asserted.
+# The trap shows whether systemd sent the scope SIGTERM (a shell as pid 1 ignores it otherwise).
+out=$("$B" run --network none --name oomchild --memory 32m "$image" sh -c 'trap "echo got-SIGTERM" TERM; tail /dev/zero; sleep 2; echo first-process-survived' 2>&1); rc=$?
+note "systemd $(systemctl --version | head -n 1 | cut -d' ' -f2): a child OOM-killed in the scope: exit $rc, OOMKilled $("$B" inspect --format '{{.State.OOMKilled}}' oomchild 2>&1): $(echo "$out" | tr '\n' ' ')"
+"$B" rm -f oomchild >/dev/null 2>&1
 
 # --- --pids-limit 20: the 21st process is refused -----------------------------------------
 # sh and 19 sleeps make 20 (sh then becomes the 20th sleep); a shell past that cannot fork.

@@ -15,7 +15,7 @@ extension Engine {
         var ipv6: (IPAddress, Int, String?)?
         let bridgeIndex = try withLeases(network.name) { leases -> Int32 in
             let index = try ensureBridge(network, bridge: bridge, host: sockets.host())
-            leases = leases.filter { $0.value != record.id }
+            leases.addresses = leases.addresses.filter { $0.value != record.id }
             for subnet in network.subnets {
                 guard let range = IPSubnet(cidr: subnet.subnet) else { continue }
                 if range.isIPv4 && ipv4 == nil {
@@ -37,9 +37,8 @@ extension Engine {
             let mtu = network.options?["mtu"].flatMap { UInt32($0) }
             try sockets.host().createVeth(VethPair(hostName: hostVeth, bridgeIndex: bridgeIndex, peerName: interface,
                                                    peerPID: pid, peerMAC: mac, mtu: mtu))
-            // /sys is the host's, so inside the rootless network namespace it does not show
-            // this port: no hairpin there (RootlessNetnsSteps.swift).
-            if !RootlessNetnsHelper.isInside { try Sysctl.enableHairpin(onBridgePort: hostVeth) }
+            // Through netlink, not /sys: inside the rootless network namespace /sys is the host's.
+            try sockets.host().enableHairpin(onBridgePort: hostVeth)
             Stopwatch.mark("veth made")
             let inside = try sockets.container()
             Stopwatch.mark("netns socket")
@@ -86,7 +85,7 @@ extension Engine {
     }
 
     func releaseLeases(_ id: String, network: String) throws {
-        try withLeases(network) { leases in leases = leases.filter { $0.value != id } }
+        try withLeases(network) { leases in leases.addresses = leases.addresses.filter { $0.value != id } }
     }
 
     /// The network's bridge, made on first use (and again after a reboot) with the

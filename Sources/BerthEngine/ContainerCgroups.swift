@@ -36,7 +36,7 @@ extension Engine {
         guard let plan = try CgroupPlan.make(record, host: Engine.cgroupHost, rootless: record.isRootless) else { return }
         let location = CgroupLocation(version: plan.version, paths: plan.paths, manager: plan.manager, unit: plan.unit)
         // Recorded first: a berth killed half-way still leaves removeCgroup the map.
-        try AtomicFile.write(JSONCoding.encode(location), to: cgroupLocationFile(record.id), durable: false)
+        try recordCgroupLocation(location, for: record.id)
         do {
             if record.cgroups == "split" { try splitCallerCgroup(plan) }
             let resources = record.resources ?? ContainerResources()
@@ -90,6 +90,7 @@ extension Engine {
                 Warnings.report("container \(record.name): \(error)")
             }
         }
+        forgetCgroupLocation(record.id)
         // Kept when a directory stayed, so that a later rm tries again.
         if !failed { try? FileSystem.unlinkIfPresent(file) }
         removeIdleMonitorCgroup(location)
@@ -102,9 +103,11 @@ extension Engine {
         if plan.version == 1 {
             for (controller, directory) in plan.paths.sorted(by: { $0.key < $1.key }) {
                 guard let mount = Engine.cgroupHost.v1Mounts[controller] else { continue }
-                try makeLevels(from: mount, to: directory) { made, parent in
+                try makeLevels(from: mount, to: directory) { made, parent, isNew in
                     guard controller == "cpuset" else { return }
-                    for file in ["cpuset.cpus", "cpuset.mems"] where (CgroupFiles.read(file, in: made) ?? "").isEmpty {
+                    // A level made now is empty (or holds the parent's values already, with
+                    // cgroup.clone_children): no need to read it first.
+                    for file in ["cpuset.cpus", "cpuset.mems"] where isNew || (CgroupFiles.read(file, in: made) ?? "").isEmpty {
                         try CgroupFiles.write(CgroupFiles.read(file, in: parent) ?? "", to: file, in: made)
                     }
                 }
@@ -113,7 +116,7 @@ extension Engine {
         }
         guard let base = plan.base, let directory = plan.paths[""] else { return }
         let wanted = ["cpuset", "cpu", "io", "memory", "pids"]
-        try makeLevels(from: base, to: directory) { _, parent in
+        try makeLevels(from: base, to: directory) { _, parent, _ in
             let available = Set((CgroupFiles.read("cgroup.controllers", in: parent) ?? "").split(separator: " ").map(String.init))
             let enabled = Set((CgroupFiles.read("cgroup.subtree_control", in: parent) ?? "").split(separator: " ").map(String.init))
             let missing = wanted.filter { available.contains($0) && !enabled.contains($0) }
@@ -124,14 +127,14 @@ extension Engine {
     }
 
     /// Makes each directory from below `root` down to `directory`, calling `prepare`
-    /// (made, its parent) for each, whether made now or before.
-    private func makeLevels(from root: String, to directory: String, prepare: (String, String) throws -> Void) throws {
+    /// (the level, its parent, whether made now) for each, whether made now or before.
+    private func makeLevels(from root: String, to directory: String, prepare: (String, String, Bool) throws -> Void) throws {
         guard directory.hasPrefix(root) else { return }
         var current = root
         for part in directory.dropFirst(root.count).split(separator: "/") {
             let next = current + "/" + part
-            try CgroupFiles.makeDirectory(next)
-            try prepare(next, current)
+            let isNew = try CgroupFiles.makeDirectory(next)
+            try prepare(next, current, isNew)
             current = next
         }
     }

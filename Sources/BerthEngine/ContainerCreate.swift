@@ -208,9 +208,7 @@ extension Engine {
                     try FileSystem.makeDirectories(containerDir(id) + "/upper", mode: 0o755)
                     try FileSystem.makeDirectories(containerDir(id) + "/work", mode: 0o700)
                     try FileSystem.makeDirectories(containerDir(id) + "/userdata", mode: 0o700)
-                    try writeEtcFiles(record)
-                    try writeRecord(record)
-                    try writeState(ContainerState(status: .created), for: id)
+                    try writeNewContainerFiles(record)
                 }
                 return
             } catch ContainerError.nameInUse(_, let holder) where options.replace && attempt < attempts {

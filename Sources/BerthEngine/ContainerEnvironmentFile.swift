@@ -6,13 +6,23 @@ import BerthSystem
 import Glibc
 
 extension Engine {
-    /// The read-only bind of the container's .containerenv, written on first start.
+    /// The read-only bind of the container's .containerenv, written at create (by the
+    /// first start for a container an older berth created).
     func containerEnvironmentMount(_ record: ContainerRecord) throws -> MountSpec {
-        let path = containerDir(record.id) + "/userdata/.containerenv"
+        let path = containerEnvironmentPath(record)
         if !FileSystem.exists(path) {
             try AtomicFile.write(record.privileged ? Self.containerEnvironment(record) : "", to: path, durable: false)
         }
         return MountSpec(kind: .bind, source: path, destination: "/run/.containerenv", flags: UInt(MS_RDONLY))
+    }
+
+    /// At create, before config.json makes the container visible: written in place.
+    func writeUnpublishedContainerEnvironment(_ record: ContainerRecord) throws {
+        try AtomicFile.writeUnpublished(record.privileged ? Self.containerEnvironment(record) : "", to: containerEnvironmentPath(record))
+    }
+
+    private func containerEnvironmentPath(_ record: ContainerRecord) -> String {
+        containerDir(record.id) + "/userdata/.containerenv"
     }
 
     /// podman's lines, values quoted as Go's %q quotes them.

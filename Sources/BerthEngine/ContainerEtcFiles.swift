@@ -101,11 +101,16 @@ extension Engine {
     }
 
     /// The three files at create; start rewrites hosts once the container's addresses are known.
-    func writeContainerEtcFiles(_ record: ContainerRecord) throws {
+    /// `unpublished`: the container's config.json is not written yet (create), so no
+    /// other process reads these files and they are written in place (AtomicFile.writeUnpublished).
+    func writeContainerEtcFiles(_ record: ContainerRecord, unpublished: Bool = false) throws {
         let dir = containerDir(record.id) + "/userdata"
-        try AtomicFile.write(EtcFiles.hosts(record, status: nil, peers: []), to: dir + "/hosts", durable: false)
-        try AtomicFile.write(record.hostname + "\n", to: dir + "/hostname", durable: false)
-        try AtomicFile.write(EtcFiles.resolvConf(record, host: Engine.hostResolvConf), to: dir + "/resolv.conf", durable: false)
+        let write: (String, String) throws -> Void = unpublished
+            ? { try AtomicFile.writeUnpublished($0, to: dir + "/" + $1) }
+            : { try AtomicFile.write($0, to: dir + "/" + $1, durable: false) }
+        try write(EtcFiles.hosts(record, status: nil, peers: []), "hosts")
+        try write(record.hostname + "\n", "hostname")
+        try write(EtcFiles.resolvConf(record, host: Engine.hostResolvConf), "resolv.conf")
     }
 
     /// Checks --add-host, --dns and --no-hosts at create, as podman does.

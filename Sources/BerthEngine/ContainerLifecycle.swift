@@ -36,16 +36,22 @@ extension Engine {
         try releaseMount(record)
         // A monitor killed with -9 recorded no exit: its cgroup, network and leases go here.
         releaseLaunch(record)
+        try removeContainerFiles(record, storeLockHeld: lockHeld)
+        deactivateVolumes(record)
+        if volumes || record.autoRemove { removeAnonymousVolumes(of: record) }
+        recordEvent(.container("remove", record))
+    }
+
+    /// The container's name, record, runtime directory and directory, under the store lock
+    /// (which `storeLockHeld` says the caller has). The caller holds the container's lock.
+    func removeContainerFiles(_ record: ContainerRecord, storeLockHeld: Bool = false) throws {
         let remove = { () throws in
             ContainerNames(self).release(record.name, for: record.id)
             try FileSystem.unlinkIfPresent(self.containerDir(record.id) + "/config.json")
             try FileSystem.removeTree(self.runtimeDir(record.id))
             try self.removeContainerDirectory(record.id)
         }
-        if lockHeld { try remove() } else { try store.withLock(remove) }
-        deactivateVolumes(record)
-        if volumes || record.autoRemove { removeAnonymousVolumes(of: record) }
-        recordEvent(.container("remove", record))
+        if storeLockHeld { try remove() } else { try store.withLock(remove) }
     }
 
     /// Stops a running container: its stop signal, then SIGKILL after `timeout`

@@ -17,7 +17,8 @@ package enum MonitorStep: Sendable {
     /// is an attach client's socket and the size (if any) its window.
     case start(client: Bool, terminalSize: (rows: UInt16, columns: UInt16)?)
     /// The container exited with this code: record it, then --rm or restart.
-    case exited(Int32)
+    /// `oomKilled`: the monitor saw the OOM killer end a process of it (`--oom-killed`).
+    case exited(Int32, oomKilled: Bool)
     /// The restart back-off has passed: start it again.
     case restart
     /// Hold a detached `exec -it` session's terminal (fd 3) until its process
@@ -30,16 +31,18 @@ extension MonitorStep {
     package static let clientFlag = "--client"
     /// `__monitor ID --hold-terminal`.
     package static let holdFlag = "--hold-terminal"
+    /// `__monitor ID --exited CODE --oom-killed` (monitor.c).
+    package static let oomKilledFlag = "--oom-killed"
 
-    /// The words after the ID: none, `--client SIZE`, `--exited CODE`, `--restart`.
+    /// The words after the ID: none, `--client SIZE`, `--exited CODE [--oom-killed]`, `--restart`.
     package init?(words: [String]) {
         switch words.first {
         case nil: self = .start(client: false, terminalSize: nil)
         case "--restart" where words.count == 1: self = .restart
         case MonitorStep.holdFlag where words.count == 1: self = .holdTerminal
-        case "--exited" where words.count == 2:
+        case "--exited" where words.count == 2 || (words.count == 3 && words[2] == MonitorStep.oomKilledFlag):
             guard let code = Int32(words[1]) else { return nil }
-            self = .exited(code)
+            self = .exited(code, oomKilled: words.count == 3)
         case MonitorStep.clientFlag where words.count == 2:
             let size = words[1].split(separator: "x").compactMap { UInt16($0) }
             self = .start(client: true, terminalSize: size.count == 2 ? (size[0], size[1]) : nil)
@@ -122,13 +125,13 @@ extension Engine {
                 try? status.write(Array("error \(code): \(error)\n".utf8))
             }
             return ExitCode.engineError
-        case .exited(let code):
+        case .exited(let code, let oomKilled):
             // A foreground run handing its restart policy over (ContainerForegroundRestart)
             // spawned this one in its own session: leave it, as a monitor does at start.
             if getsid(0) != ProcessIdentity.pid {
                 DetachedProcess.detach(keepingFDsThrough: 2, ignoring: [SIGHUP, SIGINT, SIGQUIT, SIGPIPE], stdioToNull: false, changeToRoot: false)
             }
-            return afterExit(id, code: code)
+            return afterExit(id, code: code, oomKilled: oomKilled)
         case .restart:
             return restartAfterBackOff(id)
         case .holdTerminal:
@@ -163,6 +166,8 @@ extension Engine {
         if let interval = monitorHealthInterval(record) { arguments.append("health-interval-ms=\(interval)") }
         // --timeout, podman's: the monitor sends SIGKILL once the time is up (exit code 137).
         if let limit = record.timeout, limit > 0 { arguments.append("timeout-ms=\(limit * 1000)") }
+        // Under the systemd manager: the monitor polls memory.events for OOM kills (ContainerOOM.swift).
+        if let events = try process.memoryEvents?.handOver() { arguments += ["oom-events=\(events.fd)", "oom-kills=\(events.kills)"] }
         try withExtendedLifetime(streams) {
             try SelfExec.replace(withImage: MonitorImage.bytes(), name: "berth-monitor", arguments: arguments)
         }

@@ -62,17 +62,18 @@ extension RestartPolicy {
 }
 
 extension Engine {
-    /// `__monitor ID --exited CODE`: records the exit, then --rm, a restart after the
+    /// `__monitor ID --exited CODE [--oom-killed]`: records the exit, then --rm, a restart after the
     /// back-off, or the end of the monitor.
-    func afterExit(_ id: String, code: Int32) -> Int32 {
+    func afterExit(_ id: String, code: Int32, oomKilled: Bool = false) -> Int32 {
         guard let record = try? readRecord(id) else { return 0 }  // removed meanwhile (rm -f)
         let started = storedState(id) ?? ContainerState(status: .running)
-        // A foreground run that handed its restart policy over recorded the exit itself.
-        let recorded = started.status == .running ? (try? recordExit(record, started, code: code)) ?? .success(()) : .success(())
         if record.autoRemove {
-            try? removeContainer(record.id, force: true)
+            // No exit written first: the container goes now (ContainerAutoRemove.swift).
+            try? removeAfterExit(record, started, code: code, oomKilled: oomKilled)
             return 0
         }
+        // A foreground run that handed its restart policy over recorded the exit itself.
+        let recorded = started.status == .running ? (try? recordExit(record, started, code: code, oomKilled: oomKilled)) ?? .success(()) : .success(())
         guard case .success = recorded else { return ExitCode.engineError }
         let count = started.restartCount ?? 0
         let policyRestarts = started.stoppedByUser != true && record.restart.restarts(exitCode: code, count: count)

@@ -48,16 +48,15 @@ extension Engine {
         let code = process.wait()
         Stopwatch.mark("exited")
         SignalForwarder.stop()
-        let recorded = try recordExit(record, state, code: code)
-        if case .success = recorded { handOverRestartPolicy(record, exitCode: code) }
+        let oomKilled = process.memoryEvents?.finish() ?? false
         if record.autoRemove {
-            do {
-                try removeContainer(record.id, force: true)
-            } catch ContainerError.notFound {
-                // Another berth process removed it first (rm -f): --rm is done.
-            }
+            // The exit is not recorded first: the container goes now (ContainerAutoRemove.swift).
+            try removeAfterExit(record, state, code: code, oomKilled: oomKilled)
+            Stopwatch.mark("removed")
+            return code
         }
-        Stopwatch.mark("removed")
+        let recorded = try recordExit(record, state, code: code, oomKilled: oomKilled)
+        if case .success = recorded { handOverRestartPolicy(record, exitCode: code) }
         if case .failure(let error) = recorded {
             throw ContainerError.invalid("container \(record.name) exited with code \(code), but recording the exit failed: \(error)")
         }
@@ -107,7 +106,13 @@ extension Engine {
                 ? StandardStreams.input : try FileDescriptor.openUnowned("/dev/null", O_RDONLY)
             defer { if input != StandardStreams.input { FileDescriptor.close(unowned: input) } }
             let stdio = attach.detachedStdio ?? relay.map { ($0.slave.raw, $0.slave.raw, $0.slave.raw) } ?? (input, attach.outputPipes?.0 ?? -1, attach.outputPipes?.1 ?? -1)
-            process = try ContainerProcess.start(spec, stdio: stdio) { pid in try self.prepareLaunch(record, pid: pid, pasta: earlyPasta?.wait) }
+            var memoryEvents: MemoryEventsWatch?
+            process = try ContainerProcess.start(spec, stdio: stdio) { pid in
+                let beforeExec = try self.prepareLaunch(record, pid: pid, pasta: earlyPasta?.wait)
+                memoryEvents = self.watchMemoryEvents(record, pid: pid)
+                return beforeExec
+            }
+            process.memoryEvents = memoryEvents
             Stopwatch.mark("exec")
         } catch {
             releaseLaunch(record)
@@ -151,7 +156,8 @@ extension Engine {
 
     /// Writes the exit into the state, unless the container was removed meanwhile
     /// (`rm -f` from another berth process): then there is nothing to record.
-    func recordExit(_ record: ContainerRecord, _ started: ContainerState, code: Int32) throws -> Result<Void, any Error> {
+    /// `oomKilled`: an OOM kill seen while it ran (ContainerOOM.swift).
+    func recordExit(_ record: ContainerRecord, _ started: ContainerState, code: Int32, oomKilled: Bool = false) throws -> Result<Void, any Error> {
         let config = containerDir(record.id) + "/config.json"
         guard FileSystem.exists(config) else { return .success(()) }
         let lock: FileLock
@@ -169,7 +175,7 @@ extension Engine {
         state.exitCode = code
         state.finishedAt = Date().timeIntervalSince1970
         deactivateVolumes(record)
-        noteOOMKill(record, in: &state)
+        noteOOMKill(record, in: &state, observed: oomKilled)
         releaseLaunch(record)
         let written = Result { try writeState(state, for: record.id) }
         // podman: died, then cleanup once the container's resources are released (--rm: remove follows instead).
@@ -222,7 +228,12 @@ extension Engine {
             spec.inCallersUserNamespace = true
         } else if record.isRootless {
             if record.userns == "keep-id" {
-                spec.idMaps = keepIDMaps(uid: user.uid, gid: user.gid)
+                // On a user network, nested in the rootless user namespace (RootlessNetnsKeepID.swift).
+                if let nested = nestedKeepIDNamespace(record, uid: user.uid, gid: user.gid) {
+                    (spec.joinUserNamespace, spec.nestedIDMaps) = (nested.userns, nested.maps)
+                } else {
+                    spec.idMaps = keepIDMaps(uid: user.uid, gid: user.gid)
+                }
             } else if let userns = try? PauseProcess.userNamespace(runroot: paths.runroot) {
                 spec.joinUserNamespace = userns
             } else {

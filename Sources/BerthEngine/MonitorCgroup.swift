@@ -87,7 +87,11 @@ extension Engine {
     /// left in it (an rmdir that fails with EBUSY means one still runs: it stays).
     func removeIdleMonitorCgroup(_ location: CgroupLocation) {
         guard location.unit == nil else { return }
-        for directory in Set(location.paths.values.map { FileSystem.dirname(of: $0) + "/" + Engine.monitorCgroupName }).sorted() {
+        let directories = Set(location.paths.values.map { FileSystem.dirname(of: $0) + "/" + Engine.monitorCgroupName }).sorted()
+        // placeMonitor makes the leaf in every hierarchy at once: where the first is
+        // missing (every foreground run's case) there is nothing to look at in the others.
+        guard let first = directories.first, FileSystem.isDirectory(first) else { return }
+        for directory in directories {
             if FileSystem.isDirectory(directory), CgroupFiles.processes(in: directory).isEmpty { _ = rmdir(directory) }
         }
     }

@@ -105,9 +105,10 @@ extension Engine {
             pasta = nil
             return
         }
-        let ports = users.flatMap(\.ports)
-        if Engine.canonicalPorts(ports) != running.ports {
-            do { _ = try ensureRootlessNetns(&pasta, ports: ports) } catch {
+        // It forwards no ports (each container's own pasta does: RootlessNetnsPorts.swift);
+        // only one started by an older berth, with ports, is restarted without them.
+        if !running.ports.isEmpty {
+            do { _ = try ensureRootlessNetns(&pasta, ports: []) } catch {
                 Warnings.report("restarting pasta of the rootless network namespace without the ports of container \(id.prefix(12)): \(error)")
             }
         }

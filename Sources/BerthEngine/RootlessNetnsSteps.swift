@@ -16,20 +16,28 @@ extension Engine {
     /// Connects a rootless container (process `pid`) to its bridge networks inside the
     /// rootless network namespace, starting (or restarting, for its ports) its pasta.
     func attachInRootlessNetns(_ record: ContainerRecord, pid: Int32) throws {
-        if record.userns == "keep-id" {
-            throw NetworkError.unsupported("container \(record.name): --userns keep-id cannot join a user-defined network rootless (its user namespace is not the one the rootless network namespace belongs to); use --network pasta")
+        if record.userns == "keep-id", UserNamespace.isInitial, RootlessNetnsProcess.isNestedInOwnUserNamespace(pid) {
+            // Not nested in the rootless one (RootlessNetnsKeepID.swift): no interface can reach it.
+            throw NetworkError.unsupported("container \(record.name): --userns keep-id on a user-defined network rootless needs the user's own uid and gid below the size of their subordinate ranges (/etc/subuid, /etc/subgid); use --network pasta")
         }
         try withRootlessNetns { pasta in
-            let ports = rootlessNetnsUsers(excluding: record.id).flatMap(\.ports) + (record.ports ?? [])
-            let netns = try ensureRootlessNetns(&pasta, ports: ports)
+            try replaceStaleRootlessNetns(&pasta, for: record, pid: pid)
+            // Published ports get a pasta of their own (RootlessNetnsPorts.swift): this one forwards none.
+            let netns = try ensureRootlessNetns(&pasta, ports: [])
+            var portsPasta: (pid: Int32, startTime: UInt64)? = nil
             do {
-                try runInRootlessNetns(netns, ["attach", record.id, String(pid)])
+                guard let owner = pasta?.pid else { throw NetworkError.invalid("the rootless network namespace's pasta is not running") }
+                // Before the helper, which configures its tap (RootlessNetnsPorts.swift).
+                portsPasta = try startPortsPasta(record, pid: pid, owner: owner)
+                try runInRootlessNetns(netns, owner: owner, ["attach", record.id, String(pid)])
                 guard var status = networkStatus(record.id) else {
                     throw NetworkError.invalid("container \(record.name): the rootless network namespace's helper recorded no network")
                 }
                 status.rootlessNetns = true
+                (status.helperPID, status.helperStartTime) = (portsPasta?.pid, portsPasta?.startTime)
                 try writeNetworkStatus(status, for: record.id)
             } catch {
+                if let portsPasta { HelperProcess.end(pid: portsPasta.pid, startTime: portsPasta.startTime) }
                 try? FileSystem.unlinkIfPresent(networkStatusFile(record.id))
                 shrinkRootlessNetns(&pasta, leaving: record.id)
                 throw error
@@ -43,10 +51,11 @@ extension Engine {
     func detachFromRootlessNetns(_ record: ContainerRecord, _ status: NetworkStatus) {
         do {
             try withRootlessNetns { pasta in
+                endPortsPasta(status)
                 if let running = pasta {
                     do {
                         let netns = try RootlessNetnsProcess.openNetworkNamespace(heldBy: running.pid)
-                        try runInRootlessNetns(netns, ["detach", record.id])
+                        try runInRootlessNetns(netns, owner: running.pid, ["detach", record.id])
                     } catch {
                         Warnings.report("removing container \(record.name) from the rootless network namespace: \(error)")
                     }
@@ -65,18 +74,21 @@ extension Engine {
         guard networkStatus(record.id)?.rootlessNetns == true else {
             throw NetworkError.invalid("container \(record.name) has no network in the rootless network namespace to connect beside")
         }
-        try inRunningRootlessNetns { try runInRootlessNetns($0, ["connect", record.id, String(pid), String(decoding: JSONCoding.encode(request), as: UTF8.self)]) }
+        try inRunningRootlessNetns { netns, owner in
+            guard RootlessNetnsProcess.isInUserNamespace(of: owner, orNestedIn: pid) else { throw Engine.staleRootlessNetns(record.name, users: []) }
+            try runInRootlessNetns(netns, owner: owner, ["connect", record.id, String(pid), String(decoding: JSONCoding.encode(request), as: UTF8.self)])
+        }
     }
 
     /// `network disconnect` of a running container in the rootless network namespace.
     func disconnectInRootlessNetns(_ record: ContainerRecord, name: String) throws {
-        try inRunningRootlessNetns { try runInRootlessNetns($0, ["disconnect", record.id, name]) }
+        try inRunningRootlessNetns { try runInRootlessNetns($0, owner: $1, ["disconnect", record.id, name]) }
     }
 
     /// `network reload` of a running container in the rootless network namespace.
     func reloadInRootlessNetns(_ record: ContainerRecord) throws {
         guard networkStatus(record.id)?.rootlessNetns == true else { return }
-        try inRunningRootlessNetns { try runInRootlessNetns($0, ["reload", record.id]) }
+        try inRunningRootlessNetns { try runInRootlessNetns($0, owner: $1, ["reload", record.id]) }
     }
 
     /// `network rm`: the network's bridge and rules inside the namespace (when it
@@ -86,7 +98,7 @@ extension Engine {
             try withRootlessNetns { pasta in
                 guard let running = pasta else { return }
                 let netns = try RootlessNetnsProcess.openNetworkNamespace(heldBy: running.pid)
-                try runInRootlessNetns(netns, ["remove-network", String(decoding: JSONCoding.encode(config), as: UTF8.self)])
+                try runInRootlessNetns(netns, owner: running.pid, ["remove-network", String(decoding: JSONCoding.encode(config), as: UTF8.self)])
             }
         } catch {
             Warnings.report("cannot remove the bridge of network \(config.name) in the rootless network namespace: \(error)")
@@ -96,18 +108,22 @@ extension Engine {
         }
     }
 
-    private func inRunningRootlessNetns(_ body: (FileDescriptor) throws -> Void) throws {
+    /// `body` with the namespace and its pasta's pid.
+    private func inRunningRootlessNetns(_ body: (FileDescriptor, Int32) throws -> Void) throws {
         try withRootlessNetns { pasta in
             guard let running = pasta else {
                 throw NetworkError.invalid("the rootless network namespace is gone (its pasta is not running)")
             }
-            try body(try RootlessNetnsProcess.openNetworkNamespace(heldBy: running.pid))
+            try body(try RootlessNetnsProcess.openNetworkNamespace(heldBy: running.pid), running.pid)
         }
     }
 
     /// Runs `__rootless-netns WORDS` inside the namespace; its `Error:` becomes ours.
-    private func runInRootlessNetns(_ netns: FileDescriptor, _ words: [String]) throws {
-        let userns = UserNamespace.isInitial ? try PauseProcess.userNamespace(runroot: paths.runroot) : nil
+    /// The helper joins the user namespace of the namespace's pasta (`owner`), the one
+    /// the namespace belongs to, which is the pause process's unless that was killed
+    /// and replaced: the containers still in the old namespace can then still leave it.
+    private func runInRootlessNetns(_ netns: FileDescriptor, owner: Int32, _ words: [String]) throws {
+        let userns = UserNamespace.isInitial ? try RootlessNetnsProcess.openUserNamespace(of: owner) : nil
         let output = try SelfExec.runInNetworkNamespace(
             ["--root", paths.root, "--runroot", paths.runroot, Engine.rootlessNetnsCommand] + words, userns: userns, netns: netns)
         guard output.status == 0 else {
@@ -130,7 +146,12 @@ extension Engine {
         switch (words.first, words.count) {
         case ("attach", 3):
             guard let pid = Int32(words[2]) else { break }
-            try attachNetworks(try readRecord(words[1]), pid: pid)
+            let record = try readRecord(words[1])
+            try attachNetworks(record, pid: pid)
+            do { try configurePortsTap(record, pid: pid) } catch {
+                if let status = networkStatus(record.id) { takeDown(record.id, status, sockets: nil) }
+                throw error
+            }
             return
         case ("detach", 2):
             if let status = networkStatus(words[1]) { takeDown(words[1], status, sockets: nil) }

@@ -10,6 +10,9 @@ package final class ContainerProcess {
     /// Reaped through (ChildProcess.reap), closed with this object.
     private let pidfd: Int32
     private var deadline: ProcessDeadline?
+    /// Under the systemd manager: the cgroup's memory.events, watched for OOM kills
+    /// (MemoryEventsWatch; set by the engine, which placed the cgroup).
+    package var memoryEvents: MemoryEventsWatch?
 
     init(pid: pid_t, pidfd: Int32) {
         self.pid = pid

@@ -90,6 +90,11 @@ package struct ContainerSpec: Sendable {
     /// returned: a network helper's start-up runs beside the mounts (launch.h
     /// network_barrier).
     package var networkBarrier = false
+    /// With joinUserNamespace: the container gets a user namespace of its own nested
+    /// in the joined one, with these maps (outside ids being the joined namespace's),
+    /// written by the launch's intermediate process (rootless --userns keep-id on a
+    /// user network, whose interface the rootless network namespace's helper makes).
+    package var nestedIDMaps: (uid: [IDMapping], gid: [IDMapping])?
 
     package init(rootfs: String, arguments: [String], environment: [String], searchPath: String, workingDirectory: String) {
         self.rootfs = rootfs

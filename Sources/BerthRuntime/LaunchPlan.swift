@@ -42,6 +42,11 @@ final class LaunchPlan {
             plan.join_userns = true
             plan.userns_fd = userns.raw
         }
+        if spec.joinUserNamespace != nil, let nested = spec.nestedIDMaps {
+            flags |= CloneFlag.newUser
+            plan.nested_uid_map = string(LaunchPlan.mapText(nested.uid))
+            plan.nested_gid_map = string(LaunchPlan.mapText(nested.gid))
+        }
         plan.clone_flags = Int32(flags)
         if let netns = spec.joinNetworkNamespace {
             plan.join_netns = true
@@ -135,4 +140,11 @@ enum CloneFlag {
     static let newUser: Int32 = 0x1000_0000
     static let newPID: Int32 = 0x2000_0000
     static let newNet: Int32 = 0x4000_0000
+}
+
+extension LaunchPlan {
+    /// /proc/PID/uid_map's format: one "inside outside size" line per mapping.
+    static func mapText(_ maps: [IDMapping]) -> String {
+        maps.map { "\($0.containerID) \($0.hostID) \($0.size)\n" }.joined()
+    }
 }

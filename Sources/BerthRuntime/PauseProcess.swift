@@ -63,7 +63,11 @@ package enum PauseProcess {
         // that signal (DetachedProcess.detach): EOF here means it is safe, or dead.
         let (started, startedWriter) = try FileDescriptor.pipe("pause process start pipe")
         try startedWriter.setInheritable()
-        let (child, release) = try SelfExec.startInNewUserNamespace([command, runroot], environment: ["PATH=/usr/bin:/bin"])
+        // A berth linked against a Swift runtime outside the system's library path (a
+        // debug build copied to a host without Swift) finds it through LD_LIBRARY_PATH:
+        // the pause process is berth again, so it keeps that one variable.
+        let libraryPath = Environment.get("LD_LIBRARY_PATH").map { ["LD_LIBRARY_PATH=" + $0] } ?? []
+        let (child, release) = try SelfExec.startInNewUserNamespace([command, runroot], environment: ["PATH=/usr/bin:/bin"] + libraryPath)
         startedWriter.close()
         do {
             let maps = UserNamespace.rootlessMaps()

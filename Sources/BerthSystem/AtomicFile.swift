@@ -28,6 +28,39 @@ package enum AtomicFile {
         try write(Array(text.utf8), to: path, mode: mode, durable: durable)
     }
 
+    /// A file that does not exist yet, in a directory no other process reads until a later
+    /// atomic write publishes it (a new container's userdata, written before its
+    /// config.json): created and written in place. That is one inode and no rename, so one
+    /// journal update where the atomic write makes three (temp inode, rename, and the
+    /// temp's unlink on removal). A crash leaves at worst an empty file in a directory
+    /// nothing reads. Where the file exists after all (a retried create), it is replaced
+    /// atomically instead.
+    package static func writeUnpublished(_ bytes: [UInt8], to path: String, mode: UInt32 = 0o644) throws {
+        let fd: FileDescriptor
+        do {
+            fd = try FileDescriptor.open(path, O_WRONLY | O_CREAT | O_EXCL, mode: mode)
+        } catch let error as SystemError where error.errno == EEXIST {
+            return try write(bytes, to: path, mode: mode, durable: false)
+        }
+        do {
+            try fd.write(bytes, path: path)
+            // The umask may have narrowed the mode (a container's /etc/hosts must stay readable).
+            var st = stat()
+            if fstat(fd.raw, &st) != 0 || st.st_mode & 0o7777 != mode {
+                try check("fchmod", path) { fchmod(fd.raw, mode) }
+            }
+        } catch {
+            fd.close()
+            unlink(path)
+            throw error
+        }
+        fd.close()
+    }
+
+    package static func writeUnpublished(_ text: String, to path: String, mode: UInt32 = 0o644) throws {
+        try writeUnpublished(Array(text.utf8), to: path, mode: mode)
+    }
+
     /// Makes a rename in `dir` durable; failures are harmless (the data is fsynced).
     package static func syncDirectory(_ dir: String) {
         let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

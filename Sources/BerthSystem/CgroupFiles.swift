@@ -69,7 +69,6 @@ package enum CgroupFiles {
     /// rmdir answers EBUSY until the killed processes are reaped: wait for that, up
     /// to a second.
     package static func remove(_ directory: String) throws {
-        guard FileSystem.isDirectory(directory) else { return }
         for attempt in 0..<200 {
             if rmdir(directory) == 0 { return }
             let saved = Glibc.errno

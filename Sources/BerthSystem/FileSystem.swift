@@ -130,10 +130,18 @@ package enum FileSystem {
         for (name, isDir) in names {
             let child = path + "/" + name
             if isDir {
-                // A directory we own but may not search (overlay's work/work is 000)
-                // is made accessible first so its entries can go.
-                fchmodat(dirfd, name, 0o700, 0)
-                let fd = try check("open", child) { openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+                // A directory we own but may not search or change (overlay's work/work
+                // is 000, an image's may be 0555) is made accessible so its entries can
+                // go; only then: a chmod is a journalled inode update, and removal is on
+                // the run --rm path.
+                var fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                if fd < 0 && Glibc.errno == EACCES {
+                    fchmodat(dirfd, name, 0o700, 0)
+                    fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                }
+                if fd < 0 { throw SystemError("open", child) }
+                var st = Glibc.stat()
+                if fstat(fd, &st) != 0 || st.st_mode & 0o700 != 0o700 { fchmod(fd, 0o700) }
                 do { try removeContents(of: fd, path: child) } catch { close(fd); throw error }
                 close(fd)
                 try check("rmdir", child) { unlinkat(dirfd, name, AT_REMOVEDIR) }

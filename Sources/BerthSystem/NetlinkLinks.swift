@@ -135,11 +135,12 @@ extension NetlinkSocket {
         try perform(message, "add address", "\(Self.text(address))/\(prefixLength) to \(name)")
     }
 
-    /// The default route through `gateway` (4 or 16 bytes) on the link `index`.
-    package func addDefaultRoute(via gateway: [UInt8], index: Int32, name: String) throws {
+    /// The default route through `gateway` (4 or 16 bytes) on the link `index`, in
+    /// routing table `table` (the main one unless given).
+    package func addDefaultRoute(via gateway: [UInt8], index: Int32, name: String, table: UInt8 = UInt8(RT_TABLE_MAIN.rawValue)) throws {
         var header = rtmsg()
         header.rtm_family = UInt8(gateway.count == 4 ? AF_INET : AF_INET6)
-        header.rtm_table = UInt8(RT_TABLE_MAIN.rawValue)
+        header.rtm_table = table
         header.rtm_protocol = UInt8(RTPROT_BOOT)
         header.rtm_scope = UInt8(RT_SCOPE_UNIVERSE.rawValue)
         header.rtm_type = UInt8(RTN_UNICAST)

@@ -43,6 +43,47 @@ package enum RootlessNetnsProcess {
         }
     }
 
+    /// The user namespace the helper `pid` runs in: the one its network namespace
+    /// belongs to, which a berth must join to enter it.
+    package static func openUserNamespace(of pid: Int32) throws -> FileDescriptor {
+        try FileDescriptor.open("/proc/\(pid)/ns/user", O_RDONLY | O_CLOEXEC)
+    }
+
+    /// Whether processes `one` and `other` run in the same user namespace (false when
+    /// either is gone). A pause process killed and replaced leaves the rootless
+    /// network namespace's pasta in the old user namespace, and a container of the
+    /// new one cannot be given an interface there: each side's root has no
+    /// capability over the other's namespaces.
+    package static func shareUserNamespace(_ one: Int32, _ other: Int32) -> Bool {
+        guard let first = try? FileSystem.readLink("/proc/\(one)/ns/user"),
+              let second = try? FileSystem.readLink("/proc/\(other)/ns/user") else { return false }
+        return first == second
+    }
+
+    /// Whether process `member` runs in the user namespace of `owner` or in one
+    /// nested directly in it (a rootless --userns keep-id container's): root of the
+    /// owner's namespace may then make its interfaces.
+    package static func isInUserNamespace(of owner: Int32, orNestedIn member: Int32) -> Bool {
+        shareUserNamespace(owner, member) || isUserNamespace("/proc/\(owner)/ns/user", parentOf: member)
+    }
+
+    /// Whether process `member`'s user namespace is nested directly in this process's
+    /// (a keep-id container that got a namespace of its own, not one in the rootless one).
+    package static func isNestedInOwnUserNamespace(_ member: Int32) -> Bool {
+        isUserNamespace("/proc/self/ns/user", parentOf: member)
+    }
+
+    private static func isUserNamespace(_ path: String, parentOf member: Int32) -> Bool {
+        guard let own = try? FileSystem.readLink(path),
+              let namespace = try? FileDescriptor.open("/proc/\(member)/ns/user", O_RDONLY | O_CLOEXEC) else { return false }
+        // NS_GET_PARENT (linux/nsfs.h): an fd of the namespace's parent.
+        let parent = ioctl(namespace.raw, UInt(0xb7 << 8 | 0x2))
+        guard parent >= 0 else { return false }
+        let handle = FileDescriptor(raw: parent)
+        defer { handle.close() }
+        return (try? FileSystem.readLink("/proc/self/fd/\(parent)")) == own
+    }
+
     /// The network namespace that the helper `pid` holds open (any of its fds on a
     /// network namespace other than the one it runs in): readable by the user who
     /// owns the helper's user namespace, nobody else.

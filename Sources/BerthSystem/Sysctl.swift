@@ -10,15 +10,4 @@ package enum Sysctl {
         let fd = try FileDescriptor.open(path, O_WRONLY)
         try fd.write(Array(value.utf8), path: path)
     }
-
-    /// Turns on hairpin mode on the bridge port `interface` (sysfs brport/hairpin_mode):
-    /// with br_netfilter loaded, a container's connection to its own published port
-    /// through a host address is DNATed back to it and bridged out of the port it came
-    /// in by, which the bridge refuses unless the port is in hairpin mode (netavark
-    /// and CNI's bridge set it too).
-    package static func enableHairpin(onBridgePort interface: String) throws {
-        let path = "/sys/class/net/\(interface)/brport/hairpin_mode"
-        let fd = try FileDescriptor.open(path, O_WRONLY)
-        try fd.write(Array("1".utf8), path: path)
-    }
 }

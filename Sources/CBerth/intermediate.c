@@ -17,13 +17,59 @@
 #include "child.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include "protocol.h"
 #include "raw_syscalls.h"
+
+/// Writes `map` to /proc/PID/NAME; 0 or an errno.
+static int write_map(pid_t pid, const char *name, const char *map)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    size_t length = strlen(map);
+    ssize_t written = write(fd, map, length);
+    int error = written < 0 ? errno : (size_t)written != length ? EIO : 0;
+    close(fd);
+    return error;
+}
+
+/// plan->nested_uid_map: the container process is cloned into a user namespace
+/// nested in the joined one (with the other namespaces, owned by it), and this
+/// process, root of the joined namespace, writes its maps before reporting it:
+/// the container process waits for the release before it uses them (child.c).
+static _Noreturn void nested_user_namespace(struct child *c, int flags)
+{
+    pid_t pid = raw_fork(CLONE_PARENT | (unsigned long)flags);
+    if (pid < 0)
+        child_fail(c, BERTH_STAGE_JOIN_USERNS, errno, "clone the container process into a nested user namespace");
+    if (pid == 0)
+        child_main(c);
+    int error = write_map(pid, "uid_map", c->plan->nested_uid_map);
+    const char *what = "write the nested user namespace's uid_map";
+    if (error == 0) {
+        error = write_map(pid, "gid_map", c->plan->nested_gid_map);
+        what = "write the nested user namespace's gid_map";
+    }
+    if (error != 0) {
+        kill(pid, SIGKILL);
+        child_fail(c, BERTH_STAGE_JOIN_USERNS, error, what);
+    }
+    if (proto_report_pid(c->sync, pid) < 0) {
+        kill(pid, SIGKILL);
+        _exit(CHILD_FAILED);
+    }
+    _exit(0);
+}
 
 /// Signals stay blocked here: no handler of the parent's may run, and the
 /// container process resets them all.
@@ -48,6 +94,8 @@ _Noreturn void intermediate_main(struct child *c)
     // Owned by the joined user namespace. The cgroup namespace waits for the
     // release, as in the clone of the other mode (child.c, step 3).
     int others = c->flags & ~CLONE_NEWCGROUP;
+    if (c->flags & CLONE_NEWUSER)
+        nested_user_namespace(c, others); // does not return
     if (others != 0 && unshare(others) < 0)
         child_fail(c, BERTH_STAGE_JOIN_USERNS, errno, "unshare namespaces");
 

@@ -64,10 +64,11 @@ static int reap_container(const struct monitor_config *config)
 /// Hands the container back to berth: `berth --root R --runroot RR __monitor ID WORD [VALUE]`.
 /// Only an exec failure returns, and then nobody is left to record the exit:
 /// `ps` reads the container as exited through its liveness check.
-static void exec_berth(const struct monitor_config *config, const char *word, const char *value)
+/// `extra`: one more word after VALUE (`--oom-killed`), or NULL.
+static void exec_berth(const struct monitor_config *config, const char *word, const char *value, const char *extra)
 {
     char *argv[] = {(char *)config->berth, "--root", (char *)config->root, "--runroot", (char *)config->runroot,
-                    "__monitor", (char *)config->id, (char *)word, (char *)value, NULL};
+                    "__monitor", (char *)config->id, (char *)word, (char *)value, (char *)extra, NULL};
     execv(config->berth, argv);
     const char *reason = strerror(errno);
     (void)!write(2, "berth monitor: exec ", 20);
@@ -83,7 +84,7 @@ static int back_off(const struct monitor_config *config)
 {
     struct timespec delay = {config->sleep_ms / 1000, (config->sleep_ms % 1000) * 1000000};
     while (nanosleep(&delay, &delay) < 0 && errno == EINTR) {}
-    exec_berth(config, "--restart", NULL);
+    exec_berth(config, "--restart", NULL, NULL);
     return 125;
 }
 
@@ -103,6 +104,8 @@ static int supervise(const struct monitor_config *config)
 {
     struct monitor_health health;
     monitor_health_init(&health, config, monitor_now_ms());
+    struct monitor_oom oom;
+    monitor_oom_init(&oom, config);
     int out = config->out, err = config->err, exited = 0;
     set_nonblocking(out);
     set_nonblocking(err);
@@ -113,8 +116,9 @@ static int supervise(const struct monitor_config *config)
     monitor_attach_init(config);
     int64_t kill_at = config->timeout_ms > 0 ? monitor_now_ms() + config->timeout_ms : 0;
     while (!exited) {
-        struct pollfd fds[4 + MONITOR_ATTACH_POLLFDS] = {{config->pidfd, POLLIN, 0}, {out, POLLIN, 0}, {err, POLLIN, 0}, {health.pidfd, POLLIN, 0}};
-        int watched = 4 + monitor_attach_pollfds(fds + 4);
+        struct pollfd fds[5 + MONITOR_ATTACH_POLLFDS] = {{config->pidfd, POLLIN, 0}, {out, POLLIN, 0}, {err, POLLIN, 0}, {health.pidfd, POLLIN, 0}};
+        int watched = 4 + monitor_oom_pollfd(&oom, fds + 4);
+        watched += monitor_attach_pollfds(fds + watched);
         int64_t now = monitor_now_ms();
         if (kill_at && now >= kill_at) {
             // Through the pidfd: the container is unreaped, so it is this very process.
@@ -128,10 +132,13 @@ static int supervise(const struct monitor_config *config)
         if (fds[1].revents && !drain(config, out, 0)) { close(out); out = -1; }
         if (fds[2].revents && !drain(config, err, 1)) { close(err); err = -1; }
         if (fds[3].revents) monitor_health_reap(&health);
-        monitor_attach_handle(fds + 4);
+        if (fds[4].revents) monitor_oom_read(&oom);
+        monitor_attach_handle(fds + 5);
         if (fds[0].revents) exited = 1;
         else monitor_health_tick(&health, config, monitor_now_ms());
     }
+    // Before anything else: systemd removes the cgroup once it empties (monitor_oom.c).
+    monitor_oom_read(&oom);
     // What the container wrote before it ended is still in the pipes; a process it
     // left behind may hold them open, so read only what is there now.
     if (out >= 0) drain(config, out, 0);
@@ -142,7 +149,7 @@ static int supervise(const struct monitor_config *config)
     monitor_attach_exit(config, code);
     char text[16];
     snprintf(text, sizeof text, "%d", code);
-    exec_berth(config, "--exited", text);
+    exec_berth(config, "--exited", text, oom.kills > 0 ? "--oom-killed" : NULL);
     return 125;
 }
 

@@ -30,6 +30,8 @@ struct monitor_config {
     int attach;             // the attach socket, bound and listening (monitor_attach.c); -1: none
     int client;             // a client connected before the start (run -it, start -ai); -1: none
     int hold;               // 1: only hold `out`, an exec session's pty master, until `pidfd` ends (monitor_hold)
+    int oom_events;         // the container's memory.events under the systemd manager (monitor_oom.c); -1: none
+    int64_t oom_kills;      // the OOM kills berth counted in it before the monitor took over
 };
 
 int monitor_config_parse(struct monitor_config *config, int argc, char **argv);
@@ -58,6 +60,19 @@ void monitor_health_tick(struct monitor_health *health, const struct monitor_con
 void monitor_health_reap(struct monitor_health *health);
 
 int64_t monitor_now_ms(void);
+
+/// The OOM watch (monitor_oom.c): the count of OOM kills read from memory.events
+/// while the container runs, before systemd can remove its cgroup.
+struct monitor_oom {
+    int fd;                 // memory.events; -1: none, or the cgroup is gone
+    uint64_t kills;         // the largest oom_kill read
+};
+
+void monitor_oom_init(struct monitor_oom *oom, const struct monitor_config *config);
+/// Reads the count again (on POLLPRI, and once at the exit); closes the fd once it fails.
+void monitor_oom_read(struct monitor_oom *oom);
+/// Fills one poll slot (fd -1 when there is nothing to watch, which poll skips).
+int monitor_oom_pollfd(const struct monitor_oom *oom, struct pollfd *slot);
 
 /// The attach socket (monitor_attach.c): clients see the output and feed the
 /// container's input; the loop polls the slots monitor_attach_pollfds fills.

@@ -24,6 +24,7 @@ int monitor_config_parse(struct monitor_config *config, int argc, char **argv)
     memset(config, 0, sizeof *config);
     config->pidfd = config->out = config->err = config->log = -1;
     config->in = config->attach = config->client = -1;
+    config->oom_events = -1;
     for (int i = 1; i < argc; i++) {
         const char *word = argv[i], *v;
         if ((v = value_of(word, "berth"))) config->berth = v;
@@ -44,6 +45,8 @@ int monitor_config_parse(struct monitor_config *config, int argc, char **argv)
         else if ((v = value_of(word, "attach"))) config->attach = (int)number(v);
         else if ((v = value_of(word, "client"))) config->client = (int)number(v);
         else if ((v = value_of(word, "hold"))) config->hold = (int)number(v);
+        else if ((v = value_of(word, "oom-events"))) config->oom_events = (int)number(v);
+        else if ((v = value_of(word, "oom-kills"))) config->oom_kills = number(v);
         else return -1;
     }
     if (!config->berth || !config->root || !config->runroot || !config->id) return -1;

@@ -118,7 +118,7 @@ static int check_plan(const struct berth_launch_plan *plan, int flags)
 {
     if (flags & ~NAMESPACE_FLAGS)
         return EINVAL;
-    if (plan->join_userns && (flags & CLONE_NEWUSER))
+    if (plan->join_userns && (flags & CLONE_NEWUSER) && (plan->nested_uid_map == NULL || plan->nested_gid_map == NULL))
         return EINVAL;
     if (plan->join_userns && plan->userns_fd < 0)
         return EBADF;

@@ -68,11 +68,12 @@ func hostLinksVanish(_ names: [String], within seconds: Double = 5) -> Bool {
     return true
 }
 
-/// The leases of `network` in the sandbox's runroot: address → container ID.
+/// The leases of `network` in the sandbox's runroot: address → container ID (without
+/// the "last SUBNET" entries, the address each subnet handed out last).
 func leases(_ sb: Sandbox, _ network: String) -> [String: String] {
     guard let data = FileManager.default.contents(atPath: sb.runroot + "/networks/\(network).leases"),
           let object = try? JSONSerialization.jsonObject(with: data) as? [String: String] else { return [:] }
-    return object
+    return object.filter { !$0.key.hasPrefix("last ") }
 }
 
 /// The container's network.json (what its start set up), as JSON.
@@ -91,7 +92,7 @@ func hostVeths(_ sb: Sandbox, _ id: String) -> [String] {
 func defaultNetworkLeases() -> [String: String] {
     guard let data = FileManager.default.contents(atPath: "/run/berth/networks/berth.leases"),
           let object = try? JSONSerialization.jsonObject(with: data) as? [String: String] else { return [:] }
-    return object
+    return object.filter { !$0.key.hasPrefix("last ") }
 }
 
 /// A TCP port nobody listens on now (bound to port 0 on 127.0.0.1, then closed).

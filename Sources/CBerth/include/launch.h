@@ -133,6 +133,15 @@ struct berth_launch_plan {
     /// barrier, so its start-up runs beside the child's mounts while the
     /// container's first instruction still finds its interface configured.
     bool network_barrier;
+    /// join_userns with CLONE_NEWUSER in clone_flags (rootless --userns keep-id on
+    /// a user network): the container's user namespace is made *nested* in the
+    /// joined one, whose root the intermediate is, and the intermediate writes
+    /// these maps ("inside outside size" lines, outside ids being the joined
+    /// namespace's) before it reports the pid. The network namespace then belongs
+    /// to a descendant of the rootless one, where the rootless network namespace's
+    /// helper may make its interface (podman's runtime nests keep-id the same way).
+    const char *nested_uid_map;
+    const char *nested_gid_map;
 };
 
 /// Where a failed child stopped, reported with its errno.
