@@ -118,6 +118,7 @@ struct BuildCommand: CLICommand {
         settings.resources = try ResourceFlags.resources(args)
         settings.cgroup = ResourceFlags.settings(args)
         settings.shmSize = try args.value("shm-size").map(ContainerFlags.sizeInBytes)
+        settings.namespaces = try NamespaceFlags.buildOptions(args)
         for spec in args.all("secret") {
             let secret = try BuildSecret.parse(spec)
             settings.secrets[secret.id] = secret

@@ -77,7 +77,7 @@ enum ContainerFlags {
         .value("add-host", nil, "strings", "Add a custom host-to-IP mapping (host:ip)"),
         .unsupported("chrootdirs", nil, "strings", "Chroot directories inside the container", .systemd),
         .value("conmon-pidfile", nil, "string", "Path to the file that will receive the PID of conmon"),
-        .unsupported("device", nil, "strings", "Add a host device to the container", .devices),
+        .value("device", nil, "strings", "Add a host device to the container"),
         .value("dns", nil, "strings", "Set custom DNS servers"),
         .value("dns-option", nil, "strings", "Set custom DNS options"),
         .value("dns-search", nil, "strings", "Set custom DNS search domains"),
@@ -89,12 +89,12 @@ enum ContainerFlags {
         .unsupported("init-path", nil, "string", "Path to the container-init binary", .builtInInit),
         .value("ip", nil, "string", "Specify a static IPv4 address for the container"),
         .value("ip6", nil, "string", "Specify a static IPv6 address for the container"),
-        .unsupported("ipc", nil, "string", "IPC namespace to use", .namespaces),
+        .value("ipc", nil, "string", "IPC namespace to use"),
         .value("mac-address", nil, "string", "Container MAC address (e.g. 92:d0:c6:0a:29:33)"),
         .value("network-alias", nil, "strings", "Add network-scoped alias for the container"),
         .bool("no-hosts", nil, "Do not create /etc/hosts within the container, instead use the version from the image"),
         .unsupported("passwd-entry", nil, "string", "Entry to write to /etc/passwd", .idMappings),
-        .unsupported("pid", nil, "string", "PID namespace to use", .namespaces),
+        .value("pid", nil, "string", "PID namespace to use"),
         .value("pidfile", nil, "string", "Write the container process ID to the file"),
         .unsupported("pod", nil, "string", "Run container in an existing pod", .pods),
         .unsupported("pod-id-file", nil, "string", "Read the pod ID from the file", .pods),
@@ -109,10 +109,10 @@ enum ContainerFlags {
         .unsupported("secret", nil, "stringArray", "Add secret to container", .secrets),
         .unsupported("subgidname", nil, "string", "Name of range listed in /etc/subgid for use in user namespace", .idMappings),
         .unsupported("subuidname", nil, "string", "Name of range listed in /etc/subuid for use in user namespace", .idMappings),
-        .unsupported("sysctl", nil, "strings", "Sysctl options", .sysctls),
+        .value("sysctl", nil, "strings", "Sysctl options"),
         .unsupported("systemd", nil, "string", "Run container in systemd mode (\"true\"|\"false\"|\"always\")", .systemd),
         .unsupported("uidmap", nil, "strings", "UID map to use for the user namespace", .idMappings),
-        .unsupported("uts", nil, "string", "UTS namespace to use", .namespaces),
+        .value("uts", nil, "string", "UTS namespace to use"),
         .value("volumes-from", nil, "stringArray", "Mount volumes from the specified container(s)"),
     ]
 
@@ -185,6 +185,7 @@ enum ContainerFlags {
         try LogFlags.apply(args, to: &options)
         options.resources = try ResourceFlags.resources(args)
         options.cgroup = ResourceFlags.settings(args)
+        options.namespaces = NamespaceFlags.options(args)
         options.health = try HealthOverrides(
             command: args.value("health-cmd"), interval: args.value("health-interval"), timeout: args.value("health-timeout"),
             startPeriod: args.value("health-start-period"), retries: try unsigned(args, "health-retries"),

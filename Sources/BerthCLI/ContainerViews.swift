@@ -108,7 +108,7 @@ enum ContainerViews {
                 ("SecurityOpt", ImageViews.strings((r.seccomp.map { ["seccomp=" + $0] } ?? []) + (r.noNewPrivileges ? ["no-new-privileges"] : []))),
                 ("LogConfig", logConfig(r, path: logPath)),
                 ("PortBindings", PortViews.bindings(r)),
-            ] + ResourceViews.hostConfig(r))),
+            ] + ResourceViews.hostConfig(r) + NamespaceViews.hostConfig(r))),
         ])
     }
 }

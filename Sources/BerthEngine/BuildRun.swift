@@ -30,6 +30,8 @@ package struct BuildRunSettings: Sendable {
     package var resources = ContainerResources()
     package var cgroup = CgroupSettings()
     package var shmSize: UInt64?
+    /// --pid, --ipc, --uts and --device: each RUN's (NamespaceModes.swift).
+    package var namespaces = NamespaceOptions()
 
     package init(contextDirectory: String) { self.contextDirectory = contextDirectory }
 }

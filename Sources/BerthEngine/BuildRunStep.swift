@@ -101,6 +101,7 @@ extension Engine {
             options.resources = settings.resources
             options.cgroup = settings.cgroup
             options.shmSize = settings.shmSize
+            options.namespaces = settings.namespaces
             options.resolvedMounts = resources.mounts
             options.buildOwner = .current
             record = try createWorkingContainer(options, image: image)

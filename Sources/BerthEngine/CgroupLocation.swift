@@ -3,6 +3,7 @@
 // removeCgroup.
 import BerthImage
 import BerthSystem
+import BerthTemplate
 import Synchronization
 
 package struct CgroupLocation: Codable, Sendable, Equatable {
@@ -23,29 +24,12 @@ extension CgroupLocation {
     /// written out by hand: JSONEncoder's first use of a type costs a container start
     /// ~0.2 ms of Swift runtime lookups, a fifth of what placement may cost in all.
     var json: [UInt8] {
-        var out = "{\"manager\":" + Self.quoted(manager) + ",\"paths\":{"
-        out += paths.keys.sorted().map { Self.quoted($0) + ":" + Self.quoted(paths[$0] ?? "") }.joined(separator: ",")
+        var out = "{\"manager\":" + GoJSONString.quoted(manager, escapeHTML: false) + ",\"paths\":{"
+        out += paths.keys.sorted().map { GoJSONString.quoted($0, escapeHTML: false) + ":" + GoJSONString.quoted(paths[$0] ?? "", escapeHTML: false) }.joined(separator: ",")
         out += "}"
-        if let unit { out += ",\"unit\":" + Self.quoted(unit) }
+        if let unit { out += ",\"unit\":" + GoJSONString.quoted(unit, escapeHTML: false) }
         out += ",\"version\":\(version)}"
         return Array(out.utf8)
-    }
-
-    private static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
 

@@ -89,6 +89,8 @@ package struct CreateOptions: Sendable {
     package var networkFlags = NetworkFlags()
     /// -p, --expose and -P (PublishedPorts.swift).
     package var portRequests = PortRequests()
+    /// --pid, --ipc, --uts, --sysctl and --device (NamespaceModes.swift).
+    package var namespaces = NamespaceOptions()
 
     package init(image: String) { self.image = image }
 }
@@ -177,6 +179,7 @@ extension Engine {
             }
         }
         try applyCgroupOptions(&record, options)
+        try applyNamespaceOptions(&record, options)
         // Last, once everything else is known to be valid: the volumes.
         let anonymousVolumes = try createVolumes(&mounts)
         TestHooks.pause(at: "create-volumes")

@@ -1,5 +1,5 @@
-// Containers that share another's network namespace (`--network container:ID`)
-// depend on it, as in podman: `rm` (even with -f) refuses to remove it while one of
+// Containers that share another's network, pid, IPC or UTS namespace
+// (`--network container:ID`, `--pid container:ID`, ...) depend on it, as in podman: `rm` (even with -f) refuses to remove it while one of
 // them exists, and `rm --depend` removes them first.
 
 extension Engine {
@@ -25,7 +25,7 @@ extension Engine {
                 try removeContainer(record.id, force: options.force, stopTimeout: options.timeout ?? record.stopTimeoutSeconds,
                                     volumes: options.volumes)
                 removed.insert(record.id)
-                if let target = Engine.joinedContainer(record) { joined[target]?.removeAll { $0.id == record.id } }
+                for target in Engine.namespaceDependencies(record) { joined[target]?.removeAll { $0.id == record.id } }
                 reports.append(ContainerReport(input: input, id: record.id))
             } catch {
                 reports.append(ContainerReport(input: input, id: record.id, error: error))
@@ -36,7 +36,7 @@ extension Engine {
         let selected = Set(targets.compactMap { try? $0.record.get().id })
         let ordered = targets.sorted { first, second in
             guard let a = try? first.record.get(), let b = try? second.record.get() else { return false }
-            return Engine.joinedContainer(a) == b.id && selected.contains(b.id)
+            return Engine.namespaceDependencies(a).contains(b.id) && selected.contains(b.id)
         }
         for target in ordered {
             switch target.record {
@@ -47,12 +47,12 @@ extension Engine {
         return reports
     }
 
-    /// Container ID → the containers whose network namespace is its.
+    /// Container ID → the containers that share one of its namespaces.
     private func containersJoiningNetworks() throws -> [String: [ContainerRecord]] {
         var result: [String: [ContainerRecord]] = [:]
         for id in try containerIDs() {
-            guard let record = try? readRecord(id), let target = Engine.joinedContainer(record) else { continue }
-            result[target, default: []].append(record)
+            guard let record = try? readRecord(id) else { continue }
+            for target in Engine.namespaceDependencies(record) { result[target, default: []].append(record) }
         }
         return result
     }

@@ -112,6 +112,14 @@ package struct ContainerRecord: Codable, Sendable {
     package var ports: [PortMapping]? = nil
     package var exposedPorts: [String]? = nil
     package var publishAll: Bool? = nil
+    /// --pid, --ipc, --uts: nil private; host, container:ID, ns:PATH; ipc none (NamespaceModes.swift).
+    package var pidns: String? = nil
+    package var ipcns: String? = nil
+    package var utsns: String? = nil
+    /// --sysctl NAME=VALUE in the order given (SysctlOptions.swift).
+    package var sysctls: [String]? = nil
+    /// --device (DeviceOptions.swift).
+    package var devices: [DeviceMapping]? = nil
 }
 
 /// The process that owns a build container: alive while its pid has this start

@@ -259,6 +259,9 @@ extension Engine {
             spec.readOnlyPaths = DefaultMounts.readOnlyPaths
         }
         spec.seccompProgram = try seccompProgram(record, capabilities: spec.capabilities)
+        try applyNamespaces(record, to: &spec)
+        spec.sysctls = Engine.sysctlSettings(record)
+        try applyDevices(record, to: &spec)
         return spec
     }
 

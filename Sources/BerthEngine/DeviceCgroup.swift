@@ -60,6 +60,7 @@ extension Engine {
     static func deviceRules(_ record: ContainerRecord) -> [DeviceRule]? {
         guard !record.isRootless, !record.privileged, record.cgroups != "disabled" else { return nil }
         return DeviceRule.defaults + (record.resources?.deviceCgroupRules ?? []).compactMap(DeviceRule.init)
+            + deviceRulesForDevices(record)
     }
 
     /// Refuses, before create, rules this host cannot enforce: v1 without the

@@ -8,6 +8,7 @@
 // per object means removal is `delete chain` by name: one transaction, no lookup of
 // rule handles first.
 import BerthSystem
+import Synchronization
 
 package struct FirewallRules: Sendable {
     /// `inet berth`, or BERTH_TEST_NFT_TABLE's name so that tests running side by
@@ -16,7 +17,17 @@ package struct FirewallRules: Sendable {
 
     package static let tableVariable = "BERTH_TEST_NFT_TABLE"
 
-    package init(table: String = Environment.get(FirewallRules.tableVariable).flatMap { $0.isEmpty ? nil : $0 } ?? "berth") {
+    /// The table of engine calls made inside a test process: set there instead of the
+    /// environment, which every berth the process spawns meanwhile would inherit (and
+    /// fill a table nobody deletes).
+    package static var tableInThisProcess: String? {
+        get { processTable.withLock { $0 } }
+        set { processTable.withLock { $0 = newValue } }
+    }
+    private static let processTable = Mutex<String?>(nil)
+
+    package init(table: String = FirewallRules.tableInThisProcess
+                    ?? Environment.get(FirewallRules.tableVariable).flatMap { $0.isEmpty ? nil : $0 } ?? "berth") {
         self.table = table
     }
 

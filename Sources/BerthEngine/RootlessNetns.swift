@@ -156,21 +156,7 @@ extension Engine {
     /// host.containers.internal), each published port forwarded to the same port
     /// inside (the container's DNAT rule sends it on), nothing else forwarded.
     static func rootlessPastaArguments(ports: [PortMapping], readinessPath: String) throws -> [String] {
-        var tcp: [String] = [], udp: [String] = []
-        for port in ports {
-            let address = port.hostIP.isEmpty ? "" : port.hostIP + "/"
-            let spec = "\(address)\(port.hostPort)-\(port.hostPort + port.range - 1)"
-            switch port.protocol {
-            case "tcp": tcp.append(spec)
-            case "udp": udp.append(spec)
-            default: throw NetworkError.invalid("rootless networks cannot publish \(port.protocol) ports: pasta forwards only tcp and udp")
-            }
-        }
-        var arguments: [String] = []
-        for spec in tcp { arguments += ["-t", spec] }
-        for spec in udp { arguments += ["-u", spec] }
-        if tcp.isEmpty { arguments += ["-t", "none"] }
-        if udp.isEmpty { arguments += ["-u", "none"] }
+        let arguments = try pastaForwardArguments(ports, toContainerPort: false)
         return arguments + ["-T", "none", "-U", "none", "--mtu", "65520", "--config-net", "--no-netns-quit",
                             "--netns", "/proc/self/fd/3", "--foreground", "--quiet", "--pid", readinessPath]
     }

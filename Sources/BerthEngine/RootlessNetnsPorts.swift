@@ -78,14 +78,24 @@ extension Engine {
     /// the host to the container's port, nothing else; IPv4 only (its tap gets no
     /// IPv6 address); no --config-net (RootlessNetnsPorts.swift's header).
     static func portsPastaArguments(_ ports: [PortMapping], readinessPath: String) throws -> [String] {
+        let arguments = try pastaForwardArguments(ports, toContainerPort: true)
+        return arguments + ["-T", "none", "-U", "none", "-4", "--mtu", "65520", "-a", portsTapAddress, "-n", "30", "-g", portsTapGateway,
+                            "-I", portsTap, "--no-map-gw", "--netns", "/proc/self/fd/3", "--foreground", "--quiet", "--pid", readinessPath]
+    }
+
+    /// pasta's -t/-u forwards for published ports (`none` for a protocol without any):
+    /// each host port (or range) to the container's port, or to the same port when
+    /// `toContainerPort` is false (the namespace's pasta, whose DNAT rule sends it on).
+    static func pastaForwardArguments(_ ports: [PortMapping], toContainerPort: Bool) throws -> [String] {
         var tcp: [String] = [], udp: [String] = []
         for port in ports {
             let address = port.hostIP.isEmpty ? "" : port.hostIP + "/"
             let host = port.range > 1 ? "\(port.hostPort)-\(port.hostPort + port.range - 1)" : "\(port.hostPort)"
             let inside = port.range > 1 ? "\(port.containerPort)-\(port.containerPort + port.range - 1)" : "\(port.containerPort)"
+            let spec = toContainerPort ? "\(address)\(host):\(inside)" : "\(address)\(port.hostPort)-\(port.hostPort + port.range - 1)"
             switch port.protocol {
-            case "tcp": tcp.append("\(address)\(host):\(inside)")
-            case "udp": udp.append("\(address)\(host):\(inside)")
+            case "tcp": tcp.append(spec)
+            case "udp": udp.append(spec)
             default: throw NetworkError.invalid("rootless networks cannot publish \(port.protocol) ports: pasta forwards only tcp and udp")
             }
         }
@@ -94,7 +104,6 @@ extension Engine {
         for spec in udp { arguments += ["-u", spec] }
         if tcp.isEmpty { arguments += ["-t", "none"] }
         if udp.isEmpty { arguments += ["-u", "none"] }
-        return arguments + ["-T", "none", "-U", "none", "-4", "--mtu", "65520", "-a", portsTapAddress, "-n", "30", "-g", portsTapGateway,
-                            "-I", portsTap, "--no-map-gw", "--netns", "/proc/self/fd/3", "--foreground", "--quiet", "--pid", readinessPath]
+        return arguments
     }
 }

@@ -119,6 +119,7 @@ package final class ContainerProcess {
 enum LaunchStage: Int32, CustomStringConvertible {
     case sync = 1, mountRootfs, mounts, pivotRoot, masks, hostname, network, rlimits, ids, capabilities, seccomp, cwd, stdio, exec
     case namespaces, initProcess, joinUserNamespace, personality, joinNamespaces
+    case sysctl, devices
 
     var description: String {
         switch self {
@@ -141,6 +142,8 @@ enum LaunchStage: Int32, CustomStringConvertible {
         case .joinUserNamespace: return "join the pause process's user namespace"
         case .personality: return "set personality"
         case .joinNamespaces: return "join the container's namespaces"
+        case .sysctl: return "set sysctl"
+        case .devices: return "create device"
         }
     }
 }

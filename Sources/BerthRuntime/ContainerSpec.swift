@@ -95,6 +95,18 @@ package struct ContainerSpec: Sendable {
     /// written by the launch's intermediate process (rootless --userns keep-id on a
     /// user network, whose interface the rootless network namespace's helper makes).
     package var nestedIDMaps: (uid: [IDMapping], gid: [IDMapping])?
+    /// --pid/--ipc/--uts: false for host and for a joined namespace (NamespaceModes in the engine).
+    package var newPIDNamespace = true
+    package var newIPCNamespace = true
+    package var newUTSNamespace = true
+    /// container:ID|ns:PATH: the namespaces to join (their new… flag is false).
+    package var joinPIDNamespace: FileDescriptor?
+    package var joinIPCNamespace: FileDescriptor?
+    package var joinUTSNamespace: FileDescriptor?
+    /// --sysctl, in order: written inside the container's namespaces before exec.
+    package var sysctls: [(name: String, value: String)] = []
+    /// --device as root: nodes made with mknod (rootless binds them as mounts instead).
+    package var deviceNodes: [DeviceNode] = []
 
     package init(rootfs: String, arguments: [String], environment: [String], searchPath: String, workingDirectory: String) {
         self.rootfs = rootfs
@@ -102,5 +114,25 @@ package struct ContainerSpec: Sendable {
         self.environment = environment
         self.searchPath = searchPath
         self.workingDirectory = workingDirectory
+    }
+}
+
+/// A device node the child makes in the container (--device as root).
+package struct DeviceNode: Sendable, Equatable {
+    package var path: String
+    /// S_IFCHR or S_IFBLK with the permission bits.
+    package var mode: UInt32
+    package var major: UInt32
+    package var minor: UInt32
+    package var uid: UInt32
+    package var gid: UInt32
+
+    package init(path: String, mode: UInt32, major: UInt32, minor: UInt32, uid: UInt32, gid: UInt32) {
+        self.path = path
+        self.mode = mode
+        self.major = major
+        self.minor = minor
+        self.uid = uid
+        self.gid = gid
     }
 }

@@ -34,7 +34,10 @@ final class LaunchPlan {
     }
 
     init(_ spec: ContainerSpec, stdio: (Int32, Int32, Int32)) {
-        var flags = CloneFlag.newNS | CloneFlag.newPID | CloneFlag.newUTS | CloneFlag.newIPC
+        var flags = CloneFlag.newNS
+        if spec.newPIDNamespace { flags |= CloneFlag.newPID }
+        if spec.newUTSNamespace { flags |= CloneFlag.newUTS }
+        if spec.newIPCNamespace { flags |= CloneFlag.newIPC }
         if spec.newCgroupNamespace { flags |= CloneFlag.newCgroup }
         if spec.newNetwork { flags |= CloneFlag.newNet }
         if spec.idMaps != nil { flags |= CloneFlag.newUser }
@@ -52,6 +55,7 @@ final class LaunchPlan {
             plan.join_netns = true
             plan.netns_fd = netns.raw
         }
+        setNamespaceJoins(spec)
         plan.rootfs = string(spec.rootfs)
         if let overlay = spec.overlay {
             var options = "lowerdir=\(overlay.lower.joined(separator: ":")),upperdir=\(overlay.upper),workdir=\(overlay.work)"
@@ -128,6 +132,36 @@ final class LaunchPlan {
         plan.stderr_fd = stdio.2
         plan.tty = spec.tty
         plan.`init` = spec.useInit
+        setSysctlsAndDevices(spec)
+    }
+
+    /// --pid/--ipc/--uts container:|ns: (the new… flags are false then).
+    private func setNamespaceJoins(_ spec: ContainerSpec) {
+        if let pidns = spec.joinPIDNamespace {
+            plan.join_pidns = true
+            plan.pidns_fd = pidns.raw
+        }
+        if let ipcns = spec.joinIPCNamespace {
+            plan.join_ipcns = true
+            plan.ipcns_fd = ipcns.raw
+        }
+        if let utsns = spec.joinUTSNamespace {
+            plan.join_utsns = true
+            plan.utsns_fd = utsns.raw
+        }
+    }
+
+    private func setSysctlsAndDevices(_ spec: ContainerSpec) {
+        let names = spec.sysctls.map { Optional(string($0.name)) }
+        let values = spec.sysctls.map { Optional(string($0.value)) }
+        plan.sysctl_names = array(names)
+        plan.sysctl_values = array(values)
+        plan.sysctl_count = names.count
+        let devices = spec.deviceNodes.map {
+            berth_device(target: string($0.path), mode: mode_t($0.mode), major: $0.major, minor: $0.minor, uid: $0.uid, gid: $0.gid)
+        }
+        plan.devices = array(devices)
+        plan.device_count = devices.count
     }
 }
 

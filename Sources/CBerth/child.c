@@ -186,7 +186,7 @@ static void wait_for_release(struct child *c)
         child_fail(c, BERTH_STAGE_SYNC, errno, "PR_SET_PDEATHSIG");
     // In a new pid namespace getppid() is 0; the EOF on the socket below still
     // catches a parent that died before the line above.
-    if (!(c->flags & CLONE_NEWPID) && getppid() != c->parent)
+    if (!(c->flags & CLONE_NEWPID) && !c->plan->join_pidns && getppid() != c->parent)
         _exit(CHILD_FAILED);
     // -1: closed already by the intermediate of join mode.
     if (c->parent_end >= 0 && close(c->parent_end) < 0)
@@ -450,20 +450,24 @@ _Noreturn void child_main(struct child *c)
     wait_for_release(c);
     become_namespace_root(c);
     join_network_namespace(c);
+    ns_join_ipc_uts_namespaces(c);
     child_protect_process(c);
     join_cgroup(c);
     enter_cgroup_namespace(c);
 
     rootfs_mount(c);
     rootfs_mount_all(c);
+    ns_make_devices(c);
     rootfs_pivot(c);
 
     set_hostname(c);
     set_up_network(c);
+    ns_open_sysctls(c);
     rootfs_create_cwd(c);
     rootfs_mask_paths(c);
     rootfs_make_paths_readonly(c);
     wait_for_network(c);
+    ns_write_sysctls(c);
 
     child_set_personality(c);
     security_set_rlimits(c);

@@ -88,6 +88,18 @@ void security_set_capabilities(const struct child *c);
 /// no_new_privs, then the seccomp filter.
 void security_restrict_privileges(const struct child *c);
 
+/// ns_setup.c: --pid/--ipc/--uts joins, --sysctl and --device.
+/// The intermediate's setns into plan->pidns_fd (join_pidns).
+void ns_join_pid_namespace(const struct child *c, int stage);
+/// setns into plan->ipcns_fd and utsns_fd, after the release.
+void ns_join_ipc_uts_namespaces(const struct child *c);
+/// plan->sysctls: /proc/sys opened after pivot_root, before it goes read-only;
+/// written once the network is there (past the network barrier).
+void ns_open_sysctls(const struct child *c);
+void ns_write_sysctls(const struct child *c);
+/// plan->devices with mknod beneath c->root, after the plan's mounts.
+void ns_make_devices(const struct child *c);
+
 /// init.c: pid 1 stays a reaper and forwarder; returns in its child only.
 void init_run(const struct child *c);
 

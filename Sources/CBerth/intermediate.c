@@ -13,6 +13,10 @@
 // first instruction: never an orphan, never reparented, so its
 // PR_SET_PDEATHSIG names berth's thread, not this short-lived process. It runs
 // the whole dance of child.c unchanged (the user namespace is already entered).
+// A joined pid namespace (plan->join_pidns, --pid container:|ns:) takes this
+// path too, with or without the user namespace: setns(CLONE_NEWPID) places
+// the children of the caller only, so the fork below lands the container
+// process in it.
 #define _GNU_SOURCE
 #include "child.h"
 
@@ -85,12 +89,16 @@ _Noreturn void intermediate_main(struct child *c)
         child_fail(c, BERTH_STAGE_JOIN_USERNS, errno, "close the parent's socket");
     c->parent_end = -1;
 
-    // Allowed: single-threaded, its own fs struct, and its uid owns that
-    // namespace (or is root).
-    if (setns(c->plan->userns_fd, CLONE_NEWUSER) < 0)
-        child_fail(c, BERTH_STAGE_JOIN_USERNS, errno, "setns into the user namespace");
-    // Also re-arms the parent-death signal, which a change of ids clears.
-    security_become_userns_root(c, BERTH_STAGE_JOIN_USERNS);
+    if (c->plan->join_userns) {
+        // Allowed: single-threaded, its own fs struct, and its uid owns that
+        // namespace (or is root).
+        if (setns(c->plan->userns_fd, CLONE_NEWUSER) < 0)
+            child_fail(c, BERTH_STAGE_JOIN_USERNS, errno, "setns into the user namespace");
+        // Also re-arms the parent-death signal, which a change of ids clears.
+        security_become_userns_root(c, BERTH_STAGE_JOIN_USERNS);
+    }
+    // --pid container:|ns: (ns_setup.c), as root of the user namespace that owns it.
+    ns_join_pid_namespace(c, BERTH_STAGE_JOIN_NAMESPACES);
     // Owned by the joined user namespace. The cgroup namespace waits for the
     // release, as in the clone of the other mode (child.c, step 3).
     int others = c->flags & ~CLONE_NEWCGROUP;

@@ -55,10 +55,17 @@ int parent_read_cap_last_cap(void)
 
 /// What clone_process runs in the new process: the intermediate in join mode,
 /// else the container process itself.
+/// Join mode's intermediate: a user namespace to join, or a pid namespace
+/// (which only the children of a process that entered it are in).
+static bool uses_intermediate(const struct berth_launch_plan *plan)
+{
+    return plan->join_userns || plan->join_pidns;
+}
+
 static void run_clone(void *arg)
 {
     struct child *c = arg;
-    if (c->plan->join_userns)
+    if (uses_intermediate(c->plan))
         intermediate_main(c);
     child_main(c);
 }
@@ -122,6 +129,10 @@ static int check_plan(const struct berth_launch_plan *plan, int flags)
         return EINVAL;
     if (plan->join_userns && plan->userns_fd < 0)
         return EBADF;
+    if (plan->join_pidns && (flags & CLONE_NEWPID))
+        return EINVAL;
+    if (plan->join_pidns && plan->pidns_fd < 0)
+        return EBADF;
     return 0;
 }
 
@@ -155,12 +166,12 @@ pid_t berth_launch(const struct berth_launch_plan *plan, int *sync_fd, int *pidf
     };
     // The cgroup namespace is made after the release (child.c, step 3); the
     // intermediate of join mode takes no namespace flags (it setns()es first).
-    int clone_flags = plan->join_userns ? 0 : flags & ~CLONE_NEWCGROUP;
+    int clone_flags = uses_intermediate(plan) ? 0 : flags & ~CLONE_NEWCGROUP;
     int fd = -1;
     pid_t pid = clone_process(clone_flags, &fd, ends, run_clone, &c);
     if (pid < 0)
         return -1;
-    if (plan->join_userns)
+    if (uses_intermediate(plan))
         return parent_finish_intermediate(pid, fd, ends[0], sync_fd, pidfd);
     *sync_fd = ends[0];
     if (pidfd != NULL)

@@ -172,11 +172,15 @@ static void mount_filesystem(const struct child *c, const struct berth_mount *m)
         return;
     }
     // sysfs needs a network namespace of our own (rootless with the host's
-    // network): bind the host's /sys instead, read-only and recursive as asked.
-    if (errno != EPERM || !text_equal(m->fstype, "sysfs"))
+    // network), proc a pid namespace (rootless --pid host), mqueue an IPC one
+    // (rootless --ipc host): bind the host's instead, with the flags asked.
+    const char *host = text_equal(m->fstype, "sysfs") ? "/sys"
+                     : text_equal(m->fstype, "proc") ? "/proc"
+                     : text_equal(m->fstype, "mqueue") ? "/dev/mqueue" : NULL;
+    if (errno != EPERM || host == NULL)
         child_fail(c, BERTH_STAGE_MOUNTS, errno, m->fstype, " on ", m->target);
-    if (mount("/sys", buf, NULL, MS_BIND | MS_REC, NULL) < 0)
-        child_fail(c, BERTH_STAGE_MOUNTS, errno, "bind /sys on ", m->target);
+    if (mount(host, buf, NULL, MS_BIND | MS_REC, NULL) < 0)
+        child_fail(c, BERTH_STAGE_MOUNTS, errno, "bind ", host, " on ", m->target);
     close(fd);
     fd = reopen_target(c, m);
     if (set_mount_attributes(fd, "", m->flags & ~(BIND_FLAGS | PROPAGATION_FLAGS), true) < 0)

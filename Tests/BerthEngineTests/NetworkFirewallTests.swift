@@ -12,7 +12,7 @@ struct NetworkFirewallTests {
     /// One table for the suite, so that no other helper's tests see or flush it.
     static let table: String = {
         let name = "berthtest" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        setenv(FirewallRules.tableVariable, name, 1)
+        FirewallRules.tableInThisProcess = name
         return name
     }()
 

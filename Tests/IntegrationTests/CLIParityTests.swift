@@ -176,3 +176,19 @@ func berthCommandTable(_ sb: Sandbox) -> [(path: [String], flags: [HelpFlag])] {
         #expect(system.isSuperset(of: ["df", "prune"]), "\(system)")
     }
 }
+
+/// podman's namespace, sysctl and device flags are working flags of run, create and build.
+@Suite struct NamespaceFlagParityTests {
+    @Test func pid_ipc_uts_sysctl_and_device_are_no_longer_pending() throws {
+        let sb = try Sandbox(Mode.available[0])
+        defer { #expect(sb.cleanup().isEmpty) }
+        let table = Dictionary(berthCommandTable(sb).map { ($0.path.joined(separator: " "), $0.flags) }, uniquingKeysWith: { a, _ in a })
+        for verb in ["run", "create", "build", "container run", "container create"] {
+            let wanted = verb.hasSuffix("build") ? ["pid", "ipc", "uts", "device"] : ["pid", "ipc", "uts", "sysctl", "device"]
+            for name in wanted {
+                let flag = table[verb]?.first { $0.long == name }
+                #expect(flag != nil && flag?.pending == nil && flag?.takesValue == true, "\(verb) --\(name): \(String(describing: flag))")
+            }
+        }
+    }
+}

@@ -28,6 +28,15 @@ struct berth_mount {
     const char *data;
 };
 
+/// A device node made in the container (--device as root).
+struct berth_device {
+    const char *target;   // absolute path inside the container
+    mode_t mode;          // S_IFCHR or S_IFBLK | permission bits
+    unsigned int major, minor;
+    uid_t uid;
+    gid_t gid;
+};
+
 struct berth_rlimit {
     int resource;
     uint64_t soft;
@@ -142,6 +151,29 @@ struct berth_launch_plan {
     /// helper may make its interface (podman's runtime nests keep-id the same way).
     const char *nested_uid_map;
     const char *nested_gid_map;
+
+    /// --pid container:ID|ns:PATH: join this pid namespace (an fd of
+    /// /proc/PID/ns/pid or the ns: path) instead of making one (clone_flags
+    /// then lack CLONE_NEWPID). A pid namespace applies to the children of the
+    /// one that enters it, so berth_launch clones the intermediate process of
+    /// join mode, which setns()es it and forks the container process into it.
+    bool join_pidns;
+    int pidns_fd;
+    /// --ipc and --uts container:ID|ns:PATH: joined right after the release,
+    /// as join_netns (clone_flags then lack CLONE_NEWIPC / CLONE_NEWUTS).
+    bool join_ipcns;
+    int ipcns_fd;
+    bool join_utsns;
+    int utsns_fd;
+    /// --sysctl: names ("net.ipv4.ip_forward") and values, written after
+    /// pivot_root through the container's own /proc/sys (ns_setup.c).
+    const char *const *sysctl_names;
+    const char *const *sysctl_values;
+    size_t sysctl_count;
+    /// --device as root: nodes made with mknod beneath the root after the
+    /// plan's mounts (rootless binds the host's node: BERTH_MOUNT_DEVICE).
+    const struct berth_device *devices;
+    size_t device_count;
 };
 
 /// Where a failed child stopped, reported with its errno.
@@ -172,6 +204,10 @@ enum berth_launch_stage {
     /// exec: joining the running container's namespaces (setns), and the
     /// forks into its pid namespace.
     BERTH_STAGE_JOIN_NAMESPACES,
+    /// --sysctl: writing one of plan->sysctl_names.
+    BERTH_STAGE_SYSCTL,
+    /// --device: making one of plan->devices.
+    BERTH_STAGE_DEVICES,
 };
 
 struct berth_launch_report {
