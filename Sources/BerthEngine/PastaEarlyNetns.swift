@@ -28,17 +28,22 @@ extension Engine {
     /// for every group, as podman.
     static let pingGroupRange = "0 0"
 
+    /// Whether --userns `mode` leaves the container in the user namespace berth
+    /// starts it from (root's, or rootless the pause process's).
+    static func sharesCallersUserNamespace(_ mode: String) -> Bool { mode == "" || mode == "host" }
+
     /// The user namespace that will own the container's network namespace when
     /// it is made ahead for pasta: the container's user namespace must exist
     /// already (berth's own as root or as root of the rootless user namespace,
     /// `.some(nil)`; rootless from the host, the pause process's, which the
     /// container joins), mirroring containerSpec. nil: not made ahead; a user
-    /// namespace of the container's own (--userns=keep-id) keeps pasta on the
+    /// namespace of the container's own (--userns=keep-id, or any mode other
+    /// than the default and `host`, such as podman's `auto`) keeps pasta on the
     /// container's pid (Engine.startPasta).
     func earlyNetnsOwner(_ record: ContainerRecord) -> FileDescriptor?? {
-        guard Engine.startsPasta(record) else { return nil }
+        guard Engine.startsPasta(record), Engine.sharesCallersUserNamespace(record.userns) else { return nil }
         guard record.isRootless && UserNamespace.isInitial else { return .some(nil) }
-        guard record.userns != "keep-id", let userns = try? PauseProcess.userNamespace(runroot: paths.runroot) else { return nil }
+        guard let userns = try? PauseProcess.userNamespace(runroot: paths.runroot) else { return nil }
         return .some(userns)
     }
 
