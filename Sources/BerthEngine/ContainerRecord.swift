@@ -120,6 +120,8 @@ package struct ContainerRecord: Codable, Sendable {
     package var sysctls: [String]? = nil
     /// --device (DeviceOptions.swift).
     package var devices: [DeviceMapping]? = nil
+    /// --sdnotify: container, conmon or ignore; nil: podman's default, container (ContainerSdNotify.swift).
+    package var sdNotifyMode: String? = nil
 }
 
 /// The process that owns a build container: alive while its pid has this start
