@@ -43,7 +43,7 @@ struct PsCommand: CLICommand {
         .value("last", "n", "int", "Print the n last created containers (all states)", default: "-1"),
         .bool("noheading", nil, "Do not print headers"),
         .bool("no-trunc", nil, "Display the extended information"),
-        .unsupported("ns", nil, "", "Display namespace information", .psDisplay),
+        .bool("ns", nil, "Display namespace information"),
         .unsupported("pod", "p", "", "Print the ID and name of the pod the containers are associated with", .pods),
         .bool("quiet", "q", "Print the numeric IDs of the containers only"),
         .bool("latest", "l", "Act on the latest container berth is aware of"),
@@ -51,10 +51,16 @@ struct PsCommand: CLICommand {
         .value("sort", nil, "choice", "Sort output by: \(ContainerSort.allCases.map(\.rawValue).joined(separator: ", ")), size", default: "created"),
         // berth reads each container's liveness on every ps, so it is always in sync.
         .bool("sync", nil, "Sync container state with OCI runtime (berth always does)"),
-        .unsupported("watch", "w", "uint", "Watch the ps output on an interval in seconds", .psDisplay),
+        .value("watch", "w", "uint", "Watch the ps output on an interval in seconds"),
     ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
+        // --watch N: the list again every N seconds until interrupted (PsWatch.swift).
+        if let interval = try PsWatch.interval(args) { return try PsWatch.repeating(every: interval) { try list(args, context) } }
+        return try list(args, context)
+    }
+
+    private func list(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         let order = try ContainerSort(flag: args.value("sort"))
         var options = ContainerListOptions()
         // --last shows containers in every state, as podman.
@@ -63,6 +69,8 @@ struct PsCommand: CLICommand {
         options.filters = args.all("filter")
         options.external = args.has("external")
         let showsSize = args.has("size") && !args.has("quiet")
+        let showsNamespaces = args.has("ns")
+        if args.has("size") && showsNamespaces { throw CLIError("size and namespace options conflict") }
         // --size reads the containers' layers: rootless, from inside the user namespace.
         if showsSize, let code = try ContainerSizeViews.reexecutedInUserNamespace(context) { return code }
         let engine = context.engine()
@@ -86,6 +94,13 @@ struct PsCommand: CLICommand {
             .init(header: "NAMES", field: "Names"),
         ]
         if sizes != nil { columns.append(.init(header: "SIZE", field: "Size")) }
+        if showsNamespaces {
+            // --ns: the namespace table (PsNamespaceViews.swift).
+            let ids = containers.map(engine.namespaceIDs)
+            rows = zip(rows, ids).map { PsNamespaceViews.row($0, ids: $1) }
+            objects = zip(objects, ids).map { ContainerSizeViews.inserting([("Namespaces", PsNamespaceViews.json(ids: $1))], into: $0, before: "Pid") }
+            columns = PsNamespaceViews.columns
+        }
         Output.out(try Report.render(rows: rows, format: args.value("format"), name: "ps", columns: columns, noHeading: args.has("noheading")) {
             .array(objects)
         })

@@ -202,7 +202,7 @@ func berthCommandTable(_ sb: Sandbox) -> [(path: [String], flags: [HelpFlag])] {
         let table = Dictionary(berthCommandTable(sb).map { ($0.path.joined(separator: " "), $0.flags) }, uniquingKeysWith: { a, _ in a })
         let working: [String: [String]] = [
             "run": ["sdnotify"], "create": ["sdnotify"], "container run": ["sdnotify"], "container create": ["sdnotify"],
-            "ps": ["size"], "container ps": ["size"],
+            "ps": ["size", "ns", "watch"], "container ps": ["size", "ns", "watch"],
             "inspect": ["size"], "container inspect": ["size"],
         ]
         for (verb, names) in working {
