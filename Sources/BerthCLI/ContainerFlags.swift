@@ -86,7 +86,7 @@ enum ContainerFlags {
         .unsupported("hostuser", nil, "strings", "Host user account to add to /etc/passwd within container", .idMappings),
         .value("image-volume", nil, "string", "Tells podman how to handle the builtin image volumes (\"bind\"|\"tmpfs\"|\"ignore\")", default: "bind"),
         .unsupported("init-ctr", nil, "string", "Make this a pod init container.", .pods),
-        .unsupported("init-path", nil, "string", "Path to the container-init binary", .builtInInit),
+        .value("init-path", nil, "string", "Path to the container-init binary"),
         .value("ip", nil, "string", "Specify a static IPv4 address for the container"),
         .value("ip6", nil, "string", "Specify a static IPv6 address for the container"),
         .value("ipc", nil, "string", "IPC namespace to use"),
@@ -180,6 +180,7 @@ enum ContainerFlags {
         options.pidFile = args.value("pidfile")
         options.conmonPidFile = args.value("conmon-pidfile")
         options.sdNotify = args.value("sdnotify")
+        options.initPath = args.value("init-path")
         options.unsetEnv = args.all("unsetenv")
         options.unsetEnvAll = args.has("unsetenv-all")
         options.envMerge = args.all("env-merge")

@@ -97,6 +97,7 @@ extension Engine {
             try checkPublishedPorts(record)
             spec.preserveFDs = attach.preserveFDs
             try applyNotifySocket(record, to: &spec)
+            applyInitPath(record, to: &spec)
             spec.networkBarrier = Engine.pastaStartsBesideSetUp(record, spec)
             spec.cgroupTasksFiles = try cgroupTasksFiles(record)
             if !attach.environment.isEmpty { spec.environment = Engine.merge(spec.environment, attach.environment) }

@@ -201,7 +201,8 @@ func berthCommandTable(_ sb: Sandbox) -> [(path: [String], flags: [HelpFlag])] {
         defer { #expect(sb.cleanup().isEmpty) }
         let table = Dictionary(berthCommandTable(sb).map { ($0.path.joined(separator: " "), $0.flags) }, uniquingKeysWith: { a, _ in a })
         let working: [String: [String]] = [
-            "run": ["sdnotify"], "create": ["sdnotify"], "container run": ["sdnotify"], "container create": ["sdnotify"],
+            "run": ["sdnotify", "init-path"], "create": ["sdnotify", "init-path"],
+            "container run": ["sdnotify", "init-path"], "container create": ["sdnotify", "init-path"],
             "ps": ["size", "ns", "watch"], "container ps": ["size", "ns", "watch"],
             "inspect": ["size"], "container inspect": ["size"],
         ]
