@@ -133,12 +133,20 @@ extension Engine {
 
     private func namespaceToJoin(_ record: ContainerRecord, _ kind: NamespaceKind) throws -> FileDescriptor? {
         guard let mode = Engine.namespaceMode(record, kind) else { return nil }
+        return try openNamespace(of: mode, kind: kind.file, for: record)
+    }
+
+    /// The namespace a container joins at start for an ns:PATH or container:ID mode
+    /// (nil for any other mode). The other container must be running: its namespace
+    /// lives with its process. `kind` is the /proc/PID/ns entry ("net", "pid", ...).
+    func openNamespace(of mode: String, kind: String, for record: ContainerRecord) throws -> FileDescriptor? {
+        let word = kind == "net" ? "network" : kind
         if mode.hasPrefix("ns:") {
             let path = String(mode.dropFirst(3))
             do {
                 return try FileDescriptor.open(path, O_RDONLY)
             } catch {
-                throw ContainerError.invalid("container \(record.name): \(kind.rawValue) namespace \(path): \(error)")
+                throw ContainerError.invalid("container \(record.name): \(word) namespace \(path): \(error)")
             }
         }
         guard let id = Engine.namespaceContainer(mode) else { return nil }
@@ -146,12 +154,12 @@ extension Engine {
         let state = readState(id)
         guard let other, state.status == .running,
               ProcessLiveness.isAlive(pid: state.pid, startTime: state.pidStartTime, bootID: state.bootID) else {
-            throw ContainerError.invalid("container \(record.name) shares the \(kind.rawValue) namespace of container \(id.prefix(12)), which is not running")
+            throw ContainerError.invalid("container \(record.name) shares the \(word) namespace of container \(id.prefix(12)), which is not running")
         }
         do {
-            return try FileDescriptor.open("/proc/\(state.pid)/ns/\(kind.file)", O_RDONLY)
+            return try FileDescriptor.open("/proc/\(state.pid)/ns/\(kind)", O_RDONLY)
         } catch {
-            throw ContainerError.invalid("the \(kind.rawValue) namespace of container \(other.name): \(error)")
+            throw ContainerError.invalid("the \(word) namespace of container \(other.name): \(error)")
         }
     }
 
