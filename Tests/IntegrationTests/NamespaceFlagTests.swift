@@ -16,13 +16,6 @@ private func hostFile(_ path: String) throws -> String {
     try String(contentsOfFile: path, encoding: .utf8)
 }
 
-private func expectRefused(_ sb: Sandbox, _ args: [String], _ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
-    let result = sb.berth(args)
-    #expect(result.status == 125 && result.stderr.hasPrefix("Error: ") && result.stderr.contains(message)
-            && result.stderr.filter({ $0 == "\n" }).count == 1, "\(args): \(result)", sourceLocation: sourceLocation)
-    #expect(sb.berth("ps", "-a", "-q").stdout.isEmpty, "\(args) left a container", sourceLocation: sourceLocation)
-}
-
 @Suite struct NamespaceFlagTests {
     @Test(arguments: Mode.available)
     func pid_and_uts_host_share_the_hosts_namespaces_with_a_working_proc(mode: Mode) throws {
@@ -140,8 +133,8 @@ private func expectRefused(_ sb: Sandbox, _ args: [String], _ message: String, s
             (["--device", "/tmp"], "/tmp is a directory"),
         ]
         for (flags, message) in cases {
-            expectRefused(sb, ["create"] + flags + ["img", "true"], message)
-            expectRefused(sb, ["run", "--rm"] + flags + ["img", "true"], message)
+            expectRefused(sb, ["create"] + flags + ["img", "true"], containing: message)
+            expectRefused(sb, ["run", "--rm"] + flags + ["img", "true"], containing: message)
         }
     }
 
