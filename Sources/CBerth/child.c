@@ -460,6 +460,10 @@ _Noreturn void child_main(struct child *c)
     join_cgroup(c);
     enter_cgroup_namespace(c);
 
+    // What the container sees is made with runc's umask 022, whatever berth's own (a
+    // 077 made mount targets 0700, unsearchable for a non-root user); the process's
+    // own umask (--umask) is set at step 13.
+    umask(022);
     rootfs_mount(c);
     rootfs_mount_all(c);
     ns_make_devices(c);
