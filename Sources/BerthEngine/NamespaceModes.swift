@@ -116,7 +116,8 @@ extension Engine {
         spec.joinUTSNamespace = try namespaceToJoin(record, .uts)
         // A shared UTS namespace keeps its name: sethostname would rename the host or the other container.
         if !spec.newUTSNamespace { spec.hostname = nil }
-        if ipc == "host" {
+        // A container:/ns: mode naming the host's IPC namespace is the host's (namespaceToJoin).
+        if ipc == "host" || (ipc != nil && ipc != "none" && spec.joinIPCNamespace == nil) {
             // podman: the host's /dev/shm, as the host's IPC namespace goes with it.
             spec.mounts = spec.mounts.map { mount in
                 mount.destination == "/dev/shm" ? MountSpec(kind: .bind, source: "/dev/shm", destination: "/dev/shm") : mount
@@ -132,8 +133,16 @@ extension Engine {
     }
 
     private func namespaceToJoin(_ record: ContainerRecord, _ kind: NamespaceKind) throws -> FileDescriptor? {
-        guard let mode = Engine.namespaceMode(record, kind) else { return nil }
-        return try openNamespace(of: mode, kind: kind.file, for: record)
+        guard let mode = Engine.namespaceMode(record, kind),
+              let namespace = try openNamespace(of: mode, kind: kind.file, for: record) else { return nil }
+        // The namespace berth is in already (container:X where X has the host's): the
+        // child stays in it without a setns, which rootless is refused (EPERM: the
+        // initial user namespace owns it), so it runs as --pid/--ipc/--uts host would.
+        if let theirs = try? namespace.status(), let ours = try? FileDescriptor.open("/proc/self/ns/\(kind.file)", O_RDONLY).status(),
+           theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino {
+            return nil
+        }
+        return namespace
     }
 
     /// The namespace a container joins at start for an ns:PATH or container:ID mode

@@ -74,6 +74,21 @@ private func hostFile(_ path: String) throws -> String {
         #expect(notRunning.status == 125 && notRunning.stderr.contains("which is not running"), "\(notRunning)")
     }
 
+    /// Joining a container that has the host's namespaces is being in the host's: no
+    /// setns, which rootless is refused (podman's runc fails there).
+    @Test(arguments: Mode.available)
+    func container_modes_of_a_container_in_the_hosts_namespaces_share_the_hosts(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        defer { _ = sb.berth("rm", "-a", "-f", "-t", "0") }
+        try #require(sb.berth("run", "-d", "--name", "hostns", "--network", "none", "--pid", "host", "--ipc", "host", "--uts", "host",
+                              "img", "sleep", "300").status == 0)
+        let joined = sb.berth("run", "--rm", "--network", "none", "--pid", "container:hostns", "--ipc", "container:hostns",
+                              "--uts", "container:hostns", "img", "sh", "-c", "for n in pid ipc uts; do readlink /proc/self/ns/$n; done")
+        let expected = try ["pid", "ipc", "uts"].map { try hostNamespace($0) + "\n" }.joined()
+        #expect(joined.status == 0 && joined.stdout == expected, "\(joined)")
+    }
+
     @Test(arguments: Mode.available)
     func sysctls_are_set_in_the_containers_namespaces_only(mode: Mode) throws {
         let sb = try sandboxWithImage(mode)
