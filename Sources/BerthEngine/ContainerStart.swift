@@ -37,7 +37,9 @@ extension Engine {
     func startAttached(_ record: ContainerRecord, attach: AttachOptions, onStarted: (ContainerRecord) -> Void = { _ in }) throws -> Int32 {
         var attach = attach
         let logRelay = try foregroundLogRelay(record, attach: &attach)
+        applySdNotifyEnvironment(record)
         let (process, state, relay) = try launch(record, attach: attach, monitorPID: ProcessIdentity.pid)
+        notifyStarted(record, mainPID: ProcessIdentity.pid)  // --sdnotify (ContainerSdNotify.swift)
         logRelay?.closeWriteEnds()
         // --timeout, podman's: SIGKILL once the time is up (exit code 137).
         if let limit = record.timeout, limit > 0 { process.signal(SIGKILL, afterSeconds: limit) }
@@ -94,6 +96,8 @@ extension Engine {
             spec = try containerSpec(record)
             try checkPublishedPorts(record)
             spec.preserveFDs = attach.preserveFDs
+            try applyNotifySocket(record, to: &spec)
+            applyInitPath(record, to: &spec)
             spec.networkBarrier = Engine.pastaStartsBesideSetUp(record, spec)
             spec.cgroupTasksFiles = try cgroupTasksFiles(record)
             if !attach.environment.isEmpty { spec.environment = Engine.merge(spec.environment, attach.environment) }
