@@ -214,7 +214,7 @@ extension Engine {
                     } else {
                         record.name = try ContainerNames(self).claimGenerated(for: id)
                     }
-                    try FileSystem.makeDirectories(containerDir(id) + "/upper", mode: 0o755)
+                    try FileSystem.makeDirectories(containerDir(id) + "/upper", exactMode: 0o755)
                     try FileSystem.makeDirectories(containerDir(id) + "/work", mode: 0o700)
                     try FileSystem.makeDirectories(containerDir(id) + "/userdata", mode: 0o700)
                     try writeNewContainerFiles(record)
