@@ -51,33 +51,37 @@ else fail "$who: --memory 32m (cgroupfs): exit $rc (want 137), OOMKilled '$oom' 
 "$B" rm -f oom >/dev/null 2>&1
 # Several rounds: a read at the exit alone lost the race with systemd about one time in three.
 oom_rounds=${BERTH_OOM_ROUNDS:-3}
-good=0; seen=""
-for round in $(seq 1 "$oom_rounds"); do
-    out=$("$B" run --network none --name oomsd --memory 32m "$image" tail /dev/zero 2>&1); rc=$?
-    oom=$("$B" inspect --format '{{.State.OOMKilled}}' oomsd 2>&1)
-    seen="$seen $rc/$oom"
-    [ "$rc" = 137 ] && [ "$oom" = true ] && good=$((good + 1))
-    "$B" rm -f oomsd >/dev/null 2>&1
-done
-if [ "$good" = "$oom_rounds" ]; then pass "$who: --memory 32m (systemd scope, foreground): exit 137 and OOMKilled true in $good of $oom_rounds runs"
-else fail "$who: --memory 32m (systemd scope, foreground): exit/OOMKilled per run:$seen (want 137/true each): $out"; fi
-good=0; seen=""
-for round in $(seq 1 "$oom_rounds"); do
-    "$B" run --network none -d --name oomsdd --memory 32m "$image" tail /dev/zero >/dev/null 2>&1
-    status=""
-    for _ in $(seq 1 150); do
-        status=$("$B" inspect --format '{{.State.Status}}' oomsdd 2>/dev/null)
-        [ "$status" = exited ] && break
-        sleep 0.2
+# One OOM round in the systemd scope, foreground or (with -d) detached: sets round to
+# "status:ExitCode/OOMKilled" and round_out to a foreground run's output.
+oom_round() {
+    name=$1 status=exited round_out=""
+    if [ "${2:-}" = -d ]; then
+        "$B" run --network none -d --name "$name" --memory 32m "$image" tail /dev/zero >/dev/null 2>&1
+        for _ in $(seq 1 150); do
+            status=$("$B" inspect --format '{{.State.Status}}' "$name" 2>/dev/null)
+            [ "$status" = exited ] && break
+            sleep 0.2
+        done
+        rc=$("$B" inspect --format '{{.State.ExitCode}}' "$name" 2>&1)
+    else
+        round_out=$("$B" run --network none --name "$name" --memory 32m "$image" tail /dev/zero 2>&1); rc=$?
+    fi
+    round="$status:$rc/$("$B" inspect --format '{{.State.OOMKilled}}' "$name" 2>&1)"
+    "$B" rm -f "$name" >/dev/null 2>&1
+}
+# oom_rounds_check LABEL NAME [-d]: every one of $oom_rounds rounds must be exited:137/true.
+oom_rounds_check() {
+    good=0; seen=""
+    for _ in $(seq 1 "$oom_rounds"); do
+        oom_round "$2" "${3:-}"
+        seen="$seen $round"
+        [ "$round" = exited:137/true ] && good=$((good + 1))
     done
-    rc=$("$B" inspect --format '{{.State.ExitCode}}' oomsdd 2>&1)
-    oom=$("$B" inspect --format '{{.State.OOMKilled}}' oomsdd 2>&1)
-    seen="$seen $status:$rc/$oom"
-    [ "$rc" = 137 ] && [ "$oom" = true ] && good=$((good + 1))
-    "$B" rm -f oomsdd >/dev/null 2>&1
-done
-if [ "$good" = "$oom_rounds" ]; then pass "$who: --memory 32m (systemd scope, run -d): ExitCode 137 and OOMKilled true in $good of $oom_rounds runs"
-else fail "$who: --memory 32m (systemd scope, run -d): status:ExitCode/OOMKilled per run:$seen (want exited:137/true each)"; fi
+    if [ "$good" = "$oom_rounds" ]; then pass "$who: --memory 32m (systemd scope, $1): exit 137 and OOMKilled true in $good of $oom_rounds runs"
+    else fail "$who: --memory 32m (systemd scope, $1): status:exit/OOMKilled per run:$seen (want exited:137/true each) $round_out"; fi
+}
+oom_rounds_check foreground oomsd
+oom_rounds_check "run -d" oomsdd -d
 # A process other than the container's first one killed by the OOM killer: what systemd does to
 # the scope depends on its version (Docs/cgroups.md, OOMPolicy). Recorded, not asserted.
 # The trap shows whether systemd sent the scope SIGTERM (a shell as pid 1 ignores it otherwise).

@@ -43,18 +43,24 @@ struct PsCommand: CLICommand {
         .value("last", "n", "int", "Print the n last created containers (all states)", default: "-1"),
         .bool("noheading", nil, "Do not print headers"),
         .bool("no-trunc", nil, "Display the extended information"),
-        .unsupported("ns", nil, "", "Display namespace information", .psDisplay),
+        .bool("ns", nil, "Display namespace information"),
         .unsupported("pod", "p", "", "Print the ID and name of the pod the containers are associated with", .pods),
         .bool("quiet", "q", "Print the numeric IDs of the containers only"),
         .bool("latest", "l", "Act on the latest container berth is aware of"),
-        .unsupported("size", "s", "", "Display the total file sizes", .sizes),
+        .bool("size", "s", "Display the total file sizes"),
         .value("sort", nil, "choice", "Sort output by: \(ContainerSort.allCases.map(\.rawValue).joined(separator: ", ")), size", default: "created"),
         // berth reads each container's liveness on every ps, so it is always in sync.
         .bool("sync", nil, "Sync container state with OCI runtime (berth always does)"),
-        .unsupported("watch", "w", "uint", "Watch the ps output on an interval in seconds", .psDisplay),
+        .value("watch", "w", "uint", "Watch the ps output on an interval in seconds"),
     ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
+        // --watch N: the list again every N seconds until interrupted (PsWatch.swift).
+        if let interval = try PsWatch.interval(args) { return try PsWatch.repeating(every: interval) { try list(args, context) } }
+        return try list(args, context)
+    }
+
+    private func list(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         let order = try ContainerSort(flag: args.value("sort"))
         var options = ContainerListOptions()
         // --last shows containers in every state, as podman.
@@ -62,21 +68,41 @@ struct PsCommand: CLICommand {
         options.latest = args.has("latest")
         options.filters = args.all("filter")
         options.external = args.has("external")
-        let containers = order.sorted(try ContainerSort.last(args.value("last"), of: try context.engine().listContainers(options)))
+        let showsSize = args.has("size") && !args.has("quiet")
+        let showsNamespaces = args.has("ns")
+        if args.has("size") && showsNamespaces { throw CLIError("size and namespace options conflict") }
+        // --size reads the containers' layers: rootless, from inside the user namespace.
+        if showsSize, let code = try ContainerSizeViews.reexecutedInUserNamespace(context) { return code }
+        let engine = context.engine()
+        let containers = order.sorted(try ContainerSort.last(args.value("last"), of: try engine.listContainers(options)))
         let noTrunc = args.has("no-trunc")
         if args.has("quiet") {
             for c in containers { Output.out((noTrunc ? c.record.id : String(c.record.id.prefix(12))) + "\n") }
             return 0
         }
-        let rows = containers.map { ContainerViews.row($0, noTrunc: noTrunc) }
-        let columns: [Report.Column] = [
+        let sizes = showsSize ? try containers.map { try engine.size(of: $0.record) } : nil
+        var rows = containers.map { ContainerViews.row($0, noTrunc: noTrunc) }
+        var objects = containers.map(ContainerViews.json)
+        if let sizes {
+            rows = zip(rows, sizes).map { ContainerSizeViews.inserting([("Size", .string(ContainerSizeViews.column($1)))], into: $0, before: nil) }
+            objects = zip(objects, sizes).map { ContainerSizeViews.inserting([("Size", ContainerSizeViews.json($1))], into: $0, before: "StartedAt") }
+        }
+        var columns: [Report.Column] = [
             .init(header: "CONTAINER ID", field: "ID"), .init(header: "IMAGE", field: "Image"),
             .init(header: "COMMAND", field: "Command"), .init(header: "CREATED", field: "CreatedHuman"),
             .init(header: "STATUS", field: "Status"), .init(header: "PORTS", field: "Ports"),
             .init(header: "NAMES", field: "Names"),
         ]
+        if sizes != nil { columns.append(.init(header: "SIZE", field: "Size")) }
+        if showsNamespaces {
+            // --ns: the namespace table (PsNamespaceViews.swift).
+            let ids = containers.map(engine.namespaceIDs)
+            rows = zip(rows, ids).map { PsNamespaceViews.row($0, ids: $1) }
+            objects = zip(objects, ids).map { ContainerSizeViews.inserting([("Namespaces", PsNamespaceViews.json(ids: $1))], into: $0, before: "Pid") }
+            columns = PsNamespaceViews.columns
+        }
         Output.out(try Report.render(rows: rows, format: args.value("format"), name: "ps", columns: columns, noHeading: args.has("noheading")) {
-            .array(containers.map(ContainerViews.json))
+            .array(objects)
         })
         return 0
     }
@@ -201,7 +227,7 @@ struct ContainerInspectCommand: CLICommand {
     let flags: [FlagSpec] = [
         .value("format", "f", "string", "Format the output to a Go template or json"),
         SelectionFlags.latest,
-        .unsupported("size", "s", "", "Display total file size", .sizes),
+        .bool("size", "s", "Display total file size"),
     ]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {

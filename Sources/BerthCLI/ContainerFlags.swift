@@ -86,7 +86,7 @@ enum ContainerFlags {
         .unsupported("hostuser", nil, "strings", "Host user account to add to /etc/passwd within container", .idMappings),
         .value("image-volume", nil, "string", "Tells podman how to handle the builtin image volumes (\"bind\"|\"tmpfs\"|\"ignore\")", default: "bind"),
         .unsupported("init-ctr", nil, "string", "Make this a pod init container.", .pods),
-        .unsupported("init-path", nil, "string", "Path to the container-init binary", .builtInInit),
+        .value("init-path", nil, "string", "Path to the container-init binary"),
         .value("ip", nil, "string", "Specify a static IPv4 address for the container"),
         .value("ip6", nil, "string", "Specify a static IPv6 address for the container"),
         .value("ipc", nil, "string", "IPC namespace to use"),
@@ -104,7 +104,7 @@ enum ContainerFlags {
         .unsupported("requires", nil, "strings", "Add one or more requirement containers that must be started before this container will start", .pods),
         .value("restart", nil, "string", "Restart policy to apply when a container exits (\"always\"|\"no\"|\"on-failure\"|\"unless-stopped\")"),
         .unsupported("rootfs", nil, "", "The first argument is not an image but the rootfs to the exploded container", .rootfs),
-        .unsupported("sdnotify", nil, "string", "control sd-notify behavior (\"container\"|\"conmon\"|\"ignore\")", .systemd),
+        .value("sdnotify", nil, "string", "control sd-notify behavior (\"container\"|\"conmon\"|\"ignore\")", default: "container"),
         .unsupported("seccomp-policy", nil, "string", "Policy for selecting a seccomp profile (experimental)", .signing),
         .unsupported("secret", nil, "stringArray", "Add secret to container", .secrets),
         .unsupported("subgidname", nil, "string", "Name of range listed in /etc/subgid for use in user namespace", .idMappings),
@@ -179,6 +179,8 @@ enum ContainerFlags {
         options.restartPolicy = args.value("restart")
         options.pidFile = args.value("pidfile")
         options.conmonPidFile = args.value("conmon-pidfile")
+        options.sdNotify = args.value("sdnotify")
+        options.initPath = args.value("init-path")
         options.unsetEnv = args.all("unsetenv")
         options.unsetEnvAll = args.has("unsetenv-all")
         options.envMerge = args.all("env-merge")

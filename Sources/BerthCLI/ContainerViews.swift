@@ -96,6 +96,7 @@ enum ContainerViews {
                 ("Tty", .bool(r.tty)), ("OpenStdin", .bool(r.interactive)),
                 ("Timezone", .string(r.timezone ?? "")), ("Timeout", .int(Int64(r.timeout ?? 0))),
                 ("StopTimeout", .int(Int64(r.stopTimeoutSeconds))),
+                ("sdNotifyMode", .string(r.sdNotify.rawValue)),
             ])),
             ("HostConfig", .structure("*define.InspectContainerHostConfig", [
                 ("NetworkMode", .string(r.network)), ("Privileged", .bool(r.privileged)), ("ReadonlyRootfs", .bool(r.readOnly)),

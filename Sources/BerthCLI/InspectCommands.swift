@@ -34,7 +34,7 @@ struct InspectCommand: CLICommand {
     let flags: [FlagSpec] = [
         .value("format", "f", "string", "Format the output to a Go template or json"),
         SelectionFlags.latest,
-        .unsupported("size", "s", "", "Display total file size", .sizes),
+        .bool("size", "s", "Display total file size"),
         .value("type", "t", "string", "Specify inspect-object type (\"image\", \"container\" or \"all\")", default: "all"),
     ]
 
@@ -46,6 +46,8 @@ struct InspectCommand: CLICommand {
         let latest = args.has("latest")
         if latest && !args.positionals.isEmpty { throw CLIError("--latest and arguments cannot be used together") }
         guard latest || !args.positionals.isEmpty else { throw CLIError("inspect requires at least one name or ID") }
+        // --size reads the containers' layers: rootless, from inside the user namespace.
+        if args.has("size"), type != "image", let code = try ContainerSizeViews.reexecutedInUserNamespace(context) { return code }
         let engine = context.engine()
         var objects: [TemplateValue] = []
         var failures: [String] = []
@@ -53,7 +55,7 @@ struct InspectCommand: CLICommand {
         let names = latest ? [try engine.latestContainer().id] : args.positionals
         for name in names {
             do {
-                objects.append(try inspect(name, type: latest ? "container" : type, engine))
+                objects.append(try inspect(name, type: latest ? "container" : type, engine, sizes: args.has("size")))
             } catch {
                 failures.append("\(error)")
             }
@@ -66,11 +68,15 @@ struct InspectCommand: CLICommand {
     /// A container or image named `name`. Only "does not exist" moves on to the next
     /// kind: an object that exists but cannot be read (a corrupt config.json or image
     /// record) is reported with the reason, not as "no such object".
-    private func inspect(_ name: String, type: String, _ engine: Engine) throws -> TemplateValue {
+    private func inspect(_ name: String, type: String, _ engine: Engine, sizes: Bool = false) throws -> TemplateValue {
         if type != "image" {
             do {
                 let record = try engine.resolveContainer(name)
-                return ContainerViews.inspect(try engine.containerDetails(record.id), logPath: engine.logPath(record))
+                let view = ContainerViews.inspect(try engine.containerDetails(record.id), logPath: engine.logPath(record))
+                guard sizes else { return view }
+                // --size: podman's SizeRw and SizeRootFs, before Mounts.
+                let size = try engine.size(of: record)
+                return ContainerSizeViews.inserting([("SizeRw", .int(size.rw)), ("SizeRootFs", .int(size.rootFs))], into: view, before: "Mounts")
             } catch ContainerError.notFound {}
         }
         if type != "container" {

@@ -2,13 +2,9 @@
 // detached container's monitor (its Swift half; see ContainerMonitor.swift).
 import BerthEngine
 
-struct MonitorCommand: CLICommand {
+struct MonitorCommand: HiddenCommand {
     let name = Engine.monitorCommand
-    let summary = ""
     let usage = "CONTAINER"
-    let flags: [FlagSpec] = []
-    /// The step's words (--exited CODE) follow the ID and are not berth flags.
-    let stopsAtFirstPositional = true
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         guard let id = args.positionals.first else { throw CLIError("monitor needs a container ID") }

@@ -13,7 +13,7 @@ struct PendingFeature: Sendable {
     static let idMappings = PendingFeature(reason: "custom id mappings and passwd entries are not implemented: use --userns")
     static let hooks = PendingFeature(reason: "OCI hooks are not implemented")
     static let storage = PendingFeature(reason: "berth's overlay store takes no options")
-    static let sizes = PendingFeature(reason: "container sizes are not computed yet")
+    static let sizes = PendingFeature(reason: "sorting containers by size is not implemented (ps --size shows them)")
     static let builtInInit = PendingFeature(reason: "berth's --init is built in and takes no path")
     static let rootfs = PendingFeature(reason: "running an exploded root filesystem is not implemented")
     static let libpodNamespaces = PendingFeature(reason: "libpod namespaces are not implemented")

@@ -108,7 +108,7 @@ enum ResourceFlags {
         r.deviceReadIops = try devices(args, "device-read-iops") { UInt64($0) }
         r.deviceWriteIops = try devices(args, "device-write-iops") { UInt64($0) }
         let rules = args.all("device-cgroup-rule")
-        for rule in rules where !isDeviceRule(rule) {
+        for rule in rules where !Engine.isDeviceCgroupRule(rule) {
             throw CLIError("invalid --device-cgroup-rule \"\(rule)\": expected TYPE MAJOR:MINOR ACCESS, such as 'c 1:3 rwm' (TYPE a, b or c; * for any number)")
         }
         r.deviceCgroupRules = rules.isEmpty ? nil : rules
@@ -205,16 +205,5 @@ enum ResourceFlags {
             }
             return DeviceLimit(path: String(item[..<colon]), value: parsed)
         }
-    }
-
-    /// "a", or "b|c MAJOR:MINOR ACCESS" with * for any number and ACCESS of r, w, m.
-    private static func isDeviceRule(_ rule: String) -> Bool {
-        let parts = rule.split(separator: " ")
-        guard let type = parts.first, ["a", "b", "c"].contains(type) else { return false }
-        if parts.count == 1 { return type == "a" }
-        guard parts.count == 3 else { return false }
-        let numbers = parts[1].split(separator: ":", omittingEmptySubsequences: false)
-        guard numbers.count == 2, numbers.allSatisfy({ $0 == "*" || UInt32($0) != nil }) else { return false }
-        return !parts[2].isEmpty && parts[2].allSatisfy { "rwm".contains($0) }
     }
 }

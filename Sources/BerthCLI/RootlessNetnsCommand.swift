@@ -2,12 +2,9 @@
 // rootless network namespace (RootlessNetnsSteps.swift).
 import BerthEngine
 
-struct RootlessNetnsCommand: CLICommand {
+struct RootlessNetnsCommand: HiddenCommand {
     let name = Engine.rootlessNetnsCommand
-    let summary = ""
     let usage = "STEP ARGUMENTS"
-    let flags: [FlagSpec] = []
-    let stopsAtFirstPositional = true
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         try context.engine().runRootlessNetnsStep(args.positionals)

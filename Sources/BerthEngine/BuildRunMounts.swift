@@ -122,7 +122,7 @@ extension Engine {
             try FileSystem.makeDirectories(layerDir + "/empty", mode: 0o755)
             var options = ["lowerdir=" + (sources.filter { FileNode.status($0)?.kind == .directory } + [layerDir + "/empty"]).joined(separator: ":")]
             if !spec.readOnly {
-                try FileSystem.makeDirectories(layerDir + "/upper", mode: 0o755)
+                try FileSystem.makeDirectories(layerDir + "/upper", exactMode: 0o755)
                 try FileSystem.makeDirectories(layerDir + "/work", mode: 0o700)
                 options += ["upperdir=\(layerDir)/upper", "workdir=\(layerDir)/work"]
             }

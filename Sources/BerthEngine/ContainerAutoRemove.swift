@@ -3,7 +3,8 @@
 // other, done under one hold of the container's lock with the record in hand, and
 // without writing the exit into state.json first: the file goes a moment later, and
 // until then the liveness check reads the container as exited. Only when the removal
-// fails is the exit written, so a container that stays keeps a true record.
+// fails is the exit written, so a container that stays keeps a true record; the code
+// itself is kept a while for `wait` (ContainerWaitExitCodes.swift).
 import BerthSystem
 import FoundationEssentials
 import Glibc
@@ -25,6 +26,8 @@ extension Engine {
         deactivateVolumes(record)
         releaseLaunch(record)
         let died = BerthEvent.container("died", record, exitCode: code)
+        // For a `wait` that finds the container gone (ContainerWaitExitCodes.swift).
+        keepExitCode(code, of: record.id)
         do {
             // What `berth mount` left mounted goes first: the files under it go next.
             try releaseMount(record)

@@ -91,6 +91,10 @@ package struct CreateOptions: Sendable {
     package var portRequests = PortRequests()
     /// --pid, --ipc, --uts, --sysctl and --device (NamespaceModes.swift).
     package var namespaces = NamespaceOptions()
+    /// --sdnotify as given (ContainerSdNotify.swift).
+    package var sdNotify: String?
+    /// --init-path as given (ContainerInitPath.swift).
+    package var initPath: String?
 
     package init(image: String) { self.image = image }
 }
@@ -152,6 +156,8 @@ extension Engine {
         }
         record.pidFile = options.pidFile.map(FileSystem.absolute)
         record.conmonPidFile = options.conmonPidFile.map(FileSystem.absolute)
+        record.sdNotifyMode = try options.sdNotify.map { try SdNotifyMode(flag: $0).rawValue }
+        record.initPath = try Engine.checkedInitPath(options.initPath)
         record.logDriver = options.logDriver
         record.logMaxSize = options.logMaxSize.flatMap { $0 > 0 ? $0 : nil }
         record.logPath = options.logPath.map(FileSystem.absolute)
@@ -208,7 +214,7 @@ extension Engine {
                     } else {
                         record.name = try ContainerNames(self).claimGenerated(for: id)
                     }
-                    try FileSystem.makeDirectories(containerDir(id) + "/upper", mode: 0o755)
+                    try FileSystem.makeDirectories(containerDir(id) + "/upper", exactMode: 0o755)
                     try FileSystem.makeDirectories(containerDir(id) + "/work", mode: 0o700)
                     try FileSystem.makeDirectories(containerDir(id) + "/userdata", mode: 0o700)
                     try writeNewContainerFiles(record)

@@ -7,9 +7,11 @@ extension Engine {
     /// its namespaces and id maps but has not run an instruction of its own. A throw
     /// here kills the child; `launch` then calls `releaseLaunch`. Returns what must
     /// be ready before the container's first instruction, run while the child sets
-    /// up its rootfs (pasta's readiness: see Engine.startPasta).
-    func prepareLaunch(_ record: ContainerRecord, pid: Int32) throws -> (() throws -> Void)? {
+    /// up its rootfs (pasta's readiness: see Engine.startPasta). `pasta`: the wait
+    /// for a pasta started before the clone (Engine.startPastaEarly).
+    func prepareLaunch(_ record: ContainerRecord, pid: Int32, pasta: (() throws -> Void)? = nil) throws -> (() throws -> Void)? {
         try placeInCgroup(record, pid: pid)
+        if let pasta { return pasta }
         if Engine.startsPasta(record) { return try startPasta(record, pid: pid) }
         try attachNetworks(record, pid: pid)
         return nil

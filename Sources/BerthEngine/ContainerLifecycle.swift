@@ -100,11 +100,13 @@ extension Engine {
                 guard condition.isEnd else { return -1 }
                 // The exit code is the one its parent records, not the liveness guess.
                 awaitRecordedExit(record.id)
+                // Removed by --rm meanwhile: its code was kept for this.
+                if let code = keptExitCode(of: record.id) { return code }
                 state = readState(record.id)
                 return state.exitCode
             }
-            // Removed meanwhile (--rm): its last state is all there is.
-            guard FileSystem.exists(containerDir(record.id) + "/config.json") else { return state.exitCode }
+            // Removed meanwhile (--rm): the kept code, or its last state.
+            guard FileSystem.exists(containerDir(record.id) + "/config.json") else { return keptExitCode(of: record.id) ?? state.exitCode }
             Stopwatch.sleep(interval)
         }
     }

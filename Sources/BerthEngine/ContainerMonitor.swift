@@ -72,6 +72,7 @@ extension Engine {
     /// container runs. `client`: an attach client's socket end, handed to the
     /// monitor before the start, with the client's window size for the pty.
     func spawnMonitor(_ record: ContainerRecord, client: (socket: FileDescriptor, size: (rows: UInt16, columns: UInt16)?)?) throws -> Int32 {
+        applySdNotifyEnvironment(record)
         let (reader, writer) = try FileDescriptor.pipe("monitor status pipe")
         var arguments = ["--root", paths.root, "--runroot", paths.runroot, Engine.monitorCommand, record.id]
         if let client { arguments += [MonitorStep.clientFlag, client.size.map { "\($0.rows)x\($0.columns)" } ?? "-"] }
@@ -79,7 +80,10 @@ extension Engine {
         writer.close()
         client?.socket.close()
         let message = String(decoding: try reader.readAll(path: "monitor status pipe"), as: UTF8.self)
-        if message.hasPrefix("started") { return pid }
+        if message.hasPrefix("started") {
+            notifyStarted(record, mainPID: pid)  // --sdnotify (ContainerSdNotify.swift)
+            return pid
+        }
         // The monitor failed before reporting: it has exited (or will); reap it.
         _ = try? Subprocess.wait(pid, "monitor")
         // "error CODE: message", CODE being the exit code a foreground run would give.

@@ -157,26 +157,6 @@ extension Engine {
     /// The network namespace a container:ID or ns:PATH container joins at start: the
     /// other container must be running (its namespace lives with its process).
     func networkNamespaceToJoin(_ record: ContainerRecord) throws -> FileDescriptor? {
-        if record.network.hasPrefix("ns:") {
-            let path = String(record.network.dropFirst(3))
-            do {
-                return try FileDescriptor.open(path, O_RDONLY)
-            } catch {
-                throw NetworkError.invalid("container \(record.name): network namespace \(path): \(error)")
-            }
-        }
-        guard record.network.hasPrefix("container:") else { return nil }
-        let id = String(record.network.dropFirst("container:".count))
-        let other = try? readRecord(id)
-        let state = readState(id)
-        guard let other, state.status == .running,
-              ProcessLiveness.isAlive(pid: state.pid, startTime: state.pidStartTime, bootID: state.bootID) else {
-            throw NetworkError.invalid("container \(record.name) shares the network namespace of container \(id.prefix(12)), which is not running")
-        }
-        do {
-            return try FileDescriptor.open("/proc/\(state.pid)/ns/net", O_RDONLY)
-        } catch {
-            throw NetworkError.invalid("the network namespace of container \(other.name): \(error)")
-        }
+        try openNamespace(of: record.network, kind: "net", for: record)
     }
 }

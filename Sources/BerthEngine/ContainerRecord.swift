@@ -120,6 +120,10 @@ package struct ContainerRecord: Codable, Sendable {
     package var sysctls: [String]? = nil
     /// --device (DeviceOptions.swift).
     package var devices: [DeviceMapping]? = nil
+    /// --sdnotify: container, conmon or ignore; nil: podman's default, container (ContainerSdNotify.swift).
+    package var sdNotifyMode: String? = nil
+    /// --init-path: the init binary --init runs as pid 1 instead of berth's own (ContainerInitPath.swift).
+    package var initPath: String? = nil
 }
 
 /// The process that owns a build container: alive while its pid has this start

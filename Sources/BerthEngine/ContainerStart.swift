@@ -37,7 +37,9 @@ extension Engine {
     func startAttached(_ record: ContainerRecord, attach: AttachOptions, onStarted: (ContainerRecord) -> Void = { _ in }) throws -> Int32 {
         var attach = attach
         let logRelay = try foregroundLogRelay(record, attach: &attach)
+        applySdNotifyEnvironment(record)
         let (process, state, relay) = try launch(record, attach: attach, monitorPID: ProcessIdentity.pid)
+        notifyStarted(record, mainPID: ProcessIdentity.pid)  // --sdnotify (ContainerSdNotify.swift)
         logRelay?.closeWriteEnds()
         // --timeout, podman's: SIGKILL once the time is up (exit code 137).
         if let limit = record.timeout, limit > 0 { process.signal(SIGKILL, afterSeconds: limit) }
@@ -91,10 +93,15 @@ extension Engine {
         let relay: TerminalRelay?
         let process: ContainerProcess
         do {
-            spec = try containerSpec(record)
             try checkPublishedPorts(record)
+            // pasta starts first, on a namespace made for it, if it can (PastaEarlyNetns.swift).
+            let earlyPasta = try startPastaEarly(record)
+            spec = try containerSpec(record)
+            earlyPasta?.apply(to: &spec)
             spec.preserveFDs = attach.preserveFDs
-            spec.networkBarrier = Engine.pastaStartsBesideSetUp(record, spec)
+            try applyNotifySocket(record, to: &spec)
+            applyInitPath(record, to: &spec)
+            spec.networkBarrier = earlyPasta != nil || Engine.pastaStartsBesideSetUp(record, spec)
             spec.cgroupTasksFiles = try cgroupTasksFiles(record)
             if !attach.environment.isEmpty { spec.environment = Engine.merge(spec.environment, attach.environment) }
             Stopwatch.mark("spec")
@@ -105,7 +112,7 @@ extension Engine {
             let stdio = attach.detachedStdio ?? relay.map { ($0.slave.raw, $0.slave.raw, $0.slave.raw) } ?? (input, attach.outputPipes?.0 ?? -1, attach.outputPipes?.1 ?? -1)
             var memoryEvents: MemoryEventsWatch?
             process = try ContainerProcess.start(spec, stdio: stdio) { pid in
-                let beforeExec = try self.prepareLaunch(record, pid: pid)
+                let beforeExec = try self.prepareLaunch(record, pid: pid, pasta: earlyPasta?.wait)
                 memoryEvents = self.watchMemoryEvents(record, pid: pid)
                 return beforeExec
             }
@@ -211,7 +218,7 @@ extension Engine {
         spec.tty = record.tty
         spec.useInit = record.useInit
         spec.noNewPrivileges = record.noNewPrivileges
-        spec.pingGroupRange = "0 0"
+        spec.pingGroupRange = Engine.pingGroupRange
         if let mask = record.umask.flatMap(Engine.umaskBits) { spec.umask = mask }
         spec.personality = record.personality.flatMap(Engine.personaNumber)
         spec.keepGroups = keepGroups

@@ -55,6 +55,11 @@ struct DeviceRule: Equatable {
 }
 
 extension Engine {
+    /// Whether --device-cgroup-rule can take `text` (the CLI refuses it before create).
+    package static func isDeviceCgroupRule(_ text: String) -> Bool { DeviceRule(text) != nil }
+}
+
+extension Engine {
     /// The devices the container may use, below a deny-all; nil: no device cgroup
     /// (rootless, --privileged, or no cgroup at all).
     static func deviceRules(_ record: ContainerRecord) -> [DeviceRule]? {

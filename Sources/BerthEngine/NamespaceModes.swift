@@ -116,7 +116,8 @@ extension Engine {
         spec.joinUTSNamespace = try namespaceToJoin(record, .uts)
         // A shared UTS namespace keeps its name: sethostname would rename the host or the other container.
         if !spec.newUTSNamespace { spec.hostname = nil }
-        if ipc == "host" {
+        // A container:/ns: mode naming the host's IPC namespace is the host's (namespaceToJoin).
+        if ipc == "host" || (ipc != nil && ipc != "none" && spec.joinIPCNamespace == nil) {
             // podman: the host's /dev/shm, as the host's IPC namespace goes with it.
             spec.mounts = spec.mounts.map { mount in
                 mount.destination == "/dev/shm" ? MountSpec(kind: .bind, source: "/dev/shm", destination: "/dev/shm") : mount
@@ -132,13 +133,29 @@ extension Engine {
     }
 
     private func namespaceToJoin(_ record: ContainerRecord, _ kind: NamespaceKind) throws -> FileDescriptor? {
-        guard let mode = Engine.namespaceMode(record, kind) else { return nil }
+        guard let mode = Engine.namespaceMode(record, kind),
+              let namespace = try openNamespace(of: mode, kind: kind.file, for: record) else { return nil }
+        // The namespace berth is in already (container:X where X has the host's): the
+        // child stays in it without a setns, which rootless is refused (EPERM: the
+        // initial user namespace owns it), so it runs as --pid/--ipc/--uts host would.
+        if let theirs = try? namespace.status(), let ours = try? FileDescriptor.open("/proc/self/ns/\(kind.file)", O_RDONLY).status(),
+           theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino {
+            return nil
+        }
+        return namespace
+    }
+
+    /// The namespace a container joins at start for an ns:PATH or container:ID mode
+    /// (nil for any other mode). The other container must be running: its namespace
+    /// lives with its process. `kind` is the /proc/PID/ns entry ("net", "pid", ...).
+    func openNamespace(of mode: String, kind: String, for record: ContainerRecord) throws -> FileDescriptor? {
+        let word = kind == "net" ? "network" : kind
         if mode.hasPrefix("ns:") {
             let path = String(mode.dropFirst(3))
             do {
                 return try FileDescriptor.open(path, O_RDONLY)
             } catch {
-                throw ContainerError.invalid("container \(record.name): \(kind.rawValue) namespace \(path): \(error)")
+                throw ContainerError.invalid("container \(record.name): \(word) namespace \(path): \(error)")
             }
         }
         guard let id = Engine.namespaceContainer(mode) else { return nil }
@@ -146,12 +163,12 @@ extension Engine {
         let state = readState(id)
         guard let other, state.status == .running,
               ProcessLiveness.isAlive(pid: state.pid, startTime: state.pidStartTime, bootID: state.bootID) else {
-            throw ContainerError.invalid("container \(record.name) shares the \(kind.rawValue) namespace of container \(id.prefix(12)), which is not running")
+            throw ContainerError.invalid("container \(record.name) shares the \(word) namespace of container \(id.prefix(12)), which is not running")
         }
         do {
-            return try FileDescriptor.open("/proc/\(state.pid)/ns/\(kind.file)", O_RDONLY)
+            return try FileDescriptor.open("/proc/\(state.pid)/ns/\(kind)", O_RDONLY)
         } catch {
-            throw ContainerError.invalid("the \(kind.rawValue) namespace of container \(other.name): \(error)")
+            throw ContainerError.invalid("the \(word) namespace of container \(other.name): \(error)")
         }
     }
 

@@ -10,10 +10,26 @@ enum PastaNetwork {
     /// The package that ships pasta, for the error when it is missing.
     static let package = "passt"
 
-    /// pasta's arguments for the container whose process is `pid`, ending with
-    /// the pid itself (pasta then joins its user and network namespaces).
+    /// The namespace pasta sets up.
+    enum Target {
+        /// The network namespace of the container whose process is `pid`
+        /// (pasta joins its user namespace too).
+        case process(Int32)
+        /// A network namespace berth made before the container
+        /// (PastaEarlyNetns.swift), passed to pasta as its fd 3, and the user
+        /// namespace that owns it (rootless: the pause process's) as fd 4; nil:
+        /// berth's own (root), where pasta must stay root (`--runas 0:0`; as
+        /// nobody it could no longer enter the namespace).
+        case namespace(FileDescriptor, owner: FileDescriptor?)
+
+        /// The fds pasta finds the namespaces at.
+        static let namespaceFD: Int32 = 3
+        static let ownerFD: Int32 = 4
+    }
+
+    /// pasta's arguments for `target`, ending with its pid or --netns.
     /// `readinessPath` is where pasta writes its pid once it is set up.
-    static func arguments(_ mode: UserModeNetworkMode, ports: [PortMapping], pid: Int32, readinessPath: String) throws -> [String] {
+    static func arguments(_ mode: UserModeNetworkMode, ports: [PortMapping], target: Target, readinessPath: String) throws -> [String] {
         var arguments: [String] = []
         for port in ports {
             let flag: String
@@ -38,7 +54,19 @@ enum PastaNetwork {
         if !mode.mapGateway && !given.contains("--no-map-gw") { arguments.append("--no-map-gw") }
         if !given.contains("-m") && !given.contains("--mtu") { arguments += ["--mtu", "65520"] }
         if !given.contains("--config-net") { arguments.append("--config-net") }
-        arguments += ["--foreground", "--quiet", "--pid", readinessPath, String(pid)]
+        arguments += ["--foreground", "--quiet", "--pid", readinessPath]
+        switch target {
+        case .process(let pid): arguments.append(String(pid))
+        // --no-netns-quit: pasta would watch the namespace's directory (here
+        // its own /proc/self/fd) for its removal; berth ends it instead.
+        case .namespace(_, let owner):
+            arguments += ["--netns", "/proc/self/fd/\(Target.namespaceFD)", "--no-netns-quit"]
+            if owner != nil {
+                arguments += ["--userns", "/proc/self/fd/\(Target.ownerFD)"]
+            } else if !given.contains("--runas") {
+                arguments += ["--runas", "0:0"]
+            }
+        }
         return arguments
     }
 
@@ -46,7 +74,7 @@ enum PastaNetwork {
     /// namespace is set up and the ports are bound (pasta writes its pid to the
     /// readiness pipe then), or throws with pasta's own message.
     static func start(_ mode: UserModeNetworkMode, ports: [PortMapping], pid: Int32, runtimeDir: String) throws -> HelperProcess {
-        try spawn(mode, ports: ports, pid: pid, runtimeDir: runtimeDir).waitUntilReady()
+        try spawn(mode, ports: ports, target: .process(pid), runtimeDir: runtimeDir).waitUntilReady()
     }
 
     /// pasta started, its readiness not yet waited for.
@@ -65,8 +93,8 @@ enum PastaNetwork {
         }
     }
 
-    /// Starts pasta for the container whose process is `pid`, without waiting.
-    static func spawn(_ mode: UserModeNetworkMode, ports: [PortMapping], pid: Int32, runtimeDir: String) throws -> Starting {
+    /// Starts pasta on `target`, without waiting.
+    static func spawn(_ mode: UserModeNetworkMode, ports: [PortMapping], target: Target, runtimeDir: String) throws -> Starting {
         let executable = fastestBuild(try UserModeNetwork.executable("pasta", package: package))
         // pasta writes its pid to the path it is given once it is ready; a FIFO
         // in the runtime directory, which it can open after joining the
@@ -76,8 +104,11 @@ enum PastaNetwork {
         do {
             let log = runtimeDir + "/pasta.log"
             let output = try UserModeNetwork.openLog(log)
+            var passing: [FileDescriptor] = []
+            if case .namespace(let netns, let owner) = target { passing = [netns] + (owner.map { [$0] } ?? []) }
             let helper = try HelperProcess.start(
-                executable, try arguments(mode, ports: ports, pid: pid, readinessPath: fifo), name: "pasta", output: output)
+                executable, try arguments(mode, ports: ports, target: target, readinessPath: fifo), name: "pasta", output: output,
+                passing: passing)
             return Starting(helper: helper, readiness: ready, fifo: fifo, log: log)
         } catch {
             try? FileSystem.unlinkIfPresent(fifo)
@@ -120,7 +151,14 @@ extension Engine {
     func startPasta(_ record: ContainerRecord, pid: Int32) throws -> () throws -> Void {
         let mode = try UserModeNetworkMode(parsing: record.network)
         let ports = record.ports ?? []
-        let starting = try PastaNetwork.spawn(mode, ports: ports, pid: pid, runtimeDir: runtimeDir(record.id))
+        return try recordPasta(record, try PastaNetwork.spawn(mode, ports: ports, target: .process(pid), runtimeDir: runtimeDir(record.id)))
+    }
+
+    /// Records pasta, just started, in the container's network status (so that
+    /// releaseLaunch ends it whatever happens next) and returns the wait for its
+    /// readiness.
+    func recordPasta(_ record: ContainerRecord, _ starting: PastaNetwork.Starting) throws -> () throws -> Void {
+        let ports = record.ports ?? []
         var status = NetworkStatus()
         status.ports = ports
         status.helperPID = starting.helper.pid

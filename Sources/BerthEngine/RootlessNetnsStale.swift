@@ -14,7 +14,7 @@ extension Engine {
     /// it; throws when some are. Called under the rootless network namespace's lock.
     func replaceStaleRootlessNetns(_ pasta: inout RootlessNetnsPasta?, for record: ContainerRecord, pid: Int32) throws {
         guard let running = pasta, !RootlessNetnsProcess.isInUserNamespace(of: running.pid, orNestedIn: pid) else { return }
-        let users = rootlessNetnsUsers(excluding: record.id).map { (try? readRecord($0.id))?.name ?? String($0.id.prefix(12)) }
+        let users = rootlessNetnsUsers(excluding: record.id).map { (try? readRecord($0))?.name ?? String($0.prefix(12)) }
         guard users.isEmpty else { throw Engine.staleRootlessNetns(record.name, users: users) }
         HelperProcess.end(pid: running.pid, startTime: running.startTime)
         pasta = nil

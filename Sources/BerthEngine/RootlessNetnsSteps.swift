@@ -14,7 +14,7 @@ extension Engine {
     // MARK: the caller's side
 
     /// Connects a rootless container (process `pid`) to its bridge networks inside the
-    /// rootless network namespace, starting (or restarting, for its ports) its pasta.
+    /// rootless network namespace, starting its pasta when none runs.
     func attachInRootlessNetns(_ record: ContainerRecord, pid: Int32) throws {
         if record.userns == "keep-id", UserNamespace.isInitial, RootlessNetnsProcess.isNestedInOwnUserNamespace(pid) {
             // Not nested in the rootless one (RootlessNetnsKeepID.swift): no interface can reach it.
@@ -23,7 +23,7 @@ extension Engine {
         try withRootlessNetns { pasta in
             try replaceStaleRootlessNetns(&pasta, for: record, pid: pid)
             // Published ports get a pasta of their own (RootlessNetnsPorts.swift): this one forwards none.
-            let netns = try ensureRootlessNetns(&pasta, ports: [])
+            let netns = try ensureRootlessNetns(&pasta)
             var portsPasta: (pid: Int32, startTime: UInt64)? = nil
             do {
                 guard let owner = pasta?.pid else { throw NetworkError.invalid("the rootless network namespace's pasta is not running") }

@@ -123,7 +123,7 @@ extension ImageWriter {
         // With a timestamp the files on disk must show the times the tar has: the
         // layer is unpacked from its own tar then, as it is for a copy.
         if image.copiesLayerDirectories || image.timestamp != nil {
-            try ImageError.wrap { () throws in try FileSystem.makeDirectories(stagedDir + "/diff", mode: 0o755) }
+            try ImageError.wrap { () throws in try FileSystem.makeDirectories(stagedDir + "/diff", exactMode: 0o755) }
             let unpacker = try LayerUnpacker(directory: stagedDir + "/diff", location: location, options: UnpackOptions.current())
             try unpacker.unpack(TarReader(FileStream(path: blobPath), location: location))
             if !image.copiesLayerDirectories { store.releaseScratchDirectory(directory) }

@@ -165,7 +165,7 @@ package final class ImageWriter: @unchecked Sendable {
         }
         let raw = TeeHashStream(try source.open(), copyTo: blobFile, copyPath: blobPath)
         let dir = area.newPath("layer")
-        try ImageError.wrap { () throws in try FileSystem.makeDirectories(dir + "/diff", mode: 0o755) }
+        try ImageError.wrap { () throws in try FileSystem.makeDirectories(dir + "/diff", exactMode: 0o755) }
         let decompressed = try DecompressingStream(raw, location: source.location)
         let compression = decompressed.format
         if let promised = source.mediaType.flatMap({ Compression.promised(by: $0) }), promised != compression {

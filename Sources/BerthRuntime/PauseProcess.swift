@@ -85,11 +85,15 @@ package enum PauseProcess {
         return child.pid
     }
 
-    /// The pause process itself: no stdio, its own session, every signal but
-    /// SIGKILL ignored; it lives until killed (berth never needs it gone).
+    /// The pause process itself: no stdio, its own session, waiting until it is
+    /// ended. SIGTERM and SIGINT end it, as podman's catatonit pause process (a
+    /// cleanup need not reach for SIGKILL); the other signals a terminal or a
+    /// session's end sends are ignored. berth never needs it gone: one ended while
+    /// containers use it is replaced (RootlessNetnsStale.swift says what that costs).
     package static func run() -> Never {
-        DetachedProcess.detach(keepingFDsThrough: 2, ignoring: [SIGHUP, SIGINT, SIGTERM, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE],
+        DetachedProcess.detach(keepingFDsThrough: 2, ignoring: [SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE],
                                stdioToNull: true, changeToRoot: true)
+        DetachedProcess.endOn([SIGTERM, SIGINT])
         DetachedProcess.waitForever()
     }
 

@@ -27,6 +27,18 @@ package enum DetachedProcess {
         while true { pause() }
     }
 
+    /// Gives `signals` their default action (ending the process) and unblocks them:
+    /// the starting berth's dispositions and mask carry over the exec.
+    package static func endOn(_ signals: [Int32]) {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signalNumber in signals {
+            signal(signalNumber, SIG_DFL)
+            sigaddset(&set, signalNumber)
+        }
+        sigprocmask(SIG_UNBLOCK, &set, nil)
+    }
+
     private static func ignore(_ signalNumber: Int32) {
         signal(signalNumber, SIG_IGN)
     }

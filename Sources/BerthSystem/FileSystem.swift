@@ -66,6 +66,14 @@ package enum FileSystem {
         }
     }
 
+    /// `makeDirectories`, then `path` itself given exactly `mode`, whatever the umask:
+    /// for a directory a container sees (its root, say), where berth's umask must not
+    /// decide who may search it.
+    package static func makeDirectories(_ path: String, exactMode mode: UInt32) throws {
+        try makeDirectories(path, mode: mode)
+        if chmod(path, mode_t(mode)) != 0 { throw SystemError("chmod", path) }
+    }
+
     /// The target of the symlink at `path`.
     package static func readLink(_ path: String) throws -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)

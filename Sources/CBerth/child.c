@@ -126,6 +126,17 @@ _Noreturn void child_fail_number(const struct child *c, int stage, int error, co
     child_fail(c, stage, error, what, buf);
 }
 
+void child_write_value_parts(const struct child *c, int fd, const char *value, int stage, const char *const parts[], int count)
+{
+    size_t len = text_length(value);
+    ssize_t n;
+    do {
+        n = write(fd, value, len);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0 || (size_t)n != len)
+        child_fail_parts(c, stage, n < 0 ? errno : EIO, parts, count);
+}
+
 /// Is the parent still there? Its end of the socket closes when it dies.
 static void check_parent_alive(const struct child *c)
 {
@@ -303,13 +314,7 @@ static void write_ping_group_range(const struct child *c)
     int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0)
         child_fail(c, BERTH_STAGE_NETWORK, errno, path);
-    size_t len = text_length(value);
-    ssize_t n;
-    do {
-        n = write(fd, value, len);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0 || (size_t)n != len)
-        child_fail(c, BERTH_STAGE_NETWORK, n < 0 ? errno : EIO, path);
+    child_write_value(c, fd, value, BERTH_STAGE_NETWORK, path);
     close(fd);
 }
 
@@ -455,6 +460,10 @@ _Noreturn void child_main(struct child *c)
     join_cgroup(c);
     enter_cgroup_namespace(c);
 
+    // What the container sees is made with runc's umask 022, whatever berth's own (a
+    // 077 made mount targets 0700, unsearchable for a non-root user); the process's
+    // own umask (--umask) is set at step 13.
+    umask(022);
     rootfs_mount(c);
     rootfs_mount_all(c);
     ns_make_devices(c);

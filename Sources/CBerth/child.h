@@ -38,6 +38,12 @@ _Noreturn void child_fail_parts(const struct child *c, int stage, int error, con
                      (int)(sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *)))
 /// Reports "<what><number>" (a signal, an fd, a uid, a cap).
 _Noreturn void child_fail_number(const struct child *c, int stage, int error, const char *what, unsigned long number);
+/// Writes `value` whole to `fd` (a /proc file), retrying EINTR; a failed or short
+/// write is reported at `stage` with the parts naming what was written.
+void child_write_value_parts(const struct child *c, int fd, const char *value, int stage, const char *const parts[], int count);
+#define child_write_value(c, fd, value, stage, ...)                                       \
+    child_write_value_parts((c), (fd), (value), (stage), (const char *const[]){ __VA_ARGS__ }, \
+                            (int)(sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *)))
 
 /// The parent-death signal is cleared by a change of the effective ids: arms it
 /// again and exits if the parent is already gone.

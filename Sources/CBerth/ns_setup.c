@@ -58,17 +58,6 @@ static bool sysctl_path(const char *name, char *buf, size_t cap)
     return i > 0;
 }
 
-static void write_all(const struct child *c, int fd, const char *value, const char *name)
-{
-    size_t len = text_length(value);
-    ssize_t n;
-    do {
-        n = write(fd, value, len);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0 || (size_t)n != len)
-        child_fail(c, BERTH_STAGE_SYSCTL, n < 0 ? errno : EIO, "write sysctl ", name, "=", value);
-}
-
 /// kernel.hostname and kernel.domainname: /proc/sys has them writable by the
 /// host's root only, the system calls by the UTS namespace's root.
 static bool set_uts_name(const struct child *c, const char *name, const char *value)
@@ -132,7 +121,7 @@ void ns_write_sysctls(const struct child *c)
         } while (fd < 0 && (errno == EAGAIN || errno == EINTR));
         if (fd < 0)
             child_fail(c, BERTH_STAGE_SYSCTL, errno, "open sysctl ", name);
-        write_all(c, (int)fd, p->sysctl_values[i], name);
+        child_write_value(c, (int)fd, p->sysctl_values[i], BERTH_STAGE_SYSCTL, "write sysctl ", name, "=", p->sysctl_values[i]);
         close((int)fd);
     }
     if (sysctl_dir >= 0)

@@ -127,73 +127,66 @@ private final class FakeManager: @unchecked Sendable {
     }
 }
 
+/// The fake manager serving on `bus` from a thread of its own.
+private func startManager(on bus: DBusTestBus, result: String) throws -> FakeManager {
+    let manager = try FakeManager(bus: bus.socket, result: result)
+    Thread { manager.serve() }.start()
+    return manager
+}
+
 @Suite struct SystemdScopeBusTests {
     @Test func scope_start_asks_the_manager_over_a_real_bus_and_waits_for_its_job() throws {
-        let directory = try TemporaryDirectory("berth-dbus")
-        defer { directory.remove() }
-        let bus = try DBusTestBus(in: directory.path)
-        defer { bus.stop() }
-        _ = try bus.startMonitor()
-        let manager = try FakeManager(bus: bus.socket, result: "done")
-        Thread { manager.serve() }.start()
-        try SystemdScope.start(unit: "berth-t.scope", slice: "machine.slice", pid: 4242, description: "berth container t",
-                               limits: [.property("TasksMax", .uint64(30))], rootless: false, socket: (bus.socket, true))
-        manager.done.wait()
-        #expect(manager.failure == nil, "\(String(describing: manager.failure))")
-        // libdbus's decoder (dbus-monitor) reads the call as meant.
-        let log = bus.monitorLog(waitingFor: "JobRemoved")
-        for text in ["member=StartTransientUnit", "string \"berth-t.scope\"", "string \"fail\"", "string \"PIDs\"", "uint32 4242",
-                     "string \"Delegate\"", "boolean true", "string \"Slice\"", "string \"machine.slice\"", "string \"CollectMode\"",
-                     "string \"inactive-or-failed\"", "string \"TasksMax\"", "uint64 30", "member=Subscribe", "member=AddMatch"] {
-            #expect(log.contains(text), "dbus-monitor saw no \(text):\n\(log)")
+        try DBusTestBus.withBus(monitored: true) { bus in
+            let manager = try startManager(on: bus, result: "done")
+            try SystemdScope.start(unit: "berth-t.scope", slice: "machine.slice", pid: 4242, description: "berth container t",
+                                   limits: [.property("TasksMax", .uint64(30))], rootless: false, socket: (bus.socket, true))
+            manager.done.wait()
+            #expect(manager.failure == nil, "\(String(describing: manager.failure))")
+            // libdbus's decoder (dbus-monitor) reads the call as meant.
+            let seen = bus.monitorMissing(["member=StartTransientUnit", "string \"berth-t.scope\"", "string \"fail\"", "string \"PIDs\"", "uint32 4242",
+                                           "string \"Delegate\"", "boolean true", "string \"Slice\"", "string \"machine.slice\"", "string \"CollectMode\"",
+                                           "string \"inactive-or-failed\"", "string \"TasksMax\"", "uint64 30", "member=Subscribe", "member=AddMatch"],
+                                          waitingFor: "JobRemoved")
+            #expect(seen.missing.isEmpty, "dbus-monitor saw no \(seen.missing):\n\(seen.log)")
         }
     }
 
     @Test func update_sets_the_scope_s_properties_at_runtime_so_a_daemon_reload_keeps_them() throws {
-        let directory = try TemporaryDirectory("berth-dbus")
-        defer { directory.remove() }
-        let bus = try DBusTestBus(in: directory.path)
-        defer { bus.stop() }
-        _ = try bus.startMonitor()
-        let manager = try FakeManager(bus: bus.socket, result: "done")
-        Thread { manager.serve() }.start()
-        var resources = ContainerResources()
-        resources.memory = 64 << 20
-        try SystemdScope.setProperties(unit: "berth-u.scope", SystemdScope.limitProperties(resources), rootless: false,
-                                       socket: (bus.socket, true))
-        manager.done.wait()
-        #expect(manager.failure == nil, "\(String(describing: manager.failure))")
-        let log = bus.monitorLog(waitingFor: "uint64 67108864")
-        for text in ["member=SetUnitProperties", "string \"berth-u.scope\"", "boolean true", "string \"MemoryMax\"", "uint64 67108864"] {
-            #expect(log.contains(text), "dbus-monitor saw no \(text):\n\(log)")
+        try DBusTestBus.withBus(monitored: true) { bus in
+            let manager = try startManager(on: bus, result: "done")
+            var resources = ContainerResources()
+            resources.memory = 64 << 20
+            try SystemdScope.setProperties(unit: "berth-u.scope", SystemdScope.limitProperties(resources), rootless: false,
+                                           socket: (bus.socket, true))
+            manager.done.wait()
+            #expect(manager.failure == nil, "\(String(describing: manager.failure))")
+            let seen = bus.monitorMissing(["member=SetUnitProperties", "string \"berth-u.scope\"", "boolean true", "string \"MemoryMax\"", "uint64 67108864"],
+                                          waitingFor: "uint64 67108864")
+            #expect(seen.missing.isEmpty, "dbus-monitor saw no \(seen.missing):\n\(seen.log)")
         }
     }
 
     @Test func a_failed_start_job_is_an_error_naming_the_unit() throws {
-        let directory = try TemporaryDirectory("berth-dbus")
-        defer { directory.remove() }
-        let bus = try DBusTestBus(in: directory.path)
-        defer { bus.stop() }
-        let manager = try FakeManager(bus: bus.socket, result: "failed")
-        Thread { manager.serve() }.start()
-        let error = #expect(throws: ContainerError.self) {
-            try SystemdScope.start(unit: "berth-f.scope", slice: "machine.slice", pid: 1, description: "d", limits: [], rootless: false,
-                                   socket: (bus.socket, true))
+        try DBusTestBus.withBus { bus in
+            let manager = try startManager(on: bus, result: "failed")
+            let error = #expect(throws: ContainerError.self) {
+                try SystemdScope.start(unit: "berth-f.scope", slice: "machine.slice", pid: 1, description: "d", limits: [], rootless: false,
+                                       socket: (bus.socket, true))
+            }
+            manager.done.wait()
+            let text = error.map { "\($0)" } ?? ""
+            #expect(text.contains("berth-f.scope") && text.contains("failed"), "\(text)")
         }
-        manager.done.wait()
-        #expect("\(error.map { "\($0)" } ?? "")".contains("berth-f.scope") && "\(error.map { "\($0)" } ?? "")".contains("failed"))
     }
 
     @Test func a_missing_manager_is_an_error_from_the_bus() throws {
-        let directory = try TemporaryDirectory("berth-dbus")
-        defer { directory.remove() }
-        let bus = try DBusTestBus(in: directory.path)
-        defer { bus.stop() }
-        let connection = try DBusConnection(path: bus.socket, isBus: true, timeout: 5)
-        #expect(connection.uniqueName?.hasPrefix(":") == true)
-        let error = #expect(throws: SystemError.self) {
-            try connection.call(.call(SystemdScope.manager, path: SystemdScope.managerPath, interface: SystemdScope.managerInterface, member: "Subscribe"))
+        try DBusTestBus.withBus { bus in
+            let connection = try DBusConnection(path: bus.socket, isBus: true, timeout: 5)
+            #expect(connection.uniqueName?.hasPrefix(":") == true)
+            let error = #expect(throws: SystemError.self) {
+                try connection.call(.call(SystemdScope.manager, path: SystemdScope.managerPath, interface: SystemdScope.managerInterface, member: "Subscribe"))
+            }
+            #expect(error?.description.contains("org.freedesktop.DBus.Error.ServiceUnknown") == true, "\(String(describing: error))")
         }
-        #expect(error?.description.contains("org.freedesktop.DBus.Error.ServiceUnknown") == true, "\(String(describing: error))")
     }
 }

@@ -30,25 +30,25 @@ import TestSupport
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     }
 
-    @Test func a_kill_counted_while_the_process_ran_reads_as_oom_killed() throws {
+    /// What the watch reports for a process that lives `seconds`, memory.events's
+    /// oom_kill going from 0 to `kills` while it runs.
+    private func watchedRun(seconds: String, kills: Int) throws -> Bool {
         let dir = try TemporaryDirectory("berth-memory-events")
         try writeEvents(dir, oomKills: 0)
         let watch = try #require(MemoryEventsWatch(directory: dir.path))
-        let pid = try spawnSleep("0.3")
+        let pid = try spawnSleep(seconds)
         watch.watch(untilExitOf: pid)
-        try writeEvents(dir, oomKills: 2)
+        if kills > 0 { try writeEvents(dir, oomKills: kills) }
         reap(pid)
-        #expect(watch.finish())
+        return watch.finish()
+    }
+
+    @Test func a_kill_counted_while_the_process_ran_reads_as_oom_killed() throws {
+        #expect(try watchedRun(seconds: "0.3", kills: 2))
     }
 
     @Test func no_kill_reads_as_not_oom_killed() throws {
-        let dir = try TemporaryDirectory("berth-memory-events")
-        try writeEvents(dir, oomKills: 0)
-        let watch = try #require(MemoryEventsWatch(directory: dir.path))
-        let pid = try spawnSleep("0.1")
-        watch.watch(untilExitOf: pid)
-        reap(pid)
-        #expect(!watch.finish())
+        #expect(try !watchedRun(seconds: "0.1", kills: 0))
     }
 
     @Test func handing_over_stops_the_thread_while_the_process_runs() throws {

@@ -192,3 +192,25 @@ func berthCommandTable(_ sb: Sandbox) -> [(path: [String], flags: [HelpFlag])] {
         }
     }
 }
+
+/// Flags that were refused as pending and now work (the flags part): each has its own
+/// behaviour tests; here they are checked to be working flags of every verb that has them.
+@Suite struct FormerlyPendingFlagTests {
+    @Test func formerly_pending_flags_are_working_flags() throws {
+        let sb = try Sandbox(Mode.available[0])
+        defer { #expect(sb.cleanup().isEmpty) }
+        let table = Dictionary(berthCommandTable(sb).map { ($0.path.joined(separator: " "), $0.flags) }, uniquingKeysWith: { a, _ in a })
+        let working: [String: [String]] = [
+            "run": ["sdnotify", "init-path"], "create": ["sdnotify", "init-path"],
+            "container run": ["sdnotify", "init-path"], "container create": ["sdnotify", "init-path"],
+            "ps": ["size", "ns", "watch"], "container ps": ["size", "ns", "watch"],
+            "inspect": ["size"], "container inspect": ["size"],
+        ]
+        for (verb, names) in working {
+            for name in names {
+                let flag = table[verb]?.first { $0.long == name }
+                #expect(flag != nil && flag?.pending == nil, "\(verb) --\(name): \(String(describing: flag))")
+            }
+        }
+    }
+}

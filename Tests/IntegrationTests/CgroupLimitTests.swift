@@ -65,13 +65,10 @@ func read(_ path: String?) -> String {
     return text.trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
-/// Expects `args` to be refused before anything is created: exit 125, one Error: line saying `message`.
+/// Expects `args` refused (RefusalExpectations.swift), run in the sandbox's cgroup parent.
 func expectRefused(_ cg: CgroupSandbox, _ args: [String], containing message: String,
-                           sourceLocation: SourceLocation = #_sourceLocation) {
-    let result = cg.sb.berth(args, env: ["BERTH_TEST_CGROUP_PARENT": cg.parent])
-    #expect(result.status == 125 && result.stderr.hasPrefix("Error: ") && result.stderr.contains(message)
-            && result.stderr.filter({ $0 == "\n" }).count == 1, "\(args): \(result)", sourceLocation: sourceLocation)
-    #expect(cg.berth("ps", "-a", "-q").stdout.isEmpty, "\(args) left a container", sourceLocation: sourceLocation)
+                   sourceLocation: SourceLocation = #_sourceLocation) {
+    expectRefused(cg.sb, args, containing: message, env: ["BERTH_TEST_CGROUP_PARENT": cg.parent], sourceLocation: sourceLocation)
 }
 
 @Suite struct CgroupLimitTests {

@@ -16,13 +16,6 @@ private func hostFile(_ path: String) throws -> String {
     try String(contentsOfFile: path, encoding: .utf8)
 }
 
-private func expectRefused(_ sb: Sandbox, _ args: [String], _ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
-    let result = sb.berth(args)
-    #expect(result.status == 125 && result.stderr.hasPrefix("Error: ") && result.stderr.contains(message)
-            && result.stderr.filter({ $0 == "\n" }).count == 1, "\(args): \(result)", sourceLocation: sourceLocation)
-    #expect(sb.berth("ps", "-a", "-q").stdout.isEmpty, "\(args) left a container", sourceLocation: sourceLocation)
-}
-
 @Suite struct NamespaceFlagTests {
     @Test(arguments: Mode.available)
     func pid_and_uts_host_share_the_hosts_namespaces_with_a_working_proc(mode: Mode) throws {
@@ -79,6 +72,21 @@ private func expectRefused(_ sb: Sandbox, _ args: [String], _ message: String, s
         try #require(stopped.status == 0)
         let notRunning = sb.berth("run", "--rm", "--network", "none", "--uts", "container:alone", "img", "true")
         #expect(notRunning.status == 125 && notRunning.stderr.contains("which is not running"), "\(notRunning)")
+    }
+
+    /// Joining a container that has the host's namespaces is being in the host's: no
+    /// setns, which rootless is refused (podman's runc fails there).
+    @Test(arguments: Mode.available)
+    func container_modes_of_a_container_in_the_hosts_namespaces_share_the_hosts(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        defer { _ = sb.berth("rm", "-a", "-f", "-t", "0") }
+        try #require(sb.berth("run", "-d", "--name", "hostns", "--network", "none", "--pid", "host", "--ipc", "host", "--uts", "host",
+                              "img", "sleep", "300").status == 0)
+        let joined = sb.berth("run", "--rm", "--network", "none", "--pid", "container:hostns", "--ipc", "container:hostns",
+                              "--uts", "container:hostns", "img", "sh", "-c", "for n in pid ipc uts; do readlink /proc/self/ns/$n; done")
+        let expected = try ["pid", "ipc", "uts"].map { try hostNamespace($0) + "\n" }.joined()
+        #expect(joined.status == 0 && joined.stdout == expected, "\(joined)")
     }
 
     @Test(arguments: Mode.available)
@@ -140,8 +148,8 @@ private func expectRefused(_ sb: Sandbox, _ args: [String], _ message: String, s
             (["--device", "/tmp"], "/tmp is a directory"),
         ]
         for (flags, message) in cases {
-            expectRefused(sb, ["create"] + flags + ["img", "true"], message)
-            expectRefused(sb, ["run", "--rm"] + flags + ["img", "true"], message)
+            expectRefused(sb, ["create"] + flags + ["img", "true"], containing: message)
+            expectRefused(sb, ["run", "--rm"] + flags + ["img", "true"], containing: message)
         }
     }
 

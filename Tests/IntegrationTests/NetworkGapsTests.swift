@@ -25,138 +25,133 @@ private func dropTable(_ env: [String: String]) {
 /// "10.213.77" of "10.213.77.0/24".
 private func prefix(_ subnet: String) -> String { String(subnet.dropLast(5)) }
 
+/// A sandbox with the image and a network of its own for `body`; every container, the
+/// network, root's nft table and the sandbox are removed after it.
+private func onNetwork(_ mode: Mode, _ body: (Sandbox, (name: String, subnet: String, bridge: String), [String: String]) throws -> Void) throws {
+    let sb = try sandboxWithImage(mode)
+    let env = tableEnv(mode)
+    let net = try makeNetwork(sb)
+    defer {
+        _ = sb.berth(["rm", "-a", "-f", "-t", "0"], env: env)
+        _ = sb.berth(["network", "rm", "-f", net.name], env: env)
+        dropTable(env)
+        #expect(sb.cleanup().isEmpty)
+    }
+    try body(sb, net, env)
+}
+
 @Suite struct NetworkGapsTests {
     @Test(arguments: Mode.available)
     func a_freed_address_is_handed_out_again_only_when_the_range_wraps(mode: Mode) throws {
-        let sb = try sandboxWithImage(mode)
-        let env = tableEnv(mode)
-        let net = try makeNetwork(sb)
-        defer {
-            _ = sb.berth(["rm", "-a", "-f", "-t", "0"], env: env)
-            _ = sb.berth(["network", "rm", "-f", net.name], env: env)
-            dropTable(env)
-            #expect(sb.cleanup().isEmpty)
+        try onNetwork(mode) { sb, net, env in
+            var got: [String] = []
+            for _ in 0..<3 {
+                let run = sb.berth(["run", "--rm", "--network", net.name, "img", "ip", "-o", "-4", "addr", "show", "eth0"], env: env)
+                #expect(run.status == 0, "\(run)")
+                got.append(run.stdout.split(separator: " ").first { $0.hasPrefix(prefix(net.subnet) + ".") }.map(String.init) ?? "none")
+            }
+            // Each run's address was free again when the next started; still the next one is taken.
+            #expect(got == [".2/24", ".3/24", ".4/24"].map { prefix(net.subnet) + $0 }, "round-robin, as netavark: \(got)")
+            #expect(leases(sb, net.name).isEmpty, "every exit freed its address")
         }
-        var got: [String] = []
-        for _ in 0..<3 {
-            let run = sb.berth(["run", "--rm", "--network", net.name, "img", "ip", "-o", "-4", "addr", "show", "eth0"], env: env)
-            #expect(run.status == 0, "\(run)")
-            got.append(run.stdout.split(separator: " ").first { $0.hasPrefix(prefix(net.subnet) + ".") }.map(String.init) ?? "none")
-        }
-        // Each run's address was free again when the next started; still the next one is taken.
-        #expect(got == [".2/24", ".3/24", ".4/24"].map { prefix(net.subnet) + $0 }, "round-robin, as netavark: \(got)")
-        #expect(leases(sb, net.name).isEmpty, "every exit freed its address")
     }
 
     @Test(arguments: Mode.available)
     func a_container_reaches_its_own_published_port_through_its_gateway(mode: Mode) throws {
-        let sb = try sandboxWithImage(mode)
-        let env = tableEnv(mode)
-        let net = try makeNetwork(sb)
-        defer {
-            _ = sb.berth(["rm", "-a", "-f", "-t", "0"], env: env)
-            _ = sb.berth(["network", "rm", "-f", net.name], env: env)
-            dropTable(env)
-            #expect(sb.cleanup().isEmpty)
+        try onNetwork(mode) { sb, net, env in
+            let port = freePort()
+            let web = sb.berth(["run", "-d", "--name", "web", "--hostname", "web1", "--network", net.name, "-p", "\(port):80", "img"] + httpd, env: env)
+            try #require(web.status == 0, "\(web)")
+            // The gateway is an address of the host (root) or of the rootless network
+            // namespace: DNATed back to the container, the bridge sends it out of the port it
+            // came in by only in hairpin mode (br_netfilter is loaded here).
+            let gateway = prefix(net.subnet) + ".1"
+            let own = ["exec", "web", "sh", "-c", "busybox timeout 5 busybox wget -qO- http://\(gateway):\(port)/"]
+            var reply = sb.berth(own, env: env)
+            for _ in 0..<20 where reply.status != 0 {
+                usleep(150_000)
+                reply = sb.berth(own, env: env)
+            }
+            #expect(reply.status == 0 && reply.stdout == "served by web1\n", "hairpin through \(gateway):\(port): \(reply)")
         }
-        let port = freePort()
-        let web = sb.berth(["run", "-d", "--name", "web", "--hostname", "web1", "--network", net.name, "-p", "\(port):80", "img"] + httpd, env: env)
-        try #require(web.status == 0, "\(web)")
-        // The gateway is an address of the host (root) or of the rootless network
-        // namespace: DNATed back to the container, the bridge sends it out of the port it
-        // came in by only in hairpin mode (br_netfilter is loaded here).
-        let gateway = prefix(net.subnet) + ".1"
-        let own = ["exec", "web", "sh", "-c", "busybox timeout 5 busybox wget -qO- http://\(gateway):\(port)/"]
-        var reply = sb.berth(own, env: env)
-        for _ in 0..<20 where reply.status != 0 {
-            usleep(150_000)
-            reply = sb.berth(own, env: env)
-        }
-        #expect(reply.status == 0 && reply.stdout == "served by web1\n", "hairpin through \(gateway):\(port): \(reply)")
     }
 
-    @Test(.enabled(if: Mode.available.contains(.rootless), "needs the rootless mode"))
-    func a_killed_pause_process_gives_later_members_one_clear_error_then_a_new_namespace() throws {
-        let sb = try sandboxWithImage(.rootless)
-        let net = try makeNetwork(sb)
-        defer {
-            _ = sb.berth("rm", "-a", "-f", "-t", "0")
-            _ = sb.berth("network", "rm", "-f", net.name)
-            #expect(sb.cleanup().isEmpty)
+    /// SIGKILL, or SIGTERM, which ends it as podman's catatonit (a cleanup's signal).
+    @Test(.enabled(if: Mode.available.contains(.rootless), "needs the rootless mode"), arguments: [SIGKILL, SIGTERM])
+    func a_killed_pause_process_gives_later_members_one_clear_error_then_a_new_namespace(signal: Int32) throws {
+        try onNetwork(.rootless) { sb, net, _ in
+            try #require(sb.berth("run", "-d", "--name", "old", "--network", net.name, "img", "sleep", "300").status == 0)
+            let pause = try #require(Int32((try? String(contentsOfFile: sb.runroot + "/pause.pid", encoding: .utf8))?
+                .split(separator: " ").first ?? ""))
+            #expect(kill(pause, signal) == 0)
+            #expect(eventually { !isRunning(pause) }, "signal \(signal) ends the pause process")
+            let refused = sb.berth("run", "--rm", "--name", "new", "--network", net.name, "img", "true")
+            #expect(refused.status == 125, "\(refused)")
+            #expect(refused.stderr.hasPrefix("Error: container new cannot join the rootless network namespace")
+                        && refused.stderr.contains("old still uses it") && refused.stderr.split(separator: "\n").count == 1, "\(refused)")
+            #expect(sb.berth("ps", "-a", "--format", "{{.Names}}").stdout == "old\n", "nothing half-made is left")
+            // The container in the old namespace still leaves it cleanly.
+            #expect(sb.berth("rm", "-f", "-t", "0", "old").status == 0)
+            let fresh = sb.berth("run", "--rm", "--network", net.name, "img", "sh", "-c", "ip -o -4 addr show eth0")
+            #expect(fresh.status == 0 && fresh.stdout.contains("inet " + prefix(net.subnet) + "."), "a new namespace in the new user namespace: \(fresh)")
         }
-        try #require(sb.berth("run", "-d", "--name", "old", "--network", net.name, "img", "sleep", "300").status == 0)
-        let pause = try #require(Int32((try? String(contentsOfFile: sb.runroot + "/pause.pid", encoding: .utf8))?
-            .split(separator: " ").first ?? ""))
-        #expect(kill(pause, SIGKILL) == 0)
-        let refused = sb.berth("run", "--rm", "--name", "new", "--network", net.name, "img", "true")
-        #expect(refused.status == 125, "\(refused)")
-        #expect(refused.stderr.hasPrefix("Error: container new cannot join the rootless network namespace")
-                    && refused.stderr.contains("old still uses it") && refused.stderr.split(separator: "\n").count == 1, "\(refused)")
-        #expect(sb.berth("ps", "-a", "--format", "{{.Names}}").stdout == "old\n", "nothing half-made is left")
-        // The container in the old namespace still leaves it cleanly.
-        #expect(sb.berth("rm", "-f", "-t", "0", "old").status == 0)
-        let fresh = sb.berth("run", "--rm", "--network", net.name, "img", "sh", "-c", "ip -o -4 addr show eth0")
-        #expect(fresh.status == 0 && fresh.stdout.contains("inet " + prefix(net.subnet) + "."), "a new namespace in the new user namespace: \(fresh)")
     }
 
     @Test(.enabled(if: Mode.available.contains(.rootless), "needs the rootless mode"))
     func a_keep_id_container_joins_a_user_network_rootless_with_the_users_own_id() throws {
-        let sb = try sandboxWithImage(.rootless)
-        let net = try makeNetwork(sb)
-        defer {
-            _ = sb.berth("rm", "-a", "-f", "-t", "0")
-            _ = sb.berth("network", "rm", "-f", net.name)
-            #expect(sb.cleanup().isEmpty)
+        try onNetwork(.rootless) { sb, net, _ in
+            try #require(sb.berth(["run", "-d", "--name", "web", "--hostname", "web1", "--network", net.name, "img"] + httpd).status == 0)
+            let keep = sb.berth("run", "-d", "--name", "keep", "--userns", "keep-id", "--network", net.name, "img", "sleep", "300")
+            try #require(keep.status == 0, "podman allows keep-id on a user network rootless: \(keep)")
+            let inside = sb.berth("exec", "keep", "sh", "-c", "id -u; id -g; busybox timeout 10 busybox wget -qO- http://web/")
+            #expect(inside.stdout == "\(sb.userID)\n\(sb.groupID)\nserved by web1\n", "the user's own ids, and the other member by name: \(inside)")
+            let seen = sb.berth("run", "--rm", "--network", net.name, "img", "grep", "-c", "-w", "keep", "/etc/hosts")
+            #expect(seen.stdout == "1\n", "the other members resolve it: \(seen)")
+            #expect(sb.berth("rm", "-f", "-t", "0", "keep", "web").status == 0)
+            #expect(sb.berth("network", "rm", net.name).status == 0, "nothing is left on the network")
         }
-        try #require(sb.berth(["run", "-d", "--name", "web", "--hostname", "web1", "--network", net.name, "img"] + httpd).status == 0)
-        let keep = sb.berth("run", "-d", "--name", "keep", "--userns", "keep-id", "--network", net.name, "img", "sleep", "300")
-        try #require(keep.status == 0, "podman allows keep-id on a user network rootless: \(keep)")
-        let inside = sb.berth("exec", "keep", "sh", "-c", "id -u; id -g; busybox timeout 10 busybox wget -qO- http://web/")
-        #expect(inside.stdout == "\(sb.userID)\n\(sb.groupID)\nserved by web1\n", "the user's own ids, and the other member by name: \(inside)")
-        let seen = sb.berth("run", "--rm", "--network", net.name, "img", "grep", "-c", "-w", "keep", "/etc/hosts")
-        #expect(seen.stdout == "1\n", "the other members resolve it: \(seen)")
-        #expect(sb.berth("rm", "-f", "-t", "0", "keep", "web").status == 0)
-        #expect(sb.berth("network", "rm", net.name).status == 0, "nothing is left on the network")
     }
 
     @Test(.enabled(if: Mode.available.contains(.rootless), "needs the rootless mode"))
     func a_connection_to_a_published_port_survives_another_container_publishing_and_leaving() throws {
-        let sb = try sandboxWithImage(.rootless)
-        let net = try makeNetwork(sb)
-        defer {
-            _ = sb.berth("rm", "-a", "-f", "-t", "0")
-            _ = sb.berth("network", "rm", "-f", net.name)
-            #expect(sb.cleanup().isEmpty)
+        try onNetwork(.rootless) { sb, net, _ in
+            let port = freePort()
+            try #require(sb.berth("run", "-d", "--name", "echo", "--network", net.name, "-p", "127.0.0.1:\(port):80", "img",
+                                  "busybox", "nc", "-l", "-p", "80", "-e", "busybox", "cat").status == 0)
+            // pasta accepts on the host before the container's nc listens: try until it echoes.
+            var connection = try EchoConnection(port: port)
+            var first = connection.roundTrip("one\n")
+            for _ in 0..<20 where first != "one\n" {
+                connection.close()
+                usleep(150_000)
+                connection = try EchoConnection(port: port)
+                first = connection.roundTrip("one\n")
+            }
+            defer { connection.close() }
+            #expect(first == "one\n", "the published port echoes")
+            // Another container publishing a port of its own, then leaving: with one pasta for
+            // the namespace that meant restarting it, which cut this connection.
+            let other = freePort()
+            let second = sb.berth(["run", "-d", "--name", "web", "--hostname", "web1", "--network", net.name, "-p", "\(other):80", "img"] + httpd)
+            try #require(second.status == 0, "\(second)")
+            var fetched = ""
+            for _ in 0..<20 where fetched.isEmpty {
+                fetched = sb.run("/usr/bin/python3", ["-c", "import urllib.request, sys; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:\(other)/', timeout=2).read().decode())"],
+                                 asTestUser: false).stdout
+                if fetched.isEmpty { usleep(150_000) }
+            }
+            #expect(fetched == "served by web1\n", "the second container's port answers")
+            #expect(sb.berth("rm", "-f", "-t", "0", "web").status == 0)
+            #expect(connection.roundTrip("two\n") == "two\n", "the first connection is still open")
         }
-        let port = freePort()
-        try #require(sb.berth("run", "-d", "--name", "echo", "--network", net.name, "-p", "127.0.0.1:\(port):80", "img",
-                              "busybox", "nc", "-l", "-p", "80", "-e", "busybox", "cat").status == 0)
-        // pasta accepts on the host before the container's nc listens: try until it echoes.
-        var connection = try EchoConnection(port: port)
-        var first = connection.roundTrip("one\n")
-        for _ in 0..<20 where first != "one\n" {
-            connection.close()
-            usleep(150_000)
-            connection = try EchoConnection(port: port)
-            first = connection.roundTrip("one\n")
-        }
-        defer { connection.close() }
-        #expect(first == "one\n", "the published port echoes")
-        // Another container publishing a port of its own, then leaving: with one pasta for
-        // the namespace that meant restarting it, which cut this connection.
-        let other = freePort()
-        let second = sb.berth(["run", "-d", "--name", "web", "--hostname", "web1", "--network", net.name, "-p", "\(other):80", "img"] + httpd)
-        try #require(second.status == 0, "\(second)")
-        var fetched = ""
-        for _ in 0..<20 where fetched.isEmpty {
-            fetched = sb.run("/usr/bin/python3", ["-c", "import urllib.request, sys; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:\(other)/', timeout=2).read().decode())"],
-                             asTestUser: false).stdout
-            if fetched.isEmpty { usleep(150_000) }
-        }
-        #expect(fetched == "served by web1\n", "the second container's port answers")
-        #expect(sb.berth("rm", "-f", "-t", "0", "web").status == 0)
-        #expect(connection.roundTrip("two\n") == "two\n", "the first connection is still open")
     }
+}
+
+/// Whether `pid` is a process that has not exited (a zombie has).
+private func isRunning(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return false }
+    return !stat[close...].hasPrefix(") Z") && !stat[close...].hasPrefix(") X")
 }
 
 /// A TCP connection to 127.0.0.1:PORT (tried until it is accepted), with a 5 s timeout per read.

@@ -95,19 +95,6 @@ func defaultNetworkLeases() -> [String: String] {
     return object.filter { !$0.key.hasPrefix("last ") }
 }
 
-/// A TCP port nobody listens on now (bound to port 0 on 127.0.0.1, then closed).
-func freePort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
-
 /// An HTTP server on the host answering `hello from the host`, on `address`
 /// (the loopback only by default).
 func loopbackServer(_ sb: Sandbox, address: String = "127.0.0.1") throws -> PythonServer {

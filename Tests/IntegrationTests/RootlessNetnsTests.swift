@@ -42,15 +42,6 @@ private func namespaceInUse(_ namespace: String) -> Bool {
     return false
 }
 
-private func eventually(_ seconds: Double = 10, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        usleep(50_000)
-    }
-    return condition()
-}
-
 
 /// The host's default gateway: pasta gives the namespace the same one, and maps it
 /// to the host's loopback.
@@ -171,16 +162,9 @@ private func wget(_ url: String) -> [String] { ["sh", "-c", "busybox timeout 10 
         // another container) is left as it was.
         try #require(sb.berth("run", "-d", "--name", "keep", "--network", net.name, "img", "sleep", "300").status == 0)
         let pasta = netnsPasta(sb)
-        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(holder) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(holder, $0, &length) } }
-        _ = listen(holder, 1)
-        let bound = Int(UInt16(bigEndian: address.sin_port))
+        let holder = LoopbackPort(listening: true)
+        defer { holder.close() }
+        let bound = holder.port
         let taken = sb.berth("run", "--rm", "--network", net.name, "-p", "127.0.0.1:\(bound):80", "img", "true")
         #expect(taken.status == 125 && taken.stderr.hasPrefix("Error: ") && taken.stderr.contains("already in use"), "\(taken)")
         #expect(pasta != nil && netnsPasta(sb) == pasta, "the running pasta was not disturbed")

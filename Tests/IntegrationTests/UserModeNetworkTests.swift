@@ -12,15 +12,6 @@ private func field(_ sb: Sandbox, _ name: String, _ format: String) -> String {
     sb.berth("inspect", "--format", format, name).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
-private func eventually(_ seconds: Double = 10, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        usleep(50_000)
-    }
-    return condition()
-}
-
 /// pasta and slirp4netns processes serving this sandbox's containers: their parent
 /// is this sandbox's berth or monitor (named with the runroot on its command line).
 private func helpers(_ sb: Sandbox) -> [Int32] {

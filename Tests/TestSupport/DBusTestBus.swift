@@ -71,4 +71,21 @@ public final class DBusTestBus: @unchecked Sendable {
     }
 
     deinit { stop() }
+
+    /// A bus in a temporary directory for `body` (with dbus-monitor watching when
+    /// `monitored`), stopped and removed after it.
+    public static func withBus(monitored: Bool = false, _ body: (DBusTestBus) throws -> Void) throws {
+        let directory = try TemporaryDirectory("berth-dbus")
+        defer { directory.remove() }
+        let bus = try DBusTestBus(in: directory.path)
+        defer { bus.stop() }
+        if monitored { _ = try bus.startMonitor() }
+        try body(bus)
+    }
+
+    /// The texts of `expected` that the monitor's log lacks once it holds `text`, with the log.
+    public func monitorMissing(_ expected: [String], waitingFor text: String) -> (missing: [String], log: String) {
+        let log = monitorLog(waitingFor: text)
+        return (expected.filter { !log.contains($0) }, log)
+    }
 }
