@@ -11,16 +11,6 @@ private func field(_ sb: Sandbox, _ name: String, _ format: String) -> String {
     sb.berth("inspect", "--format", format, name).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
-/// Polls `condition` every 50 ms for up to `seconds`.
-private func eventually(_ seconds: Double = 10, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        Thread.sleep(forTimeInterval: 0.05)
-    }
-    return condition()
-}
-
 private func isAlive(_ pid: Int32) -> Bool {
     guard pid > 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
           let close = stat.lastIndex(of: ")") else { return false }

@@ -134,13 +134,7 @@ private func onNetwork(_ mode: Mode, _ body: (Sandbox, (name: String, subnet: St
             let other = freePort()
             let second = sb.berth(["run", "-d", "--name", "web", "--hostname", "web1", "--network", net.name, "-p", "\(other):80", "img"] + httpd)
             try #require(second.status == 0, "\(second)")
-            var fetched = ""
-            for _ in 0..<20 where fetched.isEmpty {
-                fetched = sb.run("/usr/bin/python3", ["-c", "import urllib.request, sys; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:\(other)/', timeout=2).read().decode())"],
-                                 asTestUser: false).stdout
-                if fetched.isEmpty { usleep(150_000) }
-            }
-            #expect(fetched == "served by web1\n", "the second container's port answers")
+            #expect(fetchFromHost(sb, port: other) == "served by web1\n", "the second container's port answers")
             #expect(sb.berth("rm", "-f", "-t", "0", "web").status == 0)
             #expect(connection.roundTrip("two\n") == "two\n", "the first connection is still open")
         }

@@ -111,3 +111,21 @@ func loopbackServer(_ sb: Sandbox, address: String = "127.0.0.1") throws -> Pyth
         s.serve_forever()
         """, arguments: [], in: sb.dir)
 }
+
+/// http://127.0.0.1:PORT/ fetched from the host (python's urllib: the host's
+/// busybox-static wget crashes), tried until the container's server answers.
+func fetchFromHost(_ sb: Sandbox, port: Int) -> String {
+    var last = ""
+    _ = eventually {
+        last = sb.run("/usr/bin/python3", ["-c", "import urllib.request, sys; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:\(port)/', timeout=2).read().decode())"],
+                      asTestUser: false).stdout
+        return !last.isEmpty
+    }
+    return last
+}
+
+/// A shell line for the container: "reached" when an HTTP GET of PORT on the
+/// default gateway answers 200 (busybox's nc: its static wget crashes).
+func gatewayFetch(_ port: Int) -> String {
+    "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | timeout 3 nc $(ip route | awk '/^default/ {print $3}') \(port) | grep -q '200 OK' && echo reached"
+}

@@ -8,15 +8,6 @@ import Glibc
 import Testing
 import TestSupport
 
-private func eventually(_ seconds: Double = 10, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        usleep(50_000)
-    }
-    return condition()
-}
-
 private func cmdline(_ pid: Int32) -> String {
     (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))).map { String(decoding: $0, as: UTF8.self) } ?? ""
 }
@@ -40,11 +31,6 @@ private func netnsFDs(_ pid: Int32) -> [String] {
     }
 }
 
-/// "reached" when an HTTP GET of PORT on the container's default gateway answers 200.
-private func gatewayFetch(_ port: Int) -> String {
-    "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | timeout 3 nc $(ip route | awk '/^default/ {print $3}') \(port) | grep -q '200 OK' && echo reached"
-}
-
 @Suite struct PastaEarlyNetnsTests {
     @Test func root_pasta_reaches_the_hosts_loopback_through_the_gateway_and_publishes_a_port() throws {
         guard Mode.available.contains(.root) else { return }
@@ -62,13 +48,7 @@ private func gatewayFetch(_ port: Int) -> String {
         let web = sb.berth("run", "-d", "--name", "web", "--network", "pasta", "-p", "127.0.0.1:\(port):80", "img",
                            "sh", "-c", "mkdir -p /www && echo served > /www/index.html && exec httpd -f -p 80 -h /www")
         try #require(web.status == 0, "\(web)")
-        var fetched = ""
-        _ = eventually {
-            fetched = sb.run("/usr/bin/python3", ["-c", "import urllib.request, sys; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:\(port)/', timeout=2).read().decode())"],
-                             asTestUser: false).stdout
-            return !fetched.isEmpty
-        }
-        #expect(fetched == "served\n", "published through root pasta")
+        #expect(fetchFromHost(sb, port: port) == "served\n", "published through root pasta")
         #expect(sb.berth("rm", "-f", "-t", "0", "web").status == 0)
         #expect(eventually(2) { pastas(sb).isEmpty }, "\(pastas(sb))")
     }

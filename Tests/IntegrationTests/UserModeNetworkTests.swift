@@ -29,24 +29,6 @@ private func helpers(_ sb: Sandbox) -> [Int32] {
 }
 
 
-/// http://127.0.0.1:PORT/ fetched from the host (python's urllib: the host's
-/// busybox-static wget crashes), tried until the container's server answers.
-private func fetchFromHost(_ sb: Sandbox, port: Int) -> String {
-    var last = ""
-    _ = eventually {
-        last = sb.run("/usr/bin/python3", ["-c", "import urllib.request, sys; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:\(port)/', timeout=2).read().decode())"],
-                      asTestUser: false).stdout
-        return !last.isEmpty
-    }
-    return last
-}
-
-/// A shell line for the container: "reached" when an HTTP GET of PORT on the
-/// default gateway answers 200 (busybox's nc: its static wget crashes).
-private func gatewayFetch(_ port: Int) -> String {
-    "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | timeout 3 nc $(ip route | awk '/^default/ {print $3}') \(port) | grep -q '200 OK' && echo reached"
-}
-
 /// A busybox httpd serving `served by CONTAINER` on port 80.
 private let httpd = ["sh", "-c", "mkdir -p /www && echo served by $(hostname) > /www/index.html && exec httpd -f -p 80 -h /www"]
 
