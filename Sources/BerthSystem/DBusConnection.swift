@@ -27,19 +27,8 @@ package final class DBusConnection {
         let raw = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         if raw < 0 { throw SystemError("create a socket for", path) }
         socket = FileDescriptor(raw: raw)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let utf8 = Array(path.utf8)
-        guard utf8.count < MemoryLayout.size(ofValue: address.sun_path) else { throw SystemError("connect to", path, errno: ENAMETOOLONG) }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (i, b) in utf8.enumerated() { raw[i] = b }
-        }
-        try check("connect to", path) {
-            withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(raw, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-                }
-            }
+        try UnixSocketAddress.with(path, operation: "connect to") { address, length in
+            try check("connect to", path) { connect(raw, address, length) }
         }
         try authenticate()
         if isBus {
