@@ -36,9 +36,23 @@ extension Engine {
         }
         var monitor = plan
         monitor.paths = plan.paths.mapValues { FileSystem.dirname(of: $0) + "/" + Engine.monitorCgroupName }
-        try makeCgroup(monitor)
+        // The leaf is shared, and another container's removal drops it while it is empty
+        // (removeIdleMonitorCgroup), which can fall between its mkdir and this join:
+        // make it again and join again.
+        for attempt in 1... {
+            try makeCgroup(monitor)
+            do {
+                try joinMonitorCgroup(monitor, pid: pid)
+                return
+            } catch let error as SystemError where error.isNotFound && attempt < 5 {
+                continue
+            }
+        }
+    }
+
+    private func joinMonitorCgroup(_ monitor: CgroupPlan, pid: Int32) throws {
         for directory in Set(monitor.paths.values).sorted() {
-            if plan.version == 1 {
+            if monitor.version == 1 {
                 // The calling thread moves itself (the monitor's only one that matters: the
                 // rest end at its exec of the C monitor), which skips the kernel's global
                 // threadgroup lock that a cgroup.procs write waits on (architecture.md).
