@@ -1,8 +1,10 @@
-// A container's cgroup (issue 14): checked at create, made with its limits and
-// joined between clone and release (the child has not run an instruction of its
-// own yet: writing cgroup.procs there does what CLONE_INTO_CGROUP would, on v1
-// too), recorded in cgroup.json, and removed at exit and rm.
+// A container's cgroup (issue 14): checked at create, made with its limits after
+// the release while the child sets up its rootfs, and joined at the child's
+// barrier, before it runs an instruction of the container's (what
+// CLONE_INTO_CGROUP would do, on v1 too); recorded in cgroup.json, and removed at
+// exit and rm.
 import BerthImage
+import BerthRuntime
 import BerthSystem
 import Glibc
 
@@ -49,7 +51,7 @@ extension Engine {
             }
             try applyLimits(resources, at: location)
             try applyDeviceRules(record, at: location)
-            // v1: the process joins itself (cgroupTasksFiles); v2: its pid is moved here
+            // v1: the process joins itself (cgroupTasks); v2: its pid is moved here
             // (under systemd it is there already: the write is a no-op that proves it).
             if plan.version == 2 {
                 for directory in Set(plan.paths.values).sorted() { try CgroupFiles.join(pid, directory) }
@@ -60,11 +62,26 @@ extension Engine {
         }
     }
 
-    /// v1: the `tasks` files the container's process writes itself into right after
-    /// the release (ContainerSpec.cgroupTasksFiles): the cheap way in on v1.
-    func cgroupTasksFiles(_ record: ContainerRecord) throws -> [String] {
+    /// v1: each hierarchy's mount point and the `tasks` file below it that the
+    /// container's process writes itself into (ContainerSpec.cgroupTasks): the
+    /// cheap way in on v1.
+    func cgroupTasks(_ record: ContainerRecord) throws -> [(mount: String, file: String)] {
         guard let plan = try CgroupPlan.make(record, host: Engine.cgroupHost, rootless: record.isRootless), plan.version == 1 else { return [] }
-        return Set(plan.paths.values).sorted().map { $0 + "/tasks" }
+        return try plan.paths.sorted(by: { $0.key < $1.key }).map { controller, directory in
+            guard let mount = Engine.cgroupHost.v1Mounts[controller], directory.hasPrefix(mount + "/") else {
+                throw ContainerError.invalid("cgroup \(directory) is not below the \(controller) hierarchy's mount point")
+            }
+            return (mount, String(directory.dropFirst(mount.count + 1)) + "/tasks")
+        }
+    }
+
+    /// Whether the container's cgroup is made after the release, beside the child's
+    /// mounts (ContainerSpec.barrier), rather than before it. Not when the process
+    /// makes a user namespace of its own: as that namespace's root its uid is one
+    /// berth cannot write /proc/PID/oom_score_adj of.
+    func placesCgroupBesideSetUp(_ record: ContainerRecord, _ spec: ContainerSpec) throws -> Bool {
+        guard spec.idMaps == nil, spec.nestedIDMaps == nil else { return false }
+        return try CgroupPlan.make(record, host: Engine.cgroupHost, rootless: record.isRootless) != nil || record.resources?.oomScoreAdj != nil
     }
 
     /// The files an exec'd process writes itself into: v1 `tasks` (a thread moving
@@ -77,23 +94,32 @@ extension Engine {
 
     /// Removes the container's cgroup; nothing when it is gone already.
     func removeCgroup(_ record: ContainerRecord) {
-        let file = cgroupLocationFile(record.id)
-        guard let location = cgroupLocation(record.id) else { return }
+        startCgroupRemoval(record, onThread: false)()
+    }
+
+    /// Starts removing the container's cgroup directories, on a thread of their own
+    /// unless `onThread` is false (a `run --rm` exit removes the container's files
+    /// meanwhile), and returns what finishes the removal: the wait for them, then
+    /// the warnings and cgroup.json.
+    func startCgroupRemoval(_ record: ContainerRecord, onThread: Bool = true) -> () -> Void {
+        guard let location = cgroupLocation(record.id) else { return {} }
         Stopwatch.mark("cgroup removal")
-        defer { Stopwatch.mark("cgroup removed") }
-        var failed = false
-        for directory in Set(location.paths.values).sorted() {
-            do {
-                try CgroupFiles.remove(directory)
-            } catch {
-                failed = true
-                Warnings.report("container \(record.name): \(error)")
+        let directories = Set(location.paths.values).sorted()
+        let failures = CgroupRemovalFailures()
+        let job = BackgroundJob(onThread: onThread) {
+            for directory in directories {
+                do { try CgroupFiles.remove(directory) } catch { failures.messages.append("\(error)") }
             }
         }
-        forgetCgroupLocation(record.id)
-        // Kept when a directory stayed, so that a later rm tries again.
-        if !failed { try? FileSystem.unlinkIfPresent(file) }
-        removeIdleMonitorCgroup(location)
+        return {
+            job.wait()
+            Stopwatch.mark("cgroup removed")
+            for message in failures.messages { Warnings.report("container \(record.name): \(message)") }
+            self.forgetCgroupLocation(record.id)
+            // Kept when a directory stayed, so that a later rm tries again.
+            if failures.messages.isEmpty { try? FileSystem.unlinkIfPresent(self.cgroupLocationFile(record.id)) }
+            self.removeIdleMonitorCgroup(location)
+        }
     }
 
     /// Makes the container's directories and the parents they need: v1 cpuset
@@ -179,4 +205,9 @@ extension Engine {
             index += 1
         }
     }
+}
+
+/// What a cgroup removal's thread could not remove; read after its join.
+private final class CgroupRemovalFailures: @unchecked Sendable {
+    var messages: [String] = []
 }

@@ -101,8 +101,9 @@ extension Engine {
             spec.preserveFDs = attach.preserveFDs
             try applyNotifySocket(record, to: &spec)
             applyInitPath(record, to: &spec)
-            spec.networkBarrier = earlyPasta != nil || Engine.pastaStartsBesideSetUp(record, spec)
-            spec.cgroupTasksFiles = try cgroupTasksFiles(record)
+            spec.cgroupTasks = try cgroupTasks(record)
+            let cgroupBesideSetUp = try placesCgroupBesideSetUp(record, spec)
+            spec.barrier = earlyPasta != nil || Engine.pastaStartsBesideSetUp(record, spec) || cgroupBesideSetUp
             if !attach.environment.isEmpty { spec.environment = Engine.merge(spec.environment, attach.environment) }
             Stopwatch.mark("spec")
             relay = record.tty && attach.detachedStdio == nil ? try TerminalRelay() : nil
@@ -112,9 +113,9 @@ extension Engine {
             let stdio = attach.detachedStdio ?? relay.map { ($0.slave.raw, $0.slave.raw, $0.slave.raw) } ?? (input, attach.outputPipes?.0 ?? -1, attach.outputPipes?.1 ?? -1)
             var memoryEvents: MemoryEventsWatch?
             process = try ContainerProcess.start(spec, stdio: stdio) { pid in
-                let beforeExec = try self.prepareLaunch(record, pid: pid, pasta: earlyPasta?.wait)
-                memoryEvents = self.watchMemoryEvents(record, pid: pid)
-                return beforeExec
+                try self.prepareLaunch(record, pid: pid, cgroupBesideSetUp: cgroupBesideSetUp, pasta: earlyPasta?.wait) {
+                    memoryEvents = self.watchMemoryEvents(record, pid: pid)
+                }
             }
             process.memoryEvents = memoryEvents
             Stopwatch.mark("exec")

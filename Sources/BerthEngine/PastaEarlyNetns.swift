@@ -19,7 +19,7 @@ struct EarlyPasta {
     func apply(to spec: inout ContainerSpec) {
         spec.newNetwork = false
         spec.joinNetworkNamespace = netns
-        spec.networkBarrier = true
+        spec.barrier = true
     }
 }
 

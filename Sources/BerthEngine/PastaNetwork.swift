@@ -130,7 +130,7 @@ enum PastaNetwork {
 
 extension Engine {
     /// Whether the container's network is pasta: its start then runs beside the
-    /// container's own set-up (ContainerSpec.networkBarrier).
+    /// container's own set-up (ContainerSpec.barrier).
     static func startsPasta(_ record: ContainerRecord) -> Bool {
         record.network == "pasta" || record.network.hasPrefix("pasta:")
     }

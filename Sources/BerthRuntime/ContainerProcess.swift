@@ -24,12 +24,12 @@ package final class ContainerProcess {
     /// Launches the container and returns once its command has been exec'd; a
     /// failure before exec throws with the stage that failed (and reaps the child).
     /// `beforeRelease` runs with the child's pid once its namespaces exist and its
-    /// id maps are written, before it runs a single instruction of its own: cgroup
-    /// placement and network set-up happen there. What it returns (a wait for a
-    /// network helper's readiness) runs after the release while the child sets up
-    /// its rootfs, with `spec.networkBarrier`; without it, before the release.
+    /// id maps are written, before it runs a single instruction of its own (network
+    /// set-up happens there). The LaunchWork it returns runs after the release while
+    /// the child sets up its rootfs, with `spec.barrier`; without it, before the
+    /// release.
     package static func start(_ spec: ContainerSpec, stdio: (Int32, Int32, Int32) = (-1, -1, -1),
-                              beforeRelease: (Int32) throws -> (() throws -> Void)? = { _ in nil }) throws -> ContainerProcess {
+                              beforeRelease: (Int32) throws -> LaunchWork = { _ in LaunchWork() }) throws -> ContainerProcess {
         let launch = LaunchPlan(spec, stdio: stdio)
         var syncFD: Int32 = -1
         var pidfd: Int32 = -1
@@ -42,10 +42,23 @@ package final class ContainerProcess {
             if let maps = spec.idMaps {
                 try UserNamespace.writeMaps(pid: pid, uid: maps.uid, gid: maps.gid)
             }
-            let beforeExec = try beforeRelease(pid)
-            if !spec.networkBarrier { try beforeExec?() }
+            let work = try beforeRelease(pid)
+            if !spec.barrier {
+                try work.besideSetUp?()
+                try work.atBarrier?()
+            }
             if berth_launch_release(sync.raw) != 0 { throw RuntimeError.system(SystemError("release container process", "")) }
-            if spec.networkBarrier { try passNetworkBarrier(sync, beforeExec) }
+            if spec.barrier {
+                try work.besideSetUp?()
+                if let ready = work.atBarrier {
+                    try passBarrier(sync, ready)
+                } else {
+                    // Nothing to wait for at the barrier: the pass goes ahead, so a
+                    // child still at its mounts does not wait for a round trip there.
+                    if berth_launch_pass_barrier(sync.raw) != 0 { throw RuntimeError.system(SystemError("release container process to exec", "")) }
+                    if berth_launch_wait_barrier(sync.raw) < 0 { throw RuntimeError.system(SystemError("wait for container process at its barrier", "")) }
+                }
+            }
             var report = berth_launch_report()
             let result = berth_launch_wait_exec(sync.raw, &report)
             if result < 0 { throw RuntimeError.system(SystemError("wait for container exec", "")) }
@@ -59,15 +72,15 @@ package final class ContainerProcess {
         return process
     }
 
-    /// Waits for the child at its network barrier, then for `ready`, and lets it
-    /// go on. A child that failed on its way leaves its report queued for the
-    /// exec wait, which then names what failed (rather than the helper, which may
-    /// fail too once the namespace is gone).
-    private static func passNetworkBarrier(_ sync: FileDescriptor, _ ready: (() throws -> Void)?) throws {
+    /// Waits for the child at its barrier, then for `ready`, and lets it go on. A
+    /// child that failed on its way leaves its report queued for the exec wait,
+    /// which then names what failed (rather than the helper, which may fail too
+    /// once the namespace is gone).
+    private static func passBarrier(_ sync: FileDescriptor, _ ready: () throws -> Void) throws {
         let reached = berth_launch_wait_barrier(sync.raw)
-        if reached < 0 { throw RuntimeError.system(SystemError("wait for container process at its network barrier", "")) }
+        if reached < 0 { throw RuntimeError.system(SystemError("wait for container process at its barrier", "")) }
         guard reached == 1 else { return }
-        try ready?()
+        try ready()
         Stopwatch.mark("barrier")
         if berth_launch_pass_barrier(sync.raw) != 0 { throw RuntimeError.system(SystemError("release container process to exec", "")) }
     }

@@ -46,8 +46,9 @@ package struct ContainerSpec: Sendable {
     package var newNetwork = true
     /// A cgroup namespace of its own (--cgroupns private), entered after placement.
     package var newCgroupNamespace = true
-    /// cgroup v1 `tasks` files the process moves itself into after the release.
-    package var cgroupTasksFiles: [String] = []
+    /// cgroup v1: each hierarchy's mount point and the `tasks` file below it that
+    /// the process moves itself into (at the barrier, or right after the release).
+    package var cgroupTasks: [(mount: String, file: String)] = []
     /// --network container:ID|ns:PATH: the network namespace to join (newNetwork is false).
     package var joinNetworkNamespace: FileDescriptor?
     /// uid and gid maps when the container gets its own user namespace (rootless).
@@ -86,10 +87,10 @@ package struct ContainerSpec: Sendable {
     /// --group-add keep-groups: the process keeps berth's own supplementary groups.
     package var keepGroups = false
     /// The process stops before its rlimits, seccomp and ids (its rootfs is ready)
-    /// until the parent has run what `ContainerProcess.start`'s `beforeRelease`
-    /// returned: a network helper's start-up runs beside the mounts (launch.h
-    /// network_barrier).
-    package var networkBarrier = false
+    /// until the parent has run the LaunchWork that `ContainerProcess.start`'s
+    /// `beforeRelease` returned: the cgroup's making and a network helper's start-up
+    /// run beside the mounts (launch.h barrier).
+    package var barrier = false
     /// With joinUserNamespace: the container gets a user namespace of its own nested
     /// in the joined one, with these maps (outside ids being the joined namespace's),
     /// written by the launch's intermediate process (rootless --userns keep-id on a

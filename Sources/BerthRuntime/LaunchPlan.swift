@@ -101,10 +101,11 @@ final class LaunchPlan {
         plan.umask = mode_t(spec.umask)
         plan.preserve_fds = spec.preserveFDs
         plan.keep_groups = spec.keepGroups
-        plan.network_barrier = spec.networkBarrier
-        let tasks = spec.cgroupTasksFiles.map { Optional(string($0)) }
-        plan.cgroup_tasks = array(tasks)
-        plan.cgroup_task_count = tasks.count
+        plan.barrier = spec.barrier
+        precondition(spec.cgroupTasks.count <= Int(BERTH_CGROUP_HIERARCHIES), "more cgroup hierarchies than launch.h holds")
+        plan.cgroup_mounts = array(spec.cgroupTasks.map { Optional(string($0.mount)) })
+        plan.cgroup_tasks = array(spec.cgroupTasks.map { Optional(string($0.file)) })
+        plan.cgroup_task_count = spec.cgroupTasks.count
         if let persona = spec.personality {
             plan.set_personality = true
             plan.personality = persona

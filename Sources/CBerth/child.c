@@ -9,8 +9,9 @@
 //     CLONE_PIDFD); join mode: clone        2  PDEATHSIG, wait for the release
 //     intermediate.c, which forks us                     :
 //     and sends PROTO_PID                                :
-//   id maps, cgroup                                      :
-//   proto_release     ── PROTO_RELEASE ──>  3  namespace root, fds, cgroup (v1), cgroup ns
+//   id maps (no barrier: cgroup)                         :
+//   proto_release     ── PROTO_RELEASE ──>  3  namespace root, fds, cgroup mount
+//                                              points (no barrier: join, cgroup ns)
 //                                           4  rootfs.c: rootfs, mounts
 //                                           5  pivot_root
 //                                           6  hostname, lo, cwd created
@@ -20,9 +21,10 @@
 //                                           13-15 cwd, stdio, no_new_privs
 //                                           16 init.c (--init): pid 1 forks,
 //                                                reaps and forwards
-//   network_barrier only: pasta starts,
+//   barrier only: cgroup made, pasta starts
 //   proto_wait_barrier <── PROTO_AT_BARRIER  7b after the read-only paths
-//   pasta ready: proto_pass_barrier ──>      (PROTO_PASS_BARRIER) go on
+//   pasta ready: proto_pass_barrier ──>      (PROTO_PASS_BARRIER) join the
+//                                            cgroup, cgroup ns, go on
 //   proto_wait_exec:  EOF (exec'd)    <──   17 execve (the socket is CLOEXEC)
 //        PROTO_FAILURE {stage, errno, <──   any failing step; exit 127
 //                       detail}
@@ -38,11 +40,13 @@
 //      fds, block until PROTO_RELEASE (EOF: the parent is gone: exit);
 //   3. user namespace: become its root (setresgid/setresuid 0, setgroups 0)
 //      so that what the child creates belongs to a mapped id; then not
-//      dumpable (with a network barrier: at 7b), every fd above 2 (and above the preserved ones) close-on-exec,
-//      unshare(CLONE_NEWCGROUP) now that the parent has moved us into the
-//      container's cgroup (a cgroup namespace made at clone time would be
-//      rooted at berth's own cgroup); --network container:|ns: joins that
-//      network namespace (setns) first;
+//      dumpable (with a barrier: at 7b), every fd above 2 (and above the preserved ones) close-on-exec,
+//      v1: each cgroup hierarchy's mount point held open (its tasks file is
+//      written after pivot_root at 7b); without a barrier the cgroup (made
+//      by the parent before the release) is joined now and
+//      unshare(CLONE_NEWCGROUP) follows (a cgroup namespace made at clone
+//      time would be rooted at berth's own cgroup); --network container:|ns:
+//      joins that network namespace (setns) first;
 //   4. "/" recursively private; overlay (or self-bind) on the rootfs; the plan's
 //      mounts in order, every target resolved and created beneath the rootfs
 //      with openat2(RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS) and mounted through
@@ -54,8 +58,10 @@
 //      read-only); the working directory is created (mkdir -p beneath the
 //      root) and held open as an O_PATH fd (before a read-only rootfs);
 //   7. masked paths, read-only paths, read-only rootfs;
-//  7b. plan->network_barrier: tell the parent, wait until pasta is ready
-//      (the parent started it at the release), then not dumpable;
+//  7b. plan->barrier: tell the parent, wait until it has made the cgroup and
+//      pasta is ready (both started at the release, beside steps 3-7), join
+//      the cgroup (v1: "0" into each tasks file; v2: the parent moved us),
+//      unshare(CLONE_NEWCGROUP), then not dumpable;
 //   8. personality (--personality; before seccomp), rlimits (raising a hard
 //      limit needs CAP_SYS_RESOURCE: before the caps go);
 //   9. seccomp when no_new_privs is false: loading a filter without
@@ -230,10 +236,11 @@ static void make_undumpable(const struct child *c)
 
 void child_protect_process(const struct child *c)
 {
-    // With a network barrier, only once past it: pasta, started at the release,
-    // opens /proc/PID/ns/{user,net}, which a process that is not dumpable
-    // keeps to root. Nothing of the container runs before the barrier either.
-    if (!c->plan->network_barrier)
+    // With a barrier, only once past it: pasta, started at the release, opens
+    // /proc/PID/ns/{user,net}, and the parent writes /proc/PID/oom_score_adj,
+    // which a process that is not dumpable keeps to root. Nothing of the
+    // container runs before the barrier either.
+    if (!c->plan->barrier)
         make_undumpable(c);
 
     // No fd of berth's reaches the container: all close on exec except 0-2
@@ -247,15 +254,35 @@ void child_protect_process(const struct child *c)
             child_fail_number(c, BERTH_STAGE_STDIO, errno, "preserve fd ", (unsigned long)fd);
 }
 
-static void join_cgroup(const struct child *c)
+/// cgroup v1: holds each hierarchy's mount point, so that the tasks files
+/// below it can still be opened after pivot_root (join_cgroup).
+static void open_cgroup_mounts(struct child *c)
+{
+    if (c->plan->cgroup_task_count > BERTH_CGROUP_HIERARCHIES)
+        child_fail(c, BERTH_STAGE_NAMESPACES, E2BIG, "join the container's cgroup: too many hierarchies");
+    for (size_t i = 0; i < c->plan->cgroup_task_count; i++) {
+        c->cgroup_mounts[i] = open(c->plan->cgroup_mounts[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (c->cgroup_mounts[i] < 0)
+            child_fail(c, BERTH_STAGE_NAMESPACES, errno, "join the container's cgroup: ", c->plan->cgroup_mounts[i]);
+    }
+}
+
+/// Moves the process into the container's cgroup (made by the parent by now),
+/// then into a cgroup namespace of its own when asked: one made before the
+/// move would be rooted at berth's cgroup.
+static void join_cgroup(struct child *c)
 {
     for (size_t i = 0; i < c->plan->cgroup_task_count; i++) {
-        const char *path = c->plan->cgroup_tasks[i];
-        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        const char *tasks = c->plan->cgroup_tasks[i];
+        int fd = openat(c->cgroup_mounts[i], tasks, O_WRONLY | O_CLOEXEC);
         if (fd < 0 || write(fd, "0", 1) != 1)
-            child_fail(c, BERTH_STAGE_NAMESPACES, errno, "join the container's cgroup: ", path);
+            child_fail(c, BERTH_STAGE_NAMESPACES, errno, "join the container's cgroup: ", c->plan->cgroup_mounts[i], "/", tasks);
         close(fd);
+        close(c->cgroup_mounts[i]);
+        c->cgroup_mounts[i] = -1;
     }
+    if ((c->flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+        child_fail(c, BERTH_STAGE_NAMESPACES, errno, "unshare cgroup namespace");
 }
 
 /// --network container:|ns: (launch.h join_netns): the namespace exists already.
@@ -265,12 +292,6 @@ static void join_network_namespace(const struct child *c)
 {
     if (c->plan->join_netns && setns(c->plan->netns_fd, CLONE_NEWNET) < 0)
         child_fail(c, BERTH_STAGE_NETWORK, errno, "join the network namespace");
-}
-
-static void enter_cgroup_namespace(const struct child *c)
-{
-    if ((c->flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
-        child_fail(c, BERTH_STAGE_NAMESPACES, errno, "unshare cgroup namespace");
 }
 
 // ---------------------------------------------------------------------------
@@ -328,18 +349,20 @@ static void set_up_network(const struct child *c)
 }
 
 // ---------------------------------------------------------------------------
-// 7b: the network barrier (plan->network_barrier).
+// 7b: the barrier (plan->barrier).
 
-/// The parent started pasta at the release; its set-up ran beside steps 3-7.
-/// Before anything the container runs, its interface must have its addresses
-/// and routes: wait here for the parent to say so (before seccomp, which a
-/// custom profile could make deny the socket calls).
-static void wait_for_network(const struct child *c)
+/// The parent made the container's cgroup and started pasta at the release;
+/// both ran beside steps 3-7. Before anything the container runs, it must be in
+/// its cgroup and its interface must have its addresses and routes: wait here
+/// for the parent to say so (before seccomp, which a custom profile could make
+/// deny the socket calls), then join the cgroup.
+static void wait_at_barrier(struct child *c)
 {
-    if (!c->plan->network_barrier)
+    if (!c->plan->barrier)
         return;
     if (!proto_wait_at_barrier(c->sync))
         _exit(CHILD_FAILED); // the parent went away or gave up: nobody to tell
+    join_cgroup(c);
     make_undumpable(c); // pasta has joined the namespaces (child_protect_process)
 }
 
@@ -457,8 +480,9 @@ _Noreturn void child_main(struct child *c)
     join_network_namespace(c);
     ns_join_ipc_uts_namespaces(c);
     child_protect_process(c);
-    join_cgroup(c);
-    enter_cgroup_namespace(c);
+    open_cgroup_mounts(c);
+    if (!p->barrier)
+        join_cgroup(c);
 
     // What the container sees is made with runc's umask 022, whatever berth's own (a
     // 077 made mount targets 0700, unsearchable for a non-root user); the process's
@@ -475,7 +499,7 @@ _Noreturn void child_main(struct child *c)
     rootfs_create_cwd(c);
     rootfs_mask_paths(c);
     rootfs_make_paths_readonly(c);
-    wait_for_network(c);
+    wait_at_barrier(c);
     ns_write_sysctls(c);
 
     child_set_personality(c);

@@ -23,6 +23,8 @@ struct child {
     pid_t parent;     // getpid() of the parent, for the getppid check
     int root;         // O_PATH fd of the container's root
     int cwd;          // O_PATH fd of the working directory, or -1
+    /// O_PATH fds of plan->cgroup_mounts, open from the release to the join.
+    int cgroup_mounts[BERTH_CGROUP_HIERARCHIES];
     /// exec.c: the process must survive its parent, so PR_SET_PDEATHSIG is
     /// never armed (child_rearm_parent_death does nothing).
     bool no_parent_death;

@@ -2,13 +2,13 @@
 // SOCK_SEQPACKET|SOCK_CLOEXEC socketpair between berth and a process it cloned
 // is one fixed-size proto_record, told apart by its tag alone:
 //
-//   parent -> child         PROTO_RELEASE  id maps written, cgroup joined: go on
+//   parent -> child         PROTO_RELEASE  id maps written (no barrier: cgroup made): go on
 //   intermediate -> parent  PROTO_PID      the container process is forked: its pid
 //   child -> parent         PROTO_FAILURE  `stage` failed with `error`; `detail`
 //                                          names the object (mount target, path, id)
-//   child -> parent         PROTO_AT_BARRIER  rootfs done: waiting for the network
-//   parent -> child         PROTO_PASS_BARRIER the network is configured: go on to exec
-//                           (both only with plan->network_barrier)
+//   child -> parent         PROTO_AT_BARRIER  rootfs done: waiting for the cgroup, network
+//   parent -> child         PROTO_PASS_BARRIER cgroup made, network configured: join, exec
+//                           (both only with plan->barrier)
 //
 // A successful exec sends nothing: the socket is close-on-exec, so the parent
 // reads EOF. The functions are named for the intent of each side; the child

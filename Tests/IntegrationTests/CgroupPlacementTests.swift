@@ -2,7 +2,8 @@
 // of a placement made cheaper: the container in its cgroup with its limits, the
 // kernel's copy of the parent's CPUs and memory nodes on v1 (cgroup.clone_children,
 // no fill per container), no directory left the moment `run --rm` or `rm` returns,
-// and none left by a start that fails.
+// and none left by a start that fails. The cgroup is made while the container's
+// process sets up its rootfs, and joined before its first instruction.
 import Foundation
 import Testing
 import TestSupport
@@ -70,5 +71,48 @@ import TestSupport
         try FileManager.default.moveItem(atPath: diff + ".away", toPath: diff)
         let started = cg.berth("start", "-a", id)
         #expect(started.status == 0 && started.stdout == "started\n" && cg.leftovers.isEmpty, "\(started)")
+    }
+
+    @Test(arguments: Mode.available)
+    func the_first_instruction_already_runs_in_the_cgroup_made_beside_the_set_up(mode: Mode) throws {
+        let cg = try CgroupSandbox(mode)
+        defer { #expect(cg.cleanup().isEmpty) }
+        guard mode == .root && hasV1Controllers else { return }
+        // cat is the container's first instruction: it reads where it runs.
+        let run = cg.berth("run", "--rm", "--memory", "64m", "--pids-limit", "30", "img", "cat", "/proc/self/cgroup")
+        #expect(run.status == 0, "\(run)")
+        let placed = Dictionary(run.stdout.split(separator: "\n").compactMap { line -> (String, String)? in
+            let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            return fields.count == 3 ? (String(fields[1]), String(fields[2])) : nil
+        }, uniquingKeysWith: { first, _ in first })
+        for controller in ["memory", "pids", "cpu", "cpuacct", "cpuset", "blkio", "devices", "freezer"] {
+            let path = placed.first { $0.key.split(separator: ",").contains(Substring(controller)) }?.value ?? ""
+            #expect(path.hasPrefix(cg.parent + "/berth-") && path.hasSuffix(".scope"), "\(controller): \(path) in \(run.stdout)")
+        }
+        // A cgroup namespace made after the join is rooted at the container's cgroup.
+        let private_ = cg.berth("run", "--rm", "--cgroupns", "private", "img", "grep", "memory", "/proc/self/cgroup")
+        #expect(private_.status == 0 && private_.stdout.hasSuffix(":memory:/\n"), "\(private_)")
+        #expect(cg.leftovers.isEmpty, "\(cg.leftovers)")
+    }
+
+    @Test(arguments: Mode.available)
+    func a_child_failing_while_its_cgroup_is_made_leaves_no_cgroup(mode: Mode) throws {
+        let cg = try CgroupSandbox(mode)
+        defer { #expect(cg.cleanup().isEmpty) }
+        // A file bound over /bin fails the child's mounts, after the release and
+        // while berth makes the cgroup beside them.
+        let file = try cg.sb.makeFile("not-a-directory", Array("x".utf8))
+        for _ in 0..<3 {
+            let failed = cg.berth("run", "--rm", "--memory", "64m", "-v", "\(file):/bin", "img", "true")
+            if mode == .root && hasV1Controllers {
+                #expect(failed.status == 125 && failed.stderr.contains("/bin"), "\(failed)")
+            } else {
+                #expect(failed.status != 0, "\(failed)")
+            }
+            #expect(cg.leftovers.isEmpty, "a failed start: \(cg.leftovers)")
+        }
+        #expect(cg.berth("ps", "-a", "-q").stdout.isEmpty)
+        let next = cg.berth("run", "--rm", "img", "echo", "fine")
+        #expect(next.status == 0 && next.stdout == "fine\n" && cg.leftovers.isEmpty, "\(next)")
     }
 }

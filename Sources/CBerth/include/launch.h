@@ -9,6 +9,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/// The most cgroup v1 hierarchies a container joins (cgroup_task_count).
+#define BERTH_CGROUP_HIERARCHIES 16
+
 /// What a berth_mount entry does, in plan order, before pivot_root.
 enum berth_mount_kind {
     BERTH_MOUNT_FS = 0,      // mount(source, target, fstype, flags, data)
@@ -122,12 +125,17 @@ struct berth_launch_plan {
     /// overflow gid); groups/group_count are then unused.
     bool keep_groups;
 
-    /// cgroup v1 `tasks` files of the container's cgroup, which the process
-    /// writes "0" to right after the release (its limits are in place by then)
-    /// and before it enters its cgroup namespace. A thread moving itself through
-    /// `tasks` skips the kernel's global threadgroup lock, whose first writer
-    /// waits out an RCU grace period (10-15 ms here) when berth moves the pid
-    /// through cgroup.procs.
+    /// cgroup v1: the container's cgroup, one hierarchy per index: the
+    /// hierarchy's mount point (cgroup_mounts[i]) and its `tasks` file below it
+    /// (cgroup_tasks[i], relative). The child opens each mount point right after
+    /// the release (host paths are gone after pivot_root) and writes "0" to the
+    /// tasks files once the parent has made the cgroup: at the barrier when
+    /// there is one, else right away; before it enters its cgroup namespace
+    /// either way. A thread moving itself through `tasks` skips the kernel's
+    /// global threadgroup lock, whose first writer waits out an RCU grace
+    /// period (10-15 ms here) when berth moves the pid through cgroup.procs.
+    /// At most BERTH_CGROUP_HIERARCHIES.
+    const char *const *cgroup_mounts;
     const char *const *cgroup_tasks;
     size_t cgroup_task_count;
     /// --network container:ID or ns:PATH: join this network namespace (an fd of
@@ -137,11 +145,12 @@ struct berth_launch_plan {
     int netns_fd;
     /// A second barrier (berth_launch_wait_barrier): after its rootfs and
     /// read-only paths (step 7) and before rlimits, seccomp, ids and exec, the
-    /// child tells the parent it is there and waits for berth_launch_pass_barrier.
-    /// The parent starts a user-mode network helper (pasta) between release and
-    /// barrier, so its start-up runs beside the child's mounts while the
-    /// container's first instruction still finds its interface configured.
-    bool network_barrier;
+    /// child tells the parent it is there and waits for berth_launch_pass_barrier,
+    /// then joins its cgroup. Between release and barrier the parent makes the
+    /// container's cgroup and starts a user-mode network helper (pasta), so that
+    /// both run beside the child's mounts while the container's first
+    /// instruction still runs in its cgroup and finds its interface configured.
+    bool barrier;
     /// join_userns with CLONE_NEWUSER in clone_flags (rootless --userns keep-id on
     /// a user network): the container's user namespace is made *nested* in the
     /// joined one, whose root the intermediate is, and the intermediate writes
@@ -227,7 +236,7 @@ struct berth_launch_report {
 /// cap_ambient caps are also made inheritable (the kernel raises only those).
 /// The child waits until
 /// berth_launch_release() before doing anything, so the parent can write id maps
-/// and join cgroups. Returns the child's pid (and a pidfd in *pidfd when the
+/// (and, without plan->barrier, make its cgroup). Returns the child's pid (and a pidfd in *pidfd when the
 /// kernel gives one, else -1) or -1 with errno set. *sync_fd is the parent's end
 /// of a SOCK_SEQPACKET|SOCK_CLOEXEC socketpair.
 ///
@@ -267,14 +276,16 @@ int berth_launch_release(int sync_fd);
 /// exec), 1 with *report filled when it failed, -1 with errno on error.
 int berth_launch_wait_exec(int sync_fd, struct berth_launch_report *report);
 
-/// plan->network_barrier: waits until the released child reaches its second
+/// plan->barrier: waits until the released child reaches its second
 /// barrier. 1: it is there and waits for berth_launch_pass_barrier; 0: it
 /// failed (its report stays queued for berth_launch_wait_exec) or died; -1 with
 /// errno on error (EBADMSG: not a valid record).
 int berth_launch_wait_barrier(int sync_fd);
 
-/// Lets a child waiting at its second barrier go on to exec. 0 (also when the
-/// child is gone: berth_launch_wait_exec tells) or -1 with errno.
+/// Lets a child waiting at its second barrier go on to exec; sent before it
+/// gets there, it goes on without waiting (berth_launch_wait_barrier then
+/// takes its arrival). 0 (also when the child is gone: berth_launch_wait_exec
+/// tells) or -1 with errno.
 int berth_launch_pass_barrier(int sync_fd);
 
 #endif
