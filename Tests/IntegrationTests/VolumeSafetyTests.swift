@@ -95,16 +95,21 @@ private func containerID(_ sb: Sandbox, _ name: String) -> String {
         let swapper = sb.berth("run", "-d", "--name", "swapper", "-v", "shared:/v", "img", "sh", "-c",
                                "mkdir -p /v/m; while true; do mv /v/m /v/d; ln -s / /v/m; rm /v/m; mv /v/d /v/m; done")
         #expect(swapper.status == 0, "\(swapper)")
+        var seenMounted = 0
         for index in 0..<15 {
             let start = sb.berth("run", "--rm", "-v", "shared:/v", "-v", sb.path("guarded") + ":/v/m:ro", "img", "sh", "-c",
                                  "grep guarded /proc/self/mountinfo; touch /v/m/new-\(index) 2>/dev/null; true")
             #expect(start.status == 0 || start.stderr.hasPrefix("Error: "), "\(start)")
             guard start.status == 0 else { continue }
-            // mountinfo's sixth field holds the mount's own flags.
+            // mountinfo's sixth field holds the mount's own flags. No line at all: the
+            // swapper's mv of /v/m in its own mount namespace detached the mount (the
+            // kernel does so for a mount point renamed in another namespace), and the
+            // touch went into the volume: the guarded directory is checked below.
             let guardedMounts = start.stdout.split(separator: "\n").map { $0.split(separator: " ") }
-            #expect(!guardedMounts.isEmpty && guardedMounts.allSatisfy { $0.count > 5 && $0[5].split(separator: ",").contains("ro") },
-                    "\(start)")
+            if !guardedMounts.isEmpty { seenMounted += 1 }
+            #expect(guardedMounts.allSatisfy { $0.count > 5 && $0[5].split(separator: ",").contains("ro") }, "\(start)")
         }
+        #expect(seenMounted > 0, "no start kept its guarded mount long enough to be looked at")
         #expect(sb.berth("rm", "-f", "-t", "0", "swapper").status == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: sb.path("guarded")) == ["file"])
         #expect(try String(contentsOfFile: sb.path("guarded/file"), encoding: .utf8) == "guarded\n")
