@@ -57,6 +57,7 @@ package final class ContainerProcess {
                     // child still at its mounts does not wait for a round trip there.
                     if berth_launch_pass_barrier(sync.raw) != 0 { throw RuntimeError.system(SystemError("release container process to exec", "")) }
                     if berth_launch_wait_barrier(sync.raw) < 0 { throw RuntimeError.system(SystemError("wait for container process at its barrier", "")) }
+                    Stopwatch.mark("child at barrier")
                 }
             }
             var report = berth_launch_report()
