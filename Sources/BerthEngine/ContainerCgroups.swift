@@ -62,26 +62,24 @@ extension Engine {
         }
     }
 
-    /// v1: each hierarchy's mount point and the `tasks` file below it that the
-    /// container's process writes itself into (ContainerSpec.cgroupTasks): the
-    /// cheap way in on v1.
-    func cgroupTasks(_ record: ContainerRecord) throws -> [(mount: String, file: String)] {
-        guard let plan = try CgroupPlan.make(record, host: Engine.cgroupHost, rootless: record.isRootless), plan.version == 1 else { return [] }
-        return try plan.paths.sorted(by: { $0.key < $1.key }).map { controller, directory in
+    /// How the container's process gets into its cgroup, from one plan: v1's tasks
+    /// files below each hierarchy's mount point (ContainerSpec.cgroupTasks: the
+    /// process writes itself into them, the cheap way in on v1), and whether the
+    /// cgroup is made after the release, beside the child's mounts
+    /// (ContainerSpec.barrier). Not beside them when the process makes a user
+    /// namespace of its own: as that namespace's root its uid is one berth cannot
+    /// write /proc/PID/oom_score_adj of.
+    func cgroupEntry(_ record: ContainerRecord, _ spec: ContainerSpec) throws -> (tasks: [(mount: String, file: String)], besideSetUp: Bool) {
+        let plan = try CgroupPlan.make(record, host: Engine.cgroupHost, rootless: record.isRootless)
+        let besideSetUp = spec.idMaps == nil && spec.nestedIDMaps == nil && (plan != nil || record.resources?.oomScoreAdj != nil)
+        guard let plan, plan.version == 1 else { return ([], besideSetUp) }
+        let tasks = try plan.paths.sorted(by: { $0.key < $1.key }).map { controller, directory in
             guard let mount = Engine.cgroupHost.v1Mounts[controller], directory.hasPrefix(mount + "/") else {
                 throw ContainerError.invalid("cgroup \(directory) is not below the \(controller) hierarchy's mount point")
             }
-            return (mount, String(directory.dropFirst(mount.count + 1)) + "/tasks")
+            return (mount: mount, file: String(directory.dropFirst(mount.count + 1)) + "/tasks")
         }
-    }
-
-    /// Whether the container's cgroup is made after the release, beside the child's
-    /// mounts (ContainerSpec.barrier), rather than before it. Not when the process
-    /// makes a user namespace of its own: as that namespace's root its uid is one
-    /// berth cannot write /proc/PID/oom_score_adj of.
-    func placesCgroupBesideSetUp(_ record: ContainerRecord, _ spec: ContainerSpec) throws -> Bool {
-        guard spec.idMaps == nil, spec.nestedIDMaps == nil else { return false }
-        return try CgroupPlan.make(record, host: Engine.cgroupHost, rootless: record.isRootless) != nil || record.resources?.oomScoreAdj != nil
+        return (tasks, besideSetUp)
     }
 
     /// The files an exec'd process writes itself into: v1 `tasks` (a thread moving

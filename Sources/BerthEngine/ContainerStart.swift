@@ -101,8 +101,8 @@ extension Engine {
             spec.preserveFDs = attach.preserveFDs
             try applyNotifySocket(record, to: &spec)
             applyInitPath(record, to: &spec)
-            spec.cgroupTasks = try cgroupTasks(record)
-            let cgroupBesideSetUp = try placesCgroupBesideSetUp(record, spec)
+            let (cgroupTasks, cgroupBesideSetUp) = try cgroupEntry(record, spec)
+            spec.cgroupTasks = cgroupTasks
             spec.barrier = earlyPasta != nil || Engine.pastaStartsBesideSetUp(record, spec) || cgroupBesideSetUp
             if !attach.environment.isEmpty { spec.environment = Engine.merge(spec.environment, attach.environment) }
             Stopwatch.mark("spec")
