@@ -104,6 +104,7 @@ extension Engine {
             let (cgroupTasks, cgroupBesideSetUp) = try cgroupEntry(record, spec)
             spec.cgroupTasks = cgroupTasks
             spec.barrier = earlyPasta != nil || Engine.pastaStartsBesideSetUp(record, spec) || cgroupBesideSetUp
+            spec.offParentCPU = cgroupBesideSetUp
             if !attach.environment.isEmpty { spec.environment = Engine.merge(spec.environment, attach.environment) }
             Stopwatch.mark("spec")
             relay = record.tty && attach.detachedStdio == nil ? try TerminalRelay() : nil

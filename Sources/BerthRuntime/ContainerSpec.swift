@@ -91,6 +91,9 @@ package struct ContainerSpec: Sendable {
     /// `beforeRelease` returned: the cgroup's making and a network helper's start-up
     /// run beside the mounts (launch.h barrier).
     package var barrier = false
+    /// The parent works beside the set-up (the cgroup's making): the process starts
+    /// on another CPU than berth's, not queued behind it (launch.h off_parent_cpu).
+    package var offParentCPU = false
     /// With joinUserNamespace: the container gets a user namespace of its own nested
     /// in the joined one, with these maps (outside ids being the joined namespace's),
     /// written by the launch's intermediate process (rootless --userns keep-id on a

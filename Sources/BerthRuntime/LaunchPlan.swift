@@ -102,6 +102,7 @@ final class LaunchPlan {
         plan.preserve_fds = spec.preserveFDs
         plan.keep_groups = spec.keepGroups
         plan.barrier = spec.barrier
+        plan.off_parent_cpu = spec.offParentCPU
         precondition(spec.cgroupTasks.count <= Int(BERTH_CGROUP_HIERARCHIES), "more cgroup hierarchies than launch.h holds")
         plan.cgroup_mounts = array(spec.cgroupTasks.map { Optional(string($0.mount)) })
         plan.cgroup_tasks = array(spec.cgroupTasks.map { Optional(string($0.file)) })

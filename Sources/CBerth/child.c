@@ -37,7 +37,9 @@
 //      blocked all of them around the clone);
 //   2. PR_SET_PDEATHSIG SIGKILL (+ getppid check without a pid namespace),
 //      close the parent's socket end, move the sync fd above the preserved
-//      fds, block until PROTO_RELEASE (EOF: the parent is gone: exit);
+//      fds, block until PROTO_RELEASE (EOF: the parent is gone: exit); moved
+//      off the parent's CPU at the clone (plan->off_parent_cpu), take back the
+//      parent's CPU mask;
 //   3. user namespace: become its root (setresgid/setresuid 0, setgroups 0)
 //      so that what the child creates belongs to a mapped id; then not
 //      dumpable (with a barrier: at 7b), every fd above 2 (and above the preserved ones) close-on-exec,
@@ -213,6 +215,10 @@ static void wait_for_release(struct child *c)
     child_move_sync_socket(c);
     if (!proto_wait_release(c->sync))
         _exit(CHILD_FAILED); // the parent went away or gave up: nobody to tell
+    // Moved off the parent's CPU at the clone (plan->off_parent_cpu): the mask
+    // the container would have had, before anything of it runs.
+    if (c->restore_affinity && sched_setaffinity(0, sizeof c->affinity, &c->affinity) < 0)
+        child_fail(c, BERTH_STAGE_SYNC, errno, "restore the CPU affinity");
 }
 
 /// In a new user namespace the child still has the host's ids (unmapped:

@@ -5,6 +5,7 @@
 #ifndef BERTH_CHILD_H
 #define BERTH_CHILD_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -25,6 +26,10 @@ struct child {
     int cwd;          // O_PATH fd of the working directory, or -1
     /// O_PATH fds of plan->cgroup_mounts, open from the release to the join.
     int cgroup_mounts[BERTH_CGROUP_HIERARCHIES];
+    /// plan->off_parent_cpu: the parent's CPU mask at the clone, which the
+    /// child takes back after the release (restore_affinity).
+    bool restore_affinity;
+    cpu_set_t affinity;
     /// exec.c: the process must survive its parent, so PR_SET_PDEATHSIG is
     /// never armed (child_rearm_parent_death does nothing).
     bool no_parent_death;

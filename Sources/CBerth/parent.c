@@ -70,6 +70,18 @@ static void run_clone(void *arg)
     child_main(c);
 }
 
+/// plan->off_parent_cpu: the new child, not yet run, to any CPU of `mask` but
+/// the one this thread is on. Best effort: where it stays, it only starts later.
+static void move_off_own_cpu(pid_t pid, const cpu_set_t *mask)
+{
+    int own = sched_getcpu();
+    if (own < 0 || own >= CPU_SETSIZE || !CPU_ISSET(own, mask))
+        return;
+    cpu_set_t others = *mask;
+    CPU_CLR(own, &others);
+    (void)sched_setaffinity(pid, sizeof others, &others);
+}
+
 static void reap(pid_t pid)
 {
     int status;
@@ -167,12 +179,16 @@ pid_t berth_launch(const struct berth_launch_plan *plan, int *sync_fd, int *pidf
     // The cgroup namespace is made after the release (child.c, step 3); the
     // intermediate of join mode takes no namespace flags (it setns()es first).
     int clone_flags = uses_intermediate(plan) ? 0 : flags & ~CLONE_NEWCGROUP;
+    c.restore_affinity = plan->off_parent_cpu && !uses_intermediate(plan)
+        && sched_getaffinity(0, sizeof c.affinity, &c.affinity) == 0 && CPU_COUNT(&c.affinity) > 1;
     int fd = -1;
     pid_t pid = clone_process(clone_flags, &fd, ends, run_clone, &c);
     if (pid < 0)
         return -1;
     if (uses_intermediate(plan))
         return parent_finish_intermediate(pid, fd, ends[0], sync_fd, pidfd);
+    if (c.restore_affinity)
+        move_off_own_cpu(pid, &c.affinity);
     *sync_fd = ends[0];
     if (pidfd != NULL)
         *pidfd = fd;

@@ -95,6 +95,26 @@ import TestSupport
         #expect(cg.leftovers.isEmpty, "\(cg.leftovers)")
     }
 
+    /// The child is moved off berth's CPU at the clone, so that it sets up its rootfs
+    /// while berth makes the cgroup (launch.h off_parent_cpu): the container must
+    /// still run on every CPU its caller may use.
+    @Test(arguments: Mode.available)
+    func a_container_set_up_beside_its_cgroup_keeps_the_callers_cpus(mode: Mode) throws {
+        let cg = try CgroupSandbox(mode)
+        defer { #expect(cg.cleanup().isEmpty) }
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        let callers = try #require(status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") })
+        // Rootless, the child is cloned into a user namespace (or by join mode's
+        // intermediate) and stays where the kernel put it: its mask must be whole too.
+        let beside = mode == .root && hasV1Controllers ? ["--memory", "64m"] : ["--oom-score-adj", "100"]
+        for _ in 0..<5 {
+            let run = cg.sb.berth(["run", "--rm"] + beside + ["img", "grep", "Cpus_allowed_list", "/proc/self/status"],
+                                  env: ["BERTH_TEST_CGROUP_PARENT": cg.parent])
+            #expect(run.status == 0 && run.stdout == callers + "\n", "\(run)")
+        }
+        #expect(cg.leftovers.isEmpty, "\(cg.leftovers)")
+    }
+
     @Test(arguments: Mode.available)
     func a_child_failing_while_its_cgroup_is_made_leaves_no_cgroup(mode: Mode) throws {
         let cg = try CgroupSandbox(mode)

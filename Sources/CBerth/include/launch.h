@@ -151,6 +151,14 @@ struct berth_launch_plan {
     /// both run beside the child's mounts while the container's first
     /// instruction still runs in its cgroup and finds its interface configured.
     bool barrier;
+    /// The parent works beside the child's set-up (with barrier: it makes the
+    /// cgroup). The kernel often queues a new process on its parent's CPU, where
+    /// it waits until the parent sleeps: the set-up would start only after that
+    /// work. berth_launch moves the child off the parent's CPU right after the
+    /// clone (when the parent may use another), and the child takes back the
+    /// parent's CPU mask first thing after the release, so the container runs
+    /// with the mask it would have had.
+    bool off_parent_cpu;
     /// join_userns with CLONE_NEWUSER in clone_flags (rootless --userns keep-id on
     /// a user network): the container's user namespace is made *nested* in the
     /// joined one, whose root the intermediate is, and the intermediate writes
