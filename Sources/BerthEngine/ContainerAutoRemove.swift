@@ -24,9 +24,7 @@ extension Engine {
         defer { lock.unlock() }
         guard FileSystem.exists(config) else { return }
         deactivateVolumes(record)
-        // releaseLaunch, with the cgroup's directories removed beside the files.
-        detachNetworks(record)
-        let finishCgroupRemoval = startCgroupRemoval(record)
+        releaseLaunch(record)
         let died = BerthEvent.container("died", record, exitCode: code)
         // For a `wait` that finds the container gone (ContainerWaitExitCodes.swift).
         keepExitCode(code, of: record.id)
@@ -34,9 +32,7 @@ extension Engine {
             // What `berth mount` left mounted goes first: the files under it go next.
             try releaseMount(record)
             try removeContainerFiles(record)
-            finishCgroupRemoval()
         } catch {
-            finishCgroupRemoval()
             recordEvents([died])
             if FileSystem.exists(config) {
                 var state = storedState(record.id) ?? started

@@ -81,34 +81,3 @@ package struct UncheckedSendable<T>: @unchecked Sendable {
     package var value: T
     package init(_ value: T) { self.value = value }
 }
-
-/// One job on a thread of its own beside the caller's work (a plain pthread:
-/// it starts in tens of microseconds), joined by `wait`. Run in line when no
-/// thread can be made, or when asked not to use one.
-package final class BackgroundJob: @unchecked Sendable {
-    private let body: @Sendable () -> Void
-    private var thread = pthread_t()
-    private var running = false
-
-    package init(onThread: Bool = true, _ body: @escaping @Sendable () -> Void) {
-        self.body = body
-        guard onThread else { body(); return }
-        let box = Unmanaged.passRetained(self)
-        running = pthread_create(&thread, nil, { raw in
-            let job = Unmanaged<BackgroundJob>.fromOpaque(raw!).takeRetainedValue()
-            job.body()
-            return nil
-        }, box.toOpaque()) == 0
-        if !running {
-            box.release()
-            body()
-        }
-    }
-
-    /// Returns once the job is done.
-    package func wait() {
-        guard running else { return }
-        pthread_join(thread, nil)
-        running = false
-    }
-}
