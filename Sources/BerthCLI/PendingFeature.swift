@@ -14,12 +14,10 @@ struct PendingFeature: Sendable {
     static let hooks = PendingFeature(reason: "OCI hooks are not implemented")
     static let storage = PendingFeature(reason: "berth's overlay store takes no options")
     static let sizes = PendingFeature(reason: "sorting containers by size is not implemented (ps --size shows them)")
-    static let builtInInit = PendingFeature(reason: "berth's --init is built in and takes no path")
     static let rootfs = PendingFeature(reason: "running an exploded root filesystem is not implemented")
     static let libpodNamespaces = PendingFeature(reason: "libpod namespaces are not implemented")
     static let syslog = PendingFeature(reason: "logging to syslog is not implemented")
     static let tmpdir = PendingFeature(reason: "berth keeps its runtime state under --runroot")
     static let externalContainers = PendingFeature(reason: "berth has no external (build) containers")
     static let pruneFilters = PendingFeature(reason: "prune filters are not implemented")
-    static let psDisplay = PendingFeature(reason: "this ps view is not implemented")
 }

@@ -1,7 +1,7 @@
 // --device HOST[:CONTAINER][:PERMS] (podman's syntax): checked at create (the host
-// node must exist), made in the container at start (mknod as root, a bind of the
-// host's node rootless, where no device can be made) and allowed in the devices
-// cgroup with PERMS (DeviceCgroup.swift).
+// node must exist; a directory stands for every device node below it), made in the
+// container at start (mknod as root, a bind of the host's node rootless, where no
+// device can be made) and allowed in the devices cgroup with PERMS (DeviceCgroup.swift).
 import BerthRuntime
 import BerthSystem
 import Glibc
@@ -37,8 +37,7 @@ struct HostDevice {
         }
         let type = status.st_mode & S_IFMT
         guard type == S_IFCHR || type == S_IFBLK else {
-            throw ContainerError.invalid(type == S_IFDIR ? "\(path) is a directory: --device takes one device node"
-                                                          : "\(path) is not a device node")
+            throw ContainerError.invalid("\(path) is not a device node")
         }
         isBlock = type == S_IFBLK
         mode = status.st_mode & (S_IFMT | 0o7777)
@@ -52,11 +51,44 @@ struct HostDevice {
 extension Engine {
     /// Parses each --device as podman's ParseDevice and checks its host node.
     static func checkedDevices(_ specs: [String]) throws -> [DeviceMapping] {
-        try specs.map { spec in
+        try specs.flatMap { spec -> [DeviceMapping] in
             let mapping = try parseDevice(spec)
+            if FileSystem.isDirectory(mapping.pathOnHost) { return try devices(below: mapping) }
             _ = try HostDevice(mapping.pathOnHost)
-            return mapping
+            return [mapping]
         }
+    }
+
+    /// --device DIR[:CONTAINER-DIR][:PERMS], as podman's DevicesFromPath: every
+    /// character and block node below DIR (recursively, symlinks not followed), at
+    /// the same place below CONTAINER-DIR, each with PERMS. None found is an error.
+    static func devices(below directory: DeviceMapping) throws -> [DeviceMapping] {
+        func join(_ base: String, _ name: String) -> String {
+            let trimmed = base.reversed().drop { $0 == "/" }
+            return String(trimmed.reversed()) + "/" + name
+        }
+        var found: [DeviceMapping] = []
+        func walk(_ host: String, _ container: String) throws {
+            for name in try FileSystem.list(host).sorted() {
+                var status = Glibc.stat()
+                guard lstat(join(host, name), &status) == 0 else { continue }
+                switch status.st_mode & S_IFMT {
+                case S_IFDIR:
+                    try walk(join(host, name), join(container, name))
+                case S_IFCHR, S_IFBLK:
+                    found.append(DeviceMapping(pathOnHost: join(host, name), pathInContainer: join(container, name), permissions: directory.permissions))
+                default:
+                    continue
+                }
+            }
+        }
+        do {
+            try walk(directory.pathOnHost, directory.pathInContainer)
+        } catch let error as SystemError {
+            throw ContainerError.invalid("reading --device \(directory.pathOnHost): \(error)")
+        }
+        guard !found.isEmpty else { throw ContainerError.invalid("no devices found in \(directory.pathOnHost): invalid argument") }
+        return found
     }
 
     /// build --device: each one checked before the first step runs.

@@ -127,6 +127,27 @@ private func hostFile(_ path: String) throws -> String {
         #expect(writable.status == 0 && writable.stdout == "written\n", "\(writable)")
     }
 
+    /// podman's DevicesFromPath: a directory brings every device node below it, at the
+    /// same place below the container's directory; other files and symlinks stay out.
+    @Test(arguments: Mode.available)
+    func a_device_directory_brings_every_device_node_below_it(mode: Mode) throws {
+        let cg = try CgroupSandbox(mode)
+        defer { #expect(cg.cleanup().isEmpty) }
+        let dir = cg.sb.path("devs"), empty = cg.sb.path("nodevs")
+        let made = cg.sb.run("/bin/sh", ["-c", "mkdir -p \(dir)/sub \(empty) && mknod -m 666 \(dir)/sub/mynull c 1 3 && mknod -m 666 \(dir)/myzero c 1 5"
+                                           + " && touch \(dir)/plain && ln -s /dev/zero \(dir)/link && chmod 755 \(dir) \(dir)/sub \(empty)"], asTestUser: false)
+        try #require(made.status == 0, "\(made)")
+        let run = cg.berth("run", "--rm", "--network", "none", "--device", dir + ":/dev/mine", "img", "sh", "-c",
+                           "cd /dev/mine && find . | sort; test -c sub/mynull && echo x > sub/mynull && head -c 2 myzero | od -An -tx1")
+        #expect(run.status == 0 && run.stdout == ".\n./myzero\n./sub\n./sub/mynull\n 00 00\n", "\(run)")
+        let id = cg.berth("create", "--device", dir + ":r", "img", "true").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let shown = cg.berth("inspect", "--format", "{{range .HostConfig.Devices}}{{.PathOnHost}}>{{.PathInContainer}} {{end}}", id)
+        #expect(shown.stdout == "\(dir)/myzero>\(dir)/myzero \(dir)/sub/mynull>\(dir)/sub/mynull \n", "\(shown)")
+        #expect(cg.berth("rm", id).status == 0)
+        expectRefused(cg, ["run", "--rm", "--device", empty, "img", "true"], containing: "no devices found in \(empty): invalid argument")
+        #expect(cg.leftovers.isEmpty, "\(cg.leftovers)")
+    }
+
     @Test(arguments: Mode.available)
     func bad_values_are_refused_before_anything_is_created(mode: Mode) throws {
         let sb = try sandboxWithImage(mode)
@@ -145,7 +166,7 @@ private func hostFile(_ path: String) throws -> String {
             (["--device", "/dev/nonexistent"], "stat /dev/nonexistent: no such file or directory"),
             (["--device", "/dev/zero:rel"], "invalid device mode: rel"),
             (["--device", "/dev/zero:/dev/foo:x"], "invalid device mode: x"),
-            (["--device", "/tmp"], "/tmp is a directory"),
+            (["--device", "/etc/hostname"], "/etc/hostname is not a device node"),
         ]
         for (flags, message) in cases {
             expectRefused(sb, ["create"] + flags + ["img", "true"], containing: message)
