@@ -101,7 +101,7 @@ enum ContainerFlags {
         .value("publish", "p", "strings", "Publish a container's port, or a range of ports, to the host"),
         .bool("publish-all", "P", "Publish all exposed ports to random ports on the host interface"),
         .bool("read-only-tmpfs", nil, "When running containers in read-only mode mount a read-write tmpfs on /run, /tmp and /var/tmp", default: "true"),
-        .unsupported("requires", nil, "strings", "Add one or more requirement containers that must be started before this container will start", .pods),
+        .value("requires", nil, "strings", "Add one or more requirement containers that must be started before this container will start"),
         .value("restart", nil, "string", "Restart policy to apply when a container exits (\"always\"|\"no\"|\"on-failure\"|\"unless-stopped\")"),
         .unsupported("rootfs", nil, "", "The first argument is not an image but the rootfs to the exploded container", .rootfs),
         .value("sdnotify", nil, "string", "control sd-notify behavior (\"container\"|\"conmon\"|\"ignore\")", default: "container"),
@@ -175,6 +175,7 @@ enum ContainerFlags {
         options.stopTimeout = try unsigned(args, "stop-timeout")
         options.timeout = try unsigned(args, "timeout")
         options.annotations = args.all("annotation")
+        options.requires = args.all("requires").flatMap { $0.split(separator: ",").map(String.init) }
         options.timezone = args.value("tz")
         options.restartPolicy = args.value("restart")
         options.pidFile = args.value("pidfile")

@@ -85,6 +85,7 @@ enum ContainerViews {
             ("Image", .string(r.imageID)), ("ImageName", .string(r.imageName)), ("Name", .string(r.name)),
             ("PidFile", .string(r.pidFile ?? "")), ("ConmonPidFile", .string(r.conmonPidFile ?? "")),
             ("RestartCount", .int(Int64(s.restartCount ?? 0))), ("Mounts", .array(mounts)),
+            ("Dependencies", ImageViews.strings(Engine.dependencies(r))),
             ("NetworkSettings", networkSettings(c)),
             ("Config", .structure("*define.InspectContainerConfig", [
                 ("Hostname", .string(r.hostname)), ("User", .string(r.user)), ("Env", ImageViews.strings(r.env)),

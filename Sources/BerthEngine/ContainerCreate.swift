@@ -51,6 +51,8 @@ package struct CreateOptions: Sendable {
     package var stopTimeout: UInt?
     package var timeout: UInt?
     package var annotations: [String] = []
+    /// --requires: names or IDs of containers started before this one.
+    package var requires: [String] = []
     package var timezone: String?
     /// --restart as given (checked at create), --pidfile and --conmon-pidfile.
     package var restartPolicy: String?
@@ -186,6 +188,7 @@ extension Engine {
         }
         try applyCgroupOptions(&record, options)
         try applyNamespaceOptions(&record, options)
+        record.requires = try requiredContainers(options.requires)
         // Last, once everything else is known to be valid: the volumes.
         let anonymousVolumes = try createVolumes(&mounts)
         TestHooks.pause(at: "create-volumes")

@@ -1,6 +1,8 @@
 // Containers that share another's network, pid, IPC or UTS namespace
-// (`--network container:ID`, `--pid container:ID`, ...) depend on it, as in podman: `rm` (even with -f) refuses to remove it while one of
-// them exists, and `rm --depend` removes them first.
+// (`--network container:ID`, `--pid container:ID`, ...) or name it in --requires
+// depend on it, as in podman: `start` and `run` start it first when it is not
+// running, `rm` (even with -f) refuses to remove it while one of them exists, and
+// `rm --depend` removes them first. inspect shows them as `Dependencies`.
 
 extension Engine {
     /// `rm`: every selected container, the ones that depend on others first; with
@@ -25,7 +27,7 @@ extension Engine {
                 try removeContainer(record.id, force: options.force, stopTimeout: options.timeout ?? record.stopTimeoutSeconds,
                                     volumes: options.volumes)
                 removed.insert(record.id)
-                for target in Engine.namespaceDependencies(record) { joined[target]?.removeAll { $0.id == record.id } }
+                for target in Engine.dependencies(record) { joined[target]?.removeAll { $0.id == record.id } }
                 reports.append(ContainerReport(input: input, id: record.id))
             } catch {
                 reports.append(ContainerReport(input: input, id: record.id, error: error))
@@ -36,7 +38,7 @@ extension Engine {
         let selected = Set(targets.compactMap { try? $0.record.get().id })
         let ordered = targets.sorted { first, second in
             guard let a = try? first.record.get(), let b = try? second.record.get() else { return false }
-            return Engine.namespaceDependencies(a).contains(b.id) && selected.contains(b.id)
+            return Engine.dependencies(a).contains(b.id) && selected.contains(b.id)
         }
         for target in ordered {
             switch target.record {
@@ -52,9 +54,53 @@ extension Engine {
         var result: [String: [ContainerRecord]] = [:]
         for id in try containerIDs() {
             guard let record = try? readRecord(id) else { continue }
-            for target in Engine.namespaceDependencies(record) { result[target, default: []].append(record) }
+            for target in Engine.dependencies(record) { result[target, default: []].append(record) }
         }
         return result
+    }
+
+    /// Every container `record` depends on: the one whose network it joins, those whose
+    /// pid, ipc or uts namespace it shares, then --requires, each once.
+    package static func dependencies(_ record: ContainerRecord) -> [String] {
+        var ids = joinedContainer(record).map { [$0] } ?? []
+        for kind in NamespaceKind.allCases {
+            if let id = namespaceContainer(namespaceMode(record, kind)), !ids.contains(id) { ids.append(id) }
+        }
+        for id in record.requires ?? [] where !ids.contains(id) { ids.append(id) }
+        return ids
+    }
+
+    /// --requires at create: each name or ID resolved to the container's ID (podman's message for one that is not there).
+    func requiredContainers(_ names: [String]) throws -> [String]? {
+        guard !names.isEmpty else { return nil }
+        var ids: [String] = []
+        for name in names {
+            guard let id = try? resolveContainer(name).id else {
+                throw ContainerError.invalid("\"\(name)\" is not a valid container, cannot be used as a dependency: no container with name or ID \"\(name)\" found: no such container")
+            }
+            if !ids.contains(id) { ids.append(id) }
+        }
+        return ids
+    }
+
+    /// podman's start of a container's dependencies: each one that is not running is
+    /// started under its monitor, its own dependencies first. `starting`: the chain
+    /// above, which a dependency never starts again.
+    func startDependencies(_ record: ContainerRecord, starting: Set<String> = []) throws {
+        let dependencies = Engine.dependencies(record)
+        guard !dependencies.isEmpty else { return }
+        let chain = starting.union([record.id])
+        for id in dependencies where !chain.contains(id) && readState(id).status != .running {
+            guard let dependency = try? readRecord(id) else {
+                throw ContainerError.invalid("unable to start container \"\(record.id)\": its dependency \(id) no longer exists")
+            }
+            do {
+                try startDependencies(dependency, starting: chain)
+                _ = try spawnMonitor(dependency, client: nil, dependenciesStarted: true)
+            } catch {
+                throw ContainerError.invalid("unable to start container \"\(record.id)\": starting some containers: \(dependency.name): \(error)")
+            }
+        }
     }
 
     /// The ID of the container whose network namespace `record` joins, if any.

@@ -69,9 +69,12 @@ extension Engine {
     }
 
     /// Starts `record` under a new monitor and returns the monitor's pid once the
-    /// container runs. `client`: an attach client's socket end, handed to the
-    /// monitor before the start, with the client's window size for the pty.
-    func spawnMonitor(_ record: ContainerRecord, client: (socket: FileDescriptor, size: (rows: UInt16, columns: UInt16)?)?) throws -> Int32 {
+    /// container runs; its dependencies first, unless `dependenciesStarted`. `client`:
+    /// an attach client's socket end, handed to the monitor before the start, with
+    /// the client's window size for the pty.
+    func spawnMonitor(_ record: ContainerRecord, client: (socket: FileDescriptor, size: (rows: UInt16, columns: UInt16)?)?,
+                      dependenciesStarted: Bool = false) throws -> Int32 {
+        if !dependenciesStarted { try startDependencies(record) }
         applySdNotifyEnvironment(record)
         let (reader, writer) = try FileDescriptor.pipe("monitor status pipe")
         var arguments = ["--root", paths.root, "--runroot", paths.runroot, Engine.monitorCommand, record.id]

@@ -120,6 +120,8 @@ package struct ContainerRecord: Codable, Sendable {
     package var sysctls: [String]? = nil
     /// --device (DeviceOptions.swift).
     package var devices: [DeviceMapping]? = nil
+    /// --requires: the IDs of the containers started before this one (ContainerDependents.swift).
+    package var requires: [String]? = nil
     /// --sdnotify: container, conmon or ignore; nil: podman's default, container (ContainerSdNotify.swift).
     package var sdNotifyMode: String? = nil
     /// --init-path: the init binary --init runs as pid 1 instead of berth's own (ContainerInitPath.swift).

@@ -35,6 +35,13 @@ extension Engine {
 
     /// The same for a record in hand (`run` has just written it: no second read).
     func startAttached(_ record: ContainerRecord, attach: AttachOptions, onStarted: (ContainerRecord) -> Void = { _ in }) throws -> Int32 {
+        do {
+            try startDependencies(record)
+        } catch {
+            // As a start that fails in launch: a --rm container goes.
+            if record.autoRemove { try? removeContainer(record.id, force: true) }
+            throw error
+        }
         var attach = attach
         let logRelay = try foregroundLogRelay(record, attach: &attach)
         applySdNotifyEnvironment(record)

@@ -94,16 +94,6 @@ extension Engine {
         return String(mode.dropFirst("container:".count))
     }
 
-    /// Every container `record` shares a namespace with (network, pid, ipc, uts):
-    /// `rm` refuses to remove them first (ContainerDependents.swift).
-    static func namespaceDependencies(_ record: ContainerRecord) -> [String] {
-        var ids = joinedContainer(record).map { [$0] } ?? []
-        for kind in NamespaceKind.allCases {
-            if let id = namespaceContainer(namespaceMode(record, kind)), !ids.contains(id) { ids.append(id) }
-        }
-        return ids
-    }
-
     /// What `start` gives the child: which namespaces it makes and which it joins
     /// (the other container must run: its namespaces live with its process).
     func applyNamespaces(_ record: ContainerRecord, to spec: inout ContainerSpec) throws {
