@@ -67,7 +67,7 @@ enum ContainerFlags {
     static let runOnly: [FlagSpec] = [
         .bool("detach", "d", "Run container in background and print container ID"),
         .value("detach-keys", nil, "string", "Override the key sequence for detaching a container. Format is a single character [a-Z] or a comma separated sequence of `ctrl-<value>`, where `<value>` is one of: `a-z`, `@`, `^`, `[`, `\\`, `]`, `^` or `_`"),
-        .unsupported("passwd", nil, "", "add entries to /etc/passwd and /etc/group", .idMappings),
+        .bool("passwd", nil, "add entries to /etc/passwd and /etc/group", default: "true"),
         .value("preserve-fds", nil, "uint", "Pass a number of additional file descriptors into the container", default: "0"),
         .bool("rmi", nil, "Remove container image unless used by other containers"),
     ]
@@ -83,7 +83,7 @@ enum ContainerFlags {
         .value("dns-search", nil, "strings", "Set custom DNS search domains"),
         .value("expose", nil, "strings", "Expose a port or a range of ports"),
         .unsupported("gidmap", nil, "strings", "GID map to use for the user namespace", .idMappings),
-        .unsupported("hostuser", nil, "strings", "Host user account to add to /etc/passwd within container", .idMappings),
+        .value("hostuser", nil, "strings", "Host user account to add to /etc/passwd within container"),
         .value("image-volume", nil, "string", "Tells podman how to handle the builtin image volumes (\"bind\"|\"tmpfs\"|\"ignore\")", default: "bind"),
         .unsupported("init-ctr", nil, "string", "Make this a pod init container.", .pods),
         .value("init-path", nil, "string", "Path to the container-init binary"),
@@ -93,7 +93,7 @@ enum ContainerFlags {
         .value("mac-address", nil, "string", "Container MAC address (e.g. 92:d0:c6:0a:29:33)"),
         .value("network-alias", nil, "strings", "Add network-scoped alias for the container"),
         .bool("no-hosts", nil, "Do not create /etc/hosts within the container, instead use the version from the image"),
-        .unsupported("passwd-entry", nil, "string", "Entry to write to /etc/passwd", .idMappings),
+        .value("passwd-entry", nil, "string", "Entry to write to /etc/passwd"),
         .value("pid", nil, "string", "PID namespace to use"),
         .value("pidfile", nil, "string", "Write the container process ID to the file"),
         .unsupported("pod", nil, "string", "Run container in an existing pod", .pods),
@@ -176,6 +176,9 @@ enum ContainerFlags {
         options.timeout = try unsigned(args, "timeout")
         options.annotations = args.all("annotation")
         options.requires = args.all("requires").flatMap { $0.split(separator: ",").map(String.init) }
+        options.accounts.enabled = args.values["passwd"]?.last != "false"
+        options.accounts.entryTemplate = args.value("passwd-entry")
+        options.accounts.hostUsers = args.all("hostuser").flatMap { $0.split(separator: ",").map(String.init) }
         options.timezone = args.value("tz")
         options.restartPolicy = args.value("restart")
         options.pidFile = args.value("pidfile")

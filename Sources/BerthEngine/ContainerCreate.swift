@@ -53,6 +53,8 @@ package struct CreateOptions: Sendable {
     package var annotations: [String] = []
     /// --requires: names or IDs of containers started before this one.
     package var requires: [String] = []
+    /// --passwd, --passwd-entry, --hostuser (ContainerAccounts.swift).
+    package var accounts = AccountOptions()
     package var timezone: String?
     /// --restart as given (checked at create), --pidfile and --conmon-pidfile.
     package var restartPolicy: String?
@@ -189,6 +191,7 @@ extension Engine {
         try applyCgroupOptions(&record, options)
         try applyNamespaceOptions(&record, options)
         record.requires = try requiredContainers(options.requires)
+        try Engine.applyAccountOptions(&record, options.accounts)
         // Last, once everything else is known to be valid: the volumes.
         let anonymousVolumes = try createVolumes(&mounts)
         TestHooks.pause(at: "create-volumes")

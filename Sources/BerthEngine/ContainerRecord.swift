@@ -122,6 +122,10 @@ package struct ContainerRecord: Codable, Sendable {
     package var devices: [DeviceMapping]? = nil
     /// --requires: the IDs of the containers started before this one (ContainerDependents.swift).
     package var requires: [String]? = nil
+    /// --passwd=false (nil: true), --passwd-entry, --hostuser (ContainerAccounts.swift).
+    package var passwd: Bool? = nil
+    package var passwdEntry: String? = nil
+    package var hostUsers: [String]? = nil
     /// --sdnotify: container, conmon or ignore; nil: podman's default, container (ContainerSdNotify.swift).
     package var sdNotifyMode: String? = nil
     /// --init-path: the init binary --init runs as pid 1 instead of berth's own (ContainerInitPath.swift).

@@ -207,9 +207,14 @@ extension Engine {
         try FileSystem.makeDirectories(merged, mode: 0o755)
         let rootfs = try MergedRootfs(layers: [containerDir(record.id) + "/upper"] + lower, location: "container \(record.name)")
         let keepGroups = record.groupAdd == [Engine.keepGroups]
-        let user = try UserSpec.resolve(record.user, in: rootfs, groupAdd: keepGroups ? [] : record.groupAdd ?? [])
+        let accountFiles = try UserSpec.accountFiles(in: rootfs)
+        let user = try UserSpec.resolve(record.user, passwd: accountFiles.passwd ?? "", group: accountFiles.group ?? "",
+                                        groupAdd: keepGroups ? [] : record.groupAdd ?? [])
+        let accounts = try Engine.accountAdditions(record, passwd: accountFiles.passwd, group: accountFiles.group)
         var env = record.env
-        if !env.contains(where: { $0.hasPrefix("HOME=") }) { env.append("HOME=" + user.home) }
+        // An account added for the user has the working directory as its home (podman's).
+        let home = accounts.addsUser ? record.workingDir : user.home
+        if !env.contains(where: { $0.hasPrefix("HOME=") }) { env.append("HOME=" + home) }
         env = Engine.merge(env, ["HOSTNAME=" + record.hostname])
         let searchPath = env.first { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) } ?? Engine.defaultPath
 
@@ -221,6 +226,7 @@ extension Engine {
         spec.newNetwork = !Engine.sharesNetworkNamespace(record.network)
         spec.joinNetworkNamespace = try networkNamespaceToJoin(record)
         spec.newCgroupNamespace = hasPrivateCgroupNamespace(record)
+        spec.accountLines = (accounts.passwd, accounts.group)
         spec.uid = user.uid
         spec.gid = user.gid
         spec.additionalGroups = user.groups

@@ -19,11 +19,16 @@ struct UserSpec: Equatable {
     /// file) fails the start with an error naming it.
     /// `groupAdd` (--group-add) adds groups by name or number.
     static func resolve(_ text: String, in rootfs: MergedRootfs, groupAdd: [String] = []) throws -> UserSpec {
-        func read(_ path: String) throws -> String {
-            guard let bytes = try rootfs.readFile(path, limit: accountFileLimit) else { return "" }
-            return String(decoding: bytes, as: UTF8.self)
+        let files = try accountFiles(in: rootfs)
+        return try resolve(text, passwd: files.passwd ?? "", group: files.group ?? "", groupAdd: groupAdd)
+    }
+
+    /// /etc/passwd and /etc/group of `rootfs` (nil: missing), with resolve's limits.
+    static func accountFiles(in rootfs: MergedRootfs) throws -> (passwd: String?, group: String?) {
+        func read(_ path: String) throws -> String? {
+            try rootfs.readFile(path, limit: accountFileLimit).map { String(decoding: $0, as: UTF8.self) }
         }
-        return try resolve(text, passwd: try read("/etc/passwd"), group: try read("/etc/group"), groupAdd: groupAdd)
+        return (try read("/etc/passwd"), try read("/etc/group"))
     }
 
     /// Resolves `text` (`USER`, `UID`, `USER:GROUP`, `UID:GID`, empty for root)

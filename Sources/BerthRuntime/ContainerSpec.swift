@@ -94,6 +94,9 @@ package struct ContainerSpec: Sendable {
     /// The parent works beside the set-up (the cgroup's making): the process starts
     /// on another CPU than berth's, not queued behind it (launch.h off_parent_cpu).
     package var offParentCPU = false
+    /// Lines the process appends to its /etc/passwd and /etc/group after pivot_root
+    /// (--passwd, launch.h passwd_lines); empty: none.
+    package var accountLines = (passwd: "", group: "")
     /// With joinUserNamespace: the container gets a user namespace of its own nested
     /// in the joined one, with these maps (outside ids being the joined namespace's),
     /// written by the launch's intermediate process (rootless --userns keep-id on a

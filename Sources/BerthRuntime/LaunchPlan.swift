@@ -103,6 +103,8 @@ final class LaunchPlan {
         plan.keep_groups = spec.keepGroups
         plan.barrier = spec.barrier
         plan.off_parent_cpu = spec.offParentCPU
+        plan.passwd_lines = spec.accountLines.passwd.isEmpty ? nil : string(spec.accountLines.passwd)
+        plan.group_lines = spec.accountLines.group.isEmpty ? nil : string(spec.accountLines.group)
         precondition(spec.cgroupTasks.count <= Int(BERTH_CGROUP_HIERARCHIES), "more cgroup hierarchies than launch.h holds")
         plan.cgroup_mounts = array(spec.cgroupTasks.map { Optional(string($0.mount)) })
         plan.cgroup_tasks = array(spec.cgroupTasks.map { Optional(string($0.file)) })

@@ -58,7 +58,8 @@
 //   5. pivot_root(".", ".") + umount2(".", MNT_DETACH) + chdir("/");
 //   6. hostname, lo up, net.ipv4.ping_group_range (before /proc/sys goes
 //      read-only); the working directory is created (mkdir -p beneath the
-//      root) and held open as an O_PATH fd (before a read-only rootfs);
+//      root) and held open as an O_PATH fd (before a read-only rootfs); the
+//      --passwd account lines appended (accounts.c, also before it);
 //   7. masked paths, read-only paths, read-only rootfs;
 //  7b. plan->barrier: tell the parent, wait until it has made the cgroup and
 //      pasta is ready (both started at the release, beside steps 3-7), join
@@ -503,6 +504,7 @@ _Noreturn void child_main(struct child *c)
     set_up_network(c);
     ns_open_sysctls(c);
     rootfs_create_cwd(c);
+    accounts_append(c);
     rootfs_mask_paths(c);
     rootfs_make_paths_readonly(c);
     wait_at_barrier(c);

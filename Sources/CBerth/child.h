@@ -91,6 +91,9 @@ void rootfs_make_paths_readonly(const struct child *c);
 /// mkdir -p of plan->cwd beneath the root into c->cwd (an O_PATH fd).
 void rootfs_create_cwd(struct child *c);
 
+/// accounts.c: plan->passwd_lines and group_lines appended (--passwd).
+void accounts_append(const struct child *c);
+
 /// security.c: rlimits, seccomp, capabilities and ids.
 void security_become_userns_root(const struct child *c, int stage);
 void security_set_rlimits(const struct child *c);

@@ -159,6 +159,12 @@ struct berth_launch_plan {
     /// parent's CPU mask first thing after the release, so the container runs
     /// with the mask it would have had.
     bool off_parent_cpu;
+    /// --passwd: lines appended to the container's /etc/passwd and /etc/group
+    /// (NULL: none) after pivot_root, through the container's root with no
+    /// crossing of a mount and no final symlink: only a regular file of the
+    /// rootfs itself is written; any other is left alone.
+    const char *passwd_lines;
+    const char *group_lines;
     /// join_userns with CLONE_NEWUSER in clone_flags (rootless --userns keep-id on
     /// a user network): the container's user namespace is made *nested* in the
     /// joined one, whose root the intermediate is, and the intermediate writes
