@@ -88,9 +88,10 @@ extension Engine {
     }
 
     /// What this start appends to the container's account files; nothing with
-    /// --passwd=false, and nothing to a file the container lacks.
+    /// --passwd=false, nothing to a file the container lacks, and nothing in a
+    /// build's RUN step (a line there would land in the image's layer; buildah adds none).
     static func accountAdditions(_ record: ContainerRecord, passwd: String?, group: String?) throws -> AccountAdditions {
-        guard record.passwd != false, let passwd else { return AccountAdditions() }
+        guard record.passwd != false, record.builder == nil, let passwd else { return AccountAdditions() }
         var additions = AccountAdditions.make(user: record.user, passwd: passwd, group: group ?? "", home: record.workingDir,
                                               template: record.passwdEntry,
                                               hostAccounts: try (record.hostUsers ?? []).map(HostAccount.lookUp))

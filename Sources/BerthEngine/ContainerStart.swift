@@ -209,7 +209,7 @@ extension Engine {
         let keepGroups = record.groupAdd == [Engine.keepGroups]
         let accountFiles = try UserSpec.accountFiles(in: rootfs)
         let user = try UserSpec.resolve(record.user, passwd: accountFiles.passwd ?? "", group: accountFiles.group ?? "",
-                                        groupAdd: keepGroups ? [] : record.groupAdd ?? [])
+                                        groupAdd: keepGroups ? [] : record.groupAdd ?? [], primaryAmongGroups: record.builder == nil)
         let accounts = try Engine.accountAdditions(record, passwd: accountFiles.passwd, group: accountFiles.group)
         var env = record.env
         // An account added for the user has the working directory as its home (podman's).

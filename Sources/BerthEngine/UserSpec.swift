@@ -33,7 +33,7 @@ struct UserSpec: Equatable {
 
     /// Resolves `text` (`USER`, `UID`, `USER:GROUP`, `UID:GID`, empty for root)
     /// against the contents of passwd and group files.
-    static func resolve(_ text: String, passwd: String, group: String, groupAdd: [String] = []) throws -> UserSpec {
+    static func resolve(_ text: String, passwd: String, group: String, groupAdd: [String] = [], primaryAmongGroups: Bool = false) throws -> UserSpec {
         let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         let userText = parts.first ?? ""
         let users = records(passwd, fields: 6)
@@ -72,6 +72,9 @@ struct UserSpec: Equatable {
                 if let gid = UInt32(entry[2]), gid != spec.gid, !spec.groups.contains(gid) { spec.groups.append(gid) }
             }
         }
+        // A container's process (not an exec's): podman lists a given user's primary
+        // group among the supplementary ones (id shows groups=GID); not for the default root.
+        if primaryAmongGroups && !text.isEmpty && !spec.groups.contains(spec.gid) { spec.groups.append(spec.gid) }
         for extra in groupAdd {
             let gid = try groupID(extra, in: groupRecords)
             if !spec.groups.contains(gid) { spec.groups.append(gid) }

@@ -42,6 +42,12 @@ import Testing
         #expect(try UserSpec.resolve("4242:77", passwd: "", group: "") == UserSpec(uid: 4242, gid: 77, groups: [], home: "/"))
     }
 
+    @Test func a_containers_process_has_a_given_users_primary_group_among_its_groups() throws {
+        #expect(try UserSpec.resolve("app", passwd: passwd, group: group, primaryAmongGroups: true).groups == [10, 2000, 1001])
+        #expect(try UserSpec.resolve("4242:77", passwd: "", group: "", primaryAmongGroups: true).groups == [77])
+        #expect(try UserSpec.resolve("", passwd: passwd, group: group, primaryAmongGroups: true).groups == [10], "not the default root's")
+    }
+
     @Test func name_and_group_override_the_primary_group() throws {
         #expect(try UserSpec.resolve("app:wheel", passwd: passwd, group: group) == UserSpec(uid: 1000, gid: 10, groups: [2000], home: "/home/app"))
         #expect(try UserSpec.resolve("app:5", passwd: passwd, group: group).gid == 5)

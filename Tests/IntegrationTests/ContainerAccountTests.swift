@@ -36,6 +36,18 @@ import TestSupport
         #expect(sb.berth("rm", id).status == 0)
     }
 
+    /// podman lists a given user's primary group among the supplementary ones.
+    @Test(arguments: Mode.available)
+    func a_given_users_primary_group_is_among_its_groups(mode: Mode) throws {
+        let sb = try sandboxWithImage(mode)
+        defer { #expect(sb.cleanup().isEmpty) }
+        for (flags, groups) in [([String](), ""), (["--user", "1234"], "0"), (["--user", "nobody"], "65534"), (["--user", "1234:5678"], "5678")] {
+            let run = sb.berth(["run", "--rm", "--network", "none"] + flags + ["img", "grep", "^Groups:", "/proc/self/status"])
+            #expect(run.status == 0 && run.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "Groups:\t\(groups)".trimmingCharacters(in: .whitespaces),
+                    "\(flags): \(run)")
+        }
+    }
+
     @Test(arguments: Mode.available)
     func passwd_entry_hostuser_and_passwd_false(mode: Mode) throws {
         let sb = try sandboxWithImage(mode)
@@ -51,6 +63,12 @@ import TestSupport
                            "grep -c -e 1234 -e daemon /etc/passwd /etc/group; whoami")
         #expect(off.stdout == "/etc/passwd:0\n/etc/group:0\n" && off.stderr.contains("unknown uid 1234"), "\(off)")
         expectRefused(sb, ["create", "--hostuser", "nosuchuser", "img", "true"], containing: "user: unknown user nosuchuser")
+        // A build's RUN under a numeric USER adds nothing to the image's files (buildah adds none).
+        try sb.makeFile("ctx/Dockerfile", "FROM img\nUSER 1234\nRUN id -u > /tmp/ran\n")
+        let built = sb.berth("build", "--network", "none", "-q", "-t", "asuser", sb.path("ctx"))
+        #expect(built.status == 0, "\(built)")
+        let image = sb.berth("run", "--rm", "--network", "none", "--user", "0", "asuser", "sh", "-c", "cat /tmp/ran; grep -c 1234 /etc/passwd /etc/group")
+        #expect(image.stdout == "1234\n/etc/passwd:0\n/etc/group:0\n", "\(image)")
     }
 
     /// The lines are appended by the container's process after pivot_root, beneath its
