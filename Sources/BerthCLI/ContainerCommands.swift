@@ -214,7 +214,7 @@ struct ContainerCommand: CLICommand {
          ContainerInspectCommand(), ContainerExistsCommand(), LogsCommand(), CommitCommand(), DiffCommand.container,
          CpCommand(), ExportCommand(), ExecCommand(), KillCommand(), RestartCommand(),
          PauseCommand(name: "pause"), PauseCommand(name: "unpause"), RenameCommand(), PortCommand(), TopCommand(), InitCommand(),
-         AttachCommand(), MountCommand(), UnmountCommand(), StatsCommand(), UpdateCommand()]
+         AttachCommand(), MountCommand(), UnmountCommand(), StatsCommand(), UpdateCommand(), ContainerPruneCommand()]
     }
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 { 0 }
@@ -250,3 +250,27 @@ enum GoDuration {
         return nil
     }
 }
+
+/// `container prune`: every container that is not running, as podman 4.3's.
+struct ContainerPruneCommand: CLICommand {
+    let name = "prune"
+    let summary = "Remove all non running containers"
+    let usage = "[options]"
+    let needsUserNamespace = true
+    let flags: [FlagSpec] = [
+        .value("filter", nil, "stringArray", "Provide filter values (e.g. 'label=<key>=<value>')"),
+        .bool("force", "f", "Do not prompt for confirmation.  The default is false"),
+    ]
+
+    func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
+        let filters = try ContainerPruneFilters(args.all("filter"), time: VolumeViews.time)
+        if !args.has("force") {
+            guard VolumeViews.confirm("WARNING! This will remove all non running containers.\nAre you sure you want to continue? [y/N] ") else { return 0 }
+        }
+        let report = try context.engine().pruneContainers(filters)
+        for id in report.removed { Output.out(id + "\n") }
+        for error in report.errors { Output.err("Error: \(error)\n") }
+        return report.errors.isEmpty ? 0 : ExitCode.engineError
+    }
+}
+

@@ -45,30 +45,14 @@ extension Engine {
         return DiskUsage(images: images, containers: rows, volumes: volumes)
     }
 
-    /// Removes every container that is not running (build containers aside), as `container prune` does.
-    func pruneContainers() throws -> (ids: [String], bytes: Int64) {
-        var removed: [String] = []
-        var bytes: Int64 = 0
-        for c in try listContainers() where c.record.builder == nil && c.state.status != .running {
-            let size = TreeSize.bytes(containerDir(c.record.id) + "/upper")
-            do {
-                try removeContainer(c.record.id, force: false)
-                removed.append(c.record.id)
-                bytes += size
-            } catch ContainerError.running {
-                continue   // started meanwhile
-            }
-        }
-        return (removed, bytes)
-    }
-
     /// `system prune`: stopped containers, then (with `volumes`) unused volumes, then dangling
     /// images (with `all`, every image no container uses), in podman's order.
     package func pruneSystem(all: Bool, volumes: Bool, volumeFilters: VolumeFilters) throws -> SystemPruneReport {
         var report = SystemPruneReport()
         let containers = try pruneContainers()
-        report.containers = containers.ids
+        report.containers = containers.removed
         report.reclaimed += containers.bytes
+        for error in containers.errors { Warnings.report(error) }
         if volumes {
             let sizes = Dictionary(try volumeDetails().map { ($0.record.name, TreeSize.bytes($0.mountpoint)) }, uniquingKeysWith: { a, _ in a })
             report.volumes = try pruneVolumes(volumeFilters)
