@@ -100,12 +100,17 @@ package enum BerthCommandLine {
         Environment.set("XDG_RUNTIME_DIR", directory)
     }
 
+    /// The aliases podman takes at the top level (`podman builder`, `podman umount`); the others
+    /// are a group's (`image ls`, `container list`): `berth ls` is no command, as `podman ls` is none.
+    static let topLevelAliases: Set = ["builder", "umount"]
+
     private static func lookup(_ name: String, in commands: [any CLICommand], path: String) throws -> any CLICommand {
+        let aliases = { (command: any CLICommand) in path == "berth" ? command.aliases.filter(topLevelAliases.contains) : command.aliases }
         // Names win over aliases: `berth rm` is the container verb, `berth image rm` finds rmi by alias.
-        if let command = commands.first(where: { $0.name == name }) ?? commands.first(where: { $0.aliases.contains(name) }) {
+        if let command = commands.first(where: { $0.name == name }) ?? commands.first(where: { aliases($0).contains(name) }) {
             return command
         }
-        let names = commands.filter { !$0.summary.isEmpty }.flatMap { [$0.name] + $0.aliases }
+        let names = commands.filter { !$0.summary.isEmpty }.flatMap { [$0.name] + aliases($0) }
         let hint = Suggestion.closest(to: name, among: names).map { ": did you mean `\($0)`?" } ?? ""
         throw CLIError("unrecognized command `\(path) \(name)`\(hint)")
     }

@@ -67,8 +67,11 @@ struct CompletionTable {
     private mutating func add(_ commands: [any CLICommand], under prefixes: [String], globals: [FlagSpec]) {
         let names = Set(commands.map(\.name))
         for command in commands where !command.summary.isEmpty {
-            // An alias that is another command's name at this level never reaches this one.
-            let words = [command.name] + command.aliases.filter { !names.contains($0) }
+            // An alias that is another command's name at this level never reaches this one;
+            // at the top level only podman's own there count (BerthCommandLine.topLevelAliases).
+            let words = [command.name] + command.aliases.filter {
+                !names.contains($0) && (prefixes != [""] || BerthCommandLine.topLevelAliases.contains($0))
+            }
             let spellings = prefixes.flatMap { prefix in words.map { prefix.isEmpty ? $0 : prefix + " " + $0 } }
             entries.append(Entry(spellings: spellings, commands: Self.visible(command.subcommands, listingAliases: true),
                                  flags: command.flags + globals))

@@ -34,6 +34,8 @@ enum SelectionFlags {
 struct PsCommand: CLICommand {
     let name = "ps"
     let summary = "List containers"
+    /// `container ls`, `container list` (podman's; not at the top level).
+    var aliases: [String] { ["ls", "list"] }
     let usage = "[options]"
     let flags: [FlagSpec] = [
         .bool("all", "a", "Show all the containers, default is only running containers"),

@@ -26,6 +26,8 @@ import TestSupport
         #expect(complete(sb, script, ["berth", "--root", "/x", "image", "l"]) == ["list", "load", "ls"], "a global flag's value is skipped")
         #expect(complete(sb, script, ["berth", "image", "ls", "--so"]) == ["--sort"], "an alias finds its command's flags")
         #expect(complete(sb, script, ["berth", "container", "ru"]) == ["run"])
+        #expect(complete(sb, script, ["berth", "container", "l"]) == ["list", "logs", "ls"])
+        #expect(complete(sb, script, ["berth", "l"]) == ["load", "login", "logout", "logs"], "no group's alias at the top level")
         #expect(complete(sb, script, ["berth", "ps", "--noo"]) == ["--noout"], "global flags complete after the command")
 
         // Every flag of every command the help walk finds completes at its path.

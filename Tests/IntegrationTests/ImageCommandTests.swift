@@ -52,6 +52,13 @@ import TestSupport
         #expect(unknown.status == 125)
         #expect(unknown.stderr.hasPrefix("Error: unrecognized command `berth imagesx`"), "\(unknown)")
         #expect(unknown.stderr.contains("images"))
+        // A group's aliases are no top-level commands (podman: unrecognized command `podman ls`).
+        for alias in ["ls", "list", "remove"] {
+            let top = sb.berth(alias)
+            #expect(top.status == 125 && top.stderr.hasPrefix("Error: unrecognized command `berth \(alias)`"), "\(top)")
+        }
+        #expect(sb.berth("container", "ls", "-a").stdout.hasPrefix("CONTAINER ID"), "container ls is ps")
+        #expect(sb.berth("container", "list", "-a", "-q").status == 0)
         let flag = sb.berth("images", "--digestz")
         #expect(flag.status == 125 && flag.stderr.contains("unknown flag: --digestz") && flag.stderr.contains("--digests"), "\(flag)")
         let missing = sb.berth("rmi", "nonexistent")
