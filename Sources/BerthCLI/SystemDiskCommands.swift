@@ -1,5 +1,6 @@
 // `berth system df` and `berth system prune`, as podman 4.3 prints them, under the `system` group.
 import BerthEngine
+import BerthSystem
 import BerthTemplate
 import FoundationEssentials
 
@@ -8,7 +9,7 @@ struct SystemCommand: CLICommand {
     let summary = "Manage berth"
     let usage = "COMMAND"
     let flags: [FlagSpec] = []
-    var subcommands: [any CLICommand] { [SystemDiskUsageCommand(), SystemPruneCommand(), EventsCommand(), InfoCommand()] }
+    var subcommands: [any CLICommand] { [SystemDiskUsageCommand(), SystemPruneCommand(), SystemResetCommand(), EventsCommand(), InfoCommand()] }
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 { 0 }
 }
@@ -136,3 +137,27 @@ struct SystemPruneCommand: CLICommand {
         return 0
     }
 }
+
+/// `system reset`, as podman 4.3's: its question (with the store's directories) unless -f.
+struct SystemResetCommand: CLICommand {
+    let name = "reset"
+    let summary = "Reset berth storage"
+    let usage = "[options]"
+    let needsUserNamespace = true
+    let flags: [FlagSpec] = [.bool("force", "f", "Do not prompt for confirmation")]
+
+    func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
+        let engine = try context.engine()
+        if !args.has("force") {
+            let question = "WARNING! This will remove:\n\t- all containers\n\t- all pods\n\t- all images\n\t- all networks\n"
+                + "\t- all build cache\n\t- all machines\n\t- all volumes\n"
+                + "\t- the graphRoot directory: \"\(engine.paths.root)\"\n\t- the runRoot directory: \"\(engine.paths.runroot)\"\n"
+                + "Are you sure you want to continue? [y/N] "
+            guard VolumeViews.confirm(question) else { return 0 }
+        }
+        let problems = try engine.resetSystem()
+        for problem in problems { Output.err("Error: \(problem)\n") }
+        return problems.isEmpty ? 0 : ExitCode.engineError
+    }
+}
+
