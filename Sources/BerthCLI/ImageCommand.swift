@@ -11,7 +11,7 @@ struct ImageCommand: CLICommand {
     var subcommands: [any CLICommand] {
         [ImagesCommand(), LoadCommand(), SaveCommand(), ImportCommand(), TagCommand(), UntagCommand(), RmiCommand(),
          ImagePruneCommand(), ImageInspectCommand(), HistoryCommand(), PullCommand(), PushCommand(), ImageExistsCommand(), DiffCommand.image,
-         BuildCommand()]
+         BuildCommand(), SearchCommand()]
     }
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 { 0 }

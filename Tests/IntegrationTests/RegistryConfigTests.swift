@@ -106,6 +106,7 @@ import TestSupport
         #expect(search.status == 0, "\(search)")
         let lines = search.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         #expect(lines.first?.hasPrefix("NAME") == true && Array(lines.dropFirst()) == ["\(address)/find/alpha"], "\(search)")
+        #expect(sb.berth(["image", "search", "--tls-verify=false", "\(address)/alpha"], env: env).stdout == search.stdout, "image search is search")
         // Catalogs have no stars or official marks: podman's filters see 0 and false.
         let starred = sb.berth(["search", "--tls-verify=false", "--filter", "stars=1", "\(address)/alpha"], env: env)
         #expect(starred.status == 0 && starred.stdout.isEmpty, "no results, no header: \(starred)")
