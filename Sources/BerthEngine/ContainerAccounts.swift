@@ -91,7 +91,10 @@ extension Engine {
     /// --passwd=false, nothing to a file the container lacks, and nothing in a
     /// build's RUN step (a line there would land in the image's layer; buildah adds none).
     static func accountAdditions(_ record: ContainerRecord, passwd: String?, group: String?) throws -> AccountAdditions {
-        guard record.passwd != false, record.builder == nil, let passwd else { return AccountAdditions() }
+        // No user and no host user (most starts): nothing to look up.
+        guard record.passwd != false, record.builder == nil, let passwd, !record.user.isEmpty || record.hostUsers != nil else {
+            return AccountAdditions()
+        }
         var additions = AccountAdditions.make(user: record.user, passwd: passwd, group: group ?? "", home: record.workingDir,
                                               template: record.passwdEntry,
                                               hostAccounts: try (record.hostUsers ?? []).map(HostAccount.lookUp))
