@@ -4,7 +4,7 @@
 struct PendingFeature: Sendable {
     let reason: String
 
-    static let networks = PendingFeature(reason: "networks, ports and DNS settings come with network support")
+    static let rootlessNetns = PendingFeature(reason: "joining the rootless network namespace from unshare is not implemented")
     static let volumePath = PendingFeature(reason: "berth keeps volumes in its store, under --root (ROOT/volumes): choose --root instead")
     static let pods = PendingFeature(reason: "pods are not implemented")
     static let secrets = PendingFeature(reason: "secrets are not implemented")

@@ -47,7 +47,7 @@ struct UserNamespaceCommand: CLICommand {
     let usage = "[options] [COMMAND [ARG...]]"
     let needsUserNamespace = true
     let stopsAtFirstPositional = true
-    let flags: [FlagSpec] = [.unsupported("rootless-netns", nil, "", "Join the rootless network namespace used for CNI and netavark networking", .networks)]
+    let flags: [FlagSpec] = [.unsupported("rootless-netns", nil, "", "Join the rootless network namespace used for CNI and netavark networking", .rootlessNetns)]
 
     func run(_ args: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         guard StorePaths.isRootless else { throw CLIError("please use unshare with rootless") }
