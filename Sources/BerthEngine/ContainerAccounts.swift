@@ -43,7 +43,7 @@ struct AccountAdditions: Equatable {
     /// directory, which podman gives an added account as its home.
     static func make(user: String, passwd: String, group: String, home: String, template: String?,
                      hostAccounts: [HostAccount] = []) -> AccountAdditions {
-        let users = fields(passwd), groups = fields(group)
+        let users = UserSpec.records(passwd, fields: 3), groups = UserSpec.records(group, fields: 3)
         // podman's lookup: a name, or a number matching the id.
         func hasUser(_ key: String) -> Bool { users.contains { $0[0] == key || (UInt32(key) != nil && $0[2] == key) } }
         func hasGroup(_ key: String) -> Bool { groups.contains { $0[0] == key || (UInt32(key) != nil && $0[2] == key) } }
@@ -70,11 +70,6 @@ struct AccountAdditions: Equatable {
             result.passwd += entry(account.name, account.uid, account.gid, account.gecos)
         }
         return result
-    }
-
-    /// The colon-separated fields of each line with at least three (name, x, id).
-    private static func fields(_ text: String) -> [[String]] {
-        text.split(separator: "\n").map { $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init) }.filter { $0.count >= 3 }
     }
 }
 

@@ -2,8 +2,8 @@
 // volume, network and image, the rootless pause process, then the store's root and
 // runroot directories. The default network's host side (its bridge, berth's nft
 // table) is the host's, shared with every other store: it stays.
+import BerthRuntime
 import BerthSystem
-import Glibc
 
 extension Engine {
     /// What could not be removed comes back as messages; the directories go last.
@@ -25,19 +25,10 @@ extension Engine {
             do { try removeNetwork(network.name, force: true) } catch { problems.append("\(error)") }
         }
         problems += try removeImages([], force: true, all: true).errors.map { "\($0)" }
-        stopPauseProcess()
+        PauseProcess.stop(runroot: paths.runroot)
         for path in [paths.root, paths.runroot] {
             do { try FileSystem.removeTree(path) } catch { problems.append("removing \(path): \(error)") }
         }
         return problems
-    }
-
-    /// The rootless pause process of this runroot, if it still runs (PauseProcess.swift).
-    private func stopPauseProcess() {
-        guard let text = try? FileSystem.readText(paths.runroot + "/pause.pid") else { return }
-        let fields = text.split(separator: " ")
-        guard fields.count >= 2, let pid = Int32(fields[0]), let start = UInt64(fields[1]),
-              ProcessLiveness.startTime(of: pid) == start else { return }
-        try? Subprocess.send(SIGKILL, to: pid)
     }
 }

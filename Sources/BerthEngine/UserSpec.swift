@@ -92,7 +92,7 @@ struct UserSpec: Equatable {
     }
 
     /// The colon-separated records of an account file with at least `fields` fields.
-    private static func records(_ text: String, fields: Int) -> [[String]] {
+    static func records(_ text: String, fields: Int) -> [[String]] {
         text.split(separator: "\n")
             .map { $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init) }
             .filter { $0.count >= fields }

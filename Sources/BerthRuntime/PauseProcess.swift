@@ -97,6 +97,14 @@ package enum PauseProcess {
         DetachedProcess.waitForever()
     }
 
+    /// Ends this runroot's pause process if it still runs (`system reset`, which then
+    /// removes the runroot and its pause.pid).
+    package static func stop(runroot: String) {
+        guard let (pid, start, boot) = read(runroot + "/pause.pid"), boot == ProcessLiveness.bootID,
+              ProcessLiveness.startTime(of: pid) == start else { return }
+        try? Subprocess.send(SIGKILL, to: pid)
+    }
+
     private static func read(_ path: String) -> (Int32, UInt64, String)? {
         guard let text = try? FileSystem.readText(path) else { return nil }
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
