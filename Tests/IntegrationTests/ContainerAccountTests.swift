@@ -90,5 +90,20 @@ import TestSupport
         let linked = sb.berth("run", "--rm", "--network", "none", "--user", "1234", "linked", "grep", "-c", "1234", "/etc/passwd.real")
         #expect(linked.stdout == "0\n", "\(linked)")
         #expect(sb.berth("rm", "prep").status == 0)
+        // Absolute symlinks to the host's secrets and root: resolved inside the container (its own
+        // /etc/shadow), never written through; a directory is refused by the lookup.
+        let shadowBefore = try Data(contentsOf: URL(fileURLWithPath: "/etc/shadow"))
+        let planted = sb.berth("run", "--name", "planted", "--network", "none", "img", "sh", "-c",
+                               "echo 'root:*:1::::::' > /etc/shadow && ln -sf /etc/shadow /etc/passwd")
+        #expect(planted.status == 0 && sb.berth("commit", "-q", "planted", "toshadow").status == 0, "\(planted)")
+        let started = sb.berth("run", "--rm", "--network", "none", "--user", "1234", "toshadow", "cat", "/etc/shadow")
+        #expect(started.status == 0 && started.stdout == "root:*:1::::::\n", "its own /etc/shadow stays as it was: \(started)")
+        let rooted = sb.berth("run", "--name", "rooted", "--network", "none", "toshadow", "sh", "-c", "rm /etc/group && ln -s / /etc/group")
+        #expect(rooted.status == 0 && sb.berth("commit", "-q", "rooted", "toroot").status == 0, "\(rooted)")
+        let refused = sb.berth("run", "--rm", "--network", "none", "--user", "1234", "toroot", "true")
+        #expect(refused.status == 125 && refused.stderr.hasPrefix("Error: ") && refused.stderr.contains("/etc/group"), "\(refused)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "/etc/shadow")) == shadowBefore, "the host's /etc/shadow is untouched")
+        #expect(sb.berth("rm", "rooted").status == 0)
+        #expect(sb.berth("rm", "planted").status == 0)
     }
 }
